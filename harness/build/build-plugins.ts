@@ -1,0 +1,117 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { UsageError } from '../contract/errors.ts';
+import { loadOrCreateDevKey } from '../contract/keys.ts';
+import { type ArtifactFile, type PluginMeta, sha256Hex, signPluginMeta, type UnsignedPluginMeta } from '../contract/provenance.ts';
+import { fixturesWorkspace, stateDir } from '../paths.ts';
+import { type CargoManifest, cargoBuild } from './cargo.ts';
+import { buildComponent } from './component.ts';
+import { describeCoreModule } from './describe-module.ts';
+import { ensureToolchain } from './toolchain.ts';
+
+export interface BuildOptions {
+  /** Crate directories to build. @default every fixture plugin (the fixtures workspace) */
+  crates?: readonly string[];
+  /** Where each plugin's directory is written. */
+  outDir: string;
+  /** Progress lines for a person. @default silent */
+  log?: (line: string) => void;
+}
+
+export interface BuiltPlugin {
+  name: string;
+  dir: string;
+  crateDir: string;
+  /** False when the component was reused because the core module did not change. */
+  componentRebuilt: boolean;
+}
+
+function writeAtomically(path: string, bytes: Uint8Array | string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.tmp-${process.pid}`;
+  writeFileSync(temp, bytes);
+  renameSync(temp, path);
+}
+
+function writeArtifact(pluginDir: string, file: string, bytes: Uint8Array): ArtifactFile {
+  writeAtomically(join(pluginDir, file), bytes);
+  return { file, sha256: sha256Hex(bytes) };
+}
+
+function previousMeta(pluginDir: string): PluginMeta | undefined {
+  try {
+    return JSON.parse(readFileSync(join(pluginDir, 'plugin.json'), 'utf8')) as PluginMeta;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The previous component, when it was made from the same core module and its files are intact. */
+function reusableComponent(pluginDir: string, wasmSha: string): PluginMeta['artifacts']['component'] {
+  const before = previousMeta(pluginDir);
+  const component = before?.artifacts.component;
+  if (before?.artifacts.wasm?.sha256 !== wasmSha || component === undefined) return undefined;
+  const intact = [component, ...component.transpiled].every((f) => existsSync(join(pluginDir, f.file)) && sha256Hex(readFileSync(join(pluginDir, f.file))) === f.sha256);
+  return intact ? component : undefined;
+}
+
+function manifestsToBuild(crates: readonly string[] | undefined): CargoManifest[] {
+  if (crates === undefined || crates.length === 0) return [{ manifestPath: join(fixturesWorkspace, 'Cargo.toml'), workspace: true }];
+  return crates.map((crate) => {
+    const manifestPath = join(resolve(crate), 'Cargo.toml');
+    if (!existsSync(manifestPath)) throw new UsageError(`\`${crate}\` has no Cargo.toml: give the directory of a crate that implements contract 1.0`);
+    return { manifestPath, workspace: false };
+  });
+}
+
+/**
+ * Builds plugins into `<outDir>/<name>/`: the core module, the component and its transpiled
+ * JavaScript, the native library, and a signed plugin.json listing each file's SHA-256.
+ */
+export async function buildPlugins(options: BuildOptions): Promise<BuiltPlugin[]> {
+  const log = options.log ?? (() => {});
+  const toolchain = ensureToolchain(log);
+  const targetDir = join(stateDir, 'target');
+  const key = loadOrCreateDevKey(stateDir);
+  const built: BuiltPlugin[] = [];
+  for (const manifest of manifestsToBuild(options.crates)) {
+    log(`cargo: ${manifest.manifestPath} (wasm32 and native, ${toolchain.description})`);
+    const wasmFiles = await cargoBuild(toolchain, manifest, 'wasm32', targetDir);
+    const nativeFiles = await cargoBuild(toolchain, manifest, 'native', targetDir);
+    if (wasmFiles.size === 0) throw new UsageError(`\`${manifest.manifestPath}\` built no cdylib: add \`[lib] crate-type = ["cdylib"]\` to the crate`);
+    for (const [crateDir, wasmPath] of wasmFiles) {
+      const nativePath = nativeFiles.get(crateDir);
+      if (nativePath === undefined) throw new UsageError(`\`${crateDir}\` built for wasm32 but produced no native library`);
+      built.push(await packagePlugin(crateDir, readFileSync(wasmPath), readFileSync(nativePath), options.outDir, key, toolchain.description, log));
+    }
+  }
+  return built;
+}
+
+async function packagePlugin(
+  crateDir: string, wasm: Buffer, native: Buffer, outDir: string,
+  key: ReturnType<typeof loadOrCreateDevKey>, toolchain: string, log: (line: string) => void,
+): Promise<BuiltPlugin> {
+  const identity = await describeCoreModule(wasm, crateDir);
+  const pluginDir = join(outDir, identity.name);
+  const wasmArtifact = writeArtifact(pluginDir, `${identity.name}.wasm`, wasm);
+  let component = reusableComponent(pluginDir, wasmArtifact.sha256);
+  const componentRebuilt = component === undefined;
+  if (component === undefined) {
+    const made = await buildComponent(wasm, identity.name);
+    rmSync(join(pluginDir, 'component'), { recursive: true, force: true });
+    component = {
+      ...writeArtifact(pluginDir, `${identity.name}.component.wasm`, made.component),
+      transpiled: [...made.transpiled].map(([file, bytes]) => writeArtifact(pluginDir, `component/${file}`, bytes)),
+    };
+  }
+  const unsigned: UnsignedPluginMeta = {
+    schema: 'plugbench/plugin@1',
+    ...identity,
+    artifacts: { wasm: wasmArtifact, component, native: writeArtifact(pluginDir, `lib${identity.name}.so`, native) },
+    build: { toolchain, crate: crateDir },
+  };
+  writeAtomically(join(pluginDir, 'plugin.json'), `${JSON.stringify(signPluginMeta(unsigned, key), null, 2)}\n`);
+  log(`built ${identity.name} ${identity.version} (abi ${identity.abi}) → ${pluginDir}${componentRebuilt ? '' : ' (component unchanged)'}`);
+  return { name: identity.name, dir: pluginDir, crateDir, componentRebuilt };
+}

@@ -1,0 +1,50 @@
+import { spawn } from 'node:child_process';
+import { dirname } from 'node:path';
+import { UsageError } from '../contract/errors.ts';
+import type { Toolchain } from './toolchain.ts';
+
+export type BuildTarget = 'wasm32' | 'native';
+
+/** The release profile every plugin is built with, whatever its own Cargo.toml says. */
+function profileArgs(target: BuildTarget): string[] {
+  const settings = ['opt-level=3', 'lto=true', 'codegen-units=1', 'strip=true', `panic="${target === 'wasm32' ? 'abort' : 'unwind'}"`];
+  return settings.flatMap((s) => ['--config', `profile.release.${s}`]);
+}
+
+/** A Cargo.toml to build: a single crate, or a whole workspace (`--workspace`). */
+export interface CargoManifest {
+  manifestPath: string;
+  workspace: boolean;
+}
+
+/**
+ * Builds every cdylib of one Cargo manifest (a crate or a workspace) for one target and
+ * returns the built files by crate directory.
+ */
+export async function cargoBuild(toolchain: Toolchain, crate: CargoManifest, target: BuildTarget, targetDir: string): Promise<Map<string, string>> {
+  const { manifestPath } = crate;
+  const args = [
+    'build', '--release', '--manifest-path', manifestPath, '--target-dir', targetDir,
+    '--message-format=json-render-diagnostics', ...profileArgs(target),
+    ...(target === 'wasm32' ? ['--target', 'wasm32-unknown-unknown', ...toolchain.wasmArgs] : []),
+  ];
+  if (crate.workspace) args.push('--workspace');
+  const child = spawn(toolchain.cargo, args, { env: toolchain.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const built = new Map<string, string>();
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const message = JSON.parse(line) as { reason: string; manifest_path?: string; target?: { kind: string[] }; filenames?: string[] };
+    if (message.reason !== 'compiler-artifact' || !message.target?.kind.includes('cdylib')) continue;
+    const file = message.filenames?.find((f) => f.endsWith(target === 'wasm32' ? '.wasm' : '.so'));
+    if (file && message.manifest_path) built.set(dirname(message.manifest_path), file);
+  }
+  if (status !== 0) {
+    throw new UsageError(`cargo failed to build \`${manifestPath}\` for ${target} (exit ${status}):\n${stderr.trim().split('\n').slice(-30).join('\n')}`);
+  }
+  return built;
+}

@@ -1,0 +1,13 @@
+import type { Argv } from 'yargs';
+
+/** Exit codes (DESIGN.md): the gate passed, the gate failed, the harness was misused, the harness broke. */
+export const EXIT = { pass: 0, gateFailed: 1, usage: 2, harnessBroke: 3 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** One CLI command, one file: yargs builder plus a handler that returns the exit code. */
+export interface CliCommand<Args = any> {
+  command: string;
+  describe: string;
+  builder: (yargs: Argv) => Argv<Args>;
+  handler: (args: Args) => Promise<ExitCode>;
+}

@@ -1,0 +1,41 @@
+import yargs from 'yargs';
+import { PluginLoadError, UsageError } from '../contract/errors.ts';
+import { buildCommand } from './build.ts';
+import { type CliCommand, EXIT, type ExitCode } from './command.ts';
+
+/** Runs the command line; returns the exit code instead of exiting, so tests can call it. */
+export async function main(argv: string[]): Promise<ExitCode> {
+  let exitCode: ExitCode = EXIT.pass;
+  const setExit = (code: ExitCode) => (exitCode = code);
+  const commands: CliCommand[] = [buildCommand];
+  const cli = yargs(argv)
+    .scriptName('plugbench')
+    .usage('$0 <command> [options]\n\nBenchmark and fuzz Rust plugins across WebAssembly and native boundaries.')
+    .strict()
+    .demandCommand(1, 'Give a command; `plugbench --help` lists them.')
+    .recommendCommands()
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .fail((message, error) => {
+      throw error ?? new UsageError(message);
+    });
+  for (const { command, describe, builder, handler } of commands) {
+    cli.command(command, describe, builder, async (args) => {
+      setExit(await handler(args));
+    });
+  }
+  try {
+    await cli.parseAsync();
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`plugbench: ${e.message}`);
+      return EXIT.usage;
+    }
+    if (e instanceof PluginLoadError) {
+      console.error(`plugbench: the plugin was refused (${e.kind}): ${e.message}`);
+      return EXIT.usage;
+    }
+    console.error(`plugbench: internal error — please report it:\n${(e as Error).stack ?? e}`);
+    return EXIT.harnessBroke;
+  }
+  return exitCode;
+}

@@ -1,0 +1,88 @@
+import { PluginLoadError } from './errors.ts';
+import { type Manifest, parseAbi, parseManifest } from './manifest.ts';
+import { type Capability, HOST_ABI, HOST_IMPORT_MODULE, type HostPolicy, IMPORT_CAPABILITY, KNOWN_CAPABILITIES } from './policy.ts';
+
+/** What plugin.json says of the plugin; `describe` must agree with it. */
+export interface DeclaredIdentity {
+  name: string;
+  version: string;
+  abi: string;
+}
+
+const list = (items: Iterable<string>) => [...items].map((c) => `\`${c}\``).join(', ') || 'nothing';
+
+function abiProblem(abi: string, where: string): string | undefined {
+  const { major, minor } = parseAbi(abi);
+  if (major === HOST_ABI.major && minor <= HOST_ABI.minor) return undefined;
+  return `${where} ${abi} is not supported: this host speaks contract ${HOST_ABI.major}.${HOST_ABI.minor} (same major, minor at most ${HOST_ABI.minor}); rebuild the plugin against contract ${HOST_ABI.major}.${HOST_ABI.minor}`;
+}
+
+/** Checks the native `plugbench_abi()` value before any other plugin code runs. */
+export function checkNativeAbi(packed: number): void {
+  const problem = abiProblem(`${packed >>> 16}.${packed & 0xffff}`, '`plugbench_abi()` reports ABI');
+  if (problem) throw new PluginLoadError('incompatible', problem);
+}
+
+/**
+ * Checks a core module's imports against the contract and the grant, before instantiation.
+ * Returns the capabilities the imports need.
+ */
+export function checkWasmImports(imports: WebAssembly.ModuleImportDescriptor[], policy: HostPolicy): Set<Capability> {
+  const problems: string[] = [];
+  const needed = new Set<Capability>();
+  for (const { module, name, kind } of imports) {
+    const capability = module === HOST_IMPORT_MODULE && kind === 'function' ? IMPORT_CAPABILITY[name] : undefined;
+    if (capability === undefined) {
+      problems.push(`wasm import \`${module}::${name}\` (${kind}) is outside the contract: only functions \`log\`, \`panicked\`, \`now-ns\` of \`${HOST_IMPORT_MODULE}\` exist; remove the dependency that imports it`);
+    } else if (capability !== 'always') {
+      needed.add(capability);
+      if (!policy.grants.has(capability)) {
+        problems.push(`wasm import \`${name}\` needs capability \`${capability}\`, which the host does not grant (granted: ${list(policy.grants)}); grant it with \`--grant ${capability}\` or stop using it`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new PluginLoadError('incompatible', problems.join('\n'));
+  return needed;
+}
+
+/**
+ * Negotiates a load: validates the manifest from `describe`, compares it with plugin.json,
+ * and holds its ABI, capabilities and limits to the host's policy. Throws a PluginLoadError
+ * listing every problem; returns the manifest when the load may go on.
+ */
+export function negotiate(describeJson: string, declared: DeclaredIdentity, policy: HostPolicy, importedCapabilities?: ReadonlySet<Capability>): Manifest {
+  const parsed = parseManifest(describeJson);
+  if (parsed.manifest === undefined) {
+    throw new PluginLoadError('protocol', `the manifest from \`describe\` is malformed:\n${parsed.problems.join('\n')}`);
+  }
+  const manifest = parsed.manifest;
+  const problems: string[] = [];
+  const abi = abiProblem(manifest.abi, 'the manifest\'s `abi`');
+  if (abi) problems.push(abi);
+  for (const field of ['name', 'version', 'abi'] as const) {
+    if (manifest[field] !== declared[field]) {
+      problems.push(`\`describe\` says ${field} \`${manifest[field]}\` but plugin.json says \`${declared[field]}\`; rebuild the plugin with \`plugbench build\``);
+    }
+  }
+  for (const capability of manifest.capabilities) {
+    if (!(KNOWN_CAPABILITIES as readonly string[]).includes(capability)) {
+      problems.push(`capability \`${capability}\` is not part of the contract and is never granted (known: ${list(KNOWN_CAPABILITIES)}); remove it from the manifest's \`capabilities\``);
+    } else if (!policy.grants.has(capability as Capability)) {
+      problems.push(`capability \`${capability}\` is not granted (granted: ${list(policy.grants)}); grant it with \`--grant ${capability}\` or remove it from the manifest`);
+    }
+  }
+  for (const capability of importedCapabilities ?? []) {
+    if (!manifest.capabilities.includes(capability)) {
+      problems.push(`the module imports what capability \`${capability}\` covers but the manifest does not declare it; add \`${capability}\` to \`capabilities\``);
+    }
+  }
+  const { memoryBytes, callTimeoutMs } = manifest.limits ?? {};
+  if (memoryBytes !== undefined && memoryBytes > policy.quotas.memoryBytes) {
+    problems.push(`\`limits.memoryBytes\` ${memoryBytes} exceeds the host quota of ${policy.quotas.memoryBytes} bytes; ask for less or raise the quota with \`--memory-quota\``);
+  }
+  if (callTimeoutMs !== undefined && callTimeoutMs > policy.quotas.callTimeoutMs) {
+    problems.push(`\`limits.callTimeoutMs\` ${callTimeoutMs} exceeds the host quota of ${policy.quotas.callTimeoutMs} ms; ask for less or raise the quota with \`--deadline-quota\``);
+  }
+  if (problems.length > 0) throw new PluginLoadError('incompatible', problems.join('\n'));
+  return manifest;
+}

@@ -1,0 +1,32 @@
+/** Capabilities a plugin may be granted; anything else (`net`, `fs`, …) never is. */
+export const KNOWN_CAPABILITIES = ['log', 'clock'] as const;
+export type Capability = (typeof KNOWN_CAPABILITIES)[number];
+
+/** The contract version this host speaks. */
+export const HOST_ABI = { major: 1, minor: 0 } as const;
+
+/** The wasm import module of the host interface, and which capability each import needs. */
+export const HOST_IMPORT_MODULE = 'plugbench:plugin/host@1.0.0';
+export const IMPORT_CAPABILITY: Readonly<Record<string, Capability | 'always'>> = {
+  log: 'log',
+  'now-ns': 'clock',
+  panicked: 'always',
+};
+
+/** Host-side quotas; a plugin may ask for less, never for more. */
+export interface Quotas {
+  /** Largest memory a plugin instance may use, in bytes. @default 268435456 (256 MiB) */
+  memoryBytes: number;
+  /** Longest deadline a plugin may ask for, in milliseconds. @default 10000 */
+  callTimeoutMs: number;
+}
+export const DEFAULT_QUOTAS: Quotas = { memoryBytes: 256 * 1024 * 1024, callTimeoutMs: 10_000 };
+
+/** What the host allows a plugin at load time. */
+export interface HostPolicy {
+  /** @default ['log', 'clock'] */
+  grants: ReadonlySet<Capability>;
+  quotas: Quotas;
+}
+
+export const DEFAULT_POLICY: HostPolicy = { grants: new Set(KNOWN_CAPABILITIES), quotas: DEFAULT_QUOTAS };

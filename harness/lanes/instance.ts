@@ -1,0 +1,38 @@
+import type { CallOutcome } from '../contract/errors.ts';
+import type { Manifest } from '../contract/manifest.ts';
+import type { HostPolicy } from '../contract/policy.ts';
+
+/** How the host crosses into the plugin. */
+export const BOUNDARIES = ['wasm-core', 'wasm-component', 'native'] as const;
+export type Boundary = (typeof BOUNDARIES)[number];
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** What every boundary needs to open an instance. */
+export interface InstanceOptions {
+  policy: HostPolicy;
+  /** Largest output or message accepted from the plugin, in bytes. */
+  maxOutputBytes: number;
+  /** Receives the plugin's `log` calls. @default drop them */
+  onLog?: (level: LogLevel, message: string) => void;
+}
+
+/**
+ * One live, negotiated instance of a plugin on one boundary, in the calling thread.
+ * Calls are synchronous: deadlines and crash containment belong to the isolation that
+ * holds the instance, not to the instance. After a call fails with a poisoning kind
+ * (see POISONING_KINDS) the instance must not be called again; it throws if it is.
+ */
+export interface PluginInstance {
+  readonly boundary: Boundary;
+  /** The negotiated manifest from `describe`. */
+  readonly manifest: Manifest;
+  init(config: string): CallOutcome;
+  call(op: string, input: Uint8Array): CallOutcome;
+  shutdown(): void;
+  /** Bytes of the plugin's linear memory; undefined where the boundary cannot tell (native). */
+  memoryBytes(): number | undefined;
+  /** Releases the instance (a native library stays mapped until the process ends). Idempotent. */
+  close(): void;
+}

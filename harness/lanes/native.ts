@@ -1,0 +1,151 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import koffi, { type LibraryHandle } from 'koffi';
+import { type CallOutcome, errorCodeOfNativeStatus, failed, NATIVE_STATUS, PluginLoadError, POISONING_KINDS } from '../contract/errors.ts';
+import type { Manifest } from '../contract/manifest.ts';
+import { checkNativeAbi, type DeclaredIdentity, negotiate } from '../contract/negotiation.ts';
+import { decodeUtf8, ProtocolViolation } from './canonical.ts';
+import type { InstanceOptions, PluginInstance } from './instance.ts';
+
+/** `pb_buf` from plugbench.h; koffi fills it as an `_Out_` parameter. */
+const PbBuf = koffi.struct('pb_buf', { ptr: 'void *', len: 'size_t' });
+interface PbBufValue {
+  ptr: unknown;
+  len: number;
+}
+
+interface NativeExports {
+  abi(): number;
+  describe(out: Partial<PbBufValue>): number;
+  init(config: Uint8Array, len: number, out: Partial<PbBufValue>): number;
+  call(op: Uint8Array, opLen: number, input: Uint8Array, inLen: number, out: Partial<PbBufValue>): number;
+  free(buf: PbBufValue): void;
+  shutdown(): void;
+}
+
+function bind(lib: LibraryHandle): NativeExports {
+  return {
+    abi: lib.func('uint32_t plugbench_abi(void)'),
+    describe: lib.func('int32_t plugbench_describe(_Out_ pb_buf *out)'),
+    init: lib.func('int32_t plugbench_init(const uint8_t *config, size_t len, _Out_ pb_buf *out)'),
+    call: lib.func('int32_t plugbench_call(const uint8_t *op, size_t op_len, const uint8_t *input, size_t in_len, _Out_ pb_buf *out)'),
+    free: lib.func('void plugbench_free(pb_buf buf)'),
+    shutdown: lib.func('void plugbench_shutdown(void)'),
+  } as NativeExports;
+}
+
+/**
+ * Opens the verified bytes of a shared library: they are written to a fresh private file,
+ * which is opened and then unlinked, so the library that runs is the one that was hashed.
+ */
+function openLibrary(bytes: Uint8Array): LibraryHandle {
+  const dir = mkdtempSync(join(tmpdir(), 'plugbench-native-'));
+  const path = join(dir, 'plugin.so');
+  try {
+    writeFileSync(path, bytes, { mode: 0o500 });
+    return koffi.load(path);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * A cdylib called through koffi. A native fault (abort, segfault) takes the whole process
+ * with it: only the `process` isolation contains it. Output lengths are checked against the
+ * limit; pointers cannot be checked in-process.
+ */
+export class NativeInstance implements PluginInstance {
+  readonly boundary = 'native';
+  #poisoned: string | undefined;
+
+  private constructor(
+    private readonly exports: NativeExports,
+    private readonly maxOutputBytes: number,
+    readonly manifest: Manifest,
+  ) {}
+
+  static open(bytes: Uint8Array, declared: DeclaredIdentity, options: InstanceOptions): NativeInstance {
+    let exports: NativeExports;
+    try {
+      exports = bind(openLibrary(bytes));
+    } catch (e) {
+      throw new PluginLoadError('protocol', `the shared library does not load or lacks a contract export (${(e as Error).message}); it must export every function of harness/contract/plugbench.h`);
+    }
+    checkNativeAbi(exports.abi());
+    const out: Partial<PbBufValue> = {};
+    const status = exports.describe(out);
+    let describeJson: string;
+    try {
+      describeJson = decodeUtf8(takeBuffer(exports, out, options.maxOutputBytes), 'the manifest from `plugbench_describe`');
+    } catch (e) {
+      throw new PluginLoadError('protocol', (e as Error).message);
+    }
+    if (status !== NATIVE_STATUS.ok) throw new PluginLoadError('protocol', `\`plugbench_describe\` returned status ${status}: ${describeJson}`);
+    return new NativeInstance(exports, options.maxOutputBytes, negotiate(describeJson, declared, options.policy));
+  }
+
+  init(config: string): CallOutcome {
+    const bytes = utf8.encode(config);
+    return this.run((out) => this.exports.init(bytes, bytes.length, out), false);
+  }
+
+  call(op: string, input: Uint8Array): CallOutcome {
+    const opBytes = utf8.encode(op);
+    return this.run((out) => this.exports.call(opBytes, opBytes.length, input, input.length, out), true);
+  }
+
+  shutdown(): void {
+    if (this.#poisoned === undefined) this.exports.shutdown();
+  }
+
+  memoryBytes(): undefined {
+    return undefined;
+  }
+
+  close(): void {
+    this.#poisoned ??= 'closed';
+  }
+
+  private run(enter: (out: Partial<PbBufValue>) => number, hasOutput: boolean): CallOutcome {
+    if (this.#poisoned !== undefined) throw new Error(`harness bug: instance called after it was ${this.#poisoned}`);
+    const out: Partial<PbBufValue> = {};
+    const status = enter(out);
+    let outcome: CallOutcome;
+    try {
+      const bytes = takeBuffer(this.exports, out, this.maxOutputBytes);
+      if (status === NATIVE_STATUS.ok) {
+        outcome = { ok: true, output: hasOutput ? bytes : new Uint8Array() };
+      } else {
+        const message = decodeUtf8(bytes, 'the error message');
+        const code = errorCodeOfNativeStatus(status);
+        if (status === NATIVE_STATUS.panic) outcome = failed({ kind: 'panic', message });
+        else if (code !== undefined) outcome = failed({ kind: 'plugin', code, message });
+        else throw new ProtocolViolation(`status ${status} is not one of 0..4 or 255 (plugbench.h)`);
+      }
+    } catch (e) {
+      if (!(e instanceof ProtocolViolation)) throw e;
+      outcome = failed({ kind: 'protocol', message: e.message });
+    }
+    if (!outcome.ok && POISONING_KINDS.has(outcome.failure.kind)) this.#poisoned = `poisoned by a ${outcome.failure.kind}`;
+    return outcome;
+  }
+}
+
+/** Copies a buffer the plugin returned and gives it back to `plugbench_free`. */
+function takeBuffer(exports: NativeExports, out: Partial<PbBufValue>, maxBytes: number): Uint8Array {
+  const len = Number(out.len ?? 0);
+  if (out.ptr === null || out.ptr === undefined) {
+    if (len !== 0) throw new ProtocolViolation(`the plugin returned a NULL buffer of length ${len}`);
+    return new Uint8Array();
+  }
+  const buf = { ptr: out.ptr, len };
+  try {
+    if (len > maxBytes) throw new ProtocolViolation(`the plugin returned ${len} bytes, past the output limit of ${maxBytes}`);
+    return len === 0 ? new Uint8Array() : new Uint8Array(koffi.view(out.ptr, len)).slice();
+  } finally {
+    exports.free(buf);
+  }
+}

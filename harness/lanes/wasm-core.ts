@@ -1,0 +1,121 @@
+import { type CallOutcome, PluginLoadError } from '../contract/errors.ts';
+import type { Manifest } from '../contract/manifest.ts';
+import { checkWasmImports, type DeclaredIdentity, negotiate } from '../contract/negotiation.ts';
+import { decodeResultReturn, decodeStringReturn, ProtocolViolation } from './canonical.ts';
+import { HostFunctions } from './host-functions.ts';
+import type { InstanceOptions, PluginInstance } from './instance.ts';
+import { classifyWasmError, WasmCallGuard } from './wasm-traps.ts';
+
+/** The exports a core module must have, by the canonical ABI of the contract's world. */
+const REQUIRED_EXPORTS = ['memory', 'cabi_realloc', 'describe', 'cabi_post_describe', 'init', 'call', 'cabi_post_call', 'shutdown'] as const;
+
+interface CoreExports {
+  memory: WebAssembly.Memory;
+  cabi_realloc(oldPtr: number, oldSize: number, align: number, newSize: number): number;
+  describe(): number;
+  cabi_post_describe(retptr: number): void;
+  init(ptr: number, len: number): number;
+  cabi_post_init?(retptr: number): void;
+  call(opPtr: number, opLen: number, inPtr: number, inLen: number): number;
+  cabi_post_call(retptr: number): void;
+  shutdown(): void;
+}
+
+const utf8 = new TextEncoder();
+
+/** A core module called directly through the WebAssembly JS API. */
+export class WasmCoreInstance implements PluginInstance {
+  readonly boundary = 'wasm-core';
+  readonly #guard: WasmCallGuard;
+
+  private constructor(
+    private readonly exports: CoreExports,
+    host: HostFunctions,
+    private readonly maxOutputBytes: number,
+    readonly manifest: Manifest,
+  ) {
+    this.#guard = new WasmCallGuard(host);
+  }
+
+  /**
+   * Compiles the verified bytes, checks imports and exports before instantiating, then
+   * negotiates with the manifest from `describe` (the only plugin code run before that).
+   */
+  static async open(bytes: Uint8Array, declared: DeclaredIdentity, options: InstanceOptions): Promise<WasmCoreInstance> {
+    let module: WebAssembly.Module;
+    try {
+      module = await WebAssembly.compile(bytes as BufferSource);
+    } catch (e) {
+      throw new PluginLoadError('rejected', `the core module does not compile (${(e as Error).message}); rebuild it for wasm32-unknown-unknown`);
+    }
+    const importedCapabilities = checkWasmImports(WebAssembly.Module.imports(module), options.policy);
+    const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+    const missing = REQUIRED_EXPORTS.filter((name) => !exported.has(name));
+    if (missing.length > 0) {
+      throw new PluginLoadError('protocol', `the core module lacks the export(s) ${missing.map((m) => `\`${m}\``).join(', ')} that contract 1.0 requires; see "The plugin contract" in the README`);
+    }
+    const host = new HostFunctions(options.onLog);
+    let memory: WebAssembly.Memory | undefined;
+    const instance = await WebAssembly.instantiate(module, host.coreImports(() => memory!.buffer));
+    const exports = instance.exports as unknown as CoreExports;
+    memory = exports.memory;
+    const describeJson = WasmCoreInstance.describe(exports, host, options.maxOutputBytes);
+    const manifest = negotiate(describeJson, declared, options.policy, importedCapabilities);
+    return new WasmCoreInstance(exports, host, options.maxOutputBytes, manifest);
+  }
+
+  private static describe(exports: CoreExports, host: HostFunctions, maxBytes: number): string {
+    try {
+      const retptr = exports.describe();
+      const json = decodeStringReturn(exports.memory.buffer, retptr, maxBytes, 'the manifest from `describe`');
+      exports.cabi_post_describe(retptr);
+      return json;
+    } catch (e) {
+      const failure = classifyWasmError(e, host.takePanic());
+      throw new PluginLoadError('protocol', `\`describe\` failed (${failure.kind}): ${failure.message}`);
+    }
+  }
+
+  init(config: string): CallOutcome {
+    return this.#guard.run(() => {
+      const [ptr, len] = this.lower(utf8.encode(config));
+      const retptr = this.exports.init(ptr, len);
+      const outcome = decodeResultReturn(this.exports.memory.buffer, retptr, false, this.maxOutputBytes);
+      this.exports.cabi_post_init?.(retptr);
+      return outcome;
+    });
+  }
+
+  call(op: string, input: Uint8Array): CallOutcome {
+    return this.#guard.run(() => {
+      const [opPtr, opLen] = this.lower(utf8.encode(op));
+      const [inPtr, inLen] = this.lower(input);
+      const retptr = this.exports.call(opPtr, opLen, inPtr, inLen);
+      const outcome = decodeResultReturn(this.exports.memory.buffer, retptr, true, this.maxOutputBytes);
+      const copied: CallOutcome = outcome.ok ? { ok: true, output: outcome.output.slice() } : outcome;
+      this.exports.cabi_post_call(retptr);
+      return copied;
+    });
+  }
+
+  shutdown(): void {
+    if (this.#guard.usable) this.#guard.run(() => (this.exports.shutdown(), { ok: true, output: new Uint8Array() }));
+  }
+
+  memoryBytes(): number {
+    return this.exports.memory.buffer.byteLength;
+  }
+
+  close(): void {
+    this.#guard.close();
+  }
+
+  /** Copies bytes into memory the plugin allocated; the callee owns them (canonical ABI). */
+  private lower(bytes: Uint8Array): [number, number] {
+    const ptr = this.exports.cabi_realloc(0, 0, 1, bytes.length) >>> 0;
+    const memory = this.exports.memory.buffer;
+    if (ptr + bytes.length > memory.byteLength) throw new ProtocolViolation(`\`cabi_realloc\` returned ${ptr}, outside linear memory of ${memory.byteLength} bytes`);
+    new Uint8Array(memory, ptr, bytes.length).set(bytes);
+    return [ptr, bytes.length];
+  }
+}
