@@ -6,6 +6,7 @@ import type { Capability } from '../contract/policy.ts';
 import { decodeResultReturn, decodeStringReturn, ProtocolViolation } from './canonical.ts';
 import { HostFunctions } from './host-functions.ts';
 import type { InstanceOptions, PluginInstance } from './instance.ts';
+import { limitMemory } from './memory-limit.ts';
 import { classifyWasmError, WasmCallGuard } from './wasm-traps.ts';
 
 /** The exports of a jco-transpiled component of the contract's world. */
@@ -46,8 +47,9 @@ export class WasmComponentInstance implements PluginInstance {
     host: HostFunctions,
     private readonly memory: () => WebAssembly.Memory,
     readonly manifest: Manifest,
+    quotaBytes: number,
   ) {
-    this.#guard = new WasmCallGuard(host);
+    this.#guard = new WasmCallGuard(host, () => ({ bytes: this.memoryBytes(), quotaBytes }));
   }
 
   static async open(files: TranspiledComponent, declared: DeclaredIdentity, options: InstanceOptions): Promise<WasmComponentInstance> {
@@ -55,7 +57,7 @@ export class WasmComponentInstance implements PluginInstance {
     let pluginModule: WebAssembly.Module | undefined;
     let importedCapabilities = new Set<Capability>();
     for (const [name, bytes] of files.coreModules) {
-      const module = await WebAssembly.compile(bytes as BufferSource);
+      const module = await WebAssembly.compile(limitMemory(bytes, options.policy.quotas.memoryBytes) as BufferSource);
       modules.set(name, module);
       const exported = WebAssembly.Module.exports(module).map((e) => e.name);
       if (exported.includes('call') && exported.includes('memory')) {
@@ -88,7 +90,7 @@ export class WasmComponentInstance implements PluginInstance {
       throw new PluginLoadError('protocol', `\`describe\` failed (${failure.kind}): ${failure.message}`);
     }
     const manifest = negotiate(describeJson, declared, options.policy, importedCapabilities);
-    return new WasmComponentInstance(exports, host, () => memory!, manifest);
+    return new WasmComponentInstance(exports, host, () => memory!, manifest, options.policy.quotas.memoryBytes);
   }
 
   init(config: string): CallOutcome {

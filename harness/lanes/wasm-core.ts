@@ -4,6 +4,7 @@ import { checkWasmImports, type DeclaredIdentity, negotiate } from '../contract/
 import { decodeResultReturn, decodeStringReturn, ProtocolViolation } from './canonical.ts';
 import { HostFunctions } from './host-functions.ts';
 import type { InstanceOptions, PluginInstance } from './instance.ts';
+import { limitMemory } from './memory-limit.ts';
 import { classifyWasmError, WasmCallGuard } from './wasm-traps.ts';
 
 /** The exports a core module must have, by the canonical ABI of the contract's world. */
@@ -33,8 +34,9 @@ export class WasmCoreInstance implements PluginInstance {
     host: HostFunctions,
     private readonly maxOutputBytes: number,
     readonly manifest: Manifest,
+    quotaBytes: number,
   ) {
-    this.#guard = new WasmCallGuard(host);
+    this.#guard = new WasmCallGuard(host, () => ({ bytes: this.memoryBytes(), quotaBytes }));
   }
 
   /**
@@ -44,8 +46,9 @@ export class WasmCoreInstance implements PluginInstance {
   static async open(bytes: Uint8Array, declared: DeclaredIdentity, options: InstanceOptions): Promise<WasmCoreInstance> {
     let module: WebAssembly.Module;
     try {
-      module = await WebAssembly.compile(bytes as BufferSource);
+      module = await WebAssembly.compile(limitMemory(bytes, options.policy.quotas.memoryBytes) as BufferSource);
     } catch (e) {
+      if (e instanceof PluginLoadError) throw e;
       throw new PluginLoadError('rejected', `the core module does not compile (${(e as Error).message}); rebuild it for wasm32-unknown-unknown`);
     }
     const importedCapabilities = checkWasmImports(WebAssembly.Module.imports(module), options.policy);
@@ -61,7 +64,7 @@ export class WasmCoreInstance implements PluginInstance {
     memory = exports.memory;
     const describeJson = WasmCoreInstance.describe(exports, host, options.maxOutputBytes);
     const manifest = negotiate(describeJson, declared, options.policy, importedCapabilities);
-    return new WasmCoreInstance(exports, host, options.maxOutputBytes, manifest);
+    return new WasmCoreInstance(exports, host, options.maxOutputBytes, manifest, options.policy.quotas.memoryBytes);
   }
 
   private static describe(exports: CoreExports, host: HostFunctions, maxBytes: number): string {

@@ -2,14 +2,28 @@ import { type CallFailure, type CallOutcome, failed, POISONING_KINDS } from '../
 import { ProtocolViolation } from './canonical.ts';
 import type { HostFunctions } from './host-functions.ts';
 
+/** Share of the memory quota above which a trap without a panic reads as memory exhaustion. */
+export const EXHAUSTED_MEMORY_SHARE = 0.9;
+
+/** The memory of the instance a call ran in, for telling exhaustion from other traps. */
+export interface MemoryState {
+  bytes: number;
+  quotaBytes: number;
+}
+
 /**
  * Turns what a wasm call threw into a failure. A trap preceded by `host.panicked` is a
- * `panic`; V8 reports wasm stack exhaustion as a RangeError, which is a `trap` too.
+ * `panic`. Rust aborts (a trap, no panic) when an allocation fails, and `memory.grow` fails
+ * only at the quota the module was limited to, so a trap with memory near the quota is
+ * `resource-exhausted`. V8 reports wasm stack exhaustion as a RangeError: a `trap`.
  * Anything else is the harness's own bug and is rethrown.
  */
-export function classifyWasmError(error: unknown, panicMessage: string | undefined): CallFailure {
+export function classifyWasmError(error: unknown, panicMessage: string | undefined, memory?: MemoryState): CallFailure {
   if (error instanceof ProtocolViolation) return { kind: 'protocol', message: error.message };
   if (panicMessage !== undefined) return { kind: 'panic', message: panicMessage };
+  if (error instanceof WebAssembly.RuntimeError && memory !== undefined && memory.bytes >= memory.quotaBytes * EXHAUSTED_MEMORY_SHARE) {
+    return { kind: 'resource-exhausted', message: `memory quota: the instance trapped (${error.message}) with ${memory.bytes} bytes of linear memory, quota ${memory.quotaBytes}` };
+  }
   if (error instanceof RangeError && /call stack/i.test(error.message)) return { kind: 'trap', message: `stack overflow (${error.message})` };
   if (error instanceof WebAssembly.RuntimeError) return { kind: 'trap', message: error.message };
   throw error;
@@ -22,7 +36,10 @@ export function classifyWasmError(error: unknown, panicMessage: string | undefin
 export class WasmCallGuard {
   #poisoned: string | undefined;
 
-  constructor(private readonly host: HostFunctions) {}
+  constructor(
+    private readonly host: HostFunctions,
+    private readonly memory: () => MemoryState,
+  ) {}
 
   get usable(): boolean {
     return this.#poisoned === undefined;
@@ -35,7 +52,7 @@ export class WasmCallGuard {
       outcome = body();
       if (!outcome.ok) outcome = failed(outcome.failure);
     } catch (e) {
-      outcome = failed(classifyWasmError(e, this.host.takePanic()));
+      outcome = failed(classifyWasmError(e, this.host.takePanic(), this.memory()));
     }
     if (!outcome.ok && POISONING_KINDS.has(outcome.failure.kind)) this.#poisoned = `poisoned by a ${outcome.failure.kind}`;
     return outcome;

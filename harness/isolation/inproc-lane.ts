@@ -1,0 +1,68 @@
+import { PluginLoadError, POISONING_KINDS, UsageError } from '../contract/errors.ts';
+import type { Manifest } from '../contract/manifest.ts';
+import type { PluginInstance } from '../lanes/instance.ts';
+import { type CallOptions, type Lane, type LaneCall, type LaneId, type LaneMemory, laneName } from '../lanes/lane.ts';
+import type { Recycle } from './supervised-lane.ts';
+
+/**
+ * A lane on the harness's own thread: the cheapest crossing, and the one that protects
+ * nothing. A deadline cannot stop code running on this thread, and a native crash ends the
+ * harness, so checks that need either report `unsupported` here.
+ */
+export class InprocLane implements Lane {
+  readonly name: string;
+  readonly recycles: Recycle[] = [];
+  readonly deadline = { enforced: false, why: "a call on the harness's own thread cannot be interrupted; use @worker or @process" } as const;
+  #instance: PluginInstance;
+
+  private constructor(
+    readonly id: LaneId,
+    instance: PluginInstance,
+    private readonly reopen: () => Promise<PluginInstance>,
+  ) {
+    this.name = laneName(id);
+    this.#instance = instance;
+  }
+
+  static async open(id: LaneId, open: () => Promise<PluginInstance>, config: string): Promise<InprocLane> {
+    const openAndInit = async () => {
+      const instance = await open();
+      const init = instance.init(config);
+      if (!init.ok) throw new PluginLoadError('incompatible', `\`init\` refused the config (${init.failure.kind}): ${init.failure.message}`);
+      return instance;
+    };
+    return new InprocLane(id, await openAndInit(), openAndInit);
+  }
+
+  get manifest(): Manifest {
+    return this.#instance.manifest;
+  }
+
+  /** The instance itself, for tight loops that must not pay for a promise per call. */
+  get instance(): PluginInstance {
+    return this.#instance;
+  }
+
+  async call(op: string, input: Uint8Array, options: CallOptions = {}): Promise<LaneCall> {
+    if (options.deadlineMs !== undefined) throw new UsageError(`lane \`${this.name}\` cannot enforce a deadline: ${this.deadline.why}`);
+    const started = process.hrtime.bigint();
+    const outcome = this.#instance.call(op, input);
+    const innerNs = Number(process.hrtime.bigint() - started);
+    if (!outcome.ok && POISONING_KINDS.has(outcome.failure.kind)) {
+      const recycleStart = performance.now();
+      this.#instance.close();
+      this.#instance = await this.reopen();
+      this.recycles.push({ cause: outcome.failure.kind, ms: performance.now() - recycleStart });
+    }
+    return { outcome, innerNs, roundTripNs: innerNs };
+  }
+
+  async memory(): Promise<LaneMemory> {
+    return { wasmMemoryBytes: this.#instance.memoryBytes() };
+  }
+
+  async close(): Promise<void> {
+    this.#instance.shutdown();
+    this.#instance.close();
+  }
+}

@@ -1,0 +1,75 @@
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { POISONING_KINDS, PluginLoadError } from '../contract/errors.ts';
+import { keyIdOf } from '../contract/keys.ts';
+import type { PluginInstance } from '../lanes/instance.ts';
+import { openInstance, type OpenOptions } from '../lanes/open-instance.ts';
+import { limitDataSegment } from './rlimit.ts';
+import type { Channel, OpenRequest, Reply, Request } from './protocol.ts';
+
+function optionsOf(request: OpenRequest): OpenOptions {
+  return {
+    trusted: request.trustedKeysPem.map((pem) => {
+      const key = createPublicKey(pem);
+      return { keyId: keyIdOf(key), key, source: 'supervisor' };
+    }),
+    policy: { grants: new Set(request.grants), quotas: request.quotas },
+    maxOutputBytes: request.maxOutputBytes,
+  };
+}
+
+async function openAndInit(request: OpenRequest): Promise<PluginInstance> {
+  const instance = await openInstance(request.dir, request.boundary, optionsOf(request));
+  const init = instance.init(request.config);
+  if (!init.ok) throw new PluginLoadError('incompatible', `\`init\` refused the config (${init.failure.kind}${init.failure.kind === 'plugin' ? ` ${init.failure.code}` : ''}): ${init.failure.message}`);
+  return instance;
+}
+
+function vmDataBytes(): number {
+  const match = /VmData:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return Number(match?.[1] ?? 0) * 1024;
+}
+
+/**
+ * The far side of a worker or process lane: opens one instance, serves calls one at a time,
+ * times each inside, and replaces the instance in place after a panic, trap or exhaustion.
+ */
+export function serveInstance(channel: Channel): void {
+  let open: OpenRequest;
+  let instance: PluginInstance;
+  channel.onMessage(async (message: OpenRequest | Request) => {
+    if (message.type === 'open') {
+      open = message;
+      try {
+        let memoryLimit: string | undefined;
+        if (message.limitNativeMemory) memoryLimit = limitDataSegment(vmDataBytes() + message.quotas.memoryBytes);
+        instance = await openAndInit(message);
+        channel.send({ type: 'ready', manifest: instance.manifest, memoryLimit } satisfies Reply);
+      } catch (e) {
+        if (!(e instanceof PluginLoadError)) throw e;
+        channel.send({ type: 'refused', kind: e.kind, message: e.message } satisfies Reply);
+      }
+      return;
+    }
+    if (message.type === 'call') {
+      const started = process.hrtime.bigint();
+      const outcome = instance.call(message.op, message.input);
+      const innerNs = Number(process.hrtime.bigint() - started);
+      let recycleMs: number | undefined;
+      if (!outcome.ok && POISONING_KINDS.has(outcome.failure.kind)) {
+        const recycleStart = performance.now();
+        instance.close();
+        instance = await openAndInit(open);
+        recycleMs = performance.now() - recycleStart;
+      }
+      channel.send({ type: 'called', id: message.id, outcome, innerNs, recycleMs } satisfies Reply);
+    } else if (message.type === 'memory') {
+      const { rss, heapUsed } = process.memoryUsage();
+      channel.send({ type: 'memory', id: message.id, wasmMemoryBytes: instance.memoryBytes(), rssBytes: rss, heapUsedBytes: heapUsed } satisfies Reply);
+    } else {
+      instance.shutdown();
+      instance.close();
+      channel.send({ type: 'closed', id: message.id } satisfies Reply);
+    }
+  });
+}

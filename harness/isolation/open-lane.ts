@@ -1,0 +1,49 @@
+import { DEFAULT_MAX_OUTPUT_BYTES } from '../lanes/canonical.ts';
+import type { TrustedKey } from '../contract/keys.ts';
+import { DEFAULT_POLICY, type HostPolicy } from '../contract/policy.ts';
+import type { Lane, LaneId } from '../lanes/lane.ts';
+import { openInstance } from '../lanes/open-instance.ts';
+import { spawnChild, spawnWorker } from './endpoint.ts';
+import { InprocLane } from './inproc-lane.ts';
+import type { OpenRequest } from './protocol.ts';
+import { SupervisedLane } from './supervised-lane.ts';
+
+export interface LaneOptions {
+  trusted: readonly TrustedKey[];
+  /** @default DEFAULT_POLICY: grants `log` and `clock`, 256 MiB, 10 s */
+  policy?: HostPolicy;
+  /** The JSON object passed to `init`. @default "{}" */
+  config?: string;
+  /** Largest output accepted from a call, in bytes. @default 64 MiB */
+  maxOutputBytes?: number;
+  /** JS heap of a `@worker` lane's thread, in MiB. @default 256 */
+  workerHeapMb?: number;
+}
+
+const NATIVE_WORKER_DEADLINE = "terminating a worker does not interrupt a native call blocked in C; use native@process";
+
+/** Loads a built plugin on a lane: negotiated, initialised, ready to call. */
+export async function openLane(dir: string, id: LaneId, options: LaneOptions): Promise<Lane> {
+  const policy = options.policy ?? DEFAULT_POLICY;
+  const config = options.config ?? '{}';
+  const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  if (id.isolation === 'inproc') {
+    return InprocLane.open(id, () => openInstance(dir, id.boundary, { trusted: options.trusted, policy, maxOutputBytes }), config);
+  }
+  const request: OpenRequest = {
+    type: 'open',
+    dir,
+    boundary: id.boundary,
+    trustedKeysPem: options.trusted.map((k) => k.key.export({ type: 'spki', format: 'pem' }).toString()),
+    grants: [...policy.grants],
+    quotas: policy.quotas,
+    maxOutputBytes,
+    config,
+    limitNativeMemory: id.isolation === 'process' && id.boundary === 'native',
+  };
+  if (id.isolation === 'worker') {
+    const deadline = id.boundary === 'native' ? ({ enforced: false, why: NATIVE_WORKER_DEADLINE } as const) : ({ enforced: true } as const);
+    return SupervisedLane.open(id, request, () => spawnWorker(options.workerHeapMb ?? 256), deadline);
+  }
+  return SupervisedLane.open(id, request, spawnChild, { enforced: true });
+}

@@ -1,0 +1,38 @@
+import type { CallOutcome } from '../contract/errors.ts';
+import type { Manifest } from '../contract/manifest.ts';
+import type { Capability, Quotas } from '../contract/policy.ts';
+import type { Boundary } from '../lanes/instance.ts';
+
+/** Messages between a supervisor and the worker or child process that holds an instance. */
+
+export interface OpenRequest {
+  type: 'open';
+  dir: string;
+  boundary: Boundary;
+  /** SPKI PEM of each trusted key: key objects do not cross a process boundary. */
+  trustedKeysPem: string[];
+  grants: Capability[];
+  quotas: Quotas;
+  maxOutputBytes: number;
+  config: string;
+  /** Hold a native plugin's allocations to the memory quota with RLIMIT_DATA (child processes only). */
+  limitNativeMemory: boolean;
+}
+
+export type Request =
+  | { type: 'call'; id: number; op: string; input: Uint8Array }
+  | { type: 'memory'; id: number }
+  | { type: 'close'; id: number };
+
+export type Reply =
+  | { type: 'ready'; manifest: Manifest; memoryLimit?: string }
+  | { type: 'refused'; kind: 'incompatible' | 'rejected' | 'protocol'; message: string }
+  | { type: 'called'; id: number; outcome: CallOutcome; innerNs: number; recycleMs?: number }
+  | { type: 'memory'; id: number; wasmMemoryBytes?: number; rssBytes: number; heapUsedBytes: number }
+  | { type: 'closed'; id: number };
+
+/** How a supervisor talks to its worker or child. */
+export interface Channel {
+  send(message: OpenRequest | Request | Reply): void;
+  onMessage(handler: (message: any) => void): void;
+}

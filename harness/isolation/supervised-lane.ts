@@ -1,0 +1,177 @@
+import { type CallFailure, type CallOutcome, failed, PluginLoadError, UsageError } from '../contract/errors.ts';
+import type { Manifest } from '../contract/manifest.ts';
+import type { CallOptions, Lane, LaneCall, LaneId, LaneMemory } from '../lanes/lane.ts';
+import { laneName } from '../lanes/lane.ts';
+import type { Endpoint, Ending } from './endpoint.ts';
+import type { OpenRequest, Reply } from './protocol.ts';
+
+/** A replacement of a lane's instance, worker or process, and how long it took. */
+export interface Recycle {
+  cause: CallFailure['kind'];
+  ms: number;
+}
+
+/** Longest wait for a worker or child to load and negotiate a plugin, in ms. */
+export const OPEN_TIMEOUT_MS = 30_000;
+
+/** What a native allocation failure prints before the process aborts. */
+const ALLOCATION_FAILED = /memory allocation of \d+ bytes failed/;
+
+function endingFailure(ending: Ending, stderr: string): CallFailure {
+  const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+  if (ending.error && (ending.error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return { kind: 'resource-exhausted', message: `the worker's JS heap limit was reached (${ending.error.message})` };
+  }
+  if (ALLOCATION_FAILED.test(stderr)) return { kind: 'resource-exhausted', message: `memory quota: ${tail}`, ...(ending.signal ? { signal: ending.signal } : {}) };
+  const how = ending.signal ? `killed by ${ending.signal}` : `exited with code ${ending.code}`;
+  return { kind: 'crash', message: `the plugin's process ${how}${tail ? `; stderr: ${tail}` : ''}${ending.error ? `; ${ending.error.message}` : ''}`, ...(ending.signal ? { signal: ending.signal } : {}) };
+}
+
+/**
+ * A lane whose instance lives in a worker thread or a child process. Calls are sent one at a
+ * time (later calls queue), so a deadline covers exactly one call: when it passes, the worker
+ * or process is killed, the call ends as `timeout`, and a new one is started for the next
+ * call. A worker or process that dies mid-call answers that call with `crash` (or
+ * `resource-exhausted` when an allocation failed) and is replaced the same way.
+ */
+export class SupervisedLane implements Lane {
+  readonly name: string;
+  readonly recycles: Recycle[] = [];
+  #endpoint: Endpoint;
+  #ready: Promise<void> = Promise.resolve();
+  #queue: Promise<unknown> = Promise.resolve();
+  #nextId = 0;
+  #pending = new Map<number, (reply: Reply) => void>();
+  #closed = false;
+
+  private constructor(
+    readonly id: LaneId,
+    readonly manifest: Manifest,
+    readonly deadline: Lane['deadline'],
+    private readonly spawn: () => Endpoint,
+    private readonly request: OpenRequest,
+    endpoint: Endpoint,
+    /** How the memory quota is enforced in the child, if it is. */
+    readonly memoryLimit: string | undefined,
+  ) {
+    this.name = laneName(id);
+    this.#endpoint = endpoint;
+    this.watch(endpoint);
+  }
+
+  static async open(id: LaneId, request: OpenRequest, spawn: () => Endpoint, deadline: Lane['deadline']): Promise<SupervisedLane> {
+    const endpoint = spawn();
+    const ready = await SupervisedLane.handshake(endpoint, request);
+    return new SupervisedLane(id, ready.manifest, deadline, spawn, request, endpoint, ready.memoryLimit);
+  }
+
+  private static async handshake(endpoint: Endpoint, request: OpenRequest): Promise<Extract<Reply, { type: 'ready' }>> {
+    let timer: NodeJS.Timeout | undefined;
+    const reply = await Promise.race([
+      new Promise<Reply>((resolve) => {
+        endpoint.onMessage((m: Reply) => (m.type === 'ready' || m.type === 'refused') && resolve(m));
+        endpoint.send(request);
+      }),
+      endpoint.ended.then((ending) => ({ type: 'refused', kind: 'protocol', message: `the plugin's host ended while loading: ${endingFailure(ending, endpoint.stderrTail()).message}` }) as const),
+      new Promise<Reply>((resolve) => (timer = setTimeout(() => resolve({ type: 'refused', kind: 'protocol', message: `loading took longer than ${OPEN_TIMEOUT_MS} ms` }), OPEN_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (reply.type === 'ready') return reply;
+    await endpoint.kill();
+    if (reply.type === 'refused') throw new PluginLoadError(reply.kind, reply.message);
+    throw new Error(`harness bug: unexpected ${reply.type} while opening`);
+  }
+
+  private watch(endpoint: Endpoint): void {
+    endpoint.onMessage((reply: Reply) => {
+      if ('id' in reply) this.#pending.get(reply.id)?.(reply);
+    });
+    void endpoint.ended.then((ending) => {
+      if (this.#endpoint !== endpoint || this.#closed) return;
+      const failure = endingFailure(ending, endpoint.stderrTail());
+      for (const answer of this.#pending.values()) answer({ type: 'called', id: -1, outcome: failed(failure), innerNs: 0 });
+      this.replace(failure.kind);
+    });
+  }
+
+  /** Starts a new worker or process; the next call waits for it. */
+  private replace(cause: CallFailure['kind']): void {
+    const started = performance.now();
+    const previous = this.#endpoint;
+    this.#ready = (async () => {
+      await previous.kill();
+      const endpoint = this.spawn();
+      this.#endpoint = endpoint;
+      this.watch(endpoint);
+      await SupervisedLane.handshake(endpoint, this.request);
+      this.recycles.push({ cause, ms: performance.now() - started });
+    })();
+  }
+
+  /** The pid of the current child process (`@process` lanes). */
+  get pid(): number | undefined {
+    return this.#endpoint.pid;
+  }
+
+  call(op: string, input: Uint8Array, options: CallOptions = {}): Promise<LaneCall> {
+    if (options.deadlineMs !== undefined && !this.deadline.enforced) {
+      throw new UsageError(`lane \`${this.name}\` cannot enforce a deadline: ${this.deadline.why}`);
+    }
+    const result = this.#queue.then(() => this.callNow(op, input, options.deadlineMs));
+    this.#queue = result.catch(() => {});
+    return result;
+  }
+
+  private async callNow(op: string, input: Uint8Array, deadlineMs: number | undefined): Promise<LaneCall> {
+    await this.#ready;
+    if (this.#closed) throw new Error(`harness bug: lane ${this.name} called after close`);
+    const id = ++this.#nextId;
+    const sent = process.hrtime.bigint();
+    return new Promise<LaneCall>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (outcome: CallOutcome, innerNs: number) => {
+        clearTimeout(timer);
+        this.#pending.delete(id);
+        resolve({ outcome, innerNs, roundTripNs: Number(process.hrtime.bigint() - sent) });
+      };
+      this.#pending.set(id, (reply) => {
+        if (reply.type !== 'called') return;
+        if (reply.recycleMs !== undefined && !reply.outcome.ok) this.recycles.push({ cause: reply.outcome.failure.kind, ms: reply.recycleMs });
+        finish(reply.outcome, reply.innerNs);
+      });
+      if (deadlineMs !== undefined) {
+        timer = setTimeout(() => {
+          const elapsedMs = Number(process.hrtime.bigint() - sent) / 1e6;
+          finish(failed({ kind: 'timeout', message: `the call outlived its deadline of ${deadlineMs} ms and was stopped after ${elapsedMs.toFixed(1)} ms` }), 0);
+          this.replace('timeout');
+        }, deadlineMs);
+      }
+      this.#endpoint.send({ type: 'call', id, op, input });
+    });
+  }
+
+  async memory(): Promise<LaneMemory> {
+    await this.#ready;
+    const id = ++this.#nextId;
+    const reply = await new Promise<Reply>((resolve) => {
+      this.#pending.set(id, resolve);
+      this.#endpoint.send({ type: 'memory', id });
+    });
+    this.#pending.delete(id);
+    if (reply.type !== 'memory') return {};
+    return { wasmMemoryBytes: reply.wasmMemoryBytes, ...(this.id.isolation === 'process' ? { childRssBytes: reply.rssBytes } : {}) };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#queue;
+    await this.#ready.catch(() => {});
+    this.#closed = true;
+    const endpoint = this.#endpoint;
+    const id = ++this.#nextId;
+    const closed = new Promise<void>((resolve) => this.#pending.set(id, () => resolve()));
+    endpoint.send({ type: 'close', id });
+    await Promise.race([closed, endpoint.ended, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    await endpoint.kill();
+  }
+}

@@ -1,0 +1,72 @@
+import { UsageError, type CallOutcome } from '../contract/errors.ts';
+import type { Manifest } from '../contract/manifest.ts';
+import { BOUNDARIES, type Boundary } from './instance.ts';
+
+/** Where the plugin runs: the harness's own thread, a worker thread, or a child process. */
+export const ISOLATIONS = ['inproc', 'worker', 'process'] as const;
+export type Isolation = (typeof ISOLATIONS)[number];
+
+/** A boundary × isolation pair, written `wasm-core@worker`. */
+export interface LaneId {
+  boundary: Boundary;
+  isolation: Isolation;
+}
+
+export const laneName = ({ boundary, isolation }: LaneId) => `${boundary}@${isolation}`;
+
+export const ALL_LANES: readonly LaneId[] = BOUNDARIES.flatMap((boundary) => ISOLATIONS.map((isolation) => ({ boundary, isolation })));
+
+/** Parses `boundary@isolation`; a bare boundary means `@inproc`. */
+export function parseLane(text: string): LaneId {
+  const [boundary, isolation = 'inproc', extra] = text.trim().split('@');
+  if (extra === undefined && (BOUNDARIES as readonly string[]).includes(boundary!) && (ISOLATIONS as readonly string[]).includes(isolation)) {
+    return { boundary: boundary as Boundary, isolation: isolation as Isolation };
+  }
+  throw new UsageError(`\`${text}\` is not a lane: write BOUNDARY@ISOLATION with BOUNDARY one of ${BOUNDARIES.join(', ')} and ISOLATION one of ${ISOLATIONS.join(', ')} (e.g. \`wasm-core@worker\`)`);
+}
+
+/** Parses lanes given as a comma list, repeated, or both. */
+export function parseLanes(values: readonly string[]): LaneId[] {
+  return values.flatMap((v) => v.split(',')).filter((v) => v.trim() !== '').map(parseLane);
+}
+
+/** One call through a lane. */
+export interface LaneCall {
+  outcome: CallOutcome;
+  /** Time inside the instance (worker or child for isolated lanes), in ns. */
+  innerNs: number;
+  /** Time from the harness's request to its answer, in ns. */
+  roundTripNs: number;
+  /** When the call poisoned the instance: how long replacing it took, in ms. */
+  recycleMs?: number;
+}
+
+export interface CallOptions {
+  /** Stop the call after this many ms. Lanes that cannot stop a call reject a deadline (see `canEnforceDeadline`). */
+  deadlineMs?: number;
+}
+
+/** Memory of a lane's instance and of whatever holds it. */
+export interface LaneMemory {
+  /** The plugin's linear memory (wasm lanes). */
+  wasmMemoryBytes?: number;
+  /** RSS of the child process (`@process` lanes). */
+  childRssBytes?: number;
+}
+
+/**
+ * A plugin loaded on one lane: negotiated, callable, recyclable. Calls never throw for what
+ * a plugin does; they end in an outcome. After a poisoning failure the lane replaces the
+ * instance (new instance, worker or process) before the next call, and says how long it took.
+ */
+export interface Lane {
+  readonly id: LaneId;
+  readonly name: string;
+  readonly manifest: Manifest;
+  /** Whether a deadline stops a call on this lane; when not, `why` says so for `unsupported` checks. */
+  readonly deadline: { enforced: true } | { enforced: false; why: string };
+  call(op: string, input: Uint8Array, options?: CallOptions): Promise<LaneCall>;
+  memory(): Promise<LaneMemory>;
+  /** Shuts the plugin down and releases its instance, worker or process. Idempotent. */
+  close(): Promise<void>;
+}
