@@ -1,4 +1,4 @@
-import { PluginLoadError, POISONING_KINDS, UsageError } from '../contract/errors.ts';
+import { type CallOutcome, PluginLoadError, POISONING_KINDS, UsageError } from '../contract/errors.ts';
 import type { Manifest } from '../contract/manifest.ts';
 import type { PluginInstance } from '../lanes/instance.ts';
 import { type CallOptions, type Lane, type LaneCall, type LaneId, type LaneMemory, laneName } from '../lanes/lane.ts';
@@ -48,13 +48,17 @@ export class InprocLane implements Lane {
     const started = process.hrtime.bigint();
     const outcome = this.#instance.call(op, input);
     const innerNs = Number(process.hrtime.bigint() - started);
-    if (!outcome.ok && POISONING_KINDS.has(outcome.failure.kind)) {
-      const recycleStart = performance.now();
-      this.#instance.close();
-      this.#instance = await this.reopen();
-      this.recycles.push({ cause: outcome.failure.kind, ms: performance.now() - recycleStart });
-    }
+    await this.recycleAfter(outcome);
     return { outcome, innerNs, roundTripNs: innerNs };
+  }
+
+  /** Replaces the instance when `outcome` poisoned it; callers of `instance` directly must call this. */
+  async recycleAfter(outcome: CallOutcome): Promise<void> {
+    if (outcome.ok || !POISONING_KINDS.has(outcome.failure.kind)) return;
+    const recycleStart = performance.now();
+    this.#instance.close();
+    this.#instance = await this.reopen();
+    this.recycles.push({ cause: outcome.failure.kind, ms: performance.now() - recycleStart });
   }
 
   async memory(): Promise<LaneMemory> {

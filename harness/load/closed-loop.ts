@@ -1,0 +1,61 @@
+import { POISONING_KINDS } from '../contract/errors.ts';
+import type { Clock } from '../measure/clock.ts';
+import type { LaneRecording } from '../measure/recording.ts';
+import { boundReached, type RunBound } from './model.ts';
+import type { CallTarget } from './target.ts';
+
+export interface ClosedLoopOptions {
+  bound: RunBound;
+  clock: Clock;
+  /** Calls timed together on a sync target (see `batchSizeFor`). @default 1 */
+  batchSize?: number;
+}
+
+export interface ClosedLoopReport {
+  elapsedNs: number;
+  throughputPerSec: number;
+}
+
+/**
+ * A fixed concurrency: one caller per target, each waiting for its answer before the next
+ * call. Latency runs from each call's actual start, so a stall delays the callers instead of
+ * showing in the figures (coordinated omission): the results say so and keep no corrected
+ * histogram.
+ */
+export async function closedLoop(targets: readonly CallTarget[], op: string, nextInput: () => Uint8Array, options: ClosedLoopOptions, recording: LaneRecording): Promise<ClosedLoopReport> {
+  const { clock, bound } = options;
+  const batchSize = options.batchSize ?? 1;
+  const t0 = clock.nowNs();
+  let issued = 0;
+  const done = () => boundReached(bound, clock.nowNs() - t0, issued);
+
+  const caller = async (target: CallTarget) => {
+    while (!done()) {
+      if (target.sync) {
+        const input = nextInput();
+        const n = 'calls' in bound ? Math.min(batchSize, bound.calls - issued) : batchSize;
+        issued += n;
+        const startNs = clock.nowNs();
+        for (let i = 0; i < n; i++) {
+          const outcome = target.call(op, input);
+          if (!outcome.ok) {
+            recording.recordOutcome(outcome);
+            if (POISONING_KINDS.has(outcome.failure.kind)) await target.recycle(outcome);
+          } else recording.calls++;
+        }
+        recording.latency.recordNsTimes((clock.nowNs() - startNs) / n, n);
+      } else {
+        issued++;
+        const input = nextInput();
+        const startNs = clock.nowNs();
+        const { outcome, innerNs } = await target.call(op, input);
+        recording.latency.recordNs(clock.nowNs() - startNs);
+        recording.inner.recordNs(innerNs);
+        recording.recordOutcome(outcome);
+      }
+    }
+  };
+  await Promise.all(targets.map(caller));
+  const elapsedNs = clock.nowNs() - t0;
+  return { elapsedNs, throughputPerSec: recording.calls / (elapsedNs / 1e9) };
+}

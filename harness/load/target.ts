@@ -1,0 +1,18 @@
+import type { CallOutcome } from '../contract/errors.ts';
+import { InprocLane } from '../isolation/inproc-lane.ts';
+import type { Lane } from '../lanes/lane.ts';
+
+/**
+ * What a load model drives. An inproc lane is called synchronously (no promise per call,
+ * so the harness adds nothing a hand-written loop would not); other lanes through `call`.
+ */
+export type CallTarget =
+  | { sync: true; call(op: string, input: Uint8Array): CallOutcome; recycle(outcome: CallOutcome): Promise<void> }
+  | { sync: false; call(op: string, input: Uint8Array): Promise<{ outcome: CallOutcome; innerNs: number }> };
+
+export function targetOf(lane: Lane): CallTarget {
+  if (lane instanceof InprocLane) {
+    return { sync: true, call: (op, input) => lane.instance.call(op, input), recycle: (outcome) => lane.recycleAfter(outcome) };
+  }
+  return { sync: false, call: (op, input) => lane.call(op, input) };
+}

@@ -1,0 +1,54 @@
+import type { CallFailure, CallOutcome, FailureKind } from '../contract/errors.ts';
+import { LatencyHistogram } from './latency.ts';
+
+/** The first few failures of each kind, kept verbatim. */
+export const FAILURE_SAMPLES_PER_KIND = 3;
+
+export interface FailureSample {
+  kind: FailureKind;
+  code?: string;
+  message: string;
+}
+
+/** How a lane's latencies were timed, said in every report. */
+export type TimingMode =
+  | { mode: 'per-call' }
+  /** Each recorded value is the mean of `size` calls timed together (calls shorter than the clock resolves). */
+  | { mode: 'batched'; size: number };
+
+/** Everything measured on one lane in one run. Owns wasm-backed histograms: `destroy()` them. */
+export class LaneRecording {
+  /** Open loop: from each call's intended start; closed loop: from its actual start. */
+  readonly latency = LatencyHistogram.create();
+  /** Open loop only: from each call's actual start, as tools without correction report. */
+  readonly uncorrected: LatencyHistogram | undefined;
+  /** Isolated lanes: time inside the worker or child, the plugin's own cost. */
+  readonly inner = LatencyHistogram.create();
+  readonly errors: Partial<Record<FailureKind, number>> = {};
+  readonly failureSamples: FailureSample[] = [];
+  calls = 0;
+  late = 0;
+  dropped = 0;
+
+  constructor(openLoop: boolean) {
+    this.uncorrected = openLoop ? LatencyHistogram.create() : undefined;
+  }
+
+  recordOutcome(outcome: CallOutcome, count = 1): void {
+    this.calls += count;
+    if (!outcome.ok) this.recordFailure(outcome.failure, count);
+  }
+
+  recordFailure(failure: CallFailure, count = 1): void {
+    this.errors[failure.kind] = (this.errors[failure.kind] ?? 0) + count;
+    if (this.failureSamples.filter((s) => s.kind === failure.kind).length < FAILURE_SAMPLES_PER_KIND) {
+      this.failureSamples.push({ kind: failure.kind, ...(failure.kind === 'plugin' ? { code: failure.code } : {}), message: failure.message });
+    }
+  }
+
+  destroy(): void {
+    this.latency.destroy();
+    this.uncorrected?.destroy();
+    this.inner.destroy();
+  }
+}
