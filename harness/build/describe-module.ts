@@ -14,7 +14,8 @@ export async function describeCoreModule(bytes: Uint8Array, crateDir: string): P
     const { instance } = await WebAssembly.instantiate(bytes as BufferSource, host.coreImports(() => memory!.buffer));
     const exports = instance.exports as { memory: WebAssembly.Memory; describe(): number };
     memory = exports.memory;
-    const json = decodeStringReturn(memory.buffer, exports.describe(), DEFAULT_MAX_OUTPUT_BYTES, 'the manifest');
+    const retptr = exports.describe();
+    const json = decodeStringReturn(memory.buffer, retptr, DEFAULT_MAX_OUTPUT_BYTES, 'the manifest');
     const { manifest, problems } = parseManifest(json);
     if (manifest === undefined) throw new Error(problems.join('; '));
     return { name: manifest.name, version: manifest.version, abi: manifest.abi };

@@ -1,8 +1,7 @@
 import { type CallOutcome, PluginLoadError, POISONING_KINDS, UsageError } from '../contract/errors.ts';
 import type { Manifest } from '../contract/manifest.ts';
 import type { PluginInstance } from '../lanes/instance.ts';
-import { type CallOptions, type Lane, type LaneCall, type LaneId, type LaneMemory, laneName } from '../lanes/lane.ts';
-import type { Recycle } from './supervised-lane.ts';
+import { type CallOptions, type Lane, type LaneCall, type LaneId, type LaneMemory, laneName, type Recycle } from '../lanes/lane.ts';
 
 /**
  * A lane on the harness's own thread: the cheapest crossing, and the one that protects

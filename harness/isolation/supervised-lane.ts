@@ -1,15 +1,9 @@
 import { type CallFailure, type CallOutcome, failed, PluginLoadError, UsageError } from '../contract/errors.ts';
 import type { Manifest } from '../contract/manifest.ts';
-import type { CallOptions, Lane, LaneCall, LaneId, LaneMemory } from '../lanes/lane.ts';
+import type { CallOptions, Lane, LaneCall, LaneId, LaneMemory, Recycle } from '../lanes/lane.ts';
 import { laneName } from '../lanes/lane.ts';
 import type { Endpoint, Ending } from './endpoint.ts';
 import type { OpenRequest, Reply } from './protocol.ts';
-
-/** A replacement of a lane's instance, worker or process, and how long it took. */
-export interface Recycle {
-  cause: CallFailure['kind'];
-  ms: number;
-}
 
 /** Longest wait for a worker or child to load and negotiate a plugin, in ms. */
 export const OPEN_TIMEOUT_MS = 30_000;

@@ -1,4 +1,4 @@
-import { UsageError, type CallOutcome } from '../contract/errors.ts';
+import { type CallOutcome, type FailureKind, UsageError } from '../contract/errors.ts';
 import type { Manifest } from '../contract/manifest.ts';
 import { BOUNDARIES, type Boundary } from './instance.ts';
 
@@ -46,6 +46,12 @@ export interface CallOptions {
   deadlineMs?: number;
 }
 
+/** A replacement of a lane's instance, worker or process, and how long it took. */
+export interface Recycle {
+  cause: FailureKind;
+  ms: number;
+}
+
 /** Memory of a lane's instance and of whatever holds it. */
 export interface LaneMemory {
   /** The plugin's linear memory (wasm lanes). */
@@ -65,6 +71,8 @@ export interface Lane {
   readonly manifest: Manifest;
   /** Whether a deadline stops a call on this lane; when not, `why` says so for `unsupported` checks. */
   readonly deadline: { enforced: true } | { enforced: false; why: string };
+  /** Every recycle so far, oldest first. */
+  readonly recycles: readonly Recycle[];
   call(op: string, input: Uint8Array, options?: CallOptions): Promise<LaneCall>;
   memory(): Promise<LaneMemory>;
   /** Shuts the plugin down and releases its instance, worker or process. Idempotent. */

@@ -70,7 +70,7 @@ test('a panic becomes kind panic with the message and location, on every boundar
   for (const b of BOUNDARIES) {
     const outcome = instances[b].call('panic', new Uint8Array());
     assert.is(!outcome.ok && outcome.failure.kind, 'panic', b);
-    assert.match(!outcome.ok ? outcome.failure.message : '', /^panicked at src\/lib\.rs:\d+:\d+: boom$/, b);
+    assert.match(!outcome.ok ? outcome.failure.message : '', /^panicked at faulty\/src\/lib\.rs:\d+:\d+: boom$/, b);
     assert.throws(() => instances[b].call('echo', new Uint8Array()), /called after it was poisoned by a panic/);
   }
 });

@@ -1,0 +1,45 @@
+import type { FailureKind } from '../contract/errors.ts';
+import type { LaneId } from '../lanes/lane.ts';
+
+/** What a cell of the safety matrix expects: an outcome kind, or that the lane cannot do it. */
+export type Expectation =
+  | { expect: FailureKind; message?: RegExp; signal?: string }
+  | { unsupported: string };
+
+/** A fault the `faulty` fixture can commit on demand, and what each lane must make of it. */
+export interface FaultCase {
+  /** The `faulty` op that commits it. */
+  op: string;
+  /** Input for the op (u64 LE for `slow`). */
+  input?: Uint8Array;
+  /** Whether the call needs a deadline to end. */
+  needsDeadline?: boolean;
+  expectOn(lane: LaneId): Expectation;
+}
+
+const NATIVE_IN_HARNESS = 'a native fault in the harness\'s own process would take the harness down; only native@process contains it';
+const isWasm = (lane: LaneId) => lane.boundary !== 'native';
+const nativeOutside = (lane: LaneId) => lane.boundary === 'native' && lane.isolation !== 'process';
+
+/** Deadline given to calls that never end on their own, in ms. */
+export const CHECK_DEADLINE_MS = 200;
+
+function deadlineExpectation(lane: LaneId): Expectation {
+  if (lane.isolation === 'inproc') return { unsupported: "a call on the harness's own thread cannot be interrupted; use @worker or @process" };
+  if (lane.boundary === 'native' && lane.isolation === 'worker') return { unsupported: 'terminating a worker does not interrupt a native call blocked in C; use native@process' };
+  return { expect: 'timeout' };
+}
+
+/** The faults, in the order a lane suffers them (each one recycles the instance for the next). */
+export const FAULTS: readonly FaultCase[] = [
+  { op: 'panic', expectOn: () => ({ expect: 'panic', message: /panicked at \S*src\/lib\.rs:\d+:\d+: boom/ }) },
+  { op: 'segv', expectOn: (lane) => (isWasm(lane) ? { expect: 'trap', message: /out of bounds/ } : nativeOutside(lane) ? { unsupported: NATIVE_IN_HARNESS } : { expect: 'crash', signal: 'SIGSEGV' }) },
+  { op: 'abort', expectOn: (lane) => (isWasm(lane) ? { expect: 'trap' } : nativeOutside(lane) ? { unsupported: NATIVE_IN_HARNESS } : { expect: 'crash', signal: 'SIGABRT' }) },
+  { op: 'escape', expectOn: (lane) => (isWasm(lane) ? { expect: 'panic' } : nativeOutside(lane) ? { unsupported: NATIVE_IN_HARNESS } : { expect: 'crash', signal: 'SIGABRT' }) },
+  { op: 'recurse', expectOn: (lane) => (isWasm(lane) ? { expect: 'trap', message: /stack overflow|call stack/i } : nativeOutside(lane) ? { unsupported: NATIVE_IN_HARNESS } : { expect: 'crash' }) },
+  {
+    op: 'hog',
+    expectOn: (lane) => (isWasm(lane) || lane.isolation === 'process' ? { expect: 'resource-exhausted' } : { unsupported: 'no quota can hold native allocations inside the harness\'s own process; use native@process (RLIMIT_DATA)' }),
+  },
+  { op: 'spin', needsDeadline: true, expectOn: deadlineExpectation },
+];

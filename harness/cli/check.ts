@@ -1,0 +1,38 @@
+import { runChecks } from '../check/run-checks.ts';
+import { trustedKeys } from '../contract/keys.ts';
+import { ALL_LANES, parseLanes } from '../lanes/lane.ts';
+import { resolvePluginDir, stateDir } from '../paths.ts';
+import { type CliCommand, EXIT } from './command.ts';
+
+export const checkCommand: CliCommand<{ plugin?: string[]; lane?: string[]; out: string; trust?: string[] }> = {
+  command: 'check',
+  describe: 'Run the safety matrix: every fault of `faulty`, repeated timeouts, and refused loads, on every lane',
+  builder: (yargs) =>
+    yargs
+      .option('plugin', { type: 'string', array: true, describe: 'plugin (name or built directory) to commit the faults; default: faulty' })
+      .option('lane', { type: 'string', array: true, describe: 'lanes to check, comma list or repeated (default: all nine)' })
+      .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
+      .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
+  handler: async (args) => {
+    const lanes = args.lane?.length ? parseLanes(args.lane) : ALL_LANES;
+    const trusted = trustedKeys(stateDir, args.trust ?? []);
+    const plugins = {
+      faulty: resolvePluginDir(args.plugin?.[0] ?? 'faulty'),
+      healthy: resolvePluginDir('textkit'),
+      abiFuture: resolvePluginDir('abi-future'),
+      greedy: resolvePluginDir('greedy'),
+    };
+    const { checks, figures } = await runChecks({ lanes, plugins, trusted, log: (line) => console.error(line) });
+    const width = Math.max(...checks.map((c) => c.id.length));
+    for (const c of checks) console.log(`${c.status.padEnd(11)} ${c.lane.padEnd(22)} ${c.id.padEnd(width)}  ${c.detail.split('\n')[0]}`);
+    for (const f of figures) {
+      const overshoot = f.overshootMs.length ? `timeout overshoot ${f.overshootMs.map((ms) => ms.toFixed(1)).join('/')} ms` : 'no timeouts';
+      const recycle = f.recycles.length ? `recycles ${f.recycles.map((r) => `${r.cause} ${r.ms.toFixed(0)} ms`).join(', ')}` : '';
+      console.log(`${f.lane}: ${overshoot}; ${recycle}${f.eventLoopP99NsWhileSpinning !== undefined ? `; event-loop p99 while spinning ${(f.eventLoopP99NsWhileSpinning / 1e6).toFixed(1)} ms` : ''}`);
+    }
+    const failed = checks.filter((c) => c.status === 'fail').length;
+    console.log(`${checks.length} checks: ${checks.filter((c) => c.status === 'pass').length} pass, ${failed} fail, ${checks.filter((c) => c.status === 'unsupported').length} unsupported`);
+    void args.out;
+    return failed > 0 ? EXIT.gateFailed : EXIT.pass;
+  },
+};
