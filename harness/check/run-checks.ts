@@ -128,10 +128,9 @@ export async function runChecks(options: CheckOptions): Promise<{ checks: CheckR
 async function callFault(lane: Lane, op: string, figure: CheckFigures): Promise<LaneCall> {
   const deadlineMs = lane.deadline.enforced ? CHECK_DEADLINE_MS : undefined;
   const watcher = op === 'spin' ? watchEventLoop() : undefined;
-  const started = performance.now();
   const call = await lane.call(op, EMPTY, deadlineMs === undefined ? {} : { deadlineMs });
   if (watcher) figure.eventLoopP99NsWhileSpinning = watcher.stop().p99Ns;
-  if (!call.outcome.ok && call.outcome.failure.kind === 'timeout' && deadlineMs !== undefined) figure.overshootMs.push(performance.now() - started - deadlineMs);
+  if (!call.outcome.ok && call.outcome.failure.kind === 'timeout' && deadlineMs !== undefined) figure.overshootMs.push(call.roundTripNs / 1e6 - deadlineMs);
   return call;
 }
 

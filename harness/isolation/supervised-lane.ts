@@ -36,6 +36,8 @@ export class SupervisedLane implements Lane {
   #queue: Promise<unknown> = Promise.resolve();
   #nextId = 0;
   #pending = new Map<number, (reply: Reply) => void>();
+  /** Endpoints this lane stopped on purpose: their ending is not a crash. */
+  #retired = new WeakSet<Endpoint>();
   #closed = false;
 
   private constructor(
@@ -81,7 +83,7 @@ export class SupervisedLane implements Lane {
       if ('id' in reply) this.#pending.get(reply.id)?.(reply);
     });
     void endpoint.ended.then((ending) => {
-      if (this.#endpoint !== endpoint || this.#closed) return;
+      if (this.#retired.has(endpoint) || this.#closed) return;
       const failure = endingFailure(ending, endpoint.stderrTail());
       for (const answer of this.#pending.values()) answer({ type: 'called', id: -1, outcome: failed(failure), innerNs: 0 });
       this.replace(failure.kind);
@@ -92,6 +94,7 @@ export class SupervisedLane implements Lane {
   private replace(cause: CallFailure['kind']): void {
     const started = performance.now();
     const previous = this.#endpoint;
+    this.#retired.add(previous);
     this.#ready = (async () => {
       await previous.kill();
       const endpoint = this.spawn();
@@ -164,6 +167,7 @@ export class SupervisedLane implements Lane {
     const endpoint = this.#endpoint;
     const id = ++this.#nextId;
     const closed = new Promise<void>((resolve) => this.#pending.set(id, () => resolve()));
+    this.#retired.add(endpoint);
     endpoint.send({ type: 'close', id });
     await Promise.race([closed, endpoint.ended, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     await endpoint.kill();
