@@ -76,8 +76,8 @@ export async function buildPlugins(options: BuildOptions): Promise<BuiltPlugin[]
   const built: BuiltPlugin[] = [];
   for (const manifest of manifestsToBuild(options.crates)) {
     log(`cargo: ${manifest.manifestPath} (wasm32 and native, ${toolchain.description})`);
-    const wasmFiles = await cargoBuild(toolchain, manifest, 'wasm32', targetDir);
-    const nativeFiles = await cargoBuild(toolchain, manifest, 'native', targetDir);
+    const wasmFiles = await cargoBuild(toolchain, manifest, 'wasm32', targetDir, log);
+    const nativeFiles = await cargoBuild(toolchain, manifest, 'native', targetDir, log);
     if (wasmFiles.size === 0) throw new UsageError(`\`${manifest.manifestPath}\` built no cdylib: add \`[lib] crate-type = ["cdylib"]\` to the crate`);
     for (const [crateDir, wasmPath] of wasmFiles) {
       const nativePath = nativeFiles.get(crateDir);

@@ -21,7 +21,7 @@ export interface CargoManifest {
  * Builds every cdylib of one Cargo manifest (a crate or a workspace) for one target and
  * returns the built files by crate directory.
  */
-export async function cargoBuild(toolchain: Toolchain, crate: CargoManifest, target: BuildTarget, targetDir: string): Promise<Map<string, string>> {
+export async function cargoBuild(toolchain: Toolchain, crate: CargoManifest, target: BuildTarget, targetDir: string, log: (line: string) => void): Promise<Map<string, string>> {
   const { manifestPath } = crate;
   const args = [
     'build', '--release', '--manifest-path', manifestPath, '--target-dir', targetDir,
@@ -34,7 +34,10 @@ export async function cargoBuild(toolchain: Toolchain, crate: CargoManifest, tar
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    for (const line of chunk.split('\n')) if (/^\s*(Compiling|Finished)/.test(line)) log(`  ${target}: ${line.trim()}`);
+  });
   const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
   for (const line of stdout.split('\n')) {
     if (!line.startsWith('{')) continue;

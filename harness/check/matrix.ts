@@ -21,6 +21,9 @@ const NATIVE_IN_HARNESS = 'a native fault in the harness\'s own process would ta
 const isWasm = (lane: LaneId) => lane.boundary !== 'native';
 const nativeOutside = (lane: LaneId) => lane.boundary === 'native' && lane.isolation !== 'process';
 
+/** The `liar` fixture's ops: each breaks the contract in what it returns; every lane must say `protocol`. */
+export const PROTOCOL_LIES = ['bad-pointer', 'bad-length', 'bad-utf8', 'bad-code'] as const;
+
 /** Deadline given to calls that never end on their own, in ms. */
 export const CHECK_DEADLINE_MS = 200;
 

@@ -9,7 +9,7 @@ import { openLane } from '../isolation/open-lane.ts';
 import type { Lane, LaneCall, LaneId, Recycle } from '../lanes/lane.ts';
 import { laneName } from '../lanes/lane.ts';
 import { watchEventLoop } from '../measure/event-loop.ts';
-import { CHECK_DEADLINE_MS, type Expectation, FAULTS } from './matrix.ts';
+import { CHECK_DEADLINE_MS, type Expectation, FAULTS, PROTOCOL_LIES } from './matrix.ts';
 
 export type CheckStatus = 'pass' | 'fail' | 'unsupported';
 
@@ -34,8 +34,8 @@ export interface CheckFigures {
 
 export interface CheckOptions {
   lanes: readonly LaneId[];
-  /** Built plugin directories by fixture name: `faulty`, `textkit`, `abi-future`, `greedy`. */
-  plugins: { faulty: string; healthy: string; abiFuture: string; greedy: string };
+  /** Built plugin directories by fixture name: `faulty`, `liar`, `textkit`, `abi-future`, `greedy`. */
+  plugins: { faulty: string; liar: string; healthy: string; abiFuture: string; greedy: string };
   trusted: readonly TrustedKey[];
   /** Memory quota for the fault checks, small so `hog` hits it fast. @default 64 MiB */
   memoryQuotaBytes?: number;
@@ -118,6 +118,7 @@ export async function runChecks(options: CheckOptions): Promise<{ checks: CheckR
       await lane.close();
     }
     figures.push(figure);
+    checks.push(...(await protocolChecks(options.plugins.liar, laneId, options)));
     checks.push(await refusalCheck('load.abi-future', 'abi-future', options.plugins.abiFuture, laneId, 'incompatible', options));
     checks.push(await refusalCheck('load.greedy', 'greedy', options.plugins.greedy, laneId, 'incompatible', options));
     checks.push(await refusalCheck('load.tampered', 'textkit (tampered)', tampered, laneId, 'rejected', options));
@@ -146,4 +147,22 @@ async function repeatedTimeouts(lane: Lane, figure: CheckFigures): Promise<Check
   const healthy = await lane.call('echo', new Uint8Array([9]), { deadlineMs: 5000 });
   const pass = kinds.every((k) => k === 'timeout') && healthy.outcome.ok;
   return [{ id: 'deadline.repeated', ...base, status: pass ? 'pass' : 'fail', detail: `2nd and 3rd spins after a timeout: ${kinds.join(', ')}; then echo: ${healthy.outcome.ok ? 'ok' : healthy.outcome.failure.kind}` }];
+}
+
+/** Each lie of `liar` ends as `protocol` on this lane, and an honest call after it succeeds. */
+async function protocolChecks(dir: string, laneId: LaneId, options: CheckOptions): Promise<CheckResult[]> {
+  const lane = await openLane(dir, laneId, { trusted: options.trusted });
+  const results: CheckResult[] = [];
+  try {
+    for (const op of PROTOCOL_LIES) {
+      const { outcome } = await lane.call(op, EMPTY);
+      const after = await lane.call('echo', new Uint8Array([4]));
+      const got = outcome.ok ? 'ok' : `${outcome.failure.kind}: ${outcome.failure.message}`;
+      const pass = !outcome.ok && outcome.failure.kind === 'protocol' && after.outcome.ok;
+      results.push({ id: `protocol.${op}`, plugin: 'liar', lane: lane.name, status: pass ? 'pass' : 'fail', detail: pass ? got : `expected protocol and a healthy call after it, got ${got}; then ${after.outcome.ok ? 'ok' : after.outcome.failure.kind}` });
+    }
+  } finally {
+    await lane.close();
+  }
+  return results;
 }

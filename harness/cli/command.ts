@@ -9,5 +9,11 @@ export interface CliCommand<Args = any> {
   command: string;
   describe: string;
   builder: (yargs: Argv) => Argv<Args>;
-  handler: (args: Args) => Promise<ExitCode>;
+  handler: (args: Args, context: CommandContext) => Promise<ExitCode>;
+}
+
+/** What every command may need beyond its flags. */
+export interface CommandContext {
+  /** The command line as typed, for reports and replay lines. */
+  commandLine: string;
 }

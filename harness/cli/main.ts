@@ -21,7 +21,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
     });
   for (const { command, describe, builder, handler } of commands) {
     cli.command(command, describe, builder, async (args) => {
-      setExit(await handler(args));
+      setExit(await handler(args, { commandLine: ['plugbench', ...argv].join(' ') }));
     });
   }
   try {

@@ -6,6 +6,7 @@ import { type CallOutcome, errorCodeOfNativeStatus, failed, NATIVE_STATUS, Plugi
 import type { Manifest } from '../contract/manifest.ts';
 import { checkNativeAbi, type DeclaredIdentity, negotiate } from '../contract/negotiation.ts';
 import { decodeUtf8, ProtocolViolation } from './canonical.ts';
+import { copyPluginMemory } from './native-memory.ts';
 import type { InstanceOptions, PluginInstance } from './instance.ts';
 
 /** `pb_buf` from plugbench.h; koffi fills it as an `_Out_` parameter. */
@@ -55,7 +56,7 @@ const utf8 = new TextEncoder();
 /**
  * A cdylib called through koffi. A native fault (abort, segfault) takes the whole process
  * with it: only the `process` isolation contains it. Output lengths are checked against the
- * limit; pointers cannot be checked in-process.
+ * limit, and every buffer is copied through the kernel, so a lying pointer is `protocol`.
  */
 export class NativeInstance implements PluginInstance {
   readonly boundary = 'native';
@@ -134,18 +135,19 @@ export class NativeInstance implements PluginInstance {
   }
 }
 
-/** Copies a buffer the plugin returned and gives it back to `plugbench_free`. */
+/**
+ * Copies a buffer the plugin returned and gives it back to `plugbench_free`. A buffer that is
+ * not readable memory is a protocol violation and is not handed back (freeing it would crash).
+ */
 function takeBuffer(exports: NativeExports, out: Partial<PbBufValue>, maxBytes: number): Uint8Array {
   const len = Number(out.len ?? 0);
   if (out.ptr === null || out.ptr === undefined) {
     if (len !== 0) throw new ProtocolViolation(`the plugin returned a NULL buffer of length ${len}`);
     return new Uint8Array();
   }
-  const buf = { ptr: out.ptr, len };
-  try {
-    if (len > maxBytes) throw new ProtocolViolation(`the plugin returned ${len} bytes, past the output limit of ${maxBytes}`);
-    return len === 0 ? new Uint8Array() : new Uint8Array(koffi.view(out.ptr, len)).slice();
-  } finally {
-    exports.free(buf);
-  }
+  if (len > maxBytes) throw new ProtocolViolation(`the plugin returned ${len} bytes, past the output limit of ${maxBytes}`);
+  const bytes = len === 0 ? new Uint8Array() : copyPluginMemory(out.ptr, len);
+  if (bytes === undefined) throw new ProtocolViolation(`the plugin returned ${len} bytes at 0x${koffi.address(out.ptr).toString(16)}, which is not readable memory`);
+  exports.free({ ptr: out.ptr, len });
+  return bytes;
 }

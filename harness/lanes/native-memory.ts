@@ -1,0 +1,21 @@
+import koffi from 'koffi';
+
+koffi.struct('iovec', { iov_base: 'void *', iov_len: 'size_t' });
+const libc = koffi.load('libc.so.6');
+const processVmReadv = libc.func('intptr_t process_vm_readv(int pid, const iovec *local, unsigned long liovcnt, const iovec *remote, unsigned long riovcnt, unsigned long flags)');
+
+/**
+ * Copies `len` bytes a native plugin pointed at, through the kernel (process_vm_readv on
+ * this very process): an unmapped range fails with EFAULT instead of a segfault, so a lying
+ * pointer becomes a `protocol` failure. Returns undefined when the range is not readable.
+ */
+export function copyPluginMemory(ptr: unknown, len: number): Uint8Array | undefined {
+  const copy = Buffer.allocUnsafe(len);
+  let done = 0;
+  while (done < len) {
+    const read = Number(processVmReadv(process.pid, { iov_base: copy.subarray(done), iov_len: len - done }, 1, { iov_base: koffi.address(ptr) + BigInt(done), iov_len: len - done }, 1, 0));
+    if (read <= 0) return undefined;
+    done += read;
+  }
+  return new Uint8Array(copy.buffer, copy.byteOffset, len);
+}

@@ -1,0 +1,118 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CheckResult } from '../check/run-checks.ts';
+import type { FailureKind } from '../contract/errors.ts';
+import type { Boundary } from '../lanes/instance.ts';
+import type { Isolation } from '../lanes/lane.ts';
+import type { Environment } from '../measure/environment.ts';
+import type { LatencySummary } from '../measure/latency.ts';
+import type { MemorySample } from '../measure/memory.ts';
+import type { FailureSample, TimingMode } from '../measure/recording.ts';
+
+export const RESULTS_SCHEMA = 'plugbench/results@1';
+
+/** Latency percentiles plus the encoded HDR histogram they came from. */
+export interface LatencyRecord extends LatencySummary {
+  /** HdrHistogram V2, compressed base64: decode it to merge or re-read exactly. */
+  hdr: string;
+}
+
+export interface LaneResult {
+  lane: string;
+  boundary: Boundary;
+  isolation: Isolation;
+  load: {
+    model: 'open' | 'closed' | 'ramp';
+    /** Open loop: target calls per second. */
+    rate?: number;
+    /** Closed loop: callers in flight. */
+    concurrency?: number;
+    durationMs: number;
+    calls: number;
+    late: number;
+    dropped: number;
+    /** Open loop: calls per second achieved. */
+    achievedRate?: number;
+    /** How each latency was timed. */
+    timing: TimingMode;
+    /** Open loop: corrected for coordinated omission (latency from intended start). */
+    corrected: boolean;
+  };
+  latency: LatencyRecord;
+  latencyUncorrected?: LatencyRecord;
+  /** Isolated lanes: time inside the worker or child. */
+  latencyInner?: LatencyRecord;
+  errors: Partial<Record<FailureKind, number>>;
+  failureSamples: FailureSample[];
+  memory: { samples: MemorySample[]; slopeBytesPerCall: number };
+  eventLoopDelay: { p99Ns: number; maxNs: number };
+  /** Ramp only: the highest rate whose p99 stayed within the budget. */
+  sustainedRate?: number;
+}
+
+export interface ScenarioResult {
+  id: string;
+  plugin: string;
+  op: string;
+  inputSizeBytes?: number;
+  lanes: LaneResult[];
+}
+
+export interface GateResult {
+  metric: string;
+  scenario: string;
+  lane: string;
+  threshold: string;
+  value: number;
+  baseline?: number;
+  status: 'pass' | 'warn' | 'fail';
+  detail?: string;
+}
+
+export interface FuzzFailure {
+  property: string;
+  plugin: string;
+  op: string;
+  lane: string;
+  kind?: FailureKind;
+  message: string;
+  inputBase64: string;
+  replay: string;
+}
+
+export interface FuzzResults {
+  seed: number;
+  runs: number;
+  properties: Array<{ property: string; plugin: string; op: string; runs: number; status: 'pass' | 'fail'; execsPerSecByLane: Record<string, number> }>;
+  failures: FuzzFailure[];
+}
+
+/** results.json: the one source of truth; every other report is rendered from it. */
+export interface Results {
+  schema: typeof RESULTS_SCHEMA;
+  verdict: 'pass' | 'fail';
+  command: string;
+  startedAt: string;
+  finishedAt: string;
+  /** True when the run was stopped early (Ctrl-C): what it holds was measured before that. */
+  interrupted: boolean;
+  env: Environment;
+  scenarios: ScenarioResult[];
+  checks: CheckResult[];
+  fuzz?: FuzzResults;
+  gate: GateResult[];
+}
+
+/** Writes a file so that a reader sees the old content or the new, never a torn one. */
+export function writeFileAtomically(path: string, content: string): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, content);
+  renameSync(temp, path);
+}
+
+export function writeResults(dir: string, results: Results): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'results.json');
+  writeFileAtomically(path, `${JSON.stringify(results, null, 2)}\n`);
+  return path;
+}

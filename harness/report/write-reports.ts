@@ -1,0 +1,12 @@
+import { join } from 'node:path';
+import { writeFileAtomically, writeResults, type Results } from './results.ts';
+import { renderSummaryMarkdown } from './summary-markdown.ts';
+
+/** Writes results.json and every report rendered from it into `dir`; returns the paths. */
+export function writeReports(dir: string, results: Results): string[] {
+  const paths = [writeResults(dir, results)];
+  const summary = join(dir, 'summary.md');
+  writeFileAtomically(summary, renderSummaryMarkdown(results));
+  paths.push(summary);
+  return paths;
+}
