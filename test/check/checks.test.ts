@@ -1,0 +1,39 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runChecks } from '../../harness/check/run-checks.ts';
+import { ALL_LANES } from '../../harness/lanes/lane.ts';
+import { fixture, trusted } from '../helpers/plugins.ts';
+
+test('the safety matrix holds on every lane, and only what a lane cannot enforce is unsupported', async () => {
+  const plugins = { faulty: fixture('faulty'), liar: fixture('liar'), healthy: fixture('textkit'), abiFuture: fixture('abi-future'), greedy: fixture('greedy') };
+  const { checks, figures } = await runChecks({ lanes: ALL_LANES, plugins, trusted });
+  const failed = checks.filter((c) => c.status === 'fail');
+  assert.equal(failed, [], failed.map((c) => `${c.lane} ${c.id}: ${c.detail}`).join('\n'));
+
+  const unsupported = new Set(checks.filter((c) => c.status === 'unsupported').map((c) => `${c.lane} ${c.id}`));
+  for (const lane of ['wasm-core@inproc', 'wasm-component@inproc', 'native@inproc', 'native@worker']) {
+    assert.ok(unsupported.has(`${lane} fault.spin`), `${lane} cannot enforce a deadline`);
+  }
+  for (const lane of ['native@inproc', 'native@worker']) {
+    for (const fault of ['segv', 'abort', 'escape', 'recurse', 'hog']) assert.ok(unsupported.has(`${lane} fault.${fault}`), `${lane} ${fault}`);
+  }
+  for (const lane of ['wasm-core@worker', 'wasm-core@process', 'wasm-component@worker', 'wasm-component@process', 'native@process']) {
+    for (const id of ['fault.panic', 'fault.segv', 'fault.abort', 'fault.recurse', 'fault.hog', 'fault.spin', 'deadline.repeated']) {
+      assert.ok(!unsupported.has(`${lane} ${id}`), `${lane} ${id} must be enforced`);
+    }
+  }
+  const unsupportedWithoutReason = checks.filter((c) => c.status === 'unsupported' && c.detail.length < 20);
+  assert.equal(unsupportedWithoutReason, []);
+
+  const nativeProcess = checks.filter((c) => c.lane === 'native@process');
+  assert.match(nativeProcess.find((c) => c.id === 'fault.segv')!.detail, 'killed by SIGSEGV');
+  assert.match(nativeProcess.find((c) => c.id === 'fault.abort')!.detail, 'killed by SIGABRT');
+  assert.match(nativeProcess.find((c) => c.id === 'fault.hog')!.detail, 'memory allocation of');
+
+  for (const figure of figures.filter((f) => f.overshootMs.length > 0)) {
+    assert.is(figure.overshootMs.length, 3, `${figure.lane}: the first spin and the two after it time out`);
+    assert.ok(figure.recycles.some((r) => r.cause === 'timeout'), `${figure.lane} recycled after a timeout`);
+  }
+});
+
+test.run();
