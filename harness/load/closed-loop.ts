@@ -1,10 +1,10 @@
 import { POISONING_KINDS } from '../contract/errors.ts';
 import type { Clock } from '../measure/clock.ts';
 import type { LaneRecording } from '../measure/recording.ts';
-import { boundReached, type RunBound } from './model.ts';
+import { boundReached, type LoopHooks, type RunBound } from './model.ts';
 import type { CallTarget } from './target.ts';
 
-export interface ClosedLoopOptions {
+export interface ClosedLoopOptions extends LoopHooks {
   bound: RunBound;
   clock: Clock;
   /** Calls timed together on a sync target (see `batchSizeFor`). @default 1 */
@@ -26,11 +26,20 @@ export async function closedLoop(targets: readonly CallTarget[], op: string, nex
   const { clock, bound } = options;
   const batchSize = options.batchSize ?? 1;
   const t0 = clock.nowNs();
+  const tickEveryNs = (options.tickEveryMs ?? 100) * 1e6;
+  let nextTickNs = t0 + tickEveryNs;
   let issued = 0;
-  const done = () => boundReached(bound, clock.nowNs() - t0, issued);
+  const done = () => boundReached(bound, clock.nowNs() - t0, issued) || options.signal?.aborted === true;
+  const maybeTick = async () => {
+    if (options.tick && clock.nowNs() >= nextTickNs) {
+      nextTickNs += tickEveryNs;
+      await options.tick(recording.calls);
+    }
+  };
 
   const caller = async (target: CallTarget) => {
     while (!done()) {
+      await maybeTick();
       if (target.sync) {
         const input = nextInput();
         const n = 'calls' in bound ? Math.min(batchSize, bound.calls - issued) : batchSize;

@@ -19,3 +19,13 @@ export function warmupFor(bound: RunBound): RunBound {
 export function boundReached(bound: RunBound, elapsedNs: number, calls: number): boolean {
   return 'durationMs' in bound ? elapsedNs >= bound.durationMs * 1e6 : calls >= bound.calls;
 }
+
+/** Hooks every load model honours while it runs. */
+export interface LoopHooks {
+  /** Called about every `tickEveryMs` with the calls completed so far (memory samples, progress). */
+  tick?: (calls: number) => Promise<void>;
+  /** @default 100 */
+  tickEveryMs?: number;
+  /** Stops the loop early (Ctrl-C); what was measured is kept. */
+  signal?: AbortSignal;
+}

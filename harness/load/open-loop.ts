@@ -3,10 +3,10 @@ import { POISONING_KINDS } from '../contract/errors.ts';
 import type { Clock } from '../measure/clock.ts';
 import { LatencyHistogram, type LatencySummary } from '../measure/latency.ts';
 import type { LaneRecording } from '../measure/recording.ts';
-import { boundReached, type RunBound } from './model.ts';
+import { boundReached, type LoopHooks, type RunBound } from './model.ts';
 import type { CallTarget } from './target.ts';
 
-export interface OpenLoopOptions {
+export interface OpenLoopOptions extends LoopHooks {
   ratePerSec: number;
   bound: RunBound;
   clock: Clock;
@@ -38,11 +38,17 @@ export async function openLoop(target: CallTarget, op: string, nextInput: () => 
   const jitter = LatencyHistogram.create();
   const inFlight = new Set<Promise<void>>();
   const t0 = clock.nowNs();
+  const tickEveryNs = (options.tickEveryMs ?? 100) * 1e6;
+  let nextTickNs = t0 + tickEveryNs;
   let issued = 0;
   try {
     for (;;) {
       const intendedNs = t0 + issued * intervalNs;
-      if (boundReached(options.bound, intendedNs - t0, issued)) break;
+      if (boundReached(options.bound, intendedNs - t0, issued) || options.signal?.aborted) break;
+      if (options.tick && clock.nowNs() >= nextTickNs) {
+        nextTickNs += tickEveryNs;
+        await options.tick(recording.calls);
+      }
       const nowNs = clock.nowNs();
       if (nowNs < intendedNs) {
         if (intendedNs - nowNs > SLEEP_ABOVE_NS) await new Promise((resolve) => setTimeout(resolve, (intendedNs - nowNs - SLEEP_ABOVE_NS / 2) / 1e6));

@@ -1,0 +1,17 @@
+import { formatBytes, formatNs, formatRate } from '../report/format.ts';
+import type { Results } from '../report/results.ts';
+
+/** The ten-second summary of a run, on stdout. */
+export function printRunSummary(results: Results): void {
+  console.log(`\nplugbench ${results.verdict === 'pass' ? 'PASS' : 'FAIL'}${results.interrupted ? ' (interrupted)' : ''} — ${results.scenarios.length} scenario(s)`);
+  for (const scenario of results.scenarios) {
+    console.log(`\n${scenario.id} (${scenario.plugin} ${scenario.op})`);
+    console.log(`  ${'lane'.padEnd(24)}${'calls'.padStart(10)}${'rate'.padStart(11)}${'p50'.padStart(11)}${'p99'.padStart(11)}${'max'.padStart(11)}  errors / memory`);
+    for (const lane of scenario.lanes) {
+      const rate = lane.load.calls / (lane.load.durationMs / 1000);
+      const errors = Object.entries(lane.errors).map(([k, n]) => `${k} ${n}`).join(', ') || 'no errors';
+      const mode = lane.load.timing.mode === 'batched' ? ` (batched ×${lane.load.timing.size})` : '';
+      console.log(`  ${lane.lane.padEnd(24)}${String(lane.load.calls).padStart(10)}${formatRate(rate).padStart(11)}${formatNs(lane.latency.p50).padStart(11)}${formatNs(lane.latency.p99).padStart(11)}${formatNs(lane.latency.max).padStart(11)}  ${errors}, ${formatBytes(lane.memory.slopeBytesPerCall)}/call${mode}`);
+    }
+  }
+}

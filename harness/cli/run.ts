@@ -1,0 +1,120 @@
+import { trustedKeys } from '../contract/keys.ts';
+import { UsageError } from '../contract/errors.ts';
+import { runScenario } from '../load/run-scenario.ts';
+import type { LoadModel } from '../load/model.ts';
+import { environment } from '../measure/environment.ts';
+import { initHistograms } from '../measure/latency.ts';
+import { stateDir } from '../paths.ts';
+import { RESULTS_SCHEMA, type Results, type ScenarioResult } from '../report/results.ts';
+import { writeReports } from '../report/write-reports.ts';
+import { parseDurationMs } from '../scenario/duration.ts';
+import { resolveScenario, type Scenario } from '../scenario/scenario.ts';
+import { loadSuite } from '../scenario/suites.ts';
+import { type CliCommand, EXIT } from './command.ts';
+import { printRunSummary } from './run-summary.ts';
+
+interface RunArgs {
+  suite?: string;
+  plugin?: string;
+  op?: string;
+  lane?: string[];
+  model?: string;
+  rate?: number;
+  concurrency?: number;
+  duration?: string;
+  calls?: number;
+  inputSize?: number;
+  deadlineMs?: number;
+  out: string;
+  trust?: string[];
+}
+
+/** An ad hoc scenario from flags. */
+function adHocScenario(args: RunArgs): Scenario {
+  const missing = (['plugin', 'op', 'lane'] as const).filter((f) => args[f] === undefined);
+  if (missing.length > 0) throw new UsageError(`give \`--suite NAME\`, or ${missing.map((f) => `\`--${f}\``).join(', ')} with the others (e.g. \`plugbench run --plugin textkit --op tokenize --lane wasm-core@inproc\`)`);
+  let load: LoadModel;
+  if ((args.model ?? (args.rate !== undefined ? 'open' : 'closed')) === 'open') {
+    if (args.rate === undefined) throw new UsageError('`--model open` needs `--rate R` (calls per second)');
+    load = { model: 'open', ratePerSec: args.rate };
+  } else if (args.model === undefined || args.model === 'closed') {
+    load = { model: 'closed', concurrency: args.concurrency ?? 1 };
+  } else {
+    throw new UsageError(`\`--model ${args.model}\` is not a load model: use \`open\` (with --rate) or \`closed\` (with --concurrency)`);
+  }
+  if (args.duration !== undefined && parseDurationMs(args.duration) === undefined) throw new UsageError(`\`--duration ${args.duration}\` is not a duration: write \`10s\`, \`500ms\` or \`2m\``);
+  return resolveScenario(
+    {
+      id: `${args.plugin}-${args.op}`.replace(/[^a-zA-Z0-9_-]/g, '_'),
+      plugin: args.plugin!,
+      op: args.op!,
+      lanes: args.lane!.flatMap((l) => l.split(',')),
+      input: { sizeBytes: args.inputSize ?? 1024 },
+      load,
+      ...(args.calls !== undefined ? { calls: args.calls } : { duration: args.duration ?? '5s' }),
+      ...(args.deadlineMs !== undefined ? { deadlineMs: args.deadlineMs } : {}),
+      suites: [],
+    },
+    'the command line',
+  );
+}
+
+export const runCommand: CliCommand<RunArgs> = {
+  command: 'run',
+  describe: 'Measure scenarios (a suite, or one op on some lanes) and write results.json and reports',
+  builder: (yargs) =>
+    yargs
+      .option('suite', { type: 'string', describe: 'run a built-in suite: smoke, nightly or release' })
+      .option('plugin', { type: 'string', describe: 'plugin name or built plugin directory (ad hoc run)' })
+      .option('op', { type: 'string', describe: 'op to call' })
+      .option('lane', { type: 'string', array: true, describe: 'lanes, comma list or repeated, e.g. wasm-core@inproc,native@process' })
+      .option('model', { type: 'string', choices: ['open', 'closed'], describe: 'load model (default: closed, or open when --rate is given)' })
+      .option('rate', { type: 'number', describe: 'open loop: calls per second' })
+      .option('concurrency', { type: 'number', describe: 'closed loop: callers in flight (default 1)' })
+      .option('duration', { type: 'string', describe: 'how long to measure after warm-up, e.g. 10s (default 5s)' })
+      .option('calls', { type: 'number', describe: 'measure this many calls instead of a duration' })
+      .option('input-size', { type: 'number', describe: 'input size in bytes (default 1024)' })
+      .option('deadline-ms', { type: 'number', describe: 'deadline on every call (worker and process lanes)' })
+      .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
+      .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
+  handler: async (args, { commandLine }) => {
+    if (args.suite !== undefined && (args.plugin ?? args.op ?? args.lane) !== undefined) throw new UsageError('give either `--suite` or `--plugin/--op/--lane`, not both');
+    const scenarios = args.suite !== undefined ? await loadSuite(args.suite) : [adHocScenario(args)];
+    const trusted = trustedKeys(stateDir, args.trust ?? []);
+    await initHistograms();
+    const startedAt = new Date().toISOString();
+    const abort = new AbortController();
+    const onSigint = () => {
+      if (abort.signal.aborted) process.exit(130);
+      console.error('\nplugbench: stopping; writing what was measured (Ctrl-C again to quit at once)');
+      abort.abort();
+    };
+    process.on('SIGINT', onSigint);
+    const done: ScenarioResult[] = [];
+    try {
+      for (const [i, scenario] of scenarios.entries()) {
+        if (abort.signal.aborted) break;
+        console.error(`[${i + 1}/${scenarios.length}] ${scenario.id}: ${scenario.lanes.length} lane(s)`);
+        done.push(await runScenario(scenario, { trusted, signal: abort.signal, progress: (line) => console.error(`  ${line}`) }));
+      }
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+    const results: Results = {
+      schema: RESULTS_SCHEMA,
+      verdict: 'pass',
+      command: commandLine,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      interrupted: abort.signal.aborted,
+      env: environment(),
+      scenarios: done,
+      checks: [],
+      gate: [],
+    };
+    const paths = writeReports(args.out, results);
+    printRunSummary(results);
+    console.error(`wrote ${paths.join(', ')}`);
+    return results.verdict === 'pass' ? EXIT.pass : EXIT.gateFailed;
+  },
+};

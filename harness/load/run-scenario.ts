@@ -1,0 +1,191 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { UsageError } from '../contract/errors.ts';
+import type { TrustedKey } from '../contract/keys.ts';
+import { DEFAULT_POLICY, type HostPolicy } from '../contract/policy.ts';
+import { openLane } from '../isolation/open-lane.ts';
+import { type Lane, type LaneId, laneName } from '../lanes/lane.ts';
+import { batchSizeFor, calibrateClock, type Clock, hrClock } from '../measure/clock.ts';
+import { watchEventLoop } from '../measure/event-loop.ts';
+import type { LatencyHistogram } from '../measure/latency.ts';
+import { type MemorySample, sampleMemory, slopeBytesPerCall } from '../measure/memory.ts';
+import { LaneRecording, type TimingMode } from '../measure/recording.ts';
+import { resolvePluginDir } from '../paths.ts';
+import type { LaneResult, LatencyRecord, ScenarioResult } from '../report/results.ts';
+import type { Scenario } from '../scenario/scenario.ts';
+import { closedLoop } from './closed-loop.ts';
+import { cycle, inputPool } from './inputs.ts';
+import { type LoadModel, type LoopHooks, type RunBound, warmupFor } from './model.ts';
+import { openLoop } from './open-loop.ts';
+import type { CallTarget } from './target.ts';
+import { targetOf } from './target.ts';
+
+export interface RunOptions {
+  trusted: readonly TrustedKey[];
+  /** @default hrClock */
+  clock?: Clock;
+  /** @default DEFAULT_POLICY */
+  policy?: HostPolicy;
+  /** Progress lines, about one a second per running lane. */
+  progress?: (line: string) => void;
+  /** Stops measuring (Ctrl-C); what was measured so far is returned. */
+  signal?: AbortSignal;
+}
+
+const record = (h: LatencyHistogram): LatencyRecord => ({ ...h.summary(), hdr: h.encode() });
+
+/** Runs one scenario on each of its lanes in turn. */
+export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
+  const dir = resolvePluginDir(scenario.plugin);
+  const lanes: LaneResult[] = [];
+  for (const id of scenario.lanes) {
+    if (options.signal?.aborted) break;
+    lanes.push(await runLane(dir, id, scenario, options));
+  }
+  const input = scenario.input;
+  return { id: scenario.id, plugin: scenario.plugin, op: scenario.op, ...('sizeBytes' in input ? { inputSizeBytes: input.sizeBytes } : {}), lanes };
+}
+
+async function openLanes(dir: string, id: LaneId, scenario: Scenario, options: RunOptions): Promise<Lane[]> {
+  const concurrency = scenario.load.model === 'closed' ? scenario.load.concurrency : 1;
+  if (id.isolation === 'inproc' && concurrency > 1) {
+    throw new UsageError(`scenario \`${scenario.id}\`: ${laneName(id)} runs on the harness's own thread, so \`concurrency\` must be 1 (got ${concurrency}); use @worker or @process for more callers`);
+  }
+  const opened: Lane[] = [];
+  try {
+    for (let i = 0; i < concurrency; i++) opened.push(await openLane(dir, id, { trusted: options.trusted, policy: options.policy ?? DEFAULT_POLICY, config: scenario.config }));
+  } catch (e) {
+    await Promise.all(opened.map((l) => l.close()));
+    throw e;
+  }
+  return opened;
+}
+
+function withDeadline(target: CallTarget, deadlineMs: number | undefined, lane: Lane): CallTarget {
+  if (deadlineMs === undefined || target.sync) return target;
+  return { sync: false, call: (op, input) => lane.call(op, input, { deadlineMs }) };
+}
+
+/** Median time of a few calls, to choose per-call or batched timing. */
+function typicalCallNs(target: CallTarget, op: string, next: () => Uint8Array, clock: Clock): number {
+  if (!target.sync) return Number.POSITIVE_INFINITY;
+  const times: number[] = [];
+  for (let i = 0; i < 201; i++) {
+    const input = next();
+    const start = clock.nowNs();
+    target.call(op, input);
+    times.push(clock.nowNs() - start);
+  }
+  return times.sort((a, b) => a - b)[100]!;
+}
+
+async function drive(model: LoadModel, bound: RunBound, targets: CallTarget[], op: string, next: () => Uint8Array, recording: LaneRecording, clock: Clock, batchSize: number, hooks: LoopHooks) {
+  if (model.model === 'closed') {
+    const report = await closedLoop(targets, op, next, { ...hooks, bound, clock, batchSize }, recording);
+    return { elapsedNs: report.elapsedNs };
+  }
+  if (model.model === 'open') {
+    const report = await openLoop(targets[0]!, op, next, { ...hooks, bound, clock, ratePerSec: model.ratePerSec }, recording);
+    return { elapsedNs: report.elapsedNs, achievedRate: report.achievedRatePerSec };
+  }
+  throw new Error('harness bug: ramp is driven step by step');
+}
+
+async function runLane(dir: string, id: LaneId, scenario: Scenario, options: RunOptions): Promise<LaneResult> {
+  const clock = options.clock ?? hrClock;
+  const name = laneName(id);
+  const lanes = await openLanes(dir, id, scenario, options);
+  const recordings: LaneRecording[] = [];
+  try {
+    const first = lanes[0]!;
+    const opSpec = first.manifest.ops.find((o) => o.name === scenario.op);
+    if (opSpec === undefined) throw new UsageError(`plugin \`${scenario.plugin}\` has no op \`${scenario.op}\` (its ops: ${first.manifest.ops.map((o) => o.name).join(', ')})`);
+    if (scenario.deadlineMs !== undefined && !first.deadline.enforced) throw new UsageError(`scenario \`${scenario.id}\` sets a deadline, but lane \`${name}\` cannot enforce one: ${first.deadline.why}`);
+    const next = cycle(inputPool(opSpec.input, scenario.input));
+    const targets = lanes.map((lane) => withDeadline(targetOf(lane), scenario.deadlineMs, lane));
+    const batchSize = scenario.load.model === 'closed' ? batchSizeFor(typicalCallNs(targets[0]!, scenario.op, next, clock), calibrateClock(clock)) : 1;
+    const timing: TimingMode = batchSize > 1 ? { mode: 'batched', size: batchSize } : { mode: 'per-call' };
+    const model: LoadModel = scenario.load.model === 'ramp' ? { model: 'open', ratePerSec: scenario.load.startRatePerSec } : scenario.load;
+
+    const warmup = new LaneRecording(model.model === 'open');
+    recordings.push(warmup);
+    await drive(model, warmupFor(scenario.bound), targets, scenario.op, next, warmup, clock, batchSize, { signal: options.signal });
+
+    const samples: MemorySample[] = [];
+    const started = clock.nowNs();
+    let lastProgress = started;
+    const tick = async (calls: number, recording: LaneRecording) => {
+      const now = clock.nowNs();
+      samples.push(await sampleMemory((now - started) / 1e6, calls, first));
+      if (options.progress && now - lastProgress >= 1e9) {
+        lastProgress = now;
+        const left = 'durationMs' in scenario.bound ? `${Math.max(0, (scenario.bound.durationMs - (now - started) / 1e6) / 1000).toFixed(0)} s left` : `${scenario.bound.calls - calls} calls left`;
+        options.progress(`${scenario.id} ${name}: ${calls} calls, p99 ${(recording.latency.percentileNs(99) / 1e3).toFixed(1)} µs, ${left}`);
+      }
+      await yieldToEventLoop();
+    };
+    const loop = watchEventLoop();
+    let recording: LaneRecording;
+    let elapsedNs: number;
+    let achievedRate: number | undefined;
+    let sustainedRate: number | undefined;
+    if (scenario.load.model === 'ramp') {
+      ({ recording, elapsedNs, sustainedRate } = await ramp(scenario.load, targets[0]!, scenario.op, next, clock, options, (r) => recordings.push(r), (calls, r) => tick(calls, r)));
+    } else {
+      recording = new LaneRecording(model.model === 'open');
+      recordings.push(recording);
+      const r = recording;
+      ({ elapsedNs, achievedRate } = await drive(model, scenario.bound, targets, scenario.op, next, recording, clock, batchSize, { signal: options.signal, tick: (calls) => tick(calls, r) }));
+    }
+    const eventLoopDelay = loop.stop();
+    samples.push(await sampleMemory((clock.nowNs() - started) / 1e6, recording.calls, first));
+    const load = scenario.load;
+    return {
+      lane: name,
+      boundary: id.boundary,
+      isolation: id.isolation,
+      load: {
+        model: load.model,
+        ...(load.model === 'open' ? { rate: load.ratePerSec } : {}),
+        ...(load.model === 'closed' ? { concurrency: load.concurrency } : {}),
+        durationMs: elapsedNs / 1e6,
+        calls: recording.calls,
+        late: recording.late,
+        dropped: recording.dropped,
+        ...(achievedRate !== undefined ? { achievedRate } : {}),
+        timing,
+        corrected: recording.uncorrected !== undefined,
+      },
+      latency: record(recording.latency),
+      ...(recording.uncorrected ? { latencyUncorrected: record(recording.uncorrected) } : {}),
+      ...(recording.inner.count > 0 ? { latencyInner: record(recording.inner) } : {}),
+      errors: recording.errors,
+      failureSamples: recording.failureSamples,
+      memory: { samples, slopeBytesPerCall: slopeBytesPerCall(samples) },
+      eventLoopDelay,
+      ...(sustainedRate !== undefined ? { sustainedRate } : {}),
+    };
+  } finally {
+    await Promise.all(lanes.map((l) => l.close()));
+    for (const r of recordings) r.destroy();
+  }
+}
+
+/** Open-loop steps of rising rate; keeps the highest step whose p99 stayed in budget. */
+async function ramp(
+  load: Extract<LoadModel, { model: 'ramp' }>, target: CallTarget, op: string, next: () => Uint8Array, clock: Clock,
+  options: RunOptions, keep: (r: LaneRecording) => void, tick: (calls: number, r: LaneRecording) => Promise<void>,
+): Promise<{ recording: LaneRecording; elapsedNs: number; sustainedRate?: number }> {
+  let best: { recording: LaneRecording; elapsedNs: number; rate: number } | undefined;
+  let last: { recording: LaneRecording; elapsedNs: number } | undefined;
+  for (let rate = load.startRatePerSec; rate <= load.maxRatePerSec && !options.signal?.aborted; rate += load.stepRatePerSec) {
+    const recording = new LaneRecording(true);
+    keep(recording);
+    const report = await openLoop(target, op, next, { ratePerSec: rate, bound: { durationMs: load.stepMs }, clock, signal: options.signal, tick: (calls) => tick(calls, recording) }, recording);
+    options.progress?.(`ramp ${rate}/s: p99 ${(recording.latency.percentileNs(99) / 1e3).toFixed(1)} µs`);
+    last = { recording, elapsedNs: report.elapsedNs };
+    if (recording.latency.percentileNs(99) > load.p99BudgetNs || recording.dropped > 0) break;
+    best = { ...last, rate };
+  }
+  const chosen = best ?? last!;
+  return { recording: chosen.recording, elapsedNs: chosen.elapsedNs, ...(best ? { sustainedRate: best.rate } : {}) };
+}

@@ -1,0 +1,109 @@
+import type { InputSpec } from '../load/inputs.ts';
+import type { LoadModel, RunBound } from '../load/model.ts';
+import { type LaneId, parseLane } from '../lanes/lane.ts';
+import { UsageError } from '../contract/errors.ts';
+import { parseDurationMs } from './duration.ts';
+
+/** The names of the built-in suites. */
+export const SUITES = ['smoke', 'nightly', 'release'] as const;
+export type SuiteName = (typeof SUITES)[number];
+
+/**
+ * A scenario as a user writes it: which op of which plugin, on which lanes, under what load.
+ * Everything but `id`, `plugin`, `op` and `lanes` has a default.
+ */
+export interface ScenarioOptions {
+  /** Unique across the suite; used in reports and gate expressions. */
+  id: string;
+  /** A fixture plugin's name or the path of a built plugin directory. */
+  plugin: string;
+  op: string;
+  /** Lanes as `boundary@isolation`. */
+  lanes: string[];
+  /** @default { sizeBytes: 1024 } */
+  input?: InputSpec;
+  /** @default { model: 'closed', concurrency: 1 } */
+  load?: LoadModel;
+  /** How long to measure (`2s`, `500ms`), after warm-up. @default '2s' */
+  duration?: string | number;
+  /** Or how many calls to measure, instead of a duration. */
+  calls?: number;
+  /** Deadline on every call, in ms; lanes that cannot enforce one refuse it. */
+  deadlineMs?: number;
+  /** The JSON object passed to `init`. @default {} */
+  config?: Record<string, unknown>;
+  /** Suites this scenario belongs to. */
+  suites: SuiteName[];
+  /** Gate expressions, e.g. `latency.p99 < 50us`. @default [] */
+  thresholds?: string[];
+}
+
+/** A validated scenario with every default filled in. */
+export interface Scenario {
+  id: string;
+  plugin: string;
+  op: string;
+  lanes: LaneId[];
+  input: InputSpec;
+  load: LoadModel;
+  bound: RunBound;
+  deadlineMs?: number;
+  config: string;
+  suites: SuiteName[];
+  thresholds: string[];
+  /** Where it was defined, for error messages. */
+  source: string;
+}
+
+/** Declares a scenario; checked when a suite loads it. */
+export function scenario(options: ScenarioOptions): ScenarioOptions {
+  return options;
+}
+
+const KNOWN_KEYS = new Set(['id', 'plugin', 'op', 'lanes', 'input', 'load', 'duration', 'calls', 'deadlineMs', 'config', 'suites', 'thresholds']);
+
+/** Validates a scenario and fills its defaults; every problem is reported at once (exit 2). */
+export function resolveScenario(raw: ScenarioOptions, source: string): Scenario {
+  const problems: string[] = [];
+  const lanes: LaneId[] = [];
+  for (const key of Object.keys(raw)) if (!KNOWN_KEYS.has(key)) problems.push(`unknown field \`${key}\` (known: ${[...KNOWN_KEYS].join(', ')})`);
+  for (const field of ['id', 'plugin', 'op'] as const) if (typeof raw[field] !== 'string' || raw[field] === '') problems.push(`\`${field}\` must be a non-empty string, got ${JSON.stringify(raw[field])}`);
+  if (!Array.isArray(raw.lanes) || raw.lanes.length === 0) problems.push(`\`lanes\` must list at least one lane like \`wasm-core@inproc\`, got ${JSON.stringify(raw.lanes)}`);
+  for (const lane of Array.isArray(raw.lanes) ? raw.lanes : []) {
+    try {
+      lanes.push(parseLane(lane));
+    } catch (e) {
+      problems.push(`\`lanes\`: ${(e as Error).message}`);
+    }
+  }
+  const load = raw.load ?? { model: 'closed', concurrency: 1 };
+  if (load.model === 'open' && !(load.ratePerSec > 0)) problems.push(`\`load.ratePerSec\` must be a positive number of calls per second, got ${JSON.stringify(load.ratePerSec)}`);
+  if (load.model === 'closed' && !(Number.isInteger(load.concurrency) && load.concurrency >= 1)) problems.push(`\`load.concurrency\` must be a whole number ≥ 1, got ${JSON.stringify(load.concurrency)}`);
+  if (!['open', 'closed', 'ramp'].includes(load.model)) problems.push(`\`load.model\` must be \`open\`, \`closed\` or \`ramp\`, got ${JSON.stringify(load.model)}`);
+  let bound: RunBound = { durationMs: 2000 };
+  if (raw.calls !== undefined) {
+    if (!(Number.isInteger(raw.calls) && raw.calls > 0)) problems.push(`\`calls\` must be a whole number > 0, got ${JSON.stringify(raw.calls)}`);
+    bound = { calls: raw.calls };
+  } else if (raw.duration !== undefined) {
+    const durationMs = parseDurationMs(raw.duration);
+    if (durationMs === undefined) problems.push(`\`duration\` must look like \`2s\` or \`500ms\`, got ${JSON.stringify(raw.duration)}`);
+    else bound = { durationMs };
+  }
+  const suites = raw.suites ?? [];
+  for (const suite of suites) if (!(SUITES as readonly string[]).includes(suite)) problems.push(`\`suites\`: \`${suite}\` is not a suite (${SUITES.join(', ')})`);
+  if (problems.length > 0) throw new UsageError(`scenario \`${raw.id ?? '?'}\` in ${source} is invalid:\n  ${problems.join('\n  ')}`);
+  return {
+    id: raw.id,
+    plugin: raw.plugin,
+    op: raw.op,
+    lanes,
+    input: raw.input ?? { sizeBytes: 1024 },
+    load,
+    bound,
+    ...(raw.deadlineMs !== undefined ? { deadlineMs: raw.deadlineMs } : {}),
+    config: JSON.stringify(raw.config ?? {}),
+    suites,
+    thresholds: raw.thresholds ?? [],
+    source,
+  };
+}

@@ -1,0 +1,13 @@
+import { scenario } from '../harness/scenario/scenario.ts';
+
+// The main op of the text fixture on each boundary, in the harness's own thread.
+export default scenario({
+  id: 'textkit-tokenize',
+  plugin: 'textkit',
+  op: 'tokenize',
+  input: { sizeBytes: 4096 },
+  lanes: ['wasm-core@inproc', 'wasm-component@inproc', 'native@inproc'],
+  load: { model: 'closed', concurrency: 1 },
+  duration: '2s',
+  suites: ['smoke', 'nightly', 'release'],
+});
