@@ -29,6 +29,8 @@ export interface RunOptions {
   progress?: (line: string) => void;
   /** Stops measuring (Ctrl-C); what was measured so far is returned. */
   signal?: AbortSignal;
+  /** How often memory is sampled while measuring, in ms. @default 100 */
+  sampleEveryMs?: number;
 }
 
 const record = (h: LatencyHistogram): LatencyRecord => ({ ...h.summary(), hdr: h.encode() });
@@ -134,7 +136,7 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
       recording = new LaneRecording(model.model === 'open');
       recordings.push(recording);
       const r = recording;
-      ({ elapsedNs, achievedRate } = await drive(model, scenario.bound, targets, scenario.op, next, recording, clock, batchSize, { signal: options.signal, tick: (calls) => tick(calls, r) }));
+      ({ elapsedNs, achievedRate } = await drive(model, scenario.bound, targets, scenario.op, next, recording, clock, batchSize, { signal: options.signal, tick: (calls) => tick(calls, r), tickEveryMs: options.sampleEveryMs }));
     }
     const eventLoopDelay = loop.stop();
     samples.push(await sampleMemory((clock.nowNs() - started) / 1e6, recording.calls, first));

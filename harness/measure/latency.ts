@@ -61,7 +61,8 @@ export class LatencyHistogram {
   summary(): LatencySummary {
     const h = this.histogram;
     const at = (p: number) => (h.totalCount === 0 ? 0 : h.getValueAtPercentile(p));
-    return { unit: 'ns', p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: h.totalCount === 0 ? 0 : h.maxValue, mean: h.totalCount === 0 ? 0 : h.mean, count: h.totalCount };
+    // max at HDR resolution, like the percentiles, so a decoded histogram reports the same figure.
+    return { unit: 'ns', p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: at(100), mean: h.totalCount === 0 ? 0 : h.mean, count: h.totalCount };
   }
 
   /** Compressed base64 (HdrHistogram's V2 encoding), as results.json stores it. */
