@@ -9,11 +9,11 @@ const processVmReadv = libc.func('intptr_t process_vm_readv(int pid, const iovec
  * this very process): an unmapped range fails with EFAULT instead of a segfault, so a lying
  * pointer becomes a `protocol` failure. Returns undefined when the range is not readable.
  */
-export function copyPluginMemory(ptr: unknown, len: number): Uint8Array | undefined {
+export function copyPluginMemory(address: bigint, len: number): Uint8Array | undefined {
   const copy = Buffer.allocUnsafe(len);
   let done = 0;
   while (done < len) {
-    const read = Number(processVmReadv(process.pid, { iov_base: copy.subarray(done), iov_len: len - done }, 1, { iov_base: koffi.address(ptr) + BigInt(done), iov_len: len - done }, 1, 0));
+    const read = Number(processVmReadv(process.pid, { iov_base: copy.subarray(done), iov_len: len - done }, 1, { iov_base: address + BigInt(done), iov_len: len - done }, 1, 0));
     if (read <= 0) return undefined;
     done += read;
   }

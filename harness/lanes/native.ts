@@ -7,30 +7,30 @@ import type { Manifest } from '../contract/manifest.ts';
 import { checkNativeAbi, type DeclaredIdentity, negotiate } from '../contract/negotiation.ts';
 import { decodeUtf8, ProtocolViolation } from './canonical.ts';
 import { copyPluginMemory } from './native-memory.ts';
+import { OpNames } from './op-names.ts';
 import type { InstanceOptions, PluginInstance } from './instance.ts';
 
-/** `pb_buf` from plugbench.h; koffi fills it as an `_Out_` parameter. */
-const PbBuf = koffi.struct('pb_buf', { ptr: 'void *', len: 'size_t' });
-interface PbBufValue {
-  ptr: unknown;
-  len: number;
-}
+/** `pb_buf` from plugbench.h, passed by value to `plugbench_free`. */
+koffi.struct('pb_buf', { ptr: 'void *', len: 'size_t' });
+/** A `pb_buf` the plugin fills: 16 bytes, read directly (faster than koffi's struct decoding). */
+type OutBuffer = Buffer;
+const newOutBuffer = (): OutBuffer => Buffer.alloc(16);
 
 interface NativeExports {
   abi(): number;
-  describe(out: Partial<PbBufValue>): number;
-  init(config: Uint8Array, len: number, out: Partial<PbBufValue>): number;
-  call(op: Uint8Array, opLen: number, input: Uint8Array, inLen: number, out: Partial<PbBufValue>): number;
-  free(buf: PbBufValue): void;
+  describe(out: OutBuffer): number;
+  init(config: Uint8Array, len: number, out: OutBuffer): number;
+  call(op: Uint8Array, opLen: number, input: Uint8Array, inLen: number, out: OutBuffer): number;
+  free(buf: { ptr: bigint; len: number }): void;
   shutdown(): void;
 }
 
 function bind(lib: LibraryHandle): NativeExports {
   return {
     abi: lib.func('uint32_t plugbench_abi(void)'),
-    describe: lib.func('int32_t plugbench_describe(_Out_ pb_buf *out)'),
-    init: lib.func('int32_t plugbench_init(const uint8_t *config, size_t len, _Out_ pb_buf *out)'),
-    call: lib.func('int32_t plugbench_call(const uint8_t *op, size_t op_len, const uint8_t *input, size_t in_len, _Out_ pb_buf *out)'),
+    describe: lib.func('int32_t plugbench_describe(void *out)'),
+    init: lib.func('int32_t plugbench_init(const uint8_t *config, size_t len, void *out)'),
+    call: lib.func('int32_t plugbench_call(const uint8_t *op, size_t op_len, const uint8_t *input, size_t in_len, void *out)'),
     free: lib.func('void plugbench_free(pb_buf buf)'),
     shutdown: lib.func('void plugbench_shutdown(void)'),
   } as NativeExports;
@@ -61,6 +61,8 @@ const utf8 = new TextEncoder();
 export class NativeInstance implements PluginInstance {
   readonly boundary = 'native';
   #poisoned: string | undefined;
+  readonly #out = newOutBuffer();
+  readonly #ops = new OpNames();
 
   private constructor(
     private readonly exports: NativeExports,
@@ -76,7 +78,7 @@ export class NativeInstance implements PluginInstance {
       throw new PluginLoadError('protocol', `the shared library does not load or lacks a contract export (${(e as Error).message}); it must export every function of harness/contract/plugbench.h`);
     }
     checkNativeAbi(exports.abi());
-    const out: Partial<PbBufValue> = {};
+    const out = newOutBuffer();
     const status = exports.describe(out);
     let describeJson: string;
     try {
@@ -94,7 +96,7 @@ export class NativeInstance implements PluginInstance {
   }
 
   call(op: string, input: Uint8Array): CallOutcome {
-    const opBytes = utf8.encode(op);
+    const opBytes = this.#ops.bytes(op);
     return this.run((out) => this.exports.call(opBytes, opBytes.length, input, input.length, out), true);
   }
 
@@ -110,9 +112,10 @@ export class NativeInstance implements PluginInstance {
     this.#poisoned ??= 'closed';
   }
 
-  private run(enter: (out: Partial<PbBufValue>) => number, hasOutput: boolean): CallOutcome {
+  private run(enter: (out: OutBuffer) => number, hasOutput: boolean): CallOutcome {
     if (this.#poisoned !== undefined) throw new Error(`harness bug: instance called after it was ${this.#poisoned}`);
-    const out: Partial<PbBufValue> = {};
+    const out = this.#out;
+    out.fill(0);
     const status = enter(out);
     let outcome: CallOutcome;
     try {
@@ -139,15 +142,16 @@ export class NativeInstance implements PluginInstance {
  * Copies a buffer the plugin returned and gives it back to `plugbench_free`. A buffer that is
  * not readable memory is a protocol violation and is not handed back (freeing it would crash).
  */
-function takeBuffer(exports: NativeExports, out: Partial<PbBufValue>, maxBytes: number): Uint8Array {
-  const len = Number(out.len ?? 0);
-  if (out.ptr === null || out.ptr === undefined) {
+function takeBuffer(exports: NativeExports, out: OutBuffer, maxBytes: number): Uint8Array {
+  const ptr = out.readBigUInt64LE(0);
+  const len = Number(out.readBigUInt64LE(8));
+  if (ptr === 0n) {
     if (len !== 0) throw new ProtocolViolation(`the plugin returned a NULL buffer of length ${len}`);
     return new Uint8Array();
   }
   if (len > maxBytes) throw new ProtocolViolation(`the plugin returned ${len} bytes, past the output limit of ${maxBytes}`);
-  const bytes = len === 0 ? new Uint8Array() : copyPluginMemory(out.ptr, len);
-  if (bytes === undefined) throw new ProtocolViolation(`the plugin returned ${len} bytes at 0x${koffi.address(out.ptr).toString(16)}, which is not readable memory`);
-  exports.free({ ptr: out.ptr, len });
+  const bytes = len === 0 ? new Uint8Array() : copyPluginMemory(ptr, len);
+  if (bytes === undefined) throw new ProtocolViolation(`the plugin returned ${len} bytes at 0x${ptr.toString(16)}, which is not readable memory`);
+  exports.free({ ptr, len });
   return bytes;
 }

@@ -5,6 +5,7 @@ import { decodeResultReturn, decodeStringReturn, ProtocolViolation } from './can
 import { HostFunctions } from './host-functions.ts';
 import type { InstanceOptions, PluginInstance } from './instance.ts';
 import { limitMemory } from './memory-limit.ts';
+import { OpNames } from './op-names.ts';
 import { classifyWasmError, WasmCallGuard } from './wasm-traps.ts';
 
 /** The exports a core module must have, by the canonical ABI of the contract's world. */
@@ -28,6 +29,7 @@ const utf8 = new TextEncoder();
 export class WasmCoreInstance implements PluginInstance {
   readonly boundary = 'wasm-core';
   readonly #guard: WasmCallGuard;
+  readonly #ops = new OpNames();
 
   private constructor(
     private readonly exports: CoreExports,
@@ -91,7 +93,7 @@ export class WasmCoreInstance implements PluginInstance {
 
   call(op: string, input: Uint8Array): CallOutcome {
     return this.#guard.run(() => {
-      const [opPtr, opLen] = this.lower(utf8.encode(op));
+      const [opPtr, opLen] = this.lower(this.#ops.bytes(op));
       const [inPtr, inLen] = this.lower(input);
       const retptr = this.exports.call(opPtr, opLen, inPtr, inLen);
       const outcome = decodeResultReturn(this.exports.memory.buffer, retptr, true, this.maxOutputBytes);

@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckResult } from '../check/run-checks.ts';
+import type { BoundaryCost } from '../load/boundary-cost.ts';
 import type { FailureKind } from '../contract/errors.ts';
 import type { Boundary } from '../lanes/instance.ts';
 import type { Isolation } from '../lanes/lane.ts';
@@ -100,6 +101,8 @@ export interface Results {
   scenarios: ScenarioResult[];
   checks: CheckResult[];
   fuzz?: FuzzResults;
+  /** The boundary table: what `echo` costs per call and per byte on each lane. */
+  boundary?: BoundaryCost[];
   gate: GateResult[];
 }
 

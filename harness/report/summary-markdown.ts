@@ -31,6 +31,11 @@ export function renderSummaryMarkdown(results: Results): string {
     }
     lines.push('');
   }
+  if (results.boundary && results.boundary.length > 0) {
+    lines.push('## Boundary cost (echo, tinybench, one caller, round trip)', '', '| lane | payload | mean | p99 | ns/byte | ±rme |', '|---|---:|---:|---:|---:|---:|');
+    for (const row of results.boundary) lines.push(`| ${row.lane} | ${formatBytes(row.sizeBytes)} | ${formatNs(row.meanNs)} | ${formatNs(row.p99Ns)} | ${row.nsPerByte === undefined ? '' : row.nsPerByte.toFixed(3)} | ${row.rmePercent.toFixed(1)}% |`);
+    lines.push('');
+  }
   if (results.checks.length > 0) {
     const count = (s: string) => results.checks.filter((c) => c.status === s).length;
     lines.push(`## Safety checks: ${count('pass')} pass, ${count('fail')} fail, ${count('unsupported')} unsupported`, '', '| check | lane | status | detail |', '|---|---|---|---|');

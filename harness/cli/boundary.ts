@@ -1,0 +1,37 @@
+import { trustedKeys } from '../contract/keys.ts';
+import { BOUNDARY_SIZES, measureBoundaryCost } from '../load/boundary-cost.ts';
+import { ALL_LANES, parseLanes } from '../lanes/lane.ts';
+import { environment } from '../measure/environment.ts';
+import { resolvePluginDir, stateDir } from '../paths.ts';
+import { formatBytes, formatNs } from '../report/format.ts';
+import { RESULTS_SCHEMA } from '../report/results.ts';
+import { writeReports } from '../report/write-reports.ts';
+import { type CliCommand, EXIT } from './command.ts';
+
+export const boundaryCommand: CliCommand<{ plugin: string; lane?: string[]; sizes?: string; timeMs: number; out: string; trust?: string[] }> = {
+  command: 'boundary',
+  describe: 'Measure what each boundary costs: `echo` of 0 B, 1 KiB, 64 KiB and 1 MiB on every lane (tinybench)',
+  builder: (yargs) =>
+    yargs
+      .option('plugin', { type: 'string', default: 'textkit', describe: 'plugin whose `echo` op is timed' })
+      .option('lane', { type: 'string', array: true, describe: 'lanes (default: all nine)' })
+      .option('sizes', { type: 'string', describe: `payload sizes in bytes, comma list (default ${BOUNDARY_SIZES.join(',')})` })
+      .option('time-ms', { type: 'number', default: 300, describe: 'time per lane and size, after warm-up' })
+      .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
+      .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
+  handler: async (args, { commandLine }) => {
+    const startedAt = new Date().toISOString();
+    const lanes = args.lane?.length ? parseLanes(args.lane) : ALL_LANES;
+    const sizes = args.sizes ? args.sizes.split(',').map(Number) : BOUNDARY_SIZES;
+    const rows = await measureBoundaryCost(resolvePluginDir(args.plugin), lanes, { trusted: trustedKeys(stateDir, args.trust ?? []), sizes, timeMs: args.timeMs, progress: (line) => console.error(line) });
+    console.log(`\n${'lane'.padEnd(24)}${sizes.map((s) => formatBytes(s).padStart(12)).join('')}${'ns/byte'.padStart(10)}`);
+    for (const lane of new Set(rows.map((r) => r.lane))) {
+      const laneRows = rows.filter((r) => r.lane === lane);
+      const perByte = laneRows.at(-1)?.nsPerByte;
+      console.log(`${lane.padEnd(24)}${laneRows.map((r) => formatNs(r.meanNs).padStart(12)).join('')}${(perByte === undefined ? '' : perByte.toFixed(3)).padStart(10)}`);
+    }
+    const paths = writeReports(args.out, { schema: RESULTS_SCHEMA, verdict: 'pass', command: commandLine, startedAt, finishedAt: new Date().toISOString(), interrupted: false, env: environment(), scenarios: [], checks: [], boundary: rows, gate: [] });
+    console.error(`wrote ${paths.join(', ')}`);
+    return EXIT.pass;
+  },
+};
