@@ -10,4 +10,5 @@ export default scenario({
   load: { model: 'closed', concurrency: 1 },
   duration: '2s',
   suites: ['smoke', 'nightly', 'release'],
+  thresholds: ['latency.p99 < 20ms', 'errors.rate == 0', 'memory.slopeBytesPerCall < 1KiB', 'regression.p50 < 10%'],
 });

@@ -11,6 +11,7 @@ import { parseDurationMs } from '../scenario/duration.ts';
 import { resolveScenario, type Scenario } from '../scenario/scenario.ts';
 import { loadSuite } from '../scenario/suites.ts';
 import { type CliCommand, EXIT } from './command.ts';
+import { applyGate, printGate } from './gate.ts';
 import { printRunSummary } from './run-summary.ts';
 
 interface RunArgs {
@@ -27,6 +28,9 @@ interface RunArgs {
   deadlineMs?: number;
   out: string;
   trust?: string[];
+  baseline?: string;
+  strictEnv: boolean;
+  threshold?: string[];
 }
 
 /** An ad hoc scenario from flags. */
@@ -54,6 +58,7 @@ function adHocScenario(args: RunArgs): Scenario {
       ...(args.calls !== undefined ? { calls: args.calls } : { duration: args.duration ?? '5s' }),
       ...(args.deadlineMs !== undefined ? { deadlineMs: args.deadlineMs } : {}),
       suites: [],
+      thresholds: args.threshold ?? [],
     },
     'the command line',
   );
@@ -75,6 +80,9 @@ export const runCommand: CliCommand<RunArgs> = {
       .option('calls', { type: 'number', describe: 'measure this many calls instead of a duration' })
       .option('input-size', { type: 'number', describe: 'input size in bytes (default 1024)' })
       .option('deadline-ms', { type: 'number', describe: 'deadline on every call (worker and process lanes)' })
+      .option('threshold', { type: 'string', array: true, describe: 'gate expression for the ad hoc scenario, e.g. "latency.p99 < 50us"' })
+      .option('baseline', { type: 'string', describe: 'compare against a baseline (name or results file) for regression thresholds' })
+      .option('strict-env', { type: 'boolean', default: false, describe: 'fail when the baseline comes from another environment' })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
       .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
   handler: async (args, { commandLine }) => {
@@ -100,7 +108,7 @@ export const runCommand: CliCommand<RunArgs> = {
     } finally {
       process.off('SIGINT', onSigint);
     }
-    const results: Results = {
+    const measured: Results = {
       schema: RESULTS_SCHEMA,
       verdict: 'pass',
       command: commandLine,
@@ -112,8 +120,10 @@ export const runCommand: CliCommand<RunArgs> = {
       checks: [],
       gate: [],
     };
+    const results = await applyGate(measured, args.baseline, args.strictEnv);
     const paths = writeReports(args.out, results);
     printRunSummary(results);
+    printGate(results);
     console.error(`wrote ${paths.join(', ')}`);
     return results.verdict === 'pass' ? EXIT.pass : EXIT.gateFailed;
   },

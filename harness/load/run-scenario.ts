@@ -44,7 +44,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     lanes.push(await runLane(dir, id, scenario, options));
   }
   const input = scenario.input;
-  return { id: scenario.id, plugin: scenario.plugin, op: scenario.op, ...('sizeBytes' in input ? { inputSizeBytes: input.sizeBytes } : {}), lanes };
+  return { id: scenario.id, plugin: scenario.plugin, op: scenario.op, ...('sizeBytes' in input ? { inputSizeBytes: input.sizeBytes } : {}), thresholds: scenario.thresholds, lanes };
 }
 
 async function openLanes(dir: string, id: LaneId, scenario: Scenario, options: RunOptions): Promise<Lane[]> {

@@ -56,6 +56,8 @@ export interface ScenarioResult {
   plugin: string;
   op: string;
   inputSizeBytes?: number;
+  /** The scenario's gate expressions, kept so `plugbench gate` can re-evaluate from results alone. */
+  thresholds?: string[];
   lanes: LaneResult[];
 }
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { writeFileAtomically, writeResults, type Results } from './results.ts';
+import { renderJunit } from './junit.ts';
 import { renderSummaryMarkdown } from './summary-markdown.ts';
 
 /** Writes results.json and every report rendered from it into `dir`; returns the paths. */
@@ -8,5 +9,8 @@ export function writeReports(dir: string, results: Results): string[] {
   const summary = join(dir, 'summary.md');
   writeFileAtomically(summary, renderSummaryMarkdown(results));
   paths.push(summary);
+  const junit = join(dir, 'junit.xml');
+  writeFileAtomically(junit, renderJunit(results));
+  paths.push(junit);
   return paths;
 }

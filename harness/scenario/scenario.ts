@@ -2,6 +2,7 @@ import type { InputSpec } from '../load/inputs.ts';
 import type { LoadModel, RunBound } from '../load/model.ts';
 import { type LaneId, parseLane } from '../lanes/lane.ts';
 import { UsageError } from '../contract/errors.ts';
+import { parseThreshold } from '../gate/threshold.ts';
 import { parseDurationMs } from './duration.ts';
 
 /** The names of the built-in suites. */
@@ -88,6 +89,13 @@ export function resolveScenario(raw: ScenarioOptions, source: string): Scenario 
     const durationMs = parseDurationMs(raw.duration);
     if (durationMs === undefined) problems.push(`\`duration\` must look like \`2s\` or \`500ms\`, got ${JSON.stringify(raw.duration)}`);
     else bound = { durationMs };
+  }
+  for (const threshold of raw.thresholds ?? []) {
+    try {
+      parseThreshold(threshold);
+    } catch (e) {
+      problems.push(`\`thresholds\`: ${(e as Error).message}`);
+    }
   }
   const suites = raw.suites ?? [];
   for (const suite of suites) if (!(SUITES as readonly string[]).includes(suite)) problems.push(`\`suites\`: \`${suite}\` is not a suite (${SUITES.join(', ')})`);

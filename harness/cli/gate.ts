@@ -1,0 +1,44 @@
+import { dirname } from 'node:path';
+import { checkFingerprints, loadBaseline, readResults } from '../gate/baseline.ts';
+import { evaluateGate, verdictOf } from '../gate/evaluate.ts';
+import { initHistograms } from '../measure/latency.ts';
+import type { Results } from '../report/results.ts';
+import { writeReports } from '../report/write-reports.ts';
+import { type CliCommand, EXIT } from './command.ts';
+
+/** Evaluates the gate on results (against a baseline when given) and prints why it failed. */
+export async function applyGate(results: Results, baselineName: string | undefined, strictEnv: boolean): Promise<Results> {
+  await initHistograms();
+  const baseline = baselineName === undefined ? undefined : loadBaseline(baselineName);
+  if (baseline) {
+    const warning = checkFingerprints(results, baseline, strictEnv);
+    if (warning) console.error(`plugbench: WARNING: ${warning}`);
+  }
+  const gate = evaluateGate(results, baseline);
+  const gated = { ...results, gate };
+  return { ...gated, verdict: verdictOf(gated) };
+}
+
+export function printGate(results: Results): void {
+  const failed = results.gate.filter((g) => g.status !== 'pass');
+  for (const g of failed) console.log(`gate ${g.status.toUpperCase()}: ${g.scenario} ${g.lane}: ${g.metric} = ${Number.isNaN(g.value) ? 'n/a' : g.value} (threshold ${g.threshold})${g.detail ? ` — ${g.detail}` : ''}`);
+  for (const c of results.checks.filter((c) => c.status === 'fail')) console.log(`check FAIL: ${c.lane} ${c.id}: ${c.detail}`);
+  console.log(`gate: ${results.verdict.toUpperCase()} (${results.gate.filter((g) => g.status === 'pass').length} of ${results.gate.length} thresholds pass)`);
+}
+
+export const gateCommand: CliCommand<{ results: string; baseline?: string; strictEnv: boolean; out?: string }> = {
+  command: 'gate <results>',
+  describe: 'Evaluate the thresholds of a results.json (against a baseline) and exit 1 if the gate fails',
+  builder: (yargs) =>
+    yargs
+      .positional('results', { type: 'string', describe: 'a results.json written by run, check or fuzz' })
+      .option('baseline', { type: 'string', describe: 'baseline name (reports/baselines/NAME.json) or results file' })
+      .option('strict-env', { type: 'boolean', default: false, describe: 'fail when the baseline comes from another environment' })
+      .option('out', { type: 'string', describe: 'where to write the gated results and reports (default: beside RESULTS)' }) as never,
+  handler: async (args) => {
+    const results = await applyGate(readResults(args.results), args.baseline, args.strictEnv);
+    writeReports(args.out ?? dirname(args.results), results);
+    printGate(results);
+    return results.verdict === 'pass' ? EXIT.pass : EXIT.gateFailed;
+  },
+};

@@ -1,0 +1,102 @@
+import type { FailureKind } from '../contract/errors.ts';
+import { LatencyHistogram } from '../measure/latency.ts';
+import type { GateResult, LaneResult, Results } from '../report/results.ts';
+import { seededRandom } from './statistics.ts';
+import { compare, parseThreshold, type Threshold } from './threshold.ts';
+
+/** Failure kinds that are faults of the plugin, never acceptable in a measurement run. */
+const FAULT_KINDS: readonly FailureKind[] = ['panic', 'trap', 'crash', 'timeout', 'resource-exhausted', 'protocol'];
+
+/** The gate row every lane gets without asking: no plugin faults while measuring. */
+export const IMPLICIT_THRESHOLDS = ['errors.faults == 0'];
+
+function plainMetric(lane: LaneResult, metric: string): number | undefined {
+  const errors = Object.values(lane.errors).reduce((s, n) => s + (n ?? 0), 0);
+  const [group, field] = metric.split('.') as [string, string | undefined];
+  switch (group) {
+    case 'latency':
+      return lane.latency[field as 'p50'];
+    case 'latencyInner':
+      return lane.latencyInner?.[field as 'p50'];
+    case 'errors':
+      return field === 'rate' ? (lane.load.calls === 0 ? 0 : errors / lane.load.calls) : field === 'count' ? errors : FAULT_KINDS.reduce((s, k) => s + (lane.errors[k] ?? 0), 0);
+    case 'memory':
+      return lane.memory.slopeBytesPerCall;
+    case 'throughput':
+      return lane.load.calls / (lane.load.durationMs / 1000);
+    case 'load':
+      return field === 'late' ? lane.load.late : lane.load.dropped;
+    default:
+      return undefined;
+  }
+}
+
+/** Draws samples from an encoded histogram, for a bootstrap when only histograms were kept. */
+function drawer(hdr: string): { draw(n: number, random: () => number): number[]; destroy(): void } {
+  const histogram = LatencyHistogram.decode(hdr);
+  const grid = Array.from({ length: 1001 }, (_, i) => histogram.percentileNs(i / 10));
+  return {
+    draw: (n, random) => Array.from({ length: n }, () => grid[Math.floor(random() * grid.length)]!),
+    destroy: () => histogram.destroy(),
+  };
+}
+
+const statistic = (values: number[], field: string) => {
+  const sorted = values.sort((a, b) => a - b);
+  if (field === 'mean') return values.reduce((s, v) => s + v, 0) / values.length;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * (field === 'p99' ? 0.99 : 0.5)))]!;
+};
+
+/**
+ * `regression.*` against a baseline lane: head/base − 1 with a 95 % bootstrap interval from
+ * the two histograms. Fails only when the whole interval is above the threshold.
+ */
+function regression(head: LaneResult, base: LaneResult, threshold: Threshold): Pick<GateResult, 'value' | 'baseline' | 'status' | 'detail'> {
+  const field = threshold.metric.split('.')[1]!;
+  const baseValue = base.latency[field as 'p50'];
+  const headValue = head.latency[field as 'p50'];
+  const random = seededRandom(7);
+  const [b, h] = [drawer(base.latency.hdr), drawer(head.latency.hdr)];
+  const n = Math.min(400, head.latency.count, base.latency.count);
+  const ratios: number[] = [];
+  for (let i = 0; i < 500; i++) ratios.push(statistic(h.draw(n, random), field) / statistic(b.draw(n, random), field) - 1);
+  b.destroy();
+  h.destroy();
+  ratios.sort((x, y) => x - y);
+  const [low, high] = [ratios[12]!, ratios[487]!];
+  const value = headValue / baseValue - 1;
+  const clears = !compare(low, threshold.comparator, threshold.value);
+  const status = clears ? 'fail' : compare(value, threshold.comparator, threshold.value) ? 'pass' : 'warn';
+  return { value, baseline: baseValue, status, detail: `${(value * 100).toFixed(1)}% (95% CI ${(low * 100).toFixed(1)}% … ${(high * 100).toFixed(1)}%), ${headValue} ns vs baseline ${baseValue} ns` };
+}
+
+/**
+ * Evaluates every scenario's thresholds (and the implicit ones) on every lane. A lane without
+ * a baseline gets `warn` for regression thresholds, never a silent pass.
+ */
+export function evaluateGate(results: Results, baseline?: Results): GateResult[] {
+  const rows: GateResult[] = [];
+  for (const scenario of results.scenarios) {
+    const thresholds = [...IMPLICIT_THRESHOLDS, ...(scenario.thresholds ?? [])].map(parseThreshold);
+    for (const lane of scenario.lanes) {
+      for (const threshold of thresholds.filter((t) => t.lane === undefined || t.lane === lane.lane)) {
+        const base = { metric: threshold.metric, scenario: scenario.id, lane: lane.lane, threshold: `${threshold.comparator} ${threshold.limit}` };
+        if (threshold.metric.startsWith('regression.')) {
+          const before = baseline?.scenarios.find((s) => s.id === scenario.id)?.lanes.find((l) => l.lane === lane.lane);
+          rows.push(before ? { ...base, ...regression(lane, before, threshold) } : { ...base, value: Number.NaN, status: 'warn', detail: 'no baseline for this scenario and lane: give `--baseline`' });
+          continue;
+        }
+        const value = plainMetric(lane, threshold.metric);
+        if (value === undefined) rows.push({ ...base, value: Number.NaN, status: 'warn', detail: `\`${threshold.metric}\` was not measured on this lane` });
+        else rows.push({ ...base, value, status: compare(value, threshold.comparator, threshold.value) ? 'pass' : 'fail' });
+      }
+    }
+  }
+  return rows;
+}
+
+/** The verdict: any failed gate row, check or fuzz property fails the run. */
+export function verdictOf(results: Pick<Results, 'gate' | 'checks' | 'fuzz'>): 'pass' | 'fail' {
+  const failed = results.gate.some((g) => g.status === 'fail') || results.checks.some((c) => c.status === 'fail') || (results.fuzz?.failures.length ?? 0) > 0;
+  return failed ? 'fail' : 'pass';
+}
