@@ -34,19 +34,38 @@ export interface CompareResult {
   status: 'pass' | 'warn' | 'fail';
 }
 
-async function roundP50(lane: Lane, op: string, next: () => Uint8Array, roundMs: number): Promise<number> {
+/** Calls per block: short blocks, so both sides of a round see the same machine. */
+const BLOCK_MS = 5;
+
+async function measureCallNs(lane: Lane, op: string, next: () => Uint8Array): Promise<number> {
   const recording = new LaneRecording(false);
   try {
-    await closedLoop([targetOf(lane)], op, next, { bound: { durationMs: roundMs }, clock: hrClock }, recording);
+    await closedLoop([targetOf(lane)], op, next, { bound: { durationMs: 50 }, clock: hrClock }, recording);
     return recording.latency.percentileNs(50);
   } finally {
     recording.destroy();
   }
 }
 
+/** One round: base and head alternate in blocks of a few ms; returns each side's p50. */
+async function round(sides: [Lane, Lane], op: string, next: () => Uint8Array, roundMs: number, blockCalls: number, headFirst: boolean): Promise<[number, number]> {
+  const recordings = [new LaneRecording(false), new LaneRecording(false)] as const;
+  try {
+    const end = performance.now() + roundMs;
+    for (let block = 0; performance.now() < end; block++) {
+      const which = (block + (headFirst ? 1 : 0)) % 2;
+      await closedLoop([targetOf(sides[which]!)], op, next, { bound: { calls: blockCalls }, clock: hrClock }, recordings[which]!);
+    }
+    return [recordings[0].latency.percentileNs(50), recordings[1].latency.percentileNs(50)];
+  } finally {
+    for (const r of recordings) r.destroy();
+  }
+}
+
 /**
- * Interleaved A/B: base and head run alternately in one process (ABBA…), so both sides see
- * the same machine state; the verdict comes from the paired per-round p50 ratios.
+ * Interleaved A/B: base and head run alternately in one process, in blocks of a few
+ * milliseconds, so both sides of every round see the same machine state; the verdict
+ * comes from the paired per-round p50 ratios.
  */
 export async function compareInterleaved(options: CompareOptions): Promise<CompareResult> {
   const rounds = options.rounds ?? 12;
@@ -57,16 +76,15 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
   try {
     const kind = base.manifest.ops.find((o) => o.name === options.op)?.input ?? 'bytes';
     const next = cycle(inputPool(kind, options.input ?? { sizeBytes: 4096 }));
-    await roundP50(base, options.op, next, roundMs);
-    await roundP50(head, options.op, next, roundMs);
+    const callNs = Math.max(await measureCallNs(base, options.op, next), await measureCallNs(head, options.op, next));
+    const blockCalls = Math.max(1, Math.round((BLOCK_MS * 1e6) / callNs));
     const baseP50Ns: number[] = [];
     const headP50Ns: number[] = [];
     for (let i = 0; i < rounds; i++) {
-      const order = i % 2 === 0 ? [base, head] : [head, base];
-      const [first, second] = [await roundP50(order[0]!, options.op, next, roundMs), await roundP50(order[1]!, options.op, next, roundMs)];
-      baseP50Ns.push(order[0] === base ? first : second);
-      headP50Ns.push(order[0] === base ? second : first);
-      options.progress?.(`round ${i + 1}/${rounds}: base p50 ${baseP50Ns.at(-1)} ns, head p50 ${headP50Ns.at(-1)} ns`);
+      const [b, h] = await round([base, head], options.op, next, roundMs, blockCalls, i % 2 === 1);
+      baseP50Ns.push(b);
+      headP50Ns.push(h);
+      options.progress?.(`round ${i + 1}/${rounds}: base p50 ${b} ns, head p50 ${h} ns`);
     }
     const change = pairedRelativeChange(baseP50Ns, headP50Ns);
     return { rounds, baseP50Ns, headP50Ns, change, threshold, status: judgeChange(change, threshold) };

@@ -109,7 +109,7 @@ export interface Results {
 }
 
 /** Writes a file so that a reader sees the old content or the new, never a torn one. */
-export function writeFileAtomically(path: string, content: string): void {
+export function writeFileAtomically(path: string, content: string | Uint8Array): void {
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, content);
   renameSync(temp, path);

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { UsageError } from '../contract/errors.ts';
+import type { TrustedKey } from '../contract/keys.ts';
+import { openLane } from '../isolation/open-lane.ts';
+import type { Lane, LaneId } from '../lanes/lane.ts';
+import { resolvePluginDir } from '../paths.ts';
+import type { FuzzFailure, FuzzResults } from '../report/results.ts';
+import { arbitraryFor } from './arbitraries.ts';
+import { corpusDir as defaultCorpusDir, loadCorpus, saveToCorpus } from './corpus.ts';
+import { type ExecStats, type Finding, judgeInput, type JudgeContext } from './judge.ts';
+import { fuzzTargetOf } from './targets.ts';
+
+export interface FuzzOptions {
+  /** Plugin names or built directories. */
+  plugins: readonly string[];
+  /** Only these ops. @default every op of each plugin */
+  ops?: readonly string[];
+  lanes: readonly LaneId[];
+  trusted: readonly TrustedKey[];
+  /** Budget for the whole run, split evenly across plugin/op pairs, in ms. */
+  timeMs?: number;
+  /** Generated inputs per plugin/op pair (corpus replays come on top). */
+  runs?: number;
+  seed: number;
+  /** Replay exactly this input file instead of generating. */
+  replayFile?: string;
+  /** Deadline per call on lanes that enforce one, so hangs end as findings. @default 2000 */
+  deadlineMs?: number;
+  /** @default fixtures/corpus */
+  corpusDir?: string;
+  /** Save failures to the corpus. @default true */
+  save?: boolean;
+  progress?: (line: string) => void;
+}
+
+const PROPERTY_SUMMARY = (context: JudgeContext) =>
+  ['robustness', 'error-model', ...(context.lanes.length > 1 ? ['differential'] : []), ...(context.target.oracle ? ['oracle'] : []), ...(context.deterministic ? ['determinism'] : []), ...(context.target.inverse ? ['round-trip'] : [])].join('+');
+
+/** The one line that reproduces a saved failure. */
+export function replayCommand(plugin: string, op: string, lanes: readonly Lane[], file: string): string {
+  return `npx plugbench fuzz --plugin ${plugin} --op ${op} --lane ${lanes.map((l) => l.name).join(',')} --replay ${file}`;
+}
+
+/**
+ * Fuzzes each op of each plugin across the lanes with fast-check: the corpus is replayed
+ * first, then generated inputs; a failure is shrunk, saved to the corpus, and reported with
+ * seed, path and a replay command. The harness never throws for what a plugin does.
+ */
+export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
+  const results: FuzzResults = { seed: options.seed, runs: 0, properties: [], failures: [] };
+  const dirs = options.plugins.map((p) => ({ name: p, dir: resolvePluginDir(p) }));
+  const opened: Array<{ name: string; lanes: Lane[] }> = [];
+  for (const { name, dir } of dirs) opened.push({ name, lanes: await Promise.all(options.lanes.map((id) => openLane(dir, id, { trusted: options.trusted }))) });
+  try {
+    const pairs = opened.flatMap(({ name, lanes }) => lanes[0]!.manifest.ops.filter((op) => !options.ops || options.ops.includes(op.name)).map((op) => ({ name, lanes, op })));
+    if (pairs.length === 0) throw new UsageError(`no op to fuzz: ${options.ops ? `none of ${options.ops.join(', ')} is an op of ${options.plugins.join(', ')}` : 'the plugins declare no ops'}`);
+    const perPairMs = options.timeMs === undefined ? undefined : Math.max(200, options.timeMs / pairs.length);
+    for (const { name, lanes, op } of pairs) {
+      const stats: ExecStats = new Map();
+      const context: JudgeContext = { lanes, op: op.name, deterministic: op.deterministic === true, target: fuzzTargetOf(lanes[0]!.manifest.name, op.name), deadlineMs: options.deadlineMs ?? 2000, stats };
+      const corpus = loadCorpus(lanes[0]!.manifest.name, op.name, options.corpusDir ?? defaultCorpusDir);
+      const replay = options.replayFile ? [new Uint8Array(readFileSync(options.replayFile))] : undefined;
+      let last: Finding | undefined;
+      const property = fc.asyncProperty(context.target.input ?? arbitraryFor(op.input), async (input) => {
+        last = await judgeInput(context, input);
+        return last === undefined;
+      });
+      const details = await fc.check(property, {
+        seed: options.seed,
+        numRuns: replay ? 0 : (options.runs ?? (perPairMs === undefined ? 1000 : 1_000_000)),
+        examples: (replay ?? corpus.map((e) => e.input)).map((input) => [input] as [Uint8Array]),
+        ...(perPairMs !== undefined && !replay ? { interruptAfterTimeLimit: perPairMs } : {}),
+      });
+      results.runs += details.numRuns;
+      const execsPerSecByLane = Object.fromEntries([...stats].map(([lane, s]) => [lane, Math.round(s.calls / (s.ns / 1e9))]));
+      results.properties.push({ property: PROPERTY_SUMMARY(context), plugin: name, op: op.name, runs: details.numRuns, status: details.failed ? 'fail' : 'pass', execsPerSecByLane });
+      options.progress?.(`${name} ${op.name}: ${details.numRuns} runs, ${details.failed ? 'FAILED' : 'ok'}; ${Object.entries(execsPerSecByLane).map(([l, n]) => `${l} ${n}/s`).join(', ')}`);
+      if (!details.failed || !details.counterexample) continue;
+      const input = details.counterexample[0];
+      const finding = (await judgeInput(context, input)) ?? last ?? { property: 'robustness', lane: lanes[0]!.name, message: String(details.errorInstance ?? 'failed') };
+      const path = details.counterexamplePath ?? '';
+      const saved = options.save === false || options.replayFile ? { file: options.replayFile ?? '(not saved)', isNew: false } : saveToCorpus(lanes[0]!.manifest.name, op.name, input, finding, { seed: details.seed, path }, options.corpusDir ?? defaultCorpusDir);
+      const failure: FuzzFailure = {
+        property: finding.property, plugin: name, op: op.name, lane: finding.lane, ...(finding.kind ? { kind: finding.kind as FuzzFailure['kind'] } : {}),
+        message: `${finding.message} (seed ${details.seed}, path ${path || 'corpus'}, ${details.numShrinks} shrinks, ${input.length}-byte input)`,
+        inputBase64: Buffer.from(input).toString('base64'),
+        replay: replayCommand(name, op.name, lanes, saved.file),
+      };
+      results.failures.push(failure);
+    }
+  } finally {
+    for (const { lanes } of opened) await Promise.all(lanes.map((l) => l.close()));
+  }
+  return results;
+}
