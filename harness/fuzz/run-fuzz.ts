@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import fc from 'fast-check';
 import { UsageError } from '../contract/errors.ts';
 import type { TrustedKey } from '../contract/keys.ts';
@@ -39,7 +40,7 @@ const PROPERTY_SUMMARY = (context: JudgeContext) =>
 
 /** The one line that reproduces a saved failure. */
 export function replayCommand(plugin: string, op: string, lanes: readonly Lane[], file: string): string {
-  return `npx plugbench fuzz --plugin ${plugin} --op ${op} --lane ${lanes.map((l) => l.name).join(',')} --replay ${file}`;
+  return `npx plugbench fuzz --plugin ${plugin} --op ${op} --lane ${lanes.map((l) => l.name).join(',')} --replay ${relative(process.cwd(), file) || file}`;
 }
 
 /**
@@ -60,17 +61,18 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
       const stats: ExecStats = new Map();
       const context: JudgeContext = { lanes, op: op.name, deterministic: op.deterministic === true, target: fuzzTargetOf(lanes[0]!.manifest.name, op.name), deadlineMs: options.deadlineMs ?? 2000, stats };
       const corpus = loadCorpus(lanes[0]!.manifest.name, op.name, options.corpusDir ?? defaultCorpusDir);
-      const replay = options.replayFile ? [new Uint8Array(readFileSync(options.replayFile))] : undefined;
       let last: Finding | undefined;
-      const property = fc.asyncProperty(context.target.input ?? arbitraryFor(op.input), async (input) => {
+      // A replay runs the one saved input: the generator is a constant, so nothing else is tried.
+      const arbitrary = options.replayFile ? fc.constant(new Uint8Array(readFileSync(options.replayFile))) : (context.target.input ?? arbitraryFor(op.input));
+      const property = fc.asyncProperty(arbitrary, async (input) => {
         last = await judgeInput(context, input);
         return last === undefined;
       });
       const details = await fc.check(property, {
         seed: options.seed,
-        numRuns: replay ? 0 : (options.runs ?? (perPairMs === undefined ? 1000 : 1_000_000)),
-        examples: (replay ?? corpus.map((e) => e.input)).map((input) => [input] as [Uint8Array]),
-        ...(perPairMs !== undefined && !replay ? { interruptAfterTimeLimit: perPairMs } : {}),
+        numRuns: options.replayFile ? 1 : (options.runs ?? (perPairMs === undefined ? 1000 : 1_000_000)),
+        examples: options.replayFile ? [] : corpus.map((e) => [e.input] as [Uint8Array]),
+        ...(perPairMs !== undefined && !options.replayFile ? { interruptAfterTimeLimit: perPairMs } : {}),
       });
       results.runs += details.numRuns;
       const execsPerSecByLane = Object.fromEntries([...stats].map(([lane, s]) => [lane, Math.round(s.calls / (s.ns / 1e9))]));

@@ -1,0 +1,71 @@
+import { trustedKeys } from '../contract/keys.ts';
+import { UsageError } from '../contract/errors.ts';
+import { verdictOf } from '../gate/evaluate.ts';
+import { runFuzz } from '../fuzz/run-fuzz.ts';
+import { parseLanes } from '../lanes/lane.ts';
+import { environment } from '../measure/environment.ts';
+import { stateDir } from '../paths.ts';
+import { RESULTS_SCHEMA, type Results } from '../report/results.ts';
+import { writeReports } from '../report/write-reports.ts';
+import { parseDurationMs } from '../scenario/duration.ts';
+import { type CliCommand, EXIT } from './command.ts';
+
+/** What `plugbench fuzz` fuzzes when no plugin is named: the behaving fixtures and the one with a planted bug. */
+export const DEFAULT_FUZZ_PLUGINS = ['textkit', 'hashkit', 'imgkit', 'lz', 'handmade', 'lz-buggy'];
+/** Lanes fuzzed by default: a deadline stops hangs on both, and a native crash stays in its process. */
+export const DEFAULT_FUZZ_LANES = ['wasm-core@worker', 'native@process'];
+
+interface FuzzArgs {
+  plugin?: string[];
+  op?: string[];
+  lane?: string[];
+  time?: string;
+  runs?: number;
+  seed?: number;
+  replay?: string;
+  deadlineMs: number;
+  out: string;
+  trust?: string[];
+}
+
+export const fuzzCommand: CliCommand<FuzzArgs> = {
+  command: 'fuzz',
+  describe: 'Fuzz ops across lanes: robustness, error model, differential, oracles, determinism, round trips',
+  builder: (yargs) =>
+    yargs
+      .option('plugin', { type: 'string', array: true, describe: `plugins to fuzz (default: ${DEFAULT_FUZZ_PLUGINS.join(', ')})` })
+      .option('op', { type: 'string', array: true, describe: 'only these ops' })
+      .option('lane', { type: 'string', array: true, describe: `lanes compared (default: ${DEFAULT_FUZZ_LANES.join(',')})` })
+      .option('time', { type: 'string', describe: 'budget for the whole run, split across plugin/op pairs (e.g. 60s)' })
+      .option('runs', { type: 'number', describe: 'generated inputs per plugin/op (default 1000 without --time)' })
+      .option('seed', { type: 'number', describe: 'seed (default: random, printed)' })
+      .option('replay', { type: 'string', describe: 'replay one saved input (a corpus .bin file)' })
+      .option('deadline-ms', { type: 'number', default: 2000, describe: 'deadline per call on lanes that enforce one' })
+      .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
+      .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
+  handler: async (args, { commandLine }) => {
+    const timeMs = args.time === undefined ? undefined : parseDurationMs(args.time);
+    if (args.time !== undefined && timeMs === undefined) throw new UsageError(`\`--time ${args.time}\` is not a duration: write \`60s\` or \`2m\``);
+    if (args.replay !== undefined && (args.plugin?.length !== 1 || args.op?.length !== 1)) throw new UsageError('`--replay FILE` needs exactly one `--plugin` and one `--op`');
+    const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
+    const startedAt = new Date().toISOString();
+    const fuzz = await runFuzz({
+      plugins: args.plugin?.length ? args.plugin : DEFAULT_FUZZ_PLUGINS,
+      ...(args.op?.length ? { ops: args.op } : {}),
+      lanes: parseLanes(args.lane?.length ? args.lane : DEFAULT_FUZZ_LANES),
+      trusted: trustedKeys(stateDir, args.trust ?? []),
+      ...(timeMs !== undefined ? { timeMs } : {}),
+      ...(args.runs !== undefined ? { runs: args.runs } : {}),
+      seed,
+      ...(args.replay !== undefined ? { replayFile: args.replay } : {}),
+      deadlineMs: args.deadlineMs,
+      progress: (line) => console.error(line),
+    });
+    const partial = { fuzz, checks: [], gate: [] };
+    const results: Results = { schema: RESULTS_SCHEMA, verdict: verdictOf(partial), command: commandLine, startedAt, finishedAt: new Date().toISOString(), interrupted: false, env: environment(), scenarios: [], ...partial };
+    writeReports(args.out, results);
+    console.log(`fuzz: seed ${seed}, ${fuzz.runs} runs over ${fuzz.properties.length} plugin/op pairs: ${fuzz.failures.length === 0 ? 'no findings' : `${fuzz.failures.length} finding(s)`}`);
+    for (const f of fuzz.failures) console.log(`\nFOUND ${f.property} on ${f.plugin} ${f.op} (${f.lane}${f.kind ? `, ${f.kind}` : ''}): ${f.message}\n  input (base64): ${f.inputBase64.slice(0, 120)}\n  replay: ${f.replay}`);
+    return results.verdict === 'pass' ? EXIT.pass : EXIT.gateFailed;
+  },
+};
