@@ -9,6 +9,7 @@ import { RESULTS_SCHEMA, type Results, type ScenarioResult } from '../report/res
 import { writeReports } from '../report/write-reports.ts';
 import { parseDurationMs } from '../scenario/duration.ts';
 import { resolveScenario, type Scenario } from '../scenario/scenario.ts';
+import { parseShard, sliceForShard } from '../scenario/shard.ts';
 import { loadSuite } from '../scenario/suites.ts';
 import { type CliCommand, EXIT } from './command.ts';
 import { applyGate, printGate } from './gate.ts';
@@ -31,6 +32,7 @@ interface RunArgs {
   baseline?: string;
   strictEnv: boolean;
   threshold?: string[];
+  shard?: string;
 }
 
 /** An ad hoc scenario from flags. */
@@ -80,6 +82,7 @@ export const runCommand: CliCommand<RunArgs> = {
       .option('calls', { type: 'number', describe: 'measure this many calls instead of a duration' })
       .option('input-size', { type: 'number', describe: 'input size in bytes (default 1024)' })
       .option('deadline-ms', { type: 'number', describe: 'deadline on every call (worker and process lanes)' })
+      .option('shard', { type: 'string', describe: 'run the I-th of N deterministic slices of the suite, e.g. 2/4' })
       .option('threshold', { type: 'string', array: true, describe: 'gate expression for the ad hoc scenario, e.g. "latency.p99 < 50us"' })
       .option('baseline', { type: 'string', describe: 'compare against a baseline (name or results file) for regression thresholds' })
       .option('strict-env', { type: 'boolean', default: false, describe: 'fail when the baseline comes from another environment' })
@@ -87,7 +90,9 @@ export const runCommand: CliCommand<RunArgs> = {
       .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
   handler: async (args, { commandLine }) => {
     if (args.suite !== undefined && (args.plugin ?? args.op ?? args.lane) !== undefined) throw new UsageError('give either `--suite` or `--plugin/--op/--lane`, not both');
-    const scenarios = args.suite !== undefined ? await loadSuite(args.suite) : [adHocScenario(args)];
+    if (args.shard !== undefined && args.suite === undefined) throw new UsageError('`--shard` slices a suite: give `--suite` too');
+    const all = args.suite !== undefined ? await loadSuite(args.suite) : [adHocScenario(args)];
+    const scenarios = args.shard !== undefined ? sliceForShard(all, parseShard(args.shard)) : all;
     const trusted = trustedKeys(stateDir, args.trust ?? []);
     await initHistograms();
     const startedAt = new Date().toISOString();

@@ -1,0 +1,43 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PluginMeta } from '../contract/provenance.ts';
+import { ALL_LANES, laneName } from '../lanes/lane.ts';
+import { defaultBuildDir } from '../paths.ts';
+import { SUITES } from '../scenario/scenario.ts';
+import { loadScenarios } from '../scenario/suites.ts';
+import { type CliCommand, EXIT } from './command.ts';
+
+/** Ops of a built plugin, from the manifest its core module describes (a negotiated load). */
+async function describeOps(dir: string): Promise<string> {
+  const { openInstance } = await import('../lanes/open-instance.ts');
+  const { trustedKeys } = await import('../contract/keys.ts');
+  const { stateDir } = await import('../paths.ts');
+  try {
+    const instance = await openInstance(dir, 'wasm-core', { trusted: trustedKeys(stateDir) });
+    return instance.manifest.ops.map((op) => `${op.name}(${op.input})`).join(' ');
+  } catch (e) {
+    return `(not loadable: ${(e as Error).message.split('\n')[0]})`;
+  }
+}
+
+export const listCommand: CliCommand<Record<string, never>> = {
+  command: 'list',
+  describe: 'List built plugins and their ops, lanes, scenarios and suites',
+  builder: (yargs) => yargs as never,
+  handler: async () => {
+    console.log('plugins (fixtures/build):');
+    const names = existsSync(defaultBuildDir) ? readdirSync(defaultBuildDir).filter((n) => existsSync(join(defaultBuildDir, n, 'plugin.json'))).sort() : [];
+    if (names.length === 0) console.log('  none built yet: run `plugbench build`');
+    for (const name of names) {
+      const meta = JSON.parse(readFileSync(join(defaultBuildDir, name, 'plugin.json'), 'utf8')) as PluginMeta;
+      console.log(`  ${name.padEnd(12)} ${meta.version.padEnd(8)} abi ${meta.abi.padEnd(4)} ${await describeOps(join(defaultBuildDir, name))}`);
+    }
+    console.log(`\nlanes: ${ALL_LANES.map(laneName).join(', ')}`);
+    const scenarios = await loadScenarios();
+    console.log('\nscenarios:');
+    for (const s of scenarios) console.log(`  ${s.id.padEnd(28)} ${s.plugin} ${s.op} on ${s.lanes.length} lane(s), ${s.load.model} [${s.suites.join(', ')}]`);
+    console.log('\nsuites:');
+    for (const suite of SUITES) console.log(`  ${suite.padEnd(8)} ${scenarios.filter((s) => s.suites.includes(suite)).length} scenario(s)`);
+    return EXIT.pass;
+  },
+};

@@ -1,0 +1,79 @@
+import { LatencyHistogram } from '../measure/latency.ts';
+import type { LaneResult, LatencyRecord, Results, ScenarioResult } from './results.ts';
+
+/** Adds encoded histograms count by count and recomputes the percentiles: never averages them. */
+function mergeLatency(records: Array<LatencyRecord | undefined>): LatencyRecord | undefined {
+  const present = records.filter((r): r is LatencyRecord => r !== undefined);
+  if (present.length === 0) return undefined;
+  const total = LatencyHistogram.decode(present[0]!.hdr);
+  for (const r of present.slice(1)) {
+    const other = LatencyHistogram.decode(r.hdr);
+    total.add(other);
+    other.destroy();
+  }
+  const merged = { ...total.summary(), hdr: total.encode() };
+  total.destroy();
+  return merged;
+}
+
+function mergeLanes(lanes: LaneResult[]): LaneResult {
+  const [first] = lanes as [LaneResult];
+  const errors: LaneResult['errors'] = {};
+  for (const lane of lanes) for (const [kind, n] of Object.entries(lane.errors)) errors[kind as keyof typeof errors] = (errors[kind as keyof typeof errors] ?? 0) + (n ?? 0);
+  const latencyUncorrected = mergeLatency(lanes.map((l) => l.latencyUncorrected));
+  const latencyInner = mergeLatency(lanes.map((l) => l.latencyInner));
+  const samples = lanes.flatMap((l) => l.memory.samples);
+  return {
+    ...first,
+    load: {
+      ...first.load,
+      durationMs: lanes.reduce((s, l) => s + l.load.durationMs, 0),
+      calls: lanes.reduce((s, l) => s + l.load.calls, 0),
+      late: lanes.reduce((s, l) => s + l.load.late, 0),
+      dropped: lanes.reduce((s, l) => s + l.load.dropped, 0),
+    },
+    latency: mergeLatency(lanes.map((l) => l.latency))!,
+    ...(latencyUncorrected ? { latencyUncorrected } : {}),
+    ...(latencyInner ? { latencyInner } : {}),
+    errors,
+    failureSamples: lanes.flatMap((l) => l.failureSamples).slice(0, 12),
+    memory: { samples, slopeBytesPerCall: Math.max(...lanes.map((l) => l.memory.slopeBytesPerCall)) },
+    eventLoopDelay: { p99Ns: Math.max(...lanes.map((l) => l.eventLoopDelay.p99Ns)), maxNs: Math.max(...lanes.map((l) => l.eventLoopDelay.maxNs)) },
+  };
+}
+
+/**
+ * Merges results from shards or runners: the same scenario and lane measured more than once
+ * gets its histograms added exactly; scenarios, checks, boundary rows and fuzz findings are
+ * concatenated. The caller re-runs the gate on the merged result.
+ */
+export function mergeResults(all: readonly Results[], command: string): { merged: Results; warnings: string[] } {
+  const warnings: string[] = [];
+  const [first] = all as [Results];
+  const fingerprints = new Set(all.map((r) => r.env.fingerprint));
+  if (fingerprints.size > 1) warnings.push(`the results come from ${fingerprints.size} environments (${[...fingerprints].join(', ')}): merged figures mix machines`);
+  const scenarios = new Map<string, ScenarioResult & { laneRuns: Map<string, LaneResult[]> }>();
+  for (const results of all) {
+    for (const s of results.scenarios) {
+      const entry = scenarios.get(s.id) ?? { ...s, lanes: [], laneRuns: new Map<string, LaneResult[]>() };
+      for (const lane of s.lanes) entry.laneRuns.set(lane.lane, [...(entry.laneRuns.get(lane.lane) ?? []), lane]);
+      scenarios.set(s.id, entry);
+    }
+  }
+  const fuzzRuns = all.filter((r) => r.fuzz);
+  const merged: Results = {
+    schema: first.schema,
+    verdict: 'pass',
+    command,
+    startedAt: all.map((r) => r.startedAt).sort()[0]!,
+    finishedAt: all.map((r) => r.finishedAt).sort().at(-1)!,
+    interrupted: all.some((r) => r.interrupted),
+    env: first.env,
+    scenarios: [...scenarios.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map(({ laneRuns, ...s }) => ({ ...s, lanes: [...laneRuns.values()].map(mergeLanes) })),
+    checks: all.flatMap((r) => r.checks),
+    ...(fuzzRuns.length ? { fuzz: { seed: fuzzRuns[0]!.fuzz!.seed, runs: fuzzRuns.reduce((s, r) => s + r.fuzz!.runs, 0), properties: fuzzRuns.flatMap((r) => r.fuzz!.properties), failures: fuzzRuns.flatMap((r) => r.fuzz!.failures) } } : {}),
+    ...(all.some((r) => r.boundary) ? { boundary: all.flatMap((r) => r.boundary ?? []) } : {}),
+    gate: [],
+  };
+  return { merged, warnings };
+}

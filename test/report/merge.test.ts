@@ -1,0 +1,39 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runScenario } from '../../harness/load/run-scenario.ts';
+import { initHistograms, LatencyHistogram } from '../../harness/measure/latency.ts';
+import { mergeResults } from '../../harness/report/merge.ts';
+import { RESULTS_SCHEMA, type Results, type ScenarioResult } from '../../harness/report/results.ts';
+import { resolveScenario } from '../../harness/scenario/scenario.ts';
+import { environment } from '../../harness/measure/environment.ts';
+import { trusted } from '../helpers/plugins.ts';
+
+async function measured(id: string, op: string): Promise<ScenarioResult> {
+  await initHistograms();
+  return runScenario(resolveScenario({ id, plugin: 'textkit', op, lanes: ['wasm-core@inproc', 'native@inproc'], input: { sizeBytes: 256 }, calls: 3000, suites: [] }, 'test'), { trusted });
+}
+
+const results = (scenarios: ScenarioResult[]): Results => ({ schema: RESULTS_SCHEMA, verdict: 'pass', command: 'test', startedAt: '1', finishedAt: '2', interrupted: false, env: environment(), scenarios, checks: [], gate: [] });
+
+test('merging shards keeps every scenario, adds histograms exactly and sums calls', async () => {
+  const a = await measured('tokenize', 'tokenize');
+  const b = await measured('echo', 'echo');
+  const aAgain = await measured('tokenize', 'tokenize');
+  const { merged, warnings } = mergeResults([results([a]), results([b, aAgain])], 'merge');
+  assert.equal(warnings, []);
+  assert.equal(merged.scenarios.map((s) => s.id), ['echo', 'tokenize']);
+  const tokenize = merged.scenarios.find((s) => s.id === 'tokenize')!;
+  for (const lane of tokenize.lanes) {
+    const parts = [a, aAgain].map((s) => s.lanes.find((l) => l.lane === lane.lane)!);
+    assert.is(lane.load.calls, parts[0]!.load.calls + parts[1]!.load.calls);
+    const expected = LatencyHistogram.decode(parts[0]!.latency.hdr);
+    const other = LatencyHistogram.decode(parts[1]!.latency.hdr);
+    expected.add(other);
+    assert.is(lane.latency.count, expected.count);
+    assert.is(lane.latency.p99, expected.summary().p99, 'percentiles recomputed from the added histogram, not averaged');
+    expected.destroy();
+    other.destroy();
+  }
+});
+
+test.run();
