@@ -23,4 +23,15 @@ if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash) {
   run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error']);
   writeFileSync(stamp, lockHash);
 }
+// Debian's Chromium renders report.html in the report test; installed like the Rust toolchain.
+const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].some((p) => existsSync(p));
+if (!chromium) {
+  if (process.getuid?.() === 0 && !process.env.PLUGBENCH_NO_INSTALL) {
+    console.error('bootstrap: installing Chromium for the report test (apt-get install chromium)');
+    run('apt-get', ['update', '-qq']);
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium']);
+  } else {
+    console.error('bootstrap: Chromium is missing, so the report test will fail; install it with: apt-get install -y --no-install-recommends chromium');
+  }
+}
 run(process.execPath, [`${root}bin/plugbench.js`, 'build', ...(process.env.CI ? [] : ['--quiet'])]);

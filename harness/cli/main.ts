@@ -11,13 +11,14 @@ import { fuzzCommand } from './fuzz.ts';
 import { listCommand } from './list.ts';
 import { doctorCommand } from './doctor.ts';
 import { mergeCommand } from './merge.ts';
+import { reportCommand } from './report.ts';
 import { type CliCommand, EXIT, type ExitCode } from './command.ts';
 
 /** Runs the command line; returns the exit code instead of exiting, so tests can call it. */
 export async function main(argv: string[]): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT.pass;
   const setExit = (code: ExitCode) => (exitCode = code);
-  const commands: CliCommand[] = [buildCommand, runCommand, checkCommand, boundaryCommand, compareCommand, gateCommand, baselineCommand, fuzzCommand, mergeCommand, listCommand, doctorCommand];
+  const commands: CliCommand[] = [buildCommand, runCommand, checkCommand, boundaryCommand, compareCommand, gateCommand, baselineCommand, fuzzCommand, mergeCommand, reportCommand, listCommand, doctorCommand];
   const cli = yargs(argv)
     .scriptName('plugbench')
     .usage('$0 <command> [options]\n\nBenchmark and fuzz Rust plugins across WebAssembly and native boundaries.')

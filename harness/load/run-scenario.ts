@@ -113,11 +113,13 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
     await drive(model, warmupFor(scenario.bound), targets, scenario.op, next, warmup, clock, batchSize, { signal: options.signal });
 
     const samples: MemorySample[] = [];
+    const timeline: LaneResult['timeline'] = [];
     const started = clock.nowNs();
     let lastProgress = started;
     const tick = async (calls: number, recording: LaneRecording) => {
       const now = clock.nowNs();
       samples.push(await sampleMemory((now - started) / 1e6, calls, first));
+      if (recording.latency.count > 0) timeline.push({ tMs: (now - started) / 1e6, calls, p50Ns: recording.latency.percentileNs(50), p99Ns: recording.latency.percentileNs(99) });
       if (options.progress && now - lastProgress >= 1e9) {
         lastProgress = now;
         const left = 'durationMs' in scenario.bound ? `${Math.max(0, (scenario.bound.durationMs - (now - started) / 1e6) / 1000).toFixed(0)} s left` : `${scenario.bound.calls - calls} calls left`;
@@ -163,6 +165,7 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
       errors: recording.errors,
       failureSamples: recording.failureSamples,
       memory: { samples, slopeBytesPerCall: slopeBytesPerCall(samples) },
+      timeline,
       eventLoopDelay,
       ...(sustainedRate !== undefined ? { sustainedRate } : {}),
     };

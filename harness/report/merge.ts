@@ -38,6 +38,7 @@ function mergeLanes(lanes: LaneResult[]): LaneResult {
     errors,
     failureSamples: lanes.flatMap((l) => l.failureSamples).slice(0, 12),
     memory: { samples, slopeBytesPerCall: Math.max(...lanes.map((l) => l.memory.slopeBytesPerCall)) },
+    timeline: lanes.flatMap((l) => l.timeline ?? []),
     eventLoopDelay: { p99Ns: Math.max(...lanes.map((l) => l.eventLoopDelay.p99Ns)), maxNs: Math.max(...lanes.map((l) => l.eventLoopDelay.maxNs)) },
   };
 }

@@ -46,6 +46,8 @@ export interface LaneResult {
   errors: Partial<Record<FailureKind, number>>;
   failureSamples: FailureSample[];
   memory: { samples: MemorySample[]; slopeBytesPerCall: number };
+  /** Latency as the run went: cumulative percentiles at each sample, for the over-time plot. */
+  timeline: Array<{ tMs: number; calls: number; p50Ns: number; p99Ns: number }>;
   eventLoopDelay: { p99Ns: number; maxNs: number };
   /** Ramp only: the highest rate whose p99 stayed within the budget. */
   sustainedRate?: number;

@@ -1,0 +1,90 @@
+import { LatencyHistogram } from '../measure/latency.ts';
+import { pluginBytes } from '../measure/memory.ts';
+import { formatBytes, formatNs } from './format.ts';
+import type { LaneResult, LatencyRecord, Results } from './results.ts';
+import { lineChart, PERCENTILE_TICKS, percentileX } from './svg-chart.ts';
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const PERCENTILES = [0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100];
+
+function curve(record: LatencyRecord): Array<[number, number]> {
+  const histogram = LatencyHistogram.decode(record.hdr);
+  const points = PERCENTILES.map((p): [number, number] => [percentileX(Math.min(p, 99.999)), histogram.percentileNs(p)]);
+  histogram.destroy();
+  return points;
+}
+
+function ticksFor(max: number, count = 5): Array<[number, string]> {
+  return Array.from({ length: count + 1 }, (_, i): [number, string] => [(max * i) / count, ((max * i) / count).toFixed(max < 10 ? 1 : 0)]);
+}
+
+function laneCharts(lanes: LaneResult[]): string {
+  const distribution = lineChart(
+    lanes.flatMap((l) => [{ name: l.lane, points: curve(l.latency) }, ...(l.latencyUncorrected ? [{ name: `${l.lane} uncorrected`, points: curve(l.latencyUncorrected), dashed: true }] : [])]),
+    { title: 'Latency by percentile (HDR; tail axis log-scaled; dashed = not corrected for coordinated omission)', xLabel: 'percentile', yLabel: 'latency', xTicks: PERCENTILE_TICKS, formatY: formatNs, logY: true },
+  );
+  const maxT = Math.max(1, ...lanes.flatMap((l) => (l.timeline ?? []).map((t) => t.tMs))) / 1000;
+  const overTime = lineChart(
+    lanes.flatMap((l) => [{ name: `${l.lane} p99`, points: (l.timeline ?? []).map((t): [number, number] => [t.tMs / 1000, t.p99Ns]) }]),
+    { title: 'p99 as the run went (cumulative)', xLabel: 'seconds', yLabel: 'p99', xTicks: ticksFor(maxT), formatY: formatNs, logY: true },
+  );
+  const maxCalls = Math.max(1, ...lanes.flatMap((l) => l.memory.samples.map((s) => s.calls)));
+  const memory = lineChart(
+    lanes.map((l) => ({ name: l.lane, points: l.memory.samples.map((s): [number, number] => [s.calls, pluginBytes(s)]) })),
+    { title: 'Plugin memory over calls (linear memory, child RSS, or harness RSS for native@inproc)', xLabel: 'calls', yLabel: 'bytes', xTicks: ticksFor(maxCalls).map(([x]) => [x, x >= 1e6 ? `${(x / 1e6).toFixed(1)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)}k` : x.toFixed(0)]), formatY: formatBytes },
+  );
+  const overMemoryTime = lineChart(
+    lanes.map((l) => ({ name: l.lane, points: l.memory.samples.map((s): [number, number] => [s.tMs / 1000, s.rssBytes]) })),
+    { title: 'Harness RSS over time', xLabel: 'seconds', yLabel: 'RSS', xTicks: ticksFor(maxT), formatY: formatBytes },
+  );
+  return `<div class="charts">${distribution}${overTime}${memory}${overMemoryTime}</div>`;
+}
+
+function laneTable(lanes: LaneResult[]): string {
+  const rows = lanes.map((l) => {
+    const errors = Object.entries(l.errors).map(([k, n]) => `${k} ${n}`).join(', ') || '0';
+    const mode = l.load.timing.mode === 'batched' ? `batched ×${l.load.timing.size}` : 'per call';
+    const model = l.load.model === 'open' ? `open ${l.load.rate}/s${l.load.corrected ? ', corrected' : ''}` : l.load.model === 'closed' ? `closed ×${l.load.concurrency}` : `ramp (sustained ${l.sustainedRate ?? 'none'}/s)`;
+    return `<tr><td>${esc(l.lane)}</td><td>${esc(model)}, ${mode}</td><td>${l.load.calls}</td><td>${formatNs(l.latency.p50)}</td><td>${formatNs(l.latency.p99)}</td><td>${formatNs(l.latency.p999)}</td><td>${formatNs(l.latency.max)}</td><td>${l.latencyInner ? formatNs(l.latencyInner.p50) : ''}</td><td>${esc(errors)}</td><td>${formatBytes(l.memory.slopeBytesPerCall)}</td><td>${formatNs(l.eventLoopDelay.p99Ns)}</td></tr>`;
+  });
+  return `<table><tr><th>lane</th><th>load</th><th>calls</th><th>p50</th><th>p99</th><th>p99.9</th><th>max</th><th>inner p50</th><th>errors</th><th>memory/call</th><th>event loop p99</th></tr>${rows.join('')}</table>`;
+}
+
+function safetyMatrix(results: Results): string {
+  if (results.checks.length === 0) return '';
+  const lanes = [...new Set(results.checks.map((c) => c.lane))];
+  const ids = [...new Set(results.checks.map((c) => c.id))];
+  const cell = (id: string, lane: string) => {
+    const c = results.checks.find((x) => x.id === id && x.lane === lane);
+    return c ? `<td class="${c.status}" title="${esc(c.detail)}">${c.status === 'unsupported' ? 'n/a' : c.status}</td>` : '<td></td>';
+  };
+  return `<h2>Safety matrix</h2><p>Hover a cell for the outcome; <span class="unsupported">n/a</span> means the lane cannot enforce it, with the reason.</p><table class="matrix"><tr><th>check</th>${lanes.map((l) => `<th>${esc(l)}</th>`).join('')}</tr>${ids.map((id) => `<tr><td>${esc(id)}</td>${lanes.map((l) => cell(id, l)).join('')}</tr>`).join('')}</table>`;
+}
+
+/** report.html: one self-contained file (inline CSS and SVG, no fetches), verdict first. */
+export function renderHtml(results: Results): string {
+  const failedGate = results.gate.filter((g) => g.status !== 'pass');
+  const sections: string[] = [];
+  sections.push(`<header class="${results.verdict}"><h1>plugbench: ${results.verdict === 'pass' ? 'PASS' : 'FAIL'}${results.interrupted ? ' (interrupted)' : ''}</h1><p><code>${esc(results.command)}</code> · ${esc(results.startedAt)}</p></header>`);
+  if (results.gate.length > 0) {
+    sections.push(`<h2>Gate</h2><table><tr><th>status</th><th>scenario</th><th>lane</th><th>metric</th><th>threshold</th><th>value</th><th>baseline</th><th>detail</th></tr>${[...failedGate, ...results.gate.filter((g) => g.status === 'pass')].map((g) => `<tr><td class="${g.status}">${g.status}</td><td>${esc(g.scenario)}</td><td>${esc(g.lane)}</td><td>${esc(g.metric)}</td><td>${esc(g.threshold)}</td><td>${Number.isNaN(g.value) ? 'n/a' : g.metric.startsWith('latency') ? formatNs(g.value) : g.metric.startsWith('regression') ? `${(g.value * 100).toFixed(1)}%` : g.value.toPrecision(4)}</td><td>${g.baseline === undefined ? '' : formatNs(g.baseline)}</td><td>${esc(g.detail ?? '')}</td></tr>`).join('')}</table>`);
+  }
+  for (const scenario of results.scenarios) {
+    sections.push(`<section><h2>${esc(scenario.id)} <small>${esc(scenario.plugin)} · ${esc(scenario.op)}${scenario.inputSizeBytes !== undefined ? ` · ${formatBytes(scenario.inputSizeBytes)} input` : ''}</small></h2>${laneTable(scenario.lanes)}${laneCharts(scenario.lanes)}</section>`);
+  }
+  if (results.boundary?.length) {
+    const sizes = [...new Set(results.boundary.map((b) => b.sizeBytes))];
+    const lanes = [...new Set(results.boundary.map((b) => b.lane))];
+    sections.push(`<h2>Boundary cost</h2><p>Mean ns per <code>echo</code> round trip (tinybench, one caller) and ns per extra byte.</p><table><tr><th>lane</th>${sizes.map((s) => `<th>${formatBytes(s)}</th>`).join('')}<th>ns/byte</th></tr>${lanes.map((lane) => `<tr><td>${esc(lane)}</td>${sizes.map((s) => `<td>${formatNs(results.boundary!.find((b) => b.lane === lane && b.sizeBytes === s)?.meanNs ?? Number.NaN)}</td>`).join('')}<td>${results.boundary!.filter((b) => b.lane === lane).at(-1)?.nsPerByte?.toFixed(3) ?? ''}</td></tr>`).join('')}</table>`);
+  }
+  sections.push(safetyMatrix(results));
+  if (results.fuzz) {
+    sections.push(`<h2>Fuzzing</h2><p>seed ${results.fuzz.seed}, ${results.fuzz.runs} runs.</p><table><tr><th>plugin</th><th>op</th><th>properties</th><th>runs</th><th>status</th><th>executions/s</th></tr>${results.fuzz.properties.map((p) => `<tr><td>${esc(p.plugin)}</td><td>${esc(p.op)}</td><td>${esc(p.property)}</td><td>${p.runs}</td><td class="${p.status}">${p.status}</td><td>${esc(Object.entries(p.execsPerSecByLane).map(([l, n]) => `${l} ${n}`).join(', '))}</td></tr>`).join('')}</table>${results.fuzz.failures.map((f) => `<div class="finding"><b>${esc(f.property)}</b> on ${esc(f.plugin)} ${esc(f.op)} (${esc(f.lane)}): ${esc(f.message)}<pre>${esc(f.replay)}</pre></div>`).join('')}`);
+  }
+  const env = results.env;
+  sections.push(`<h2>Environment</h2><table>${Object.entries(env).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(String(v))}</td></tr>`).join('')}</table>`);
+  const css = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#111}header{padding:8px 16px;border-radius:6px}header.pass{background:#dcfce7}header.fail{background:#fee2e2}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}.pass{background:#dcfce7}.fail{background:#fecaca}.warn{background:#fef9c3}.unsupported{background:#e5e7eb;color:#555}.charts{display:flex;flex-wrap:wrap;gap:12px}.chart{margin:0}.chart svg text{font-size:11px}.grid{stroke:#eee}.axis{fill:#555}figcaption{font-weight:600;font-size:12px}.finding{border-left:4px solid #dc2626;padding:4px 8px;margin:8px 0}pre{background:#f4f4f5;padding:4px}small{color:#666;font-weight:normal}`;
+  // The one script counts the charts once the page is parsed; the report test reads it back.
+  const script = `document.body.dataset.charts=String(document.querySelectorAll('figure.chart svg path').length);`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>plugbench ${results.verdict}</title><style>${css}</style></head><body>${sections.join('\n')}<script>${script}</script></body></html>\n`;
+}
