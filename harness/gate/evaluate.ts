@@ -1,7 +1,7 @@
 import type { FailureKind } from '../contract/errors.ts';
 import { LatencyHistogram } from '../measure/latency.ts';
 import type { GateResult, LaneResult, Results } from '../report/results.ts';
-import { seededRandom } from './statistics.ts';
+import { seededRandom } from '../random.ts';
 import { compare, parseThreshold, type Threshold } from './threshold.ts';
 
 /** Failure kinds that are faults of the plugin, never acceptable in a measurement run. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { UsageError } from '../contract/errors.ts';
 import type { InputKind } from '../contract/manifest.ts';
+import { seededRandom } from '../random.ts';
 
 /** Where a scenario's inputs come from. */
 export type InputSpec =
@@ -18,21 +19,9 @@ export type InputSpec =
 
 const WORDS = ['plugin', 'boundary', 'Latency', 'wasm', 'native', 'Größe', 'naïve', 'ЖУРНАЛ', '日本', 'crab🦀', 'p99', 'queue', 'the', 'a', 'histogram'];
 
-/** Deterministic pseudo-random numbers (mulberry32), so the same seed makes the same inputs. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** An input of about `size` bytes for an op of this kind. */
 export function makeInput(kind: InputKind, size: number, seed = 1): Uint8Array {
-  const next = random(seed);
+  const next = seededRandom(seed);
   switch (kind) {
     case 'utf8': {
       let text = '';

@@ -6,7 +6,7 @@ import { openLane } from '../isolation/open-lane.ts';
 import { type Lane, type LaneId, laneName } from '../lanes/lane.ts';
 import { batchSizeFor, calibrateClock, type Clock, hrClock } from '../measure/clock.ts';
 import { watchEventLoop } from '../measure/event-loop.ts';
-import type { LatencyHistogram } from '../measure/latency.ts';
+import type { LatencyHistogram, LatencySummary } from '../measure/latency.ts';
 import { type MemorySample, sampleMemory, slopeBytesPerCall } from '../measure/memory.ts';
 import { LaneRecording, type TimingMode } from '../measure/recording.ts';
 import { resolvePluginDir } from '../paths.ts';
@@ -87,7 +87,7 @@ async function drive(model: LoadModel, bound: RunBound, targets: CallTarget[], o
   }
   if (model.model === 'open') {
     const report = await openLoop(targets[0]!, op, next, { ...hooks, bound, clock, ratePerSec: model.ratePerSec }, recording);
-    return { elapsedNs: report.elapsedNs, achievedRate: report.achievedRatePerSec };
+    return { elapsedNs: report.elapsedNs, achievedRate: report.achievedRatePerSec, scheduleJitter: report.scheduleJitter };
   }
   throw new Error('harness bug: ramp is driven step by step');
 }
@@ -131,6 +131,7 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
     let recording: LaneRecording;
     let elapsedNs: number;
     let achievedRate: number | undefined;
+    let scheduleJitter: LatencySummary | undefined;
     let sustainedRate: number | undefined;
     if (scenario.load.model === 'ramp') {
       ({ recording, elapsedNs, sustainedRate } = await ramp(scenario.load, targets[0]!, scenario.op, next, clock, options, (r) => recordings.push(r), (calls, r) => tick(calls, r)));
@@ -138,7 +139,7 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
       recording = new LaneRecording(model.model === 'open');
       recordings.push(recording);
       const r = recording;
-      ({ elapsedNs, achievedRate } = await drive(model, scenario.bound, targets, scenario.op, next, recording, clock, batchSize, { signal: options.signal, tick: (calls) => tick(calls, r), tickEveryMs: options.sampleEveryMs }));
+      ({ elapsedNs, achievedRate, scheduleJitter } = await drive(model, scenario.bound, targets, scenario.op, next, recording, clock, batchSize, { signal: options.signal, tick: (calls) => tick(calls, r), tickEveryMs: options.sampleEveryMs }));
     }
     const eventLoopDelay = loop.stop();
     samples.push(await sampleMemory((clock.nowNs() - started) / 1e6, recording.calls, first));
@@ -156,6 +157,7 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
         late: recording.late,
         dropped: recording.dropped,
         ...(achievedRate !== undefined ? { achievedRate } : {}),
+        ...(scheduleJitter !== undefined ? { scheduleJitter } : {}),
         timing,
         corrected: recording.uncorrected !== undefined,
       },

@@ -34,6 +34,8 @@ export interface LaneResult {
     dropped: number;
     /** Open loop: calls per second achieved. */
     achievedRate?: number;
+    /** Open loop: how late calls started against their schedule (the harness's own jitter). */
+    scheduleJitter?: LatencySummary;
     /** How each latency was timed. */
     timing: TimingMode;
     /** Open loop: corrected for coordinated omission (latency from intended start). */

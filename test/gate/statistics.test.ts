@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { judgeChange, pairedRelativeChange, seededRandom } from '../../harness/gate/statistics.ts';
+import { judgeChange, pairedRelativeChange } from '../../harness/gate/statistics.ts';
+import { seededRandom } from '../../harness/random.ts';
 
 /** Rounds whose p50 is `level` times a drifting machine speed, with multiplicative noise. */
 function rounds(n: number, level: number, noise: number, seed: number): [number[], number[]] {
