@@ -33,6 +33,7 @@ interface RunArgs {
   strictEnv: boolean;
   threshold?: string[];
   shard?: string;
+  batch?: number;
 }
 
 /** An ad hoc scenario from flags. */
@@ -59,6 +60,7 @@ function adHocScenario(args: RunArgs): Scenario {
       load,
       ...(args.calls !== undefined ? { calls: args.calls } : { duration: args.duration ?? '5s' }),
       ...(args.deadlineMs !== undefined ? { deadlineMs: args.deadlineMs } : {}),
+      ...(args.batch !== undefined ? { batch: args.batch } : {}),
       suites: [],
       thresholds: args.threshold ?? [],
     },
@@ -82,6 +84,7 @@ export const runCommand: CliCommand<RunArgs> = {
       .option('calls', { type: 'number', describe: 'measure this many calls instead of a duration' })
       .option('input-size', { type: 'number', describe: 'input size in bytes (default 1024)' })
       .option('deadline-ms', { type: 'number', describe: 'deadline on every call (worker and process lanes)' })
+      .option('batch', { type: 'number', describe: 'closed loop on worker/process lanes: calls per crossing, each timed inside' })
       .option('shard', { type: 'string', describe: 'run the I-th of N deterministic slices of the suite, e.g. 2/4' })
       .option('threshold', { type: 'string', array: true, describe: 'gate expression for the ad hoc scenario, e.g. "latency.p99 < 50us"' })
       .option('baseline', { type: 'string', describe: 'compare against a baseline (name or results file) for regression thresholds' })

@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { POISONING_KINDS, PluginLoadError } from '../contract/errors.ts';
+import { type CallFailure, POISONING_KINDS, PluginLoadError } from '../contract/errors.ts';
 import { keyIdOf } from '../contract/keys.ts';
 import type { PluginInstance } from '../lanes/instance.ts';
 import { openInstance, type OpenOptions } from '../lanes/open-instance.ts';
@@ -63,6 +63,26 @@ export function serveInstance(channel: Channel): void {
         recycleMs = performance.now() - recycleStart;
       }
       channel.send({ type: 'called', id: message.id, outcome, innerNs, recycleMs } satisfies Reply);
+    } else if (message.type === 'batch') {
+      const innerNs = new Float64Array(message.count);
+      const failures: CallFailure[] = [];
+      let done = 0;
+      let recycleMs: number | undefined;
+      while (done < message.count) {
+        const started = process.hrtime.bigint();
+        const outcome = instance.call(message.op, message.input);
+        innerNs[done++] = Number(process.hrtime.bigint() - started);
+        if (outcome.ok) continue;
+        if (failures.length < 16) failures.push(outcome.failure);
+        if (POISONING_KINDS.has(outcome.failure.kind)) {
+          const recycleStart = performance.now();
+          instance.close();
+          instance = await openAndInit(open);
+          recycleMs = performance.now() - recycleStart;
+          break;
+        }
+      }
+      channel.send({ type: 'batched', id: message.id, batch: { innerNs: innerNs.subarray(0, done), failures, ...(recycleMs !== undefined ? { recycleMs } : {}) } } satisfies Reply);
     } else if (message.type === 'memory') {
       const { rss, heapUsed } = process.memoryUsage();
       channel.send({ type: 'memory', id: message.id, wasmMemoryBytes: instance.memoryBytes(), rssBytes: rss, heapUsedBytes: heapUsed } satisfies Reply);

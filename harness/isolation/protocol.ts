@@ -1,4 +1,5 @@
 import type { CallOutcome } from '../contract/errors.ts';
+import type { BatchResult } from '../lanes/lane.ts';
 import type { Manifest } from '../contract/manifest.ts';
 import type { Capability, Quotas } from '../contract/policy.ts';
 import type { Boundary } from '../lanes/instance.ts';
@@ -22,12 +23,15 @@ export interface OpenRequest {
 export type Request =
   | { type: 'call'; id: number; op: string; input: Uint8Array }
   | { type: 'memory'; id: number }
+  /** `count` calls of one op in one crossing, each timed inside. */
+  | { type: 'batch'; id: number; op: string; input: Uint8Array; count: number }
   | { type: 'close'; id: number };
 
 export type Reply =
   | { type: 'ready'; manifest: Manifest; memoryLimit?: string }
   | { type: 'refused'; kind: 'incompatible' | 'rejected' | 'protocol'; message: string }
   | { type: 'called'; id: number; outcome: CallOutcome; innerNs: number; recycleMs?: number }
+  | { type: 'batched'; id: number; batch: BatchResult }
   | { type: 'memory'; id: number; wasmMemoryBytes?: number; rssBytes: number; heapUsedBytes: number }
   | { type: 'closed'; id: number };
 

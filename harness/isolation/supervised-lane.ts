@@ -1,6 +1,6 @@
 import { type CallFailure, type CallOutcome, failed, PluginLoadError, UsageError } from '../contract/errors.ts';
 import type { Manifest } from '../contract/manifest.ts';
-import type { CallOptions, Lane, LaneCall, LaneId, LaneMemory, Recycle } from '../lanes/lane.ts';
+import type { BatchingLane, BatchResult, CallOptions, LaneCall, LaneId, LaneMemory, Recycle } from '../lanes/lane.ts';
 import { laneName } from '../lanes/lane.ts';
 import type { Endpoint, Ending } from './endpoint.ts';
 import type { OpenRequest, Reply } from './protocol.ts';
@@ -28,7 +28,7 @@ function endingFailure(ending: Ending, stderr: string): CallFailure {
  * call. A worker or process that dies mid-call answers that call with `crash` (or
  * `resource-exhausted` when an allocation failed) and is replaced the same way.
  */
-export class SupervisedLane implements Lane {
+export class SupervisedLane implements BatchingLane {
   readonly name: string;
   readonly recycles: Recycle[] = [];
   #endpoint: Endpoint;
@@ -43,7 +43,7 @@ export class SupervisedLane implements Lane {
   private constructor(
     readonly id: LaneId,
     readonly manifest: Manifest,
-    readonly deadline: Lane['deadline'],
+    readonly deadline: BatchingLane['deadline'],
     private readonly spawn: () => Endpoint,
     private readonly request: OpenRequest,
     endpoint: Endpoint,
@@ -55,7 +55,7 @@ export class SupervisedLane implements Lane {
     this.watch(endpoint);
   }
 
-  static async open(id: LaneId, request: OpenRequest, spawn: () => Endpoint, deadline: Lane['deadline']): Promise<SupervisedLane> {
+  static async open(id: LaneId, request: OpenRequest, spawn: () => Endpoint, deadline: BatchingLane['deadline']): Promise<SupervisedLane> {
     const endpoint = spawn();
     const ready = await SupervisedLane.handshake(endpoint, request);
     return new SupervisedLane(id, ready.manifest, deadline, spawn, request, endpoint, ready.memoryLimit);
@@ -145,6 +145,27 @@ export class SupervisedLane implements Lane {
       }
       this.#endpoint.send({ type: 'call', id, op, input });
     });
+  }
+
+  /** `count` calls in one crossing; a crash or a poisoning failure ends the batch early. */
+  callBatch(op: string, input: Uint8Array, count: number): Promise<BatchResult> {
+    const result = this.#queue.then(async () => {
+      await this.#ready;
+      const id = ++this.#nextId;
+      const reply = await new Promise<Reply>((resolve) => {
+        this.#pending.set(id, resolve);
+        this.#endpoint.send({ type: 'batch', id, op, input, count });
+      });
+      this.#pending.delete(id);
+      if (reply.type === 'called' && !reply.outcome.ok) return { innerNs: new Float64Array(), failures: [reply.outcome.failure] };
+      if (reply.type !== 'batched') throw new Error(`harness bug: ${reply.type} answered a batch`);
+      const { batch } = reply;
+      const last = batch.failures.at(-1);
+      if (batch.recycleMs !== undefined && last) this.recycles.push({ cause: last.kind, ms: batch.recycleMs });
+      return batch;
+    });
+    this.#queue = result.catch(() => {});
+    return result;
   }
 
   async memory(): Promise<LaneMemory> {

@@ -1,4 +1,4 @@
-import { type CallOutcome, type FailureKind, UsageError } from '../contract/errors.ts';
+import { type CallFailure, type CallOutcome, type FailureKind, UsageError } from '../contract/errors.ts';
 import type { Manifest } from '../contract/manifest.ts';
 import { BOUNDARIES, type Boundary } from './instance.ts';
 
@@ -51,6 +51,23 @@ export interface Recycle {
   cause: FailureKind;
   ms: number;
 }
+
+/** What a batch of calls did, timed call by call inside the worker or child. */
+export interface BatchResult {
+  /** ns of each completed call, in order. */
+  innerNs: Float64Array;
+  /** Failures of the batch (a poisoning one ends it early; the instance is then recycled). */
+  failures: CallFailure[];
+  /** When the batch poisoned the instance: how long replacing it took, in ms. */
+  recycleMs?: number;
+}
+
+/** An optional ability: many calls per crossing, for throughput where a round trip would dominate. */
+export interface BatchingLane extends Lane {
+  callBatch(op: string, input: Uint8Array, count: number): Promise<BatchResult>;
+}
+
+export const canBatch = (lane: Lane): lane is BatchingLane => typeof (lane as Partial<BatchingLane>).callBatch === 'function';
 
 /** Memory of a lane's instance and of whatever holds it. */
 export interface LaneMemory {

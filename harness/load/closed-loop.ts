@@ -9,6 +9,8 @@ export interface ClosedLoopOptions extends LoopHooks {
   clock: Clock;
   /** Calls timed together on a sync target (see `batchSizeFor`). @default 1 */
   batchSize?: number;
+  /** Calls per crossing on a worker or process target, each still timed inside. @default 1 */
+  crossingBatch?: number;
 }
 
 export interface ClosedLoopReport {
@@ -53,6 +55,16 @@ export async function closedLoop(targets: readonly CallTarget[], op: string, nex
           } else recording.calls++;
         }
         recording.latency.recordNsTimes((clock.nowNs() - startNs) / n, n);
+      } else if (target.batch && (options.crossingBatch ?? 1) > 1) {
+        const n = 'calls' in bound ? Math.min(options.crossingBatch!, bound.calls - issued) : options.crossingBatch!;
+        issued += n;
+        const result = await target.batch(op, nextInput(), n);
+        for (const ns of result.innerNs) {
+          recording.latency.recordNs(ns);
+          recording.inner.recordNs(ns);
+        }
+        recording.calls += result.innerNs.length;
+        for (const failure of result.failures) recording.recordFailure(failure);
       } else {
         issued++;
         const input = nextInput();

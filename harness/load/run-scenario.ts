@@ -80,7 +80,7 @@ function typicalCallNs(target: CallTarget, op: string, next: () => Uint8Array, c
   return times.sort((a, b) => a - b)[100]!;
 }
 
-async function drive(model: LoadModel, bound: RunBound, targets: CallTarget[], op: string, next: () => Uint8Array, recording: LaneRecording, clock: Clock, batchSize: number, hooks: LoopHooks) {
+async function drive(model: LoadModel, bound: RunBound, targets: CallTarget[], op: string, next: () => Uint8Array, recording: LaneRecording, clock: Clock, batchSize: number, hooks: LoopHooks & { crossingBatch?: number }) {
   if (model.model === 'closed') {
     const report = await closedLoop(targets, op, next, { ...hooks, bound, clock, batchSize }, recording);
     return { elapsedNs: report.elapsedNs };
@@ -105,12 +105,13 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
     const next = cycle(inputPool(opSpec.input, scenario.input));
     const targets = lanes.map((lane) => withDeadline(targetOf(lane), scenario.deadlineMs, lane));
     const batchSize = scenario.load.model === 'closed' ? batchSizeFor(typicalCallNs(targets[0]!, scenario.op, next, clock), calibrateClock(clock)) : 1;
-    const timing: TimingMode = batchSize > 1 ? { mode: 'batched', size: batchSize } : { mode: 'per-call' };
+    const crossing = scenario.load.model === 'closed' && id.isolation !== 'inproc' ? scenario.batch : 1;
+    const timing: TimingMode = batchSize > 1 ? { mode: 'batched', size: batchSize } : crossing > 1 ? { mode: 'crossing-batched', size: crossing } : { mode: 'per-call' };
     const model: LoadModel = scenario.load.model === 'ramp' ? { model: 'open', ratePerSec: scenario.load.startRatePerSec } : scenario.load;
 
     const warmup = new LaneRecording(model.model === 'open');
     recordings.push(warmup);
-    await drive(model, warmupFor(scenario.bound), targets, scenario.op, next, warmup, clock, batchSize, { signal: options.signal });
+    await drive(model, warmupFor(scenario.bound), targets, scenario.op, next, warmup, clock, batchSize, { signal: options.signal, crossingBatch: crossing });
 
     const samples: MemorySample[] = [];
     const timeline: LaneResult['timeline'] = [];
@@ -139,7 +140,7 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
       recording = new LaneRecording(model.model === 'open');
       recordings.push(recording);
       const r = recording;
-      ({ elapsedNs, achievedRate, scheduleJitter } = await drive(model, scenario.bound, targets, scenario.op, next, recording, clock, batchSize, { signal: options.signal, tick: (calls) => tick(calls, r), tickEveryMs: options.sampleEveryMs }));
+      ({ elapsedNs, achievedRate, scheduleJitter } = await drive(model, scenario.bound, targets, scenario.op, next, recording, clock, batchSize, { signal: options.signal, tick: (calls) => tick(calls, r), tickEveryMs: options.sampleEveryMs, crossingBatch: crossing }));
     }
     const eventLoopDelay = loop.stop();
     samples.push(await sampleMemory((clock.nowNs() - started) / 1e6, recording.calls, first));

@@ -1,6 +1,6 @@
 import type { CallOutcome } from '../contract/errors.ts';
 import { InprocLane } from '../isolation/inproc-lane.ts';
-import type { Lane } from '../lanes/lane.ts';
+import { type BatchingLane, canBatch, type Lane } from '../lanes/lane.ts';
 
 /**
  * What a load model drives. An inproc lane is called synchronously (no promise per call,
@@ -8,11 +8,11 @@ import type { Lane } from '../lanes/lane.ts';
  */
 export type CallTarget =
   | { sync: true; call(op: string, input: Uint8Array): CallOutcome; recycle(outcome: CallOutcome): Promise<void> }
-  | { sync: false; call(op: string, input: Uint8Array): Promise<{ outcome: CallOutcome; innerNs: number }> };
+  | { sync: false; call(op: string, input: Uint8Array): Promise<{ outcome: CallOutcome; innerNs: number }>; batch?: BatchingLane['callBatch'] };
 
 export function targetOf(lane: Lane): CallTarget {
   if (lane instanceof InprocLane) {
     return { sync: true, call: (op, input) => lane.instance.call(op, input), recycle: (outcome) => lane.recycleAfter(outcome) };
   }
-  return { sync: false, call: (op, input) => lane.call(op, input) };
+  return { sync: false, call: (op, input) => lane.call(op, input), ...(canBatch(lane) ? { batch: (op: string, input: Uint8Array, count: number) => lane.callBatch(op, input, count) } : {}) };
 }

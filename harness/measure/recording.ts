@@ -14,7 +14,9 @@ export interface FailureSample {
 export type TimingMode =
   | { mode: 'per-call' }
   /** Each recorded value is the mean of `size` calls timed together (calls shorter than the clock resolves). */
-  | { mode: 'batched'; size: number };
+  | { mode: 'batched'; size: number }
+  /** Calls crossed into the worker or child `size` at a time; each was still timed on its own, inside. */
+  | { mode: 'crossing-batched'; size: number };
 
 /** Everything measured on one lane in one run. Owns wasm-backed histograms: `destroy()` them. */
 export class LaneRecording {

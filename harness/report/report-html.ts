@@ -43,7 +43,7 @@ function laneCharts(lanes: LaneResult[]): string {
 function laneTable(lanes: LaneResult[]): string {
   const rows = lanes.map((l) => {
     const errors = Object.entries(l.errors).map(([k, n]) => `${k} ${n}`).join(', ') || '0';
-    const mode = l.load.timing.mode === 'batched' ? `batched ×${l.load.timing.size}` : 'per call';
+    const mode = l.load.timing.mode === 'per-call' ? 'per call' : `${l.load.timing.mode} ×${l.load.timing.size}`;
     const model = l.load.model === 'open' ? `open ${l.load.rate}/s${l.load.corrected ? ', corrected' : ''}` : l.load.model === 'closed' ? `closed ×${l.load.concurrency}` : `ramp (sustained ${l.sustainedRate ?? 'none'}/s)`;
     return `<tr><td>${esc(l.lane)}</td><td>${esc(model)}, ${mode}</td><td>${l.load.calls}</td><td>${formatNs(l.latency.p50)}</td><td>${formatNs(l.latency.p99)}</td><td>${formatNs(l.latency.p999)}</td><td>${formatNs(l.latency.max)}</td><td>${l.latencyInner ? formatNs(l.latencyInner.p50) : ''}</td><td>${esc(errors)}</td><td>${formatBytes(l.memory.slopeBytesPerCall)}</td><td>${formatNs(l.eventLoopDelay.p99Ns)}</td></tr>`;
   });

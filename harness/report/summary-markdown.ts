@@ -5,7 +5,7 @@ const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function loadLabel(l: LaneResult['load']): string {
   const model = l.model === 'open' ? `open ${formatRate(l.rate ?? 0)}${l.corrected ? ', CO-corrected' : ''}` : l.model === 'closed' ? `closed ×${l.concurrency}` : 'ramp';
-  return l.timing.mode === 'batched' ? `${model}, batched ×${l.timing.size}` : model;
+  return l.timing.mode === 'per-call' ? model : `${model}, ${l.timing.mode} ×${l.timing.size}`;
 }
 
 /** summary.md: verdict first, then what failed, then the figures; fit for a CI job summary. */

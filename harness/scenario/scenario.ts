@@ -31,6 +31,8 @@ export interface ScenarioOptions {
   calls?: number;
   /** Deadline on every call, in ms; lanes that cannot enforce one refuse it. */
   deadlineMs?: number;
+  /** Closed loop on worker and process lanes: calls per crossing, each timed inside. @default 1 */
+  batch?: number;
   /** The JSON object passed to `init`. @default {} */
   config?: Record<string, unknown>;
   /** Suites this scenario belongs to. */
@@ -49,6 +51,7 @@ export interface Scenario {
   load: LoadModel;
   bound: RunBound;
   deadlineMs?: number;
+  batch: number;
   config: string;
   suites: SuiteName[];
   thresholds: string[];
@@ -61,7 +64,7 @@ export function scenario(options: ScenarioOptions): ScenarioOptions {
   return options;
 }
 
-const KNOWN_KEYS = new Set(['id', 'plugin', 'op', 'lanes', 'input', 'load', 'duration', 'calls', 'deadlineMs', 'config', 'suites', 'thresholds']);
+const KNOWN_KEYS = new Set(['id', 'plugin', 'op', 'lanes', 'input', 'load', 'duration', 'calls', 'deadlineMs', 'batch', 'config', 'suites', 'thresholds']);
 
 /** Validates a scenario and fills its defaults; every problem is reported at once (exit 2). */
 export function resolveScenario(raw: ScenarioOptions, source: string): Scenario {
@@ -97,6 +100,8 @@ export function resolveScenario(raw: ScenarioOptions, source: string): Scenario 
       problems.push(`\`thresholds\`: ${(e as Error).message}`);
     }
   }
+  if (raw.batch !== undefined && !(Number.isInteger(raw.batch) && raw.batch >= 1)) problems.push(`\`batch\` must be a whole number ≥ 1, got ${JSON.stringify(raw.batch)}`);
+  if (raw.batch !== undefined && raw.batch > 1 && raw.deadlineMs !== undefined) problems.push('`batch` and `deadlineMs` do not mix: a deadline applies to one call, a batch crosses many');
   const suites = raw.suites ?? [];
   for (const suite of suites) if (!(SUITES as readonly string[]).includes(suite)) problems.push(`\`suites\`: \`${suite}\` is not a suite (${SUITES.join(', ')})`);
   if (problems.length > 0) throw new UsageError(`scenario \`${raw.id ?? '?'}\` in ${source} is invalid:\n  ${problems.join('\n  ')}`);
@@ -109,6 +114,7 @@ export function resolveScenario(raw: ScenarioOptions, source: string): Scenario 
     load,
     bound,
     ...(raw.deadlineMs !== undefined ? { deadlineMs: raw.deadlineMs } : {}),
+    batch: raw.batch ?? 1,
     config: JSON.stringify(raw.config ?? {}),
     suites,
     thresholds: raw.thresholds ?? [],
