@@ -10,7 +10,9 @@ import type { FuzzFailure, FuzzResults } from '../report/results.ts';
 import { arbitraryFor } from './arbitraries.ts';
 import { corpusDir as defaultCorpusDir, loadCorpus, saveToCorpus } from './corpus.ts';
 import { type ExecStats, type Finding, judgeInput, type JudgeContext } from './judge.ts';
+import { checkSequences } from './stateful.ts';
 import { fuzzTargetOf } from './targets.ts';
+import type { Boundary } from '../lanes/instance.ts';
 
 export interface FuzzOptions {
   /** Plugin names or built directories. */
@@ -32,6 +34,8 @@ export interface FuzzOptions {
   corpusDir?: string;
   /** Save failures to the corpus. @default true */
   save?: boolean;
+  /** Runs of init/call/shutdown sequences compared across boundaries, per plugin; 0 skips. @default 30 */
+  sequenceRuns?: number;
   progress?: (line: string) => void;
 }
 
@@ -90,6 +94,15 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
         replay: replayCommand(name, op.name, lanes, saved.file),
       };
       results.failures.push(failure);
+    }
+    const sequenceRuns = options.replayFile ? 0 : (options.sequenceRuns ?? 30);
+    for (const { name, lanes } of sequenceRuns > 0 ? opened : []) {
+      // In the harness's thread, so only where a fault cannot take it down: wasm always, native when asked for in-process.
+      const boundaries: Boundary[] = ['wasm-core', 'wasm-component', ...(options.lanes.some((l) => l.boundary === 'native' && l.isolation === 'inproc') ? (['native'] as const) : [])];
+      const disagreement = await checkSequences(resolvePluginDir(name), lanes[0]!.manifest, boundaries, options.trusted, { runs: sequenceRuns, seed: options.seed });
+      results.properties.push({ property: 'stateful', plugin: name, op: '(sequences)', runs: sequenceRuns, status: disagreement ? 'fail' : 'pass', execsPerSecByLane: {} });
+      options.progress?.(`${name} init/call/shutdown sequences on ${boundaries.join(', ')}: ${disagreement ? 'DISAGREE' : 'agree'}`);
+      if (disagreement) results.failures.push({ property: 'stateful', plugin: name, op: '(sequences)', lane: boundaries.map((b) => `${b}@inproc`).join(','), message: disagreement, inputBase64: '', replay: `npx plugbench fuzz --plugin ${name} --seed ${options.seed}` });
     }
   } finally {
     for (const { lanes } of opened) await Promise.all(lanes.map((l) => l.close()));

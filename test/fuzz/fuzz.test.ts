@@ -37,9 +37,10 @@ test('the planted bug in lz-buggy is found, shrunk, saved, replayed by its comma
 
 test('the differential property catches builds that disagree (usize is 32 bits on wasm32, 64 on x86_64)', async () => {
   const result = await runFuzz({ plugins: ['usize-hash'], ops: ['hash'], lanes: parseLanes(['wasm-core@inproc,native@inproc']), trusted, seed: 3, runs: 200, corpusDir, save: false });
-  assert.is(result.failures.length, 1);
-  assert.is(result.failures[0]!.property, 'differential');
-  assert.ok(Buffer.from(result.failures[0]!.inputBase64, 'base64').length <= 2, 'shrunk to the shortest disagreeing input');
+  const differential = result.failures.filter((f) => f.property === 'differential');
+  assert.is(differential.length, 1);
+  assert.ok(Buffer.from(differential[0]!.inputBase64, 'base64').length <= 2, 'shrunk to the shortest disagreeing input');
+  assert.ok(result.failures.some((f) => f.property === 'stateful'), 'the sequences disagree too');
 });
 
 test('healthy fixtures pass every property, oracles and round trips included, and report executions per second per lane', async () => {
@@ -48,7 +49,18 @@ test('healthy fixtures pass every property, oracles and round trips included, an
   const sha = result.properties.find((p) => p.plugin === 'hashkit' && p.op === 'sha256')!;
   assert.match(sha.property, 'oracle');
   assert.match(result.properties.find((p) => p.plugin === 'lz' && p.op === 'compress')!.property, 'round-trip');
-  for (const p of result.properties) assert.equal(Object.keys(p.execsPerSecByLane).sort(), ['native@process', 'wasm-core@worker']);
+  for (const p of result.properties.filter((p) => p.property !== 'stateful')) assert.equal(Object.keys(p.execsPerSecByLane).sort(), ['native@process', 'wasm-core@worker']);
+  assert.equal(result.properties.filter((p) => p.property === 'stateful').map((p) => p.status), ['pass', 'pass', 'pass']);
+});
+
+test('init/call/shutdown sequences agree across boundaries for textkit, and the shrunk disagreement of usize-hash is reported', async () => {
+  const { checkSequences } = await import('../../harness/fuzz/stateful.ts');
+  const { openInstance } = await import('../../harness/lanes/open-instance.ts');
+  const { fixture } = await import('../helpers/plugins.ts');
+  const manifestOf = async (name: string) => (await openInstance(fixture(name), 'wasm-core', { trusted })).manifest;
+  assert.is(await checkSequences(fixture('textkit'), await manifestOf('textkit'), ['wasm-core', 'wasm-component', 'native'], trusted, { runs: 25, seed: 9 }), undefined);
+  const found = await checkSequences(fixture('usize-hash'), await manifestOf('usize-hash'), ['wasm-core', 'native'], trusted, { runs: 50, seed: 9 });
+  assert.match(found ?? '', /call\(hash, \d+ B\): wasm-core ok .* native ok/);
 });
 
 test.run();
