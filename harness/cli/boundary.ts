@@ -5,7 +5,6 @@ import { environment } from '../measure/environment.ts';
 import { resolvePluginDir, stateDir } from '../paths.ts';
 import { formatBytes, formatNs } from '../report/format.ts';
 import { RESULTS_SCHEMA } from '../report/results.ts';
-import { writeReports } from '../report/write-reports.ts';
 import { type CliCommand, EXIT } from './command.ts';
 
 export const boundaryCommand: CliCommand<{ plugin: string; lane?: string[]; sizes?: string; timeMs: number; out: string; trust?: string[] }> = {
@@ -19,7 +18,7 @@ export const boundaryCommand: CliCommand<{ plugin: string; lane?: string[]; size
       .option('time-ms', { type: 'number', default: 300, describe: 'time per lane and size, after warm-up' })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
       .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
-  handler: async (args, { commandLine }) => {
+  handler: async (args, { commandLine, report }) => {
     const startedAt = new Date().toISOString();
     const lanes = args.lane?.length ? parseLanes(args.lane) : ALL_LANES;
     const sizes = args.sizes ? args.sizes.split(',').map(Number) : BOUNDARY_SIZES;
@@ -30,7 +29,7 @@ export const boundaryCommand: CliCommand<{ plugin: string; lane?: string[]; size
       const perByte = laneRows.at(-1)?.nsPerByte;
       console.log(`${lane.padEnd(24)}${laneRows.map((r) => formatNs(r.meanNs).padStart(12)).join('')}${(perByte === undefined ? '' : perByte.toFixed(3)).padStart(10)}`);
     }
-    const paths = writeReports(args.out, { schema: RESULTS_SCHEMA, verdict: 'pass', command: commandLine, startedAt, finishedAt: new Date().toISOString(), interrupted: false, env: environment(), scenarios: [], checks: [], boundary: rows, gate: [] });
+    const paths = report(args.out, { schema: RESULTS_SCHEMA, verdict: 'pass', command: commandLine, startedAt, finishedAt: new Date().toISOString(), interrupted: false, env: environment(), scenarios: [], checks: [], boundary: rows, gate: [] });
     console.error(`wrote ${paths.join(', ')}`);
     return EXIT.pass;
   },

@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import type { Results } from '../report/results.ts';
 
 /** Exit codes (DESIGN.md): the gate passed, the gate failed, the harness was misused, the harness broke. */
 export const EXIT = { pass: 0, gateFailed: 1, usage: 2, harnessBroke: 3 } as const;
@@ -16,4 +17,6 @@ export interface CliCommand<Args = any> {
 export interface CommandContext {
   /** The command line as typed, for reports and replay lines. */
   commandLine: string;
+  /** Writes results.json and the reports rendered from it; with `--json`, also prints the results on stdout. */
+  report(dir: string, results: Results): string[];
 }

@@ -7,7 +7,6 @@ import { initHistograms } from '../measure/latency.ts';
 import { resolvePluginDir, stateDir } from '../paths.ts';
 import { formatNs } from '../report/format.ts';
 import { RESULTS_SCHEMA } from '../report/results.ts';
-import { writeReports } from '../report/write-reports.ts';
 import { type CliCommand, EXIT } from './command.ts';
 
 interface CompareArgs {
@@ -40,7 +39,7 @@ export const compareCommand: CliCommand<CompareArgs> = {
       .option('input-size', { type: 'number', default: 4096, describe: 'input size in bytes' })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
       .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
-  handler: async (args, { commandLine }) => {
+  handler: async (args, { commandLine, report }) => {
     const threshold = /^(\d+(?:\.\d+)?)%$/.exec(args.threshold);
     if (!threshold) throw new UsageError(`\`--threshold ${args.threshold}\` is not a percentage: write e.g. \`10%\``);
     if (!(args.rounds >= 2)) throw new UsageError(`\`--rounds\` must be at least 2, got ${args.rounds}`);
@@ -57,7 +56,7 @@ export const compareCommand: CliCommand<CompareArgs> = {
     console.log(`${args.head} vs ${args.base}, ${args.op} on ${args.lane}: p50 ${formatNs(median(result.headP50Ns))} vs ${formatNs(median(result.baseP50Ns))}, change ${pct(change.estimate)} (95% CI ${pct(change.low)} … ${pct(change.high)}) over ${result.rounds} interleaved rounds`);
     console.log(result.status === 'fail' ? `REGRESSED: the whole interval lies above +${args.threshold}` : result.status === 'warn' ? `WARN: the change may exceed +${args.threshold}, but the interval does not clear it` : `no regression beyond +${args.threshold}`);
     const gate = [{ metric: 'regression.p50', scenario: `${args.base}→${args.head}:${args.op}`, lane: args.lane, threshold: `< ${args.threshold}`, value: change.estimate, status: result.status, detail: `95% CI ${pct(change.low)} … ${pct(change.high)}; rounds base ${result.baseP50Ns.join(',')} ns, head ${result.headP50Ns.join(',')} ns` }];
-    writeReports(args.out, { schema: RESULTS_SCHEMA, verdict: result.status === 'fail' ? 'fail' : 'pass', command: commandLine, startedAt, finishedAt: new Date().toISOString(), interrupted: false, env: environment(), scenarios: [], checks: [], gate });
+    report(args.out, { schema: RESULTS_SCHEMA, verdict: result.status === 'fail' ? 'fail' : 'pass', command: commandLine, startedAt, finishedAt: new Date().toISOString(), interrupted: false, env: environment(), scenarios: [], checks: [], gate });
     return result.status === 'fail' ? EXIT.gateFailed : EXIT.pass;
   },
 };

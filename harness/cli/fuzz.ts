@@ -6,7 +6,6 @@ import { parseLanes } from '../lanes/lane.ts';
 import { environment } from '../measure/environment.ts';
 import { stateDir } from '../paths.ts';
 import { RESULTS_SCHEMA, type Results } from '../report/results.ts';
-import { writeReports } from '../report/write-reports.ts';
 import { parseDurationMs } from '../scenario/duration.ts';
 import { type CliCommand, EXIT } from './command.ts';
 
@@ -43,7 +42,7 @@ export const fuzzCommand: CliCommand<FuzzArgs> = {
       .option('deadline-ms', { type: 'number', default: 2000, describe: 'deadline per call on lanes that enforce one' })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
       .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
-  handler: async (args, { commandLine }) => {
+  handler: async (args, { commandLine, report }) => {
     const timeMs = args.time === undefined ? undefined : parseDurationMs(args.time);
     if (args.time !== undefined && timeMs === undefined) throw new UsageError(`\`--time ${args.time}\` is not a duration: write \`60s\` or \`2m\``);
     if (args.replay !== undefined && (args.plugin?.length !== 1 || args.op?.length !== 1)) throw new UsageError('`--replay FILE` needs exactly one `--plugin` and one `--op`');
@@ -63,7 +62,7 @@ export const fuzzCommand: CliCommand<FuzzArgs> = {
     });
     const partial = { fuzz, checks: [], gate: [] };
     const results: Results = { schema: RESULTS_SCHEMA, verdict: verdictOf(partial), command: commandLine, startedAt, finishedAt: new Date().toISOString(), interrupted: false, env: environment(), scenarios: [], ...partial };
-    writeReports(args.out, results);
+    report(args.out, results);
     console.log(`fuzz: seed ${seed}, ${fuzz.runs} runs over ${fuzz.properties.length} plugin/op pairs: ${fuzz.failures.length === 0 ? 'no findings' : `${fuzz.failures.length} finding(s)`}`);
     for (const f of fuzz.failures) console.log(`\nFOUND ${f.property} on ${f.plugin} ${f.op} (${f.lane}${f.kind ? `, ${f.kind}` : ''}): ${f.message}\n  input (base64): ${f.inputBase64.slice(0, 120)}\n  replay: ${f.replay}`);
     return results.verdict === 'pass' ? EXIT.pass : EXIT.gateFailed;

@@ -3,8 +3,8 @@ import { checkFingerprints, loadBaseline, readResults } from '../gate/baseline.t
 import { evaluateGate, verdictOf } from '../gate/evaluate.ts';
 import { initHistograms } from '../measure/latency.ts';
 import type { Results } from '../report/results.ts';
-import { writeReports } from '../report/write-reports.ts';
 import { type CliCommand, EXIT } from './command.ts';
+import { colour } from './progress.ts';
 
 /** Evaluates the gate on results (against a baseline when given) and prints why it failed. */
 export async function applyGate(results: Results, baselineName: string | undefined, strictEnv: boolean): Promise<Results> {
@@ -23,7 +23,7 @@ export function printGate(results: Results): void {
   const failed = results.gate.filter((g) => g.status !== 'pass');
   for (const g of failed) console.log(`gate ${g.status.toUpperCase()}: ${g.scenario} ${g.lane}: ${g.metric} = ${Number.isNaN(g.value) ? 'n/a' : g.value} (threshold ${g.threshold})${g.detail ? ` — ${g.detail}` : ''}`);
   for (const c of results.checks.filter((c) => c.status === 'fail')) console.log(`check FAIL: ${c.lane} ${c.id}: ${c.detail}`);
-  console.log(`gate: ${results.verdict.toUpperCase()} (${results.gate.filter((g) => g.status === 'pass').length} of ${results.gate.length} thresholds pass)`);
+  console.log(`gate: ${colour(results.verdict.toUpperCase(), results.verdict === 'pass')} (${results.gate.filter((g) => g.status === 'pass').length} of ${results.gate.length} thresholds pass)`);
 }
 
 export const gateCommand: CliCommand<{ results: string; baseline?: string; strictEnv: boolean; out?: string }> = {
@@ -35,9 +35,9 @@ export const gateCommand: CliCommand<{ results: string; baseline?: string; stric
       .option('baseline', { type: 'string', describe: 'baseline name (reports/baselines/NAME.json) or results file' })
       .option('strict-env', { type: 'boolean', default: false, describe: 'fail when the baseline comes from another environment' })
       .option('out', { type: 'string', describe: 'where to write the gated results and reports (default: beside RESULTS)' }) as never,
-  handler: async (args) => {
+  handler: async (args, { report }) => {
     const results = await applyGate(readResults(args.results), args.baseline, args.strictEnv);
-    writeReports(args.out ?? dirname(args.results), results);
+    report(args.out ?? dirname(args.results), results);
     printGate(results);
     return results.verdict === 'pass' ? EXIT.pass : EXIT.gateFailed;
   },

@@ -1,5 +1,7 @@
 import yargs from 'yargs';
 import { PluginLoadError, UsageError } from '../contract/errors.ts';
+import type { Results } from '../report/results.ts';
+import { writeReports } from '../report/write-reports.ts';
 import { buildCommand } from './build.ts';
 import { checkCommand } from './check.ts';
 import { runCommand } from './run.ts';
@@ -29,13 +31,24 @@ export async function main(argv: string[]): Promise<ExitCode> {
     .fail((message, error) => {
       throw error ?? new UsageError(message);
     });
+  // With --json, stdout carries only the results; everything meant for a person goes to stderr.
+  const json = argv.includes('--json');
+  const log = console.log;
+  if (json) console.log = console.error;
+  let published: Results | undefined;
+  const report = (dir: string, results: Results) => {
+    published = results;
+    return writeReports(dir, results);
+  };
+  cli.option('json', { type: 'boolean', default: false, global: true, describe: 'print the results as JSON on stdout (the summary goes to stderr)' });
   for (const { command, describe, builder, handler } of commands) {
     cli.command(command, describe, builder, async (args) => {
-      setExit(await handler(args, { commandLine: ['plugbench', ...argv].join(' ') }));
+      setExit(await handler(args, { commandLine: ['plugbench', ...argv].join(' '), report }));
     });
   }
   try {
     await cli.parseAsync();
+    if (json && published) log(JSON.stringify(published));
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`plugbench: ${e.message}`);
@@ -47,6 +60,8 @@ export async function main(argv: string[]): Promise<ExitCode> {
     }
     console.error(`plugbench: internal error — please report it:\n${(e as Error).stack ?? e}`);
     return EXIT.harnessBroke;
+  } finally {
+    console.log = log;
   }
   return exitCode;
 }

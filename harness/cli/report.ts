@@ -1,7 +1,6 @@
 import { dirname } from 'node:path';
 import { readResults } from '../gate/baseline.ts';
 import { initHistograms } from '../measure/latency.ts';
-import { writeReports } from '../report/write-reports.ts';
 import { type CliCommand, EXIT } from './command.ts';
 
 export const reportCommand: CliCommand<{ results: string; out?: string }> = {
@@ -11,9 +10,9 @@ export const reportCommand: CliCommand<{ results: string; out?: string }> = {
     yargs
       .positional('results', { type: 'string', describe: 'a results.json' })
       .option('out', { type: 'string', describe: 'where to write the reports (default: beside RESULTS)' }) as never,
-  handler: async (args) => {
+  handler: async (args, { report }) => {
     await initHistograms();
-    const paths = writeReports(args.out ?? dirname(args.results), readResults(args.results));
+    const paths = report(args.out ?? dirname(args.results), readResults(args.results));
     console.log(`wrote ${paths.join(', ')}`);
     return EXIT.pass;
   },

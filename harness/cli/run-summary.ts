@@ -1,9 +1,10 @@
 import { formatBytes, formatNs, formatRate } from '../report/format.ts';
 import type { Results } from '../report/results.ts';
+import { colour } from './progress.ts';
 
 /** The ten-second summary of a run, on stdout. */
 export function printRunSummary(results: Results): void {
-  console.log(`\nplugbench ${results.verdict === 'pass' ? 'PASS' : 'FAIL'}${results.interrupted ? ' (interrupted)' : ''} — ${results.scenarios.length} scenario(s)`);
+  console.log(`\nplugbench ${colour(results.verdict === 'pass' ? 'PASS' : 'FAIL', results.verdict === 'pass')}${results.interrupted ? ' (interrupted)' : ''} — ${results.scenarios.length} scenario(s)`);
   for (const scenario of results.scenarios) {
     console.log(`\n${scenario.id} (${scenario.plugin} ${scenario.op})`);
     console.log(`  ${'lane'.padEnd(24)}${'calls'.padStart(10)}${'rate'.padStart(11)}${'p50'.padStart(11)}${'p99'.padStart(11)}${'max'.padStart(11)}  errors / memory`);

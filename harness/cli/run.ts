@@ -6,13 +6,13 @@ import { environment } from '../measure/environment.ts';
 import { initHistograms } from '../measure/latency.ts';
 import { stateDir } from '../paths.ts';
 import { RESULTS_SCHEMA, type Results, type ScenarioResult } from '../report/results.ts';
-import { writeReports } from '../report/write-reports.ts';
 import { parseDurationMs } from '../scenario/duration.ts';
 import { resolveScenario, type Scenario } from '../scenario/scenario.ts';
 import { parseShard, sliceForShard } from '../scenario/shard.ts';
 import { loadSuite } from '../scenario/suites.ts';
 import { type CliCommand, EXIT } from './command.ts';
 import { applyGate, printGate } from './gate.ts';
+import { progressPrinter } from './progress.ts';
 import { printRunSummary } from './run-summary.ts';
 
 interface RunArgs {
@@ -91,7 +91,7 @@ export const runCommand: CliCommand<RunArgs> = {
       .option('strict-env', { type: 'boolean', default: false, describe: 'fail when the baseline comes from another environment' })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
       .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
-  handler: async (args, { commandLine }) => {
+  handler: async (args, { commandLine, report }) => {
     if (args.suite !== undefined && (args.plugin ?? args.op ?? args.lane) !== undefined) throw new UsageError('give either `--suite` or `--plugin/--op/--lane`, not both');
     if (args.shard !== undefined && args.suite === undefined) throw new UsageError('`--shard` slices a suite: give `--suite` too');
     const all = args.suite !== undefined ? await loadSuite(args.suite) : [adHocScenario(args)];
@@ -111,7 +111,9 @@ export const runCommand: CliCommand<RunArgs> = {
       for (const [i, scenario] of scenarios.entries()) {
         if (abort.signal.aborted) break;
         console.error(`[${i + 1}/${scenarios.length}] ${scenario.id}: ${scenario.lanes.length} lane(s)`);
-        done.push(await runScenario(scenario, { trusted, signal: abort.signal, progress: (line) => console.error(`  ${line}`) }));
+        const progress = progressPrinter();
+        done.push(await runScenario(scenario, { trusted, signal: abort.signal, progress: (line) => progress.update(line.split(':')[0]!, `  ${line}`) }));
+        progress.done();
       }
     } finally {
       process.off('SIGINT', onSigint);
@@ -129,7 +131,7 @@ export const runCommand: CliCommand<RunArgs> = {
       gate: [],
     };
     const results = await applyGate(measured, args.baseline, args.strictEnv);
-    const paths = writeReports(args.out, results);
+    const paths = report(args.out, results);
     printRunSummary(results);
     printGate(results);
     console.error(`wrote ${paths.join(', ')}`);
