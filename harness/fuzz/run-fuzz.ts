@@ -10,6 +10,7 @@ import type { FuzzFailure, FuzzResults } from '../report/results.ts';
 import { arbitraryFor } from './arbitraries.ts';
 import { corpusDir as defaultCorpusDir, loadCorpus, saveToCorpus } from './corpus.ts';
 import { type ExecStats, type Finding, judgeInput, type JudgeContext } from './judge.ts';
+import { LEAK_BOUND_BYTES_PER_CALL, memorySlopePerCall } from './leak.ts';
 import { checkSequences } from './stateful.ts';
 import { fuzzTargetOf } from './targets.ts';
 import type { Boundary } from '../lanes/instance.ts';
@@ -40,7 +41,7 @@ export interface FuzzOptions {
 }
 
 const PROPERTY_SUMMARY = (context: JudgeContext) =>
-  ['robustness', 'error-model', ...(context.lanes.length > 1 ? ['differential'] : []), ...(context.target.oracle ? ['oracle'] : []), ...(context.deterministic ? ['determinism'] : []), ...(context.target.inverse ? ['round-trip'] : [])].join('+');
+  ['robustness', 'error-model', ...(context.lanes.length > 1 ? ['differential'] : []), ...(context.target.oracle ? ['oracle'] : []), ...(context.deterministic ? ['determinism'] : []), ...(context.target.inverse ? ['round-trip'] : []), ...(context.lanes.some((l) => l.id.boundary !== 'native') ? ['no-leak'] : [])].join('+');
 
 /** The one line that reproduces a saved failure. */
 export function replayCommand(plugin: string, op: string, lanes: readonly Lane[], file: string): string {
@@ -82,6 +83,15 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
       const execsPerSecByLane = Object.fromEntries([...stats].map(([lane, s]) => [lane, Math.round(s.calls / (s.ns / 1e9))]));
       results.properties.push({ property: PROPERTY_SUMMARY(context), plugin: name, op: op.name, runs: details.numRuns, status: details.failed ? 'fail' : 'pass', execsPerSecByLane });
       options.progress?.(`${name} ${op.name}: ${details.numRuns} runs, ${details.failed ? 'FAILED' : 'ok'}; ${Object.entries(execsPerSecByLane).map(([l, n]) => `${l} ${n}/s`).join(', ')}`);
+      if (!details.failed && !options.replayFile) {
+        const inputs = fc.sample(context.target.input ?? arbitraryFor(op.input), { numRuns: 32, seed: options.seed });
+        for (const lane of lanes) {
+          const slope = await memorySlopePerCall(lane, op.name, inputs, 1500);
+          if (slope === undefined || slope <= LEAK_BOUND_BYTES_PER_CALL) continue;
+          results.properties.at(-1)!.status = 'fail';
+          results.failures.push({ property: 'no-leak', plugin: name, op: op.name, lane: lane.name, message: `linear memory grew ${slope.toFixed(1)} bytes per call over 1500 calls after warm-up (bound ${LEAK_BOUND_BYTES_PER_CALL})`, inputBase64: '', replay: `npx plugbench fuzz --plugin ${name} --op ${op.name} --lane ${lane.name} --seed ${options.seed}` });
+        }
+      }
       if (!details.failed || !details.counterexample) continue;
       const input = details.counterexample[0];
       const finding = (await judgeInput(context, input)) ?? last ?? { property: 'robustness', lane: lanes[0]!.name, message: String(details.errorInstance ?? 'failed') };

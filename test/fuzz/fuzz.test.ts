@@ -63,4 +63,18 @@ test('init/call/shutdown sequences agree across boundaries for textkit, and the 
   assert.match(found ?? '', /call\(hash, \d+ B\): wasm-core ok .* native ok/);
 });
 
+test('no leak: linear memory that keeps growing per call is measured; a healthy op stays flat', async () => {
+  const { memorySlopePerCall } = await import('../../harness/fuzz/leak.ts');
+  const { openLane } = await import('../../harness/isolation/open-lane.ts');
+  const { fixture, u64 } = await import('../helpers/plugins.ts');
+  const leaky = await openLane(fixture('faulty'), { boundary: 'wasm-core', isolation: 'inproc' }, { trusted });
+  const slope = await memorySlopePerCall(leaky, 'leak', [u64(4096)], 2000);
+  assert.ok(slope !== undefined && slope > 3000, `leak of 4096 B/call measured as ${slope}`);
+  const healthy = await openLane(fixture('textkit'), { boundary: 'wasm-core', isolation: 'inproc' }, { trusted });
+  assert.is(await memorySlopePerCall(healthy, 'tokenize', [new TextEncoder().encode('some words to split')], 2000), 0);
+  const native = await openLane(fixture('textkit'), { boundary: 'native', isolation: 'inproc' }, { trusted });
+  assert.is(await memorySlopePerCall(native, 'echo', [new Uint8Array(8)]), undefined, 'native lanes are not judged by RSS');
+  await Promise.all([leaky.close(), healthy.close(), native.close()]);
+});
+
 test.run();
