@@ -6,6 +6,8 @@ export interface MemorySample {
   calls: number;
   rssBytes: number;
   heapUsedBytes: number;
+  /** Memory V8 has committed for its heap (part of RSS whether used or not). */
+  heapTotalBytes: number;
   externalBytes: number;
   arrayBuffersBytes: number;
   wasmMemoryBytes?: number;
@@ -14,13 +16,17 @@ export interface MemorySample {
 
 /** Takes a memory sample of the harness and of a lane's instance. */
 export async function sampleMemory(tMs: number, calls: number, lane: { memory(): Promise<LaneMemory> }): Promise<MemorySample> {
-  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
-  return { tMs, calls, rssBytes: rss, heapUsedBytes: heapUsed, externalBytes: external, arrayBuffersBytes: arrayBuffers, ...(await lane.memory()) };
+  const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+  return { tMs, calls, rssBytes: rss, heapUsedBytes: heapUsed, heapTotalBytes: heapTotal, externalBytes: external, arrayBuffersBytes: arrayBuffers, ...(await lane.memory()) };
 }
 
-/** The memory that belongs to the plugin: its linear memory, else its process, else the harness's RSS. */
+/**
+ * The memory that belongs to the plugin: its linear memory, else its process's RSS, else (a
+ * native plugin in the harness) the harness's RSS less what V8 holds for JS, which would
+ * otherwise show the harness's own heap growth as the plugin's.
+ */
 export function pluginBytes(sample: MemorySample): number {
-  return sample.wasmMemoryBytes ?? sample.childRssBytes ?? sample.rssBytes;
+  return sample.wasmMemoryBytes ?? sample.childRssBytes ?? sample.rssBytes - (sample.heapTotalBytes ?? 0) - sample.externalBytes;
 }
 
 /**
