@@ -4,6 +4,7 @@ import { type CallFailure, POISONING_KINDS, PluginLoadError } from '../contract/
 import { keyIdOf } from '../contract/keys.ts';
 import type { PluginInstance } from '../lanes/instance.ts';
 import { openInstance, type OpenOptions } from '../lanes/open-instance.ts';
+import { mallocInUseBytes } from '../lanes/native-memory.ts';
 import { limitDataSegment } from './rlimit.ts';
 import type { Channel, OpenRequest, Reply, Request } from './protocol.ts';
 
@@ -84,8 +85,7 @@ export function serveInstance(channel: Channel): void {
       }
       channel.send({ type: 'batched', id: message.id, batch: { innerNs: innerNs.subarray(0, done), failures, ...(recycleMs !== undefined ? { recycleMs } : {}) } } satisfies Reply);
     } else if (message.type === 'memory') {
-      const { rss, heapUsed } = process.memoryUsage();
-      channel.send({ type: 'memory', id: message.id, wasmMemoryBytes: instance.memoryBytes(), rssBytes: rss, heapUsedBytes: heapUsed } satisfies Reply);
+      channel.send({ type: 'memory', id: message.id, wasmMemoryBytes: instance.memoryBytes(), rssBytes: process.memoryUsage.rss(), mallocBytes: mallocInUseBytes() - process.memoryUsage().arrayBuffers } satisfies Reply);
     } else {
       instance.shutdown();
       instance.close();

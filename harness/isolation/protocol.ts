@@ -32,7 +32,7 @@ export type Reply =
   | { type: 'refused'; kind: 'incompatible' | 'rejected' | 'protocol'; message: string }
   | { type: 'called'; id: number; outcome: CallOutcome; innerNs: number; recycleMs?: number }
   | { type: 'batched'; id: number; batch: BatchResult }
-  | { type: 'memory'; id: number; wasmMemoryBytes?: number; rssBytes: number; heapUsedBytes: number }
+  | { type: 'memory'; id: number; wasmMemoryBytes?: number; rssBytes: number; mallocBytes: number }
   | { type: 'closed'; id: number };
 
 /** How a supervisor talks to its worker or child. */

@@ -177,7 +177,8 @@ export class SupervisedLane implements BatchingLane {
     });
     this.#pending.delete(id);
     if (reply.type !== 'memory') return {};
-    return { wasmMemoryBytes: reply.wasmMemoryBytes, ...(this.id.isolation === 'process' ? { childRssBytes: reply.rssBytes } : {}) };
+    if (this.id.isolation !== 'process') return { wasmMemoryBytes: reply.wasmMemoryBytes };
+    return { wasmMemoryBytes: reply.wasmMemoryBytes, childRssBytes: reply.rssBytes, childMallocBytes: reply.mallocBytes };
   }
 
   async close(): Promise<void> {

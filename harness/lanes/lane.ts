@@ -75,6 +75,8 @@ export interface LaneMemory {
   wasmMemoryBytes?: number;
   /** RSS of the child process (`@process` lanes). */
   childRssBytes?: number;
+  /** Bytes the child holds from malloc less JS array buffers, where a native plugin's allocations live. */
+  childMallocBytes?: number;
 }
 
 /**

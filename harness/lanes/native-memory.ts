@@ -19,3 +19,19 @@ export function copyPluginMemory(address: bigint, len: number): Uint8Array | und
   }
   return new Uint8Array(copy.buffer, copy.byteOffset, len);
 }
+
+koffi.struct('mallinfo2', {
+  arena: 'size_t', ordblks: 'size_t', smblks: 'size_t', hblks: 'size_t', hblkhd: 'size_t',
+  usmblks: 'size_t', fsmblks: 'size_t', uordblks: 'size_t', fordblks: 'size_t', keepcost: 'size_t',
+});
+const mallinfo2 = libc.func('mallinfo2 mallinfo2(void)');
+
+/**
+ * Bytes this process holds from malloc (glibc `mallinfo2`: in-use heap chunks plus mmapped
+ * blocks). A native plugin allocates with malloc, V8 does not, so this sees a plugin's leak
+ * to the byte where RSS moves by megabytes with the JS heap.
+ */
+export function mallocInUseBytes(): number {
+  const info = mallinfo2() as { uordblks: number; hblkhd: number };
+  return Number(info.uordblks) + Number(info.hblkhd);
+}

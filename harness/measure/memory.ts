@@ -1,4 +1,5 @@
 import type { LaneMemory } from '../lanes/lane.ts';
+import { mallocInUseBytes } from '../lanes/native-memory.ts';
 
 /** One point of a memory curve, over time and over calls. */
 export interface MemorySample {
@@ -12,21 +13,24 @@ export interface MemorySample {
   arrayBuffersBytes: number;
   wasmMemoryBytes?: number;
   childRssBytes?: number;
+  childMallocBytes?: number;
+  /** Bytes the harness holds from malloc (glibc), where a native plugin in the harness allocates. */
+  mallocBytes: number;
 }
 
 /** Takes a memory sample of the harness and of a lane's instance. */
 export async function sampleMemory(tMs: number, calls: number, lane: { memory(): Promise<LaneMemory> }): Promise<MemorySample> {
   const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
-  return { tMs, calls, rssBytes: rss, heapUsedBytes: heapUsed, heapTotalBytes: heapTotal, externalBytes: external, arrayBuffersBytes: arrayBuffers, ...(await lane.memory()) };
+  return { tMs, calls, rssBytes: rss, heapUsedBytes: heapUsed, heapTotalBytes: heapTotal, externalBytes: external, arrayBuffersBytes: arrayBuffers, mallocBytes: mallocInUseBytes(), ...(await lane.memory()) };
 }
 
 /**
- * The memory that belongs to the plugin: its linear memory, else its process's RSS, else (a
- * native plugin in the harness) the harness's RSS less what V8 holds for JS, which would
- * otherwise show the harness's own heap growth as the plugin's.
+ * The memory that belongs to the plugin: its linear memory (wasm), else what its child
+ * process holds from malloc, else what the harness holds from malloc (a native plugin in the
+ * harness). RSS would show the JS heap's growth as the plugin's.
  */
 export function pluginBytes(sample: MemorySample): number {
-  return sample.wasmMemoryBytes ?? sample.childRssBytes ?? sample.rssBytes - (sample.heapTotalBytes ?? 0) - sample.externalBytes;
+  return sample.wasmMemoryBytes ?? sample.childMallocBytes ?? sample.mallocBytes;
 }
 
 /**

@@ -31,7 +31,7 @@ function laneCharts(lanes: LaneResult[]): string {
   const maxCalls = Math.max(1, ...lanes.flatMap((l) => l.memory.samples.map((s) => s.calls)));
   const memory = lineChart(
     lanes.map((l) => ({ name: l.lane, points: l.memory.samples.map((s): [number, number] => [s.calls, pluginBytes(s)]) })),
-    { title: 'Plugin memory over calls (linear memory, child RSS, or harness RSS for native@inproc)', xLabel: 'calls', yLabel: 'bytes', xTicks: ticksFor(maxCalls).map(([x]) => [x, x >= 1e6 ? `${(x / 1e6).toFixed(1)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)}k` : x.toFixed(0)]), formatY: formatBytes },
+    { title: 'Plugin memory over calls (linear memory for wasm; malloc in use for native)', xLabel: 'calls', yLabel: 'bytes', xTicks: ticksFor(maxCalls).map(([x]) => [x, x >= 1e6 ? `${(x / 1e6).toFixed(1)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)}k` : x.toFixed(0)]), formatY: formatBytes },
   );
   const overMemoryTime = lineChart(
     lanes.map((l) => ({ name: l.lane, points: l.memory.samples.map((s): [number, number] => [s.tMs / 1000, s.rssBytes]) })),

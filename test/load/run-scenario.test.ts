@@ -31,12 +31,17 @@ test('closed loop: the same stall does not claim to be corrected', async () => {
 
 test('memory slope: leaking N bytes a call measures near N per call; echo near zero', async () => {
   const leakBytes = 64 * 1024;
-  for (const lane of ['wasm-core@inproc', 'native@inproc']) {
+  for (const lane of ['wasm-core@inproc', 'native@inproc', 'native@process']) {
     const leak = await run({ id: 'leak', plugin: 'faulty', op: 'leak', lanes: [lane], input: { bytes: [u64(leakBytes)] }, calls: 1500 }, 2);
     const slope = leak.lanes[0]!.memory.slopeBytesPerCall;
     assert.ok(Math.abs(slope - leakBytes) < leakBytes * 0.15, `${lane}: leak slope ${slope} B/call, expected about ${leakBytes}`);
+  }
+  // In a child, message buffers awaiting the child's GC sit in malloc too: about 1 KiB a call of
+  // noise at 20 000 calls, far below any leak worth the name, but not zero.
+  const noise: Record<string, number> = { 'wasm-core@inproc': 256, 'native@inproc': 256, 'native@process': 4096 };
+  for (const [lane, bound] of Object.entries(noise)) {
     const echo = await run({ id: 'echo', plugin: 'faulty', op: 'echo', lanes: [lane], input: { sizeBytes: 1024 }, calls: 20000 }, 2);
-    assert.ok(Math.abs(echo.lanes[0]!.memory.slopeBytesPerCall) < 256, `${lane}: echo slope ${echo.lanes[0]!.memory.slopeBytesPerCall} B/call`);
+    assert.ok(Math.abs(echo.lanes[0]!.memory.slopeBytesPerCall) < bound, `${lane}: echo slope ${echo.lanes[0]!.memory.slopeBytesPerCall} B/call`);
   }
 });
 
