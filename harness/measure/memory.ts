@@ -26,11 +26,11 @@ export async function sampleMemory(tMs: number, calls: number, lane: { memory():
 
 /**
  * The memory that belongs to the plugin: its linear memory (wasm), else what its child
- * process holds from malloc, else what the harness holds from malloc (a native plugin in the
- * harness). RSS would show the JS heap's growth as the plugin's.
+ * process holds from malloc, else what the harness holds from malloc less JS array buffers (a
+ * native plugin in the harness). RSS would show the JS heap's growth as the plugin's.
  */
 export function pluginBytes(sample: MemorySample): number {
-  return sample.wasmMemoryBytes ?? sample.childMallocBytes ?? sample.mallocBytes;
+  return sample.wasmMemoryBytes ?? sample.childMallocBytes ?? sample.mallocBytes - sample.arrayBuffersBytes;
 }
 
 /**
