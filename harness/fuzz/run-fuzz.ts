@@ -61,8 +61,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
   try {
     const pairs = opened.flatMap(({ name, lanes }) => lanes[0]!.manifest.ops.filter((op) => !options.ops || options.ops.includes(op.name)).map((op) => ({ name, lanes, op })));
     if (pairs.length === 0) throw new UsageError(`no op to fuzz: ${options.ops ? `none of ${options.ops.join(', ')} is an op of ${options.plugins.join(', ')}` : 'the plugins declare no ops'}`);
-    const perPairMs = options.timeMs === undefined ? undefined : Math.max(200, options.timeMs / pairs.length);
-    for (const { name, lanes, op } of pairs) {
+    // The budget covers everything: what is left is shared by the pairs still to run, after a
+    // reserve for the leak checks (measured in the loop) and the sequence checks at the end.
+    const endAt = options.timeMs === undefined ? undefined : performance.now() + options.timeMs;
+    const sequenceReserveMs = opened.length * 1500;
+    let leakCheckMs = 0;
+    for (const [index, { name, lanes, op }] of pairs.entries()) {
+      const remainingPairs = pairs.length - index;
+      const perPairMs = endAt === undefined ? undefined : Math.max(200, (endAt - performance.now() - sequenceReserveMs) / remainingPairs - leakCheckMs / Math.max(1, index));
       const stats: ExecStats = new Map();
       const context: JudgeContext = { lanes, op: op.name, deterministic: op.deterministic === true, target: fuzzTargetOf(lanes[0]!.manifest.name, op.name), deadlineMs: options.deadlineMs ?? 2000, stats };
       const corpus = loadCorpus(lanes[0]!.manifest.name, op.name, options.corpusDir ?? defaultCorpusDir);
@@ -83,6 +89,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
       const execsPerSecByLane = Object.fromEntries([...stats].map(([lane, s]) => [lane, Math.round(s.calls / (s.ns / 1e9))]));
       results.properties.push({ property: PROPERTY_SUMMARY(context), plugin: name, op: op.name, runs: details.numRuns, status: details.failed ? 'fail' : 'pass', execsPerSecByLane });
       options.progress?.(`${name} ${op.name}: ${details.numRuns} runs, ${details.failed ? 'FAILED' : 'ok'}; ${Object.entries(execsPerSecByLane).map(([l, n]) => `${l} ${n}/s`).join(', ')}`);
+      const leakStart = performance.now();
       if (!details.failed && !options.replayFile) {
         const inputs = fc.sample(context.target.input ?? arbitraryFor(op.input), { numRuns: 32, seed: options.seed });
         for (const lane of lanes) {
@@ -92,6 +99,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
           results.failures.push({ property: 'no-leak', plugin: name, op: op.name, lane: lane.name, message: `linear memory grew ${slope.toFixed(1)} bytes per call over 1500 calls after warm-up (bound ${LEAK_BOUND_BYTES_PER_CALL})`, inputBase64: '', replay: `npx plugbench fuzz --plugin ${name} --op ${op.name} --lane ${lane.name} --seed ${options.seed}` });
         }
       }
+      leakCheckMs += performance.now() - leakStart;
       if (!details.failed || !details.counterexample) continue;
       const input = details.counterexample[0];
       const finding = (await judgeInput(context, input)) ?? last ?? { property: 'robustness', lane: lanes[0]!.name, message: String(details.errorInstance ?? 'failed') };
