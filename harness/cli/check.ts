@@ -3,7 +3,8 @@ import { trustedKeys } from '../contract/keys.ts';
 import { ALL_LANES, parseLanes } from '../lanes/lane.ts';
 import { resolvePluginDir, stateDir } from '../paths.ts';
 import { environment } from '../measure/environment.ts';
-import { RESULTS_SCHEMA } from '../report/results.ts';
+import { verdictOf } from '../gate/evaluate.ts';
+import { RESULTS_SCHEMA, type Results } from '../report/results.ts';
 import { type CliCommand, EXIT } from './command.ts';
 
 export const checkCommand: CliCommand<{ plugin?: string[]; lane?: string[]; out: string; trust?: string[] }> = {
@@ -15,7 +16,7 @@ export const checkCommand: CliCommand<{ plugin?: string[]; lane?: string[]; out:
       .option('lane', { type: 'string', array: true, describe: 'lanes to check, comma list or repeated (default: all nine)' })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
       .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
-  handler: async (args, { commandLine, report }) => {
+  handler: async (args, { commandLine, report, informational }) => {
     const startedAt = new Date().toISOString();
     const lanes = args.lane?.length ? parseLanes(args.lane) : ALL_LANES;
     const trusted = trustedKeys(stateDir, args.trust ?? []);
@@ -36,9 +37,10 @@ export const checkCommand: CliCommand<{ plugin?: string[]; lane?: string[]; out:
     }
     const failed = checks.filter((c) => c.status === 'fail').length;
     console.log(`${checks.length} checks: ${checks.filter((c) => c.status === 'pass').length} pass, ${failed} fail, ${checks.filter((c) => c.status === 'unsupported').length} unsupported`);
-    const verdict = failed > 0 ? 'fail' : 'pass';
-    const paths = report(args.out, { schema: RESULTS_SCHEMA, verdict, command: commandLine, startedAt, finishedAt: new Date().toISOString(), interrupted: false, env: environment(), scenarios: [], checks, gate: [] });
+    const results: Results = { schema: RESULTS_SCHEMA, verdict: 'pass', command: commandLine, startedAt, finishedAt: new Date().toISOString(), interrupted: false, informational, env: environment(), scenarios: [], checks, gate: [] };
+    results.verdict = verdictOf(results);
+    const paths = report(args.out, results);
     console.error(`wrote ${paths.join(', ')}`);
-    return failed > 0 ? EXIT.gateFailed : EXIT.pass;
+    return results.verdict === 'pass' ? EXIT.pass : EXIT.gateFailed;
   },
 };

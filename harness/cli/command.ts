@@ -17,6 +17,8 @@ export interface CliCommand<Args = any> {
 export interface CommandContext {
   /** The command line as typed, for reports and replay lines. */
   commandLine: string;
+  /** Checks and fuzz properties that are reported but do not fail the verdict (`--informational`). */
+  informational: string[];
   /** Writes results.json and the reports rendered from it; with `--json`, also prints the results on stdout. */
   report(dir: string, results: Results): string[];
 }

@@ -23,6 +23,7 @@ interface FuzzArgs {
   seed?: number;
   replay?: string;
   deadlineMs: number;
+  corpus?: string;
   out: string;
   trust?: string[];
 }
@@ -39,10 +40,11 @@ export const fuzzCommand: CliCommand<FuzzArgs> = {
       .option('runs', { type: 'number', describe: 'generated inputs per plugin/op (default 1000 without --time)' })
       .option('seed', { type: 'number', describe: 'seed (default: random, printed)' })
       .option('replay', { type: 'string', describe: 'replay one saved input (a corpus .bin file)' })
+      .option('corpus', { type: 'string', describe: 'corpus directory replayed first and saved to (default fixtures/corpus)' })
       .option('deadline-ms', { type: 'number', default: 2000, describe: 'deadline per call on lanes that enforce one' })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
       .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
-  handler: async (args, { commandLine, report }) => {
+  handler: async (args, { commandLine, report, informational }) => {
     const timeMs = args.time === undefined ? undefined : parseDurationMs(args.time);
     if (args.time !== undefined && timeMs === undefined) throw new UsageError(`\`--time ${args.time}\` is not a duration: write \`60s\` or \`2m\``);
     if (args.replay !== undefined && (args.plugin?.length !== 1 || args.op?.length !== 1)) throw new UsageError('`--replay FILE` needs exactly one `--plugin` and one `--op`');
@@ -58,9 +60,10 @@ export const fuzzCommand: CliCommand<FuzzArgs> = {
       seed,
       ...(args.replay !== undefined ? { replayFile: args.replay } : {}),
       deadlineMs: args.deadlineMs,
+      ...(args.corpus !== undefined ? { corpusDir: args.corpus } : {}),
       progress: (line) => console.error(line),
     });
-    const partial = { fuzz, checks: [], gate: [] };
+    const partial = { fuzz, checks: [], gate: [], informational };
     const results: Results = { schema: RESULTS_SCHEMA, verdict: verdictOf(partial), command: commandLine, startedAt, finishedAt: new Date().toISOString(), interrupted: false, env: environment(), scenarios: [], ...partial };
     report(args.out, results);
     console.log(`fuzz: seed ${seed}, ${fuzz.runs} runs over ${fuzz.properties.length} plugin/op pairs: ${fuzz.failures.length === 0 ? 'no findings' : `${fuzz.failures.length} finding(s)`}`);

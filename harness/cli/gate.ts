@@ -35,8 +35,9 @@ export const gateCommand: CliCommand<{ results: string; baseline?: string; stric
       .option('baseline', { type: 'string', describe: 'baseline name (reports/baselines/NAME.json) or results file' })
       .option('strict-env', { type: 'boolean', default: false, describe: 'fail when the baseline comes from another environment' })
       .option('out', { type: 'string', describe: 'where to write the gated results and reports (default: beside RESULTS)' }) as never,
-  handler: async (args, { report }) => {
-    const results = await applyGate(readResults(args.results), args.baseline, args.strictEnv);
+  handler: async (args, { report, informational }) => {
+    const read = readResults(args.results);
+    const results = await applyGate({ ...read, informational: [...new Set([...(read.informational ?? []), ...informational])] }, args.baseline, args.strictEnv);
     report(args.out ?? dirname(args.results), results);
     printGate(results);
     return results.verdict === 'pass' ? EXIT.pass : EXIT.gateFailed;

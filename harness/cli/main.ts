@@ -41,9 +41,10 @@ export async function main(argv: string[]): Promise<ExitCode> {
     return writeReports(dir, results);
   };
   cli.option('json', { type: 'boolean', default: false, global: true, describe: 'print the results as JSON on stdout (the summary goes to stderr)' });
+  cli.option('informational', { type: 'string', array: true, global: true, describe: 'report these checks or fuzz properties without failing on them, e.g. fault.hog, fuzz.no-leak, fuzz.lz.decompress' });
   for (const { command, describe, builder, handler } of commands) {
     cli.command(command, describe, builder, async (args) => {
-      setExit(await handler(args, { commandLine: ['plugbench', ...argv].join(' '), report }));
+      setExit(await handler(args, { commandLine: ['plugbench', ...argv].join(' '), report, informational: (args.informational as string[] | undefined) ?? [] }));
     });
   }
   try {

@@ -91,7 +91,7 @@ export const runCommand: CliCommand<RunArgs> = {
       .option('strict-env', { type: 'boolean', default: false, describe: 'fail when the baseline comes from another environment' })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
       .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
-  handler: async (args, { commandLine, report }) => {
+  handler: async (args, { commandLine, report, informational }) => {
     if (args.suite !== undefined && (args.plugin ?? args.op ?? args.lane) !== undefined) throw new UsageError('give either `--suite` or `--plugin/--op/--lane`, not both');
     if (args.shard !== undefined && args.suite === undefined) throw new UsageError('`--shard` slices a suite: give `--suite` too');
     const all = args.suite !== undefined ? await loadSuite(args.suite) : [adHocScenario(args)];
@@ -125,6 +125,7 @@ export const runCommand: CliCommand<RunArgs> = {
       startedAt,
       finishedAt: new Date().toISOString(),
       interrupted: abort.signal.aborted,
+      informational,
       env: environment(),
       scenarios: done,
       checks: [],

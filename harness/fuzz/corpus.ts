@@ -37,6 +37,7 @@ export function saveToCorpus(plugin: string, op: string, input: Uint8Array, find
   const opDir = join(dir, plugin, op);
   mkdirSync(opDir, { recursive: true });
   const file = join(opDir, `${sha256Hex(input)}.bin`);
+  if (existsSync(file)) return { file, isNew: false };
   writeFileAtomically(file, input);
   writeFileAtomically(file.replace(/\.bin$/, '.json'), `${JSON.stringify({ ...finding, key, ...replay }, null, 2)}\n`);
   return { file, isNew: true };

@@ -1,6 +1,7 @@
 import type { FailureKind } from '../contract/errors.ts';
 import { LatencyHistogram } from '../measure/latency.ts';
-import type { GateResult, LaneResult, Results } from '../report/results.ts';
+import type { CheckResult } from '../check/run-checks.ts';
+import type { FuzzFailure, GateResult, LaneResult, Results } from '../report/results.ts';
 import { seededRandom } from '../random.ts';
 import { compare, parseThreshold, type Threshold } from './threshold.ts';
 
@@ -95,8 +96,24 @@ export function evaluateGate(results: Results, baseline?: Results): GateResult[]
   return rows;
 }
 
-/** The verdict: any failed gate row, check or fuzz property fails the run. */
-export function verdictOf(results: Pick<Results, 'gate' | 'checks' | 'fuzz'>): 'pass' | 'fail' {
-  const failed = results.gate.some((g) => g.status === 'fail') || results.checks.some((c) => c.status === 'fail') || (results.fuzz?.failures.length ?? 0) > 0;
+/** Names a check answers to in `--informational`: `fault.spin`, `native@process fault.spin`. */
+export const checkKeys = (c: CheckResult) => [c.id, `${c.lane} ${c.id}`];
+/** Names a fuzz finding answers to: `fuzz.no-leak`, `fuzz.lz`, `fuzz.lz.decompress`. */
+export const fuzzKeys = (f: FuzzFailure) => [`fuzz.${f.property}`, `fuzz.${f.plugin}`, `fuzz.${f.plugin}.${f.op}`];
+
+export function isInformational(informational: readonly string[] | undefined, keys: readonly string[]): boolean {
+  return (informational ?? []).some((name) => keys.includes(name));
+}
+
+/**
+ * The verdict: any failed gate row, check or fuzz property fails the run, unless the check or
+ * property was named informational (it is still reported).
+ */
+export function verdictOf(results: Pick<Results, 'gate' | 'checks' | 'fuzz' | 'informational'>): 'pass' | 'fail' {
+  const counts = (keys: string[]) => !isInformational(results.informational, keys);
+  const failed =
+    results.gate.some((g) => g.status === 'fail') ||
+    results.checks.some((c) => c.status === 'fail' && counts(checkKeys(c))) ||
+    (results.fuzz?.failures ?? []).some((f) => counts(fuzzKeys(f)));
   return failed ? 'fail' : 'pass';
 }

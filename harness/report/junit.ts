@@ -1,3 +1,4 @@
+import { checkKeys, fuzzKeys, isInformational } from '../gate/evaluate.ts';
 import type { Results } from './results.ts';
 
 const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
@@ -29,11 +30,12 @@ export function renderJunit(results: Results): string {
   const checks = results.checks.map((c): Case => ({
     classname: `check.${c.lane}`,
     name: `${c.id} (${c.plugin})`,
-    ...(c.status === 'fail' ? { failure: c.detail } : c.status === 'unsupported' ? { skipped: `unsupported: ${c.detail}` } : {}),
+    ...(c.status === 'fail' ? (isInformational(results.informational, checkKeys(c)) ? { skipped: `informational, failed: ${c.detail}` } : { failure: c.detail }) : c.status === 'unsupported' ? { skipped: `unsupported: ${c.detail}` } : {}),
   }));
   const fuzz = (results.fuzz?.properties ?? []).map((p): Case => {
-    const failure = results.fuzz!.failures.find((f) => f.property === p.property && f.plugin === p.plugin && f.op === p.op);
-    return { classname: `fuzz.${p.plugin}`, name: `${p.property} ${p.op}`, ...(failure ? { failure: `${failure.message} — replay: ${failure.replay}` } : {}) };
+    const failure = results.fuzz!.failures.find((f) => f.plugin === p.plugin && f.op === p.op && (p.property === 'stateful') === (f.property === 'stateful'));
+    const text = failure && `${failure.message} — replay: ${failure.replay}`;
+    return { classname: `fuzz.${p.plugin}`, name: `${p.property} ${p.op}`, ...(failure ? (isInformational(results.informational, fuzzKeys(failure)) ? { skipped: `informational, failed: ${text}` } : { failure: text }) : {}) };
   });
   const suites = [suite('gate', gate), suite('checks', checks), suite('fuzz', fuzz)].filter((s) => !s.includes('tests="0"'));
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="plugbench" tests="${gate.length + checks.length + fuzz.length}">\n${suites.join('\n')}\n</testsuites>\n`;

@@ -69,6 +69,7 @@ export function mergeResults(all: readonly Results[], command: string): { merged
     startedAt: all.map((r) => r.startedAt).sort()[0]!,
     finishedAt: all.map((r) => r.finishedAt).sort().at(-1)!,
     interrupted: all.some((r) => r.interrupted),
+    informational: [...new Set(all.flatMap((r) => r.informational ?? []))],
     env: first.env,
     scenarios: [...scenarios.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map(({ laneRuns, ...s }) => ({ ...s, lanes: [...laneRuns.values()].map(mergeLanes) })),
     checks: all.flatMap((r) => r.checks),

@@ -103,6 +103,8 @@ export interface Results {
   finishedAt: string;
   /** True when the run was stopped early (Ctrl-C): what it holds was measured before that. */
   interrupted: boolean;
+  /** Checks and fuzz properties reported but not failing the verdict (`--informational`). */
+  informational?: string[];
   env: Environment;
   scenarios: ScenarioResult[];
   checks: CheckResult[];

@@ -1,3 +1,4 @@
+import { checkKeys, fuzzKeys, isInformational } from '../gate/evaluate.ts';
 import { formatBytes, formatNs, formatRate } from './format.ts';
 import type { LaneResult, Results } from './results.ts';
 
@@ -17,10 +18,11 @@ export function renderSummaryMarkdown(results: Results): string {
   lines.push(`# plugbench: ${results.verdict === 'pass' ? '✅ pass' : '❌ fail'}${results.interrupted ? ' (interrupted)' : ''}`, '');
   lines.push(`\`${results.command}\` · ${results.startedAt} · ${results.env.cpu}, ${results.env.cores} cores, Node ${results.env.node} · fingerprint \`${results.env.fingerprint}\``, '');
   if (failedGates.length + failedChecks.length + failedFuzz.length > 0) {
-    lines.push('## Why it failed', '');
+    lines.push(results.verdict === 'fail' ? '## Why it failed' : '## Reported, not failing', '');
     for (const g of failedGates) lines.push(`- gate \`${g.metric} ${g.threshold}\` on ${g.scenario} / ${g.lane}: ${g.value}${g.detail ? ` — ${g.detail}` : ''}`);
-    for (const c of failedChecks) lines.push(`- check \`${c.id}\` on ${c.lane} (${c.plugin}): ${escape(c.detail)}`);
-    for (const f of failedFuzz) lines.push(`- fuzz \`${f.property}\` on ${f.plugin}/${f.op} ${f.lane}: ${escape(f.message)} — replay: \`${f.replay}\``);
+    const note = (informational: boolean) => (informational ? ' (informational: does not fail the run)' : '');
+    for (const c of failedChecks) lines.push(`- check \`${c.id}\` on ${c.lane} (${c.plugin})${note(isInformational(results.informational, checkKeys(c)))}: ${escape(c.detail)}`);
+    for (const f of failedFuzz) lines.push(`- fuzz \`${f.property}\` on ${f.plugin}/${f.op} ${f.lane}${note(isInformational(results.informational, fuzzKeys(f)))}: ${escape(f.message)} — replay: \`${f.replay}\``);
     lines.push('');
   }
   for (const scenario of results.scenarios) {

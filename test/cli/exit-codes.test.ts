@@ -33,6 +33,19 @@ test('1: a threshold failed, and the reason is printed', async () => {
   assert.is(gated.code, 1);
 });
 
+test('1 for a fuzz finding, 0 when that property is named informational (still reported)', async () => {
+  const args = ['fuzz', '--plugin', 'lz-buggy', '--op', 'decompress', '--lane', 'wasm-core@inproc', '--runs', '300', '--seed', '1', '--corpus', join(out, 'corpus')];
+  const failing = await quietly([...args, '--out', join(out, 'fuzz-fail')]);
+  assert.is(failing.code, 1);
+  const informational = await quietly([...args, '--informational', 'fuzz.lz-buggy.decompress', '--out', join(out, 'fuzz-info')]);
+  assert.is(informational.code, 0);
+  const results = JSON.parse(readFileSync(join(out, 'fuzz-info', 'results.json'), 'utf8'));
+  assert.is(results.verdict, 'pass');
+  assert.ok(results.fuzz.failures.length >= 1, 'the finding is still reported');
+  assert.match(readFileSync(join(out, 'fuzz-info', 'junit.xml'), 'utf8'), 'skipped message="informational, failed');
+  assert.match(readFileSync(join(out, 'fuzz-info', 'summary.md'), 'utf8'), '(informational: does not fail the run)');
+});
+
 test('2: the harness was used wrongly, and the message says how to fix it', async () => {
   const cases: Array<[string[], string]> = [
     [['run', '--plugin', 'textkit', '--op', 'echo', '--lane', 'wasm@inproc'], '`wasm@inproc` is not a lane'],
