@@ -9,6 +9,7 @@ import { openLane } from '../isolation/open-lane.ts';
 import type { Lane, LaneCall, LaneId, Recycle } from '../lanes/lane.ts';
 import { laneName } from '../lanes/lane.ts';
 import { watchEventLoop } from '../measure/event-loop.ts';
+import { inputPool } from '../load/inputs.ts';
 import { CHECK_DEADLINE_MS, type Expectation, FAULTS, PROTOCOL_LIES } from './matrix.ts';
 
 export type CheckStatus = 'pass' | 'fail' | 'unsupported';
@@ -163,6 +164,43 @@ async function protocolChecks(dir: string, laneId: LaneId, options: CheckOptions
     }
   } finally {
     await lane.close();
+  }
+  return results;
+}
+
+/**
+ * Checks of a plugin under test, on each lane: it loads and negotiates, every op answers a few
+ * sample inputs with `ok` or its own error (no panic, trap, crash or protocol failure), and a
+ * copy with one byte changed is rejected.
+ */
+export async function checkPlugin(dir: string, lanes: readonly LaneId[], trusted: readonly TrustedKey[]): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const tampered = tamperedCopy(dir);
+  for (const laneId of lanes) {
+    const name = laneName(laneId);
+    let lane: Lane;
+    try {
+      lane = await openLane(dir, laneId, { trusted });
+    } catch (e) {
+      if (!(e instanceof PluginLoadError)) throw e;
+      results.push({ id: 'load', plugin: dir, lane: name, status: 'fail', detail: `${e.kind}: ${e.message.split('\n')[0]}` });
+      continue;
+    }
+    const plugin = lane.manifest.name;
+    results.push({ id: 'load', plugin, lane: name, status: 'pass', detail: `negotiated ${plugin} ${lane.manifest.version}, abi ${lane.manifest.abi}` });
+    try {
+      for (const op of lane.manifest.ops) {
+        const faults: string[] = [];
+        for (const input of inputPool(op.input, { sizesBytes: [0, 1, 64, 4096] })) {
+          const { outcome } = await lane.call(op.name, input, lane.deadline.enforced ? { deadlineMs: 5000 } : {});
+          if (!outcome.ok && outcome.failure.kind !== 'plugin') faults.push(`${input.length} B: ${outcome.failure.kind}: ${outcome.failure.message}`);
+        }
+        results.push({ id: `contract.${op.name}`, plugin, lane: name, status: faults.length ? 'fail' : 'pass', detail: faults.length ? faults.join('; ') : 'sample inputs of 0, 1, 64 and 4096 bytes end in ok or the plugin\'s own error' });
+      }
+    } finally {
+      await lane.close();
+    }
+    results.push(await refusalCheck('load.tampered', `${plugin} (tampered)`, tampered, laneId, 'rejected', { trusted } as CheckOptions));
   }
   return results;
 }

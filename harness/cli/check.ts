@@ -1,4 +1,4 @@
-import { runChecks } from '../check/run-checks.ts';
+import { checkPlugin, runChecks } from '../check/run-checks.ts';
 import { trustedKeys } from '../contract/keys.ts';
 import { ALL_LANES, parseLanes } from '../lanes/lane.ts';
 import { resolvePluginDir, stateDir } from '../paths.ts';
@@ -12,7 +12,7 @@ export const checkCommand: CliCommand<{ plugin?: string[]; lane?: string[]; out:
   describe: 'Run the safety matrix: every fault of `faulty`, repeated timeouts, and refused loads, on every lane',
   builder: (yargs) =>
     yargs
-      .option('plugin', { type: 'string', array: true, describe: 'plugin (name or built directory) to commit the faults; default: faulty' })
+      .option('plugin', { type: 'string', array: true, describe: 'plugins under test (names or built directories): load, every op on sample inputs, tampered copy refused — besides the lane matrix' })
       .option('lane', { type: 'string', array: true, describe: 'lanes to check, comma list or repeated (default: all nine)' })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
       .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
@@ -21,13 +21,14 @@ export const checkCommand: CliCommand<{ plugin?: string[]; lane?: string[]; out:
     const lanes = args.lane?.length ? parseLanes(args.lane) : ALL_LANES;
     const trusted = trustedKeys(stateDir, args.trust ?? []);
     const plugins = {
-      faulty: resolvePluginDir(args.plugin?.[0] ?? 'faulty'),
+      faulty: resolvePluginDir('faulty'),
       liar: resolvePluginDir('liar'),
       healthy: resolvePluginDir('textkit'),
       abiFuture: resolvePluginDir('abi-future'),
       greedy: resolvePluginDir('greedy'),
     };
     const { checks, figures } = await runChecks({ lanes, plugins, trusted, log: (line) => console.error(line) });
+    for (const plugin of args.plugin ?? []) checks.push(...(await checkPlugin(resolvePluginDir(plugin), lanes, trusted)));
     const width = Math.max(...checks.map((c) => c.id.length));
     for (const c of checks) console.log(`${c.status.padEnd(11)} ${c.lane.padEnd(22)} ${c.id.padEnd(width)}  ${c.detail.split('\n')[0]}`);
     for (const f of figures) {

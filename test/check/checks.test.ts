@@ -36,4 +36,16 @@ test('the safety matrix holds on every lane, and only what a lane cannot enforce
   }
 });
 
+test('a plugin under test: loads, answers every op with ok or its own error, and its tampered copy is refused; a liar fails', async () => {
+  const { checkPlugin } = await import('../../harness/check/run-checks.ts');
+  const { parseLanes } = await import('../../harness/lanes/lane.ts');
+  const lanes = parseLanes(['wasm-core@inproc,native@process']);
+  const healthy = await checkPlugin(fixture('textkit'), lanes, trusted);
+  assert.equal(healthy.filter((c) => c.status !== 'pass'), []);
+  assert.equal([...new Set(healthy.map((c) => c.id))].sort(), ['contract.echo', 'contract.tokenize', 'contract.wordfreq', 'load', 'load.tampered']);
+  const liar = await checkPlugin(fixture('liar'), lanes, trusted);
+  const failed = liar.filter((c) => c.status === 'fail').map((c) => `${c.lane} ${c.id}`).sort();
+  assert.equal(failed, ['native@process contract.bad-code', 'native@process contract.bad-length', 'native@process contract.bad-pointer', 'native@process contract.bad-utf8', 'wasm-core@inproc contract.bad-code', 'wasm-core@inproc contract.bad-length', 'wasm-core@inproc contract.bad-pointer', 'wasm-core@inproc contract.bad-utf8']);
+});
+
 test.run();
