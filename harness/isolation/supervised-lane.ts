@@ -36,6 +36,7 @@ export class SupervisedLane implements BatchingLane {
   #queue: Promise<unknown> = Promise.resolve();
   #nextId = 0;
   #pending = new Map<number, (reply: Reply) => void>();
+  #spare: { endpoint: Endpoint; ready: Promise<boolean> } | undefined;
   /** Endpoints this lane stopped on purpose: their ending is not a crash. */
   #retired = new WeakSet<Endpoint>();
   #closed = false;
@@ -91,17 +92,40 @@ export class SupervisedLane implements BatchingLane {
   }
 
   /** Starts a new worker or process; the next call waits for it. */
+  /** A worker or process loaded ahead, so a recycle is a swap instead of a cold start. */
+  private prepareSpare(): void {
+    const endpoint = this.spawn();
+    let alive = true;
+    void endpoint.ended.then(() => (alive = false));
+    this.#spare = { endpoint, ready: SupervisedLane.handshake(endpoint, this.request).then(() => alive, () => false) };
+  }
+
+  /**
+   * Starts a new worker or process; the next call waits for it. After the first recycle a
+   * spare is kept loaded: a lane that failed once tends to fail again (fuzzing, checks).
+   */
   private replace(cause: CallFailure['kind']): void {
     const started = performance.now();
     const previous = this.#endpoint;
+    const spare = this.#spare;
+    this.#spare = undefined;
     this.#retired.add(previous);
     this.#ready = (async () => {
       await previous.kill();
-      const endpoint = this.spawn();
-      this.#endpoint = endpoint;
-      this.watch(endpoint);
-      await SupervisedLane.handshake(endpoint, this.request);
+      // A spare that died while it waited is not adopted.
+      let endpoint = spare && (await spare.ready) ? spare.endpoint : undefined;
+      if (endpoint === undefined) {
+        if (spare) await spare.endpoint.kill();
+        endpoint = this.spawn();
+        this.#endpoint = endpoint;
+        this.watch(endpoint);
+        await SupervisedLane.handshake(endpoint, this.request);
+      } else {
+        this.#endpoint = endpoint;
+        this.watch(endpoint);
+      }
       this.recycles.push({ cause, ms: performance.now() - started });
+      if (!this.#closed) this.prepareSpare();
     })();
   }
 
@@ -120,7 +144,11 @@ export class SupervisedLane implements BatchingLane {
   }
 
   private async callNow(op: string, input: Uint8Array, deadlineMs: number | undefined): Promise<LaneCall> {
-    await this.#ready;
+    // Wait for the latest replacement: one can start while an earlier one finishes.
+    for (let ready = this.#ready; ; ready = this.#ready) {
+      await ready;
+      if (ready === this.#ready) break;
+    }
     if (this.#closed) throw new Error(`harness bug: lane ${this.name} called after close`);
     const id = ++this.#nextId;
     const sent = process.hrtime.bigint();
@@ -190,6 +218,9 @@ export class SupervisedLane implements BatchingLane {
     const id = ++this.#nextId;
     const closed = new Promise<void>((resolve) => this.#pending.set(id, () => resolve()));
     this.#retired.add(endpoint);
+    const spare = this.#spare;
+    this.#spare = undefined;
+    if (spare) await spare.ready.then(() => spare.endpoint.kill());
     endpoint.send({ type: 'close', id });
     await Promise.race([closed, endpoint.ended, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     await endpoint.kill();
