@@ -1,5 +1,5 @@
 import type { FailureKind } from '../contract/errors.ts';
-import type { LaneId } from '../lanes/lane.ts';
+import { type LaneId, ownProcess } from '../lanes/lane.ts';
 
 /** What a cell of the safety matrix expects: an outcome kind, or that the lane cannot do it. */
 export type Expectation =
@@ -17,9 +17,9 @@ export interface FaultCase {
   expectOn(lane: LaneId): Expectation;
 }
 
-const NATIVE_IN_HARNESS = 'a native fault in the harness\'s own process would take the harness down; only native@process contains it';
+const NATIVE_IN_HARNESS = 'a native fault in the harness\'s own process would take the harness down; only native@process and native@go contain it';
 const isWasm = (lane: LaneId) => lane.boundary !== 'native';
-const nativeOutside = (lane: LaneId) => lane.boundary === 'native' && lane.isolation !== 'process';
+const nativeOutside = (lane: LaneId) => lane.boundary === 'native' && !ownProcess(lane.isolation);
 
 /** The `liar` fixture's ops: each breaks the contract in what it returns; every lane must say `protocol`. */
 export const PROTOCOL_LIES = ['bad-pointer', 'bad-length', 'bad-utf8', 'bad-code'] as const;
@@ -42,7 +42,7 @@ export const FAULTS: readonly FaultCase[] = [
   { op: 'recurse', expectOn: (lane) => (isWasm(lane) ? { expect: 'trap' } : nativeOutside(lane) ? { unsupported: NATIVE_IN_HARNESS } : { expect: 'crash' }) },
   {
     op: 'hog',
-    expectOn: (lane) => (isWasm(lane) || lane.isolation === 'process' ? { expect: 'resource-exhausted' } : { unsupported: 'no quota can hold native allocations inside the harness\'s own process; use native@process (RLIMIT_DATA)' }),
+    expectOn: (lane) => (isWasm(lane) || ownProcess(lane.isolation) ? { expect: 'resource-exhausted' } : { unsupported: 'no quota can hold native allocations inside the harness\'s own process; use native@process or native@go (RLIMIT_DATA)' }),
   },
   { op: 'spin', needsDeadline: true, expectOn: deadlineExpectation },
 ];

@@ -7,8 +7,10 @@ import { openInstance, type OpenOptions } from '../lanes/open-instance.ts';
 import { mallocInUseBytes } from '../lanes/native-memory.ts';
 import { limitDataSegment } from './rlimit.ts';
 import type { Channel, OpenRequest, Reply, Request } from './protocol.ts';
+import type { HostPolicy } from '../contract/policy.ts';
 
-function optionsOf(request: OpenRequest): OpenOptions {
+/** The trusted keys and policy an open request carries, as objects again. */
+export function optionsOf(request: OpenRequest): OpenOptions & { policy: HostPolicy } {
   return {
     trusted: request.trustedKeysPem.map((pem) => {
       const key = createPublicKey(pem);

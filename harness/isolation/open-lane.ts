@@ -3,7 +3,10 @@ import type { TrustedKey } from '../contract/keys.ts';
 import { DEFAULT_POLICY, type HostPolicy } from '../contract/policy.ts';
 import type { Lane, LaneId } from '../lanes/lane.ts';
 import { openInstance } from '../lanes/open-instance.ts';
+import { goHostBinary } from '../build/go-host.ts';
 import { spawnChild, spawnWorker } from './endpoint.ts';
+import { spawnGoHost } from './go-endpoint.ts';
+import { GoHostLane } from './go-host-lane.ts';
 import { InprocLane } from './inproc-lane.ts';
 import type { OpenRequest } from './protocol.ts';
 import { SupervisedLane } from './supervised-lane.ts';
@@ -39,11 +42,17 @@ export async function openLane(dir: string, id: LaneId, options: LaneOptions): P
     quotas: policy.quotas,
     maxOutputBytes,
     config,
-    limitNativeMemory: id.isolation === 'process' && id.boundary === 'native',
+    limitNativeMemory: id.boundary === 'native' && (id.isolation === 'process' || id.isolation === 'go'),
   };
   if (id.isolation === 'worker') {
-    const deadline = id.boundary === 'native' ? ({ enforced: false, why: NATIVE_WORKER_DEADLINE } as const) : ({ enforced: true } as const);
+    const deadline = id.boundary === 'native' ? ({ enforced: false, why: NATIVE_WORKER_DEADLINE } as const) : ({ enforced: true, by: 'kill' } as const);
     return SupervisedLane.open(id, request, () => spawnWorker(options.workerHeapMb ?? 256), deadline);
   }
-  return SupervisedLane.open(id, request, spawnChild, { enforced: true });
+  if (id.isolation === 'go') {
+    const binary = goHostBinary();
+    // wazero stops a call when its context is done; cgo cannot be interrupted, so its process is killed.
+    const deadline = { enforced: true, by: id.boundary === 'wasm-core' ? 'host' : 'kill' } as const;
+    return GoHostLane.open(id, request, () => spawnGoHost(binary), deadline);
+  }
+  return SupervisedLane.open(id, request, spawnChild, { enforced: true, by: 'kill' });
 }

@@ -1,5 +1,6 @@
 import type { CallOutcome } from '../contract/errors.ts';
 import type { BatchResult } from '../lanes/lane.ts';
+import type { HostLoadRequest, LoadDelta } from '../load/host-load.ts';
 import type { Manifest } from '../contract/manifest.ts';
 import type { Capability, Quotas } from '../contract/policy.ts';
 import type { Boundary } from '../lanes/instance.ts';
@@ -21,10 +22,14 @@ export interface OpenRequest {
 }
 
 export type Request =
-  | { type: 'call'; id: number; op: string; input: Uint8Array }
+  /** `deadlineMs` goes only to a host that stops calls itself (deadline `by: 'host'`). */
+  | { type: 'call'; id: number; op: string; input: Uint8Array; deadlineMs?: number }
   | { type: 'memory'; id: number }
   /** `count` calls of one op in one crossing, each timed inside. */
   | { type: 'batch'; id: number; op: string; input: Uint8Array; count: number }
+  /** A load model run by the host itself (hosts that can: see HostLoadLane). */
+  | ({ type: 'load'; id: number } & HostLoadRequest)
+  | { type: 'stop-load'; id: number }
   | { type: 'close'; id: number };
 
 export type Reply =
@@ -32,7 +37,8 @@ export type Reply =
   | { type: 'refused'; kind: 'incompatible' | 'rejected' | 'protocol'; message: string }
   | { type: 'called'; id: number; outcome: CallOutcome; innerNs: number; recycleMs?: number }
   | { type: 'batched'; id: number; batch: BatchResult }
-  | { type: 'memory'; id: number; wasmMemoryBytes?: number; rssBytes: number; mallocBytes: number }
+  | { type: 'memory'; id: number; wasmMemoryBytes?: number; rssBytes: number; mallocBytes: number; goHeapBytes?: number }
+  | { type: 'load-tick'; id: number; delta: LoadDelta }
   | { type: 'closed'; id: number };
 
 /** How a supervisor talks to its worker or child. */

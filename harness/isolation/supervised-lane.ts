@@ -3,10 +3,13 @@ import type { Manifest } from '../contract/manifest.ts';
 import type { BatchingLane, BatchResult, CallOptions, LaneCall, LaneId, LaneMemory, Recycle } from '../lanes/lane.ts';
 import { laneName } from '../lanes/lane.ts';
 import type { Endpoint, Ending } from './endpoint.ts';
-import type { OpenRequest, Reply } from './protocol.ts';
+import type { OpenRequest, Reply, Request } from './protocol.ts';
 
 /** Longest wait for a worker or child to load and negotiate a plugin, in ms. */
 export const OPEN_TIMEOUT_MS = 30_000;
+
+/** How long past a deadline a host that stops calls itself may take before its process is killed, in ms. */
+export const HOST_DEADLINE_GRACE_MS = 1000;
 
 /** What a native allocation failure prints before the process aborts. */
 const ALLOCATION_FAILED = /memory allocation of \d+ bytes failed/;
@@ -41,7 +44,7 @@ export class SupervisedLane implements BatchingLane {
   #retired = new WeakSet<Endpoint>();
   #closed = false;
 
-  private constructor(
+  protected constructor(
     readonly id: LaneId,
     readonly manifest: Manifest,
     readonly deadline: BatchingLane['deadline'],
@@ -59,7 +62,7 @@ export class SupervisedLane implements BatchingLane {
   static async open(id: LaneId, request: OpenRequest, spawn: () => Endpoint, deadline: BatchingLane['deadline']): Promise<SupervisedLane> {
     const endpoint = spawn();
     const ready = await SupervisedLane.handshake(endpoint, request);
-    return new SupervisedLane(id, ready.manifest, deadline, spawn, request, endpoint, ready.memoryLimit);
+    return new this(id, ready.manifest, deadline, spawn, request, endpoint, ready.memoryLimit);
   }
 
   private static async handshake(endpoint: Endpoint, request: OpenRequest): Promise<Extract<Reply, { type: 'ready' }>> {
@@ -91,7 +94,6 @@ export class SupervisedLane implements BatchingLane {
     });
   }
 
-  /** Starts a new worker or process; the next call waits for it. */
   /** A worker or process loaded ahead, so a recycle is a swap instead of a cold start. */
   private prepareSpare(): void {
     const endpoint = this.spawn();
@@ -104,7 +106,7 @@ export class SupervisedLane implements BatchingLane {
    * Starts a new worker or process; the next call waits for it. After the first recycle a
    * spare is kept loaded: a lane that failed once tends to fail again (fuzzing, checks).
    */
-  private replace(cause: CallFailure['kind']): void {
+  protected replace(cause: CallFailure['kind']): void {
     const started = performance.now();
     const previous = this.#endpoint;
     const spare = this.#spare;
@@ -143,15 +145,20 @@ export class SupervisedLane implements BatchingLane {
     return result;
   }
 
-  private async callNow(op: string, input: Uint8Array, deadlineMs: number | undefined): Promise<LaneCall> {
-    // Wait for the latest replacement: one can start while an earlier one finishes.
+  /** Waits for the latest replacement: one can start while an earlier one finishes. */
+  private async settled(): Promise<void> {
     for (let ready = this.#ready; ; ready = this.#ready) {
       await ready;
       if (ready === this.#ready) break;
     }
+  }
+
+  private async callNow(op: string, input: Uint8Array, deadlineMs: number | undefined): Promise<LaneCall> {
+    await this.settled();
     if (this.#closed) throw new Error(`harness bug: lane ${this.name} called after close`);
     const id = ++this.#nextId;
     const sent = process.hrtime.bigint();
+    const byHost = this.deadline.enforced && this.deadline.by === 'host';
     return new Promise<LaneCall>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const finish = (outcome: CallOutcome, innerNs: number) => {
@@ -165,48 +172,64 @@ export class SupervisedLane implements BatchingLane {
         finish(reply.outcome, reply.innerNs);
       });
       if (deadlineMs !== undefined) {
+        // A host that stops calls itself gets a grace period before the kill, as a backstop.
         timer = setTimeout(() => {
           const elapsedMs = Number(process.hrtime.bigint() - sent) / 1e6;
-          finish(failed({ kind: 'timeout', message: `the call outlived its deadline of ${deadlineMs} ms and was stopped after ${elapsedMs.toFixed(1)} ms` }), 0);
+          const how = byHost ? `the host did not stop it within ${HOST_DEADLINE_GRACE_MS} ms, so its process was killed after` : 'was stopped after';
+          finish(failed({ kind: 'timeout', message: `the call outlived its deadline of ${deadlineMs} ms and ${how} ${elapsedMs.toFixed(1)} ms` }), 0);
           this.replace('timeout');
-        }, deadlineMs);
+        }, byHost ? deadlineMs + HOST_DEADLINE_GRACE_MS : deadlineMs);
       }
-      this.#endpoint.send({ type: 'call', id, op, input });
+      this.#endpoint.send({ type: 'call', id, op, input, ...(byHost && deadlineMs !== undefined ? { deadlineMs } : {}) });
     });
   }
 
-  /** `count` calls in one crossing; a crash or a poisoning failure ends the batch early. */
-  callBatch(op: string, input: Uint8Array, count: number): Promise<BatchResult> {
-    const result = this.#queue.then(async () => {
-      await this.#ready;
+  /**
+   * Sends one request on the current worker or process and hands every reply to it to
+   * `onReply` until that calls `finish`; a worker or process that ends first answers with a
+   * `called` failure. Queued behind other calls when `queued`, else sent at once.
+   */
+  protected exchange<T>(queued: boolean, request: (id: number) => Request, onReply: (reply: Reply, finish: (value: T) => void) => void): Promise<T> {
+    const send = async () => {
+      await this.settled();
       const id = ++this.#nextId;
-      const reply = await new Promise<Reply>((resolve) => {
-        this.#pending.set(id, resolve);
-        this.#endpoint.send({ type: 'batch', id, op, input, count });
+      return new Promise<T>((resolve) => {
+        const finish = (value: T) => {
+          this.#pending.delete(id);
+          resolve(value);
+        };
+        this.#pending.set(id, (reply) => onReply(reply, finish));
+        this.#endpoint.send(request(id));
       });
-      this.#pending.delete(id);
-      if (reply.type === 'called' && !reply.outcome.ok) return { innerNs: new Float64Array(), failures: [reply.outcome.failure] };
-      if (reply.type !== 'batched') throw new Error(`harness bug: ${reply.type} answered a batch`);
-      const { batch } = reply;
-      const last = batch.failures.at(-1);
-      if (batch.recycleMs !== undefined && last) this.recycles.push({ cause: last.kind, ms: batch.recycleMs });
-      return batch;
-    });
+    };
+    if (!queued) return send();
+    const result = this.#queue.then(send);
     this.#queue = result.catch(() => {});
     return result;
   }
 
-  async memory(): Promise<LaneMemory> {
-    await this.#ready;
-    const id = ++this.#nextId;
-    const reply = await new Promise<Reply>((resolve) => {
-      this.#pending.set(id, resolve);
-      this.#endpoint.send({ type: 'memory', id });
+  /** Sends a message on the current worker or process, outside any exchange. */
+  protected post(request: Request): void {
+    this.#endpoint.send(request);
+  }
+
+  /** `count` calls in one crossing; a crash or a poisoning failure ends the batch early. */
+  callBatch(op: string, input: Uint8Array, count: number): Promise<BatchResult> {
+    return this.exchange<BatchResult>(true, (id) => ({ type: 'batch', id, op, input, count }), (reply, finish) => {
+      if (reply.type === 'called' && !reply.outcome.ok) return finish({ innerNs: new Float64Array(), failures: [reply.outcome.failure] });
+      if (reply.type !== 'batched') throw new Error(`harness bug: ${reply.type} answered a batch`);
+      const { batch } = reply;
+      const last = batch.failures.at(-1);
+      if (batch.recycleMs !== undefined && last) this.recycles.push({ cause: last.kind, ms: batch.recycleMs });
+      finish(batch);
     });
-    this.#pending.delete(id);
+  }
+
+  async memory(): Promise<LaneMemory> {
+    const reply = await this.exchange<Reply>(false, (id) => ({ type: 'memory', id }), (r, finish) => finish(r));
     if (reply.type !== 'memory') return {};
-    if (this.id.isolation !== 'process') return { wasmMemoryBytes: reply.wasmMemoryBytes };
-    return { wasmMemoryBytes: reply.wasmMemoryBytes, childRssBytes: reply.rssBytes, childMallocBytes: reply.mallocBytes };
+    if (this.id.isolation === 'worker') return { wasmMemoryBytes: reply.wasmMemoryBytes };
+    return { wasmMemoryBytes: reply.wasmMemoryBytes, childRssBytes: reply.rssBytes, childMallocBytes: reply.mallocBytes, ...(reply.goHeapBytes !== undefined ? { childGoHeapBytes: reply.goHeapBytes } : {}) };
   }
 
   async close(): Promise<void> {

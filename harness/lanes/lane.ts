@@ -2,9 +2,16 @@ import { type CallFailure, type CallOutcome, type FailureKind, UsageError } from
 import type { Manifest } from '../contract/manifest.ts';
 import { BOUNDARIES, type Boundary } from './instance.ts';
 
-/** Where the plugin runs: the harness's own thread, a worker thread, or a child process. */
-export const ISOLATIONS = ['inproc', 'worker', 'process'] as const;
+/**
+ * Where the plugin runs: the harness's own thread, a worker thread, a child process, or a
+ * child process of the Go host (wazero for `wasm-core`, cgo for `native`), as a Go service
+ * would load it.
+ */
+export const ISOLATIONS = ['inproc', 'worker', 'process', 'go'] as const;
 export type Isolation = (typeof ISOLATIONS)[number];
+
+/** Isolations whose plugin lives in a process of its own, so a native fault ends only that process. */
+export const ownProcess = (isolation: Isolation) => isolation === 'process' || isolation === 'go';
 
 /** A boundary × isolation pair, written `wasm-core@worker`. */
 export interface LaneId {
@@ -14,12 +21,16 @@ export interface LaneId {
 
 export const laneName = ({ boundary, isolation }: LaneId) => `${boundary}@${isolation}`;
 
-export const ALL_LANES: readonly LaneId[] = BOUNDARIES.flatMap((boundary) => ISOLATIONS.map((isolation) => ({ boundary, isolation })));
+const GO_COMPONENTS = 'the Go host runs core modules (wazero) and native libraries (cgo); jco components need a JavaScript engine: use `wasm-core@go`';
+
+/** Every lane there is: each boundary in each isolation, but components only where JavaScript runs them. */
+export const ALL_LANES: readonly LaneId[] = BOUNDARIES.flatMap((boundary) => ISOLATIONS.map((isolation) => ({ boundary, isolation }))).filter((l) => !(l.boundary === 'wasm-component' && l.isolation === 'go'));
 
 /** Parses `boundary@isolation`; a bare boundary means `@inproc`. */
 export function parseLane(text: string): LaneId {
   const [boundary, isolation = 'inproc', extra] = text.trim().split('@');
   if (extra === undefined && (BOUNDARIES as readonly string[]).includes(boundary!) && (ISOLATIONS as readonly string[]).includes(isolation)) {
+    if (boundary === 'wasm-component' && isolation === 'go') throw new UsageError(`\`${text}\` is not a lane: ${GO_COMPONENTS}`);
     return { boundary: boundary as Boundary, isolation: isolation as Isolation };
   }
   throw new UsageError(`\`${text}\` is not a lane: write BOUNDARY@ISOLATION with BOUNDARY one of ${BOUNDARIES.join(', ')} and ISOLATION one of ${ISOLATIONS.join(', ')} (e.g. \`wasm-core@worker\`)`);
@@ -75,8 +86,10 @@ export interface LaneMemory {
   wasmMemoryBytes?: number;
   /** RSS of the child process (`@process` lanes). */
   childRssBytes?: number;
-  /** Bytes the child holds from malloc less JS array buffers, where a native plugin's allocations live. */
+  /** Bytes the child holds from malloc (less JS array buffers in a Node child), where a native plugin's allocations live. */
   childMallocBytes?: number;
+  /** The Go host's heap (`@go` lanes). */
+  childGoHeapBytes?: number;
 }
 
 /**
@@ -88,8 +101,12 @@ export interface Lane {
   readonly id: LaneId;
   readonly name: string;
   readonly manifest: Manifest;
-  /** Whether a deadline stops a call on this lane; when not, `why` says so for `unsupported` checks. */
-  readonly deadline: { enforced: true } | { enforced: false; why: string };
+  /**
+   * Whether a deadline stops a call on this lane, and how: the supervisor kills the worker or
+   * process (`kill`), or the host stops the call itself and keeps its process (`host`, e.g.
+   * wazero's context cancellation). When not, `why` says so for `unsupported` checks.
+   */
+  readonly deadline: { enforced: true; by: 'kill' | 'host' } | { enforced: false; why: string };
   /** Every recycle so far, oldest first. */
   readonly recycles: readonly Recycle[];
   call(op: string, input: Uint8Array, options?: CallOptions): Promise<LaneCall>;

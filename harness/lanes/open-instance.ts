@@ -14,7 +14,7 @@ export interface OpenOptions extends Partial<InstanceOptions> {
   trusted: readonly TrustedKey[];
 }
 
-function missingArtifact(meta: PluginMeta, boundary: Boundary): never {
+export function missingArtifact(meta: PluginMeta, boundary: Boundary): never {
   throw new PluginLoadError('incompatible', `plugin \`${meta.name}\` has no artifact for boundary \`${boundary}\` (it has: ${Object.keys(meta.artifacts).join(', ')}); rebuild it with \`plugbench build\``);
 }
 

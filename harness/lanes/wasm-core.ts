@@ -11,6 +11,15 @@ import { classifyWasmError, WasmCallGuard } from './wasm-traps.ts';
 /** The exports a core module must have, by the canonical ABI of the contract's world. */
 const REQUIRED_EXPORTS = ['memory', 'cabi_realloc', 'describe', 'cabi_post_describe', 'init', 'call', 'cabi_post_call', 'shutdown'] as const;
 
+/** Refuses a core module that lacks an export the contract requires, before it is instantiated. */
+export function checkCoreExports(names: readonly string[]): void {
+  const exported = new Set(names);
+  const missing = REQUIRED_EXPORTS.filter((name) => !exported.has(name));
+  if (missing.length > 0) {
+    throw new PluginLoadError('protocol', `the core module lacks the export(s) ${missing.map((m) => `\`${m}\``).join(', ')} that contract 1.0 requires; see "The plugin contract" in the README`);
+  }
+}
+
 interface CoreExports {
   memory: WebAssembly.Memory;
   cabi_realloc(oldPtr: number, oldSize: number, align: number, newSize: number): number;
@@ -54,11 +63,7 @@ export class WasmCoreInstance implements PluginInstance {
       throw new PluginLoadError('rejected', `the core module does not compile (${(e as Error).message}); rebuild it for wasm32-unknown-unknown`);
     }
     const importedCapabilities = checkWasmImports(WebAssembly.Module.imports(module), options.policy);
-    const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
-    const missing = REQUIRED_EXPORTS.filter((name) => !exported.has(name));
-    if (missing.length > 0) {
-      throw new PluginLoadError('protocol', `the core module lacks the export(s) ${missing.map((m) => `\`${m}\``).join(', ')} that contract 1.0 requires; see "The plugin contract" in the README`);
-    }
+    checkCoreExports(WebAssembly.Module.exports(module).map((e) => e.name));
     const host = new HostFunctions(options.onLog);
     let memory: WebAssembly.Memory | undefined;
     const instance = await WebAssembly.instantiate(module, host.coreImports(() => memory!.buffer));

@@ -43,6 +43,11 @@ export class LaneRecording {
 
   recordFailure(failure: CallFailure, count = 1): void {
     this.errors[failure.kind] = (this.errors[failure.kind] ?? 0) + count;
+    this.keepSample(failure);
+  }
+
+  /** Keeps the failure verbatim if fewer than FAILURE_SAMPLES_PER_KIND of its kind are kept. */
+  keepSample(failure: CallFailure): void {
     if (this.failureSamples.filter((s) => s.kind === failure.kind).length < FAILURE_SAMPLES_PER_KIND) {
       this.failureSamples.push({ kind: failure.kind, ...(failure.kind === 'plugin' ? { code: failure.code } : {}), message: failure.message });
     }

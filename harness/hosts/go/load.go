@@ -1,0 +1,271 @@
+package main
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"sync/atomic"
+	"time"
+)
+
+// loadRequest is a load model run here, next to the plugin, as a Go service would call it:
+// no crossing back to the harness per call.
+type loadRequest struct {
+	Op           string `json:"op"`
+	InputLengths []int  `json:"inputLengths"`
+	// "closed": one caller, each call waits for the previous; "open": calls due at RatePerSec.
+	Model      string  `json:"model"`
+	RatePerSec float64 `json:"ratePerSec,omitempty"`
+	// The bound: a duration or a number of calls.
+	DurationMs float64 `json:"durationMs,omitempty"`
+	Calls      int64   `json:"calls,omitempty"`
+	DeadlineMs float64 `json:"deadlineMs,omitempty"`
+	// How often a delta goes back to the harness. @default 100
+	TickEveryMs float64 `json:"tickEveryMs,omitempty"`
+}
+
+const (
+	// A call shorter than this many clock reads is timed in batches (harness/measure/clock.ts).
+	perCallMinReads = 20
+	batchMinReads   = 100
+	// Longer waits than this sleep; shorter ones spin (harness/load/open-loop.ts).
+	sleepAboveNs = 2_000_000
+)
+
+func now() int64 { return int64(time.Since(processStart)) }
+
+func parseLoad(payload []byte) (loadRequest, [][]byte, error) {
+	var request loadRequest
+	if len(payload) < 4 {
+		return request, nil, fmt.Errorf("load request of %d bytes", len(payload))
+	}
+	n := int(binary.LittleEndian.Uint32(payload[0:4]))
+	if len(payload) < 4+n {
+		return request, nil, fmt.Errorf("load header of %d bytes in %d", n, len(payload))
+	}
+	if err := json.Unmarshal(payload[4:4+n], &request); err != nil {
+		return request, nil, err
+	}
+	rest := payload[4+n:]
+	inputs := make([][]byte, 0, len(request.InputLengths))
+	for _, length := range request.InputLengths {
+		if length > len(rest) {
+			return request, nil, fmt.Errorf("inputs are shorter than their lengths")
+		}
+		inputs = append(inputs, rest[:length])
+		rest = rest[length:]
+	}
+	if len(inputs) == 0 {
+		return request, nil, fmt.Errorf("a load needs at least one input")
+	}
+	if (request.DurationMs > 0) == (request.Calls > 0) {
+		return request, nil, fmt.Errorf("a load needs exactly one of durationMs and calls")
+	}
+	return request, inputs, nil
+}
+
+// loadRun drives one load and sends its deltas.
+type loadRun struct {
+	request  loadRequest
+	inputs   [][]byte
+	op       []byte
+	plugin   *plugin
+	deadline time.Duration
+	rec      *recording
+	send     func(loadDelta)
+	stop     *atomic.Bool
+	// Native calls under a deadline: when the call under way started (0 between calls), or -1
+	// once the watchdog has declared it stuck.
+	callStart atomic.Int64
+	next      int
+	issued    int64
+	t0        int64
+	nextTick  int64
+	tickNs    int64
+}
+
+func runLoad(p *plugin, request loadRequest, inputs [][]byte, stop *atomic.Bool, send func(loadDelta)) {
+	tickMs := request.TickEveryMs
+	if tickMs <= 0 {
+		tickMs = 100
+	}
+	l := &loadRun{
+		request: request, inputs: inputs, op: []byte(request.Op), plugin: p,
+		deadline: time.Duration(request.DeadlineMs * float64(time.Millisecond)),
+		rec:      newRecording(request.Model == "open"), send: send, stop: stop, tickNs: int64(tickMs * 1e6),
+	}
+	_, native := p.current.(*nativeInstance)
+	if native && l.deadline > 0 {
+		done := make(chan struct{})
+		defer close(done)
+		go l.watch(done)
+	}
+	l.t0 = now()
+	l.nextTick = l.t0 + l.tickNs
+	var mode timing
+	if request.Model == "open" {
+		mode = timing{Mode: "per-call"}
+		l.open()
+	} else {
+		mode = l.closed()
+	}
+	final := l.rec.delta()
+	final.Final, final.ElapsedNs, final.Timing = true, now()-l.t0, &mode
+	send(final)
+}
+
+func (l *loadRun) input() []byte {
+	input := l.inputs[l.next]
+	l.next = (l.next + 1) % len(l.inputs)
+	return input
+}
+
+func (l *loadRun) done(elapsedNs int64) bool {
+	if l.stop.Load() {
+		return true
+	}
+	if l.request.Calls > 0 {
+		return l.issued >= l.request.Calls
+	}
+	return float64(elapsedNs) >= l.request.DurationMs*1e6
+}
+
+func (l *loadRun) tick() {
+	if t := now(); t >= l.nextTick {
+		l.nextTick = t + l.tickNs
+		wasmMemoryBytes.Store(l.plugin.current.memoryBytes())
+		l.send(l.rec.delta())
+	}
+}
+
+// call runs one call and records its outcome; under a native deadline the watchdog may
+// declare it stuck, and then this goroutine must never touch the recording again.
+func (l *loadRun) call(input []byte) {
+	start := now()
+	l.callStart.Store(start)
+	result, recycleNs := l.plugin.call(l.op, input, l.deadline)
+	if !l.callStart.CompareAndSwap(start, 0) {
+		select {} // the supervisor kills this process
+	}
+	l.rec.outcome(result, recycleNs)
+}
+
+// watch stops a load whose native call outlived its deadline: nothing can stop the call, so
+// the last delta says `stuck` and the supervisor kills this process.
+func (l *loadRun) watch(done <-chan struct{}) {
+	every := l.deadline / 20
+	if every < time.Millisecond {
+		every = time.Millisecond
+	}
+	ticker := time.NewTicker(every)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-ticker.C:
+			start := l.callStart.Load()
+			if start <= 0 || time.Duration(now()-start) < l.deadline || !l.callStart.CompareAndSwap(start, -1) {
+				continue
+			}
+			l.rec.outcome(failure(kindTimeout, "the call outlived its deadline of %d ms and was still running after %.1f ms; native code cannot be stopped, so its process is killed", l.deadline.Milliseconds(), float64(now()-start)/1e6), -1)
+			l.rec.latency.RecordValue(now() - start)
+			final := l.rec.delta()
+			final.Final, final.ElapsedNs, final.Stuck = true, now()-l.t0, true
+			l.send(final)
+			return
+		}
+	}
+}
+
+// calibrate picks per-call or batched timing like harness/measure/clock.ts: a call shorter
+// than 20 clock reads is timed in batches lasting at least 100 reads.
+func (l *loadRun) calibrate() int {
+	const reads = 20_000
+	start := now()
+	for i := 0; i < reads; i++ {
+		now()
+	}
+	readNs := float64(now()-start) / reads
+	times := make([]int64, 0, 201)
+	for i := 0; i < 201; i++ {
+		input := l.input()
+		t := now()
+		result, _ := l.plugin.call(l.op, input, l.deadline)
+		times = append(times, now()-t)
+		if result.kind.poisons() {
+			return 1
+		}
+	}
+	sort.Slice(times, func(a, b int) bool { return times[a] < times[b] })
+	callNs := float64(times[100])
+	if callNs >= perCallMinReads*readNs {
+		return 1
+	}
+	size := int(batchMinReads*readNs/max(callNs, 1)) + 1
+	return min(size, 10_000)
+}
+
+// closed is one caller waiting for each answer; latency runs from each call's actual start.
+func (l *loadRun) closed() timing {
+	batch := 1
+	if l.deadline == 0 {
+		batch = l.calibrate()
+	}
+	for !l.done(now() - l.t0) {
+		l.tick()
+		input := l.input()
+		n := int64(batch)
+		if l.request.Calls > 0 {
+			n = min(n, l.request.Calls-l.issued)
+		}
+		l.issued += n
+		start := now()
+		for i := int64(0); i < n; i++ {
+			l.call(input)
+		}
+		elapsed := now() - start
+		if n == 1 {
+			recordNs(l.rec.latency, elapsed)
+		} else {
+			l.rec.latency.RecordValues(max(1, elapsed/n), n)
+		}
+	}
+	if batch > 1 {
+		return timing{Mode: "batched", Size: batch}
+	}
+	return timing{Mode: "per-call"}
+}
+
+// open is a constant arrival rate, wrk2-style: call i is due at t0 + i/rate and its latency
+// runs from then (coordinated omission corrected); the uncorrected latency is kept beside it.
+func (l *loadRun) open() {
+	intervalNs := 1e9 / l.request.RatePerSec
+	for {
+		intended := l.t0 + int64(float64(l.issued)*intervalNs)
+		if l.done(intended - l.t0) {
+			return
+		}
+		l.tick()
+		if t := now(); t < intended {
+			if intended-t > sleepAboveNs {
+				time.Sleep(time.Duration(intended - t - sleepAboveNs/2))
+			} else {
+				for now() < intended {
+				}
+			}
+			continue
+		}
+		l.issued++
+		start := now()
+		recordNs(l.rec.jitter, start-intended)
+		if float64(start-intended) >= intervalNs {
+			l.rec.late++
+		}
+		l.call(l.input())
+		end := now()
+		recordNs(l.rec.latency, end-intended)
+		recordNs(l.rec.uncorrected, end-start)
+	}
+}

@@ -1,0 +1,234 @@
+// plugbench-go-host loads one plugin the way a Go service would — a core module through
+// wazero, a shared library through cgo — and serves the harness over framed stdio: loading
+// and negotiation steps, single calls, batches, loads run here, memory samples.
+package main
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"io"
+	"os"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	in := bufio.NewReaderSize(os.Stdin, 1<<16)
+	w := &writer{out: bufio.NewWriterSize(os.Stdout, 1<<16)}
+	wasmMemoryBytes.Store(-1)
+	s := &server{w: w}
+	requests := make(chan frame, 16)
+	// Memory samples and stops are answered at once, even while a load runs.
+	go func() {
+		for {
+			request, err := readFrame(in)
+			if err == io.EOF {
+				os.Exit(0) // the harness went away
+			}
+			if err != nil {
+				fatal("bad frame from the harness: %v", err)
+			}
+			switch request.kind {
+			case reqMemory:
+				w.sendJSON(repMemory, request.id, sampleMemory())
+			case reqStop:
+				s.stopLoad.Store(true)
+			default:
+				requests <- request
+			}
+		}
+	}()
+	for request := range requests {
+		s.handle(request)
+	}
+}
+
+type server struct {
+	w        *writer
+	artifact artifact
+	// The first instance, between load and `init`.
+	first    describer
+	plugin   *plugin
+	stopLoad atomic.Bool
+}
+
+type openedReply struct {
+	// Native: `plugbench_abi()`, for the harness to check before `describe` runs.
+	Abi *uint32 `json:"abi,omitempty"`
+	// Wasm: imports and exports, for the harness to check before instantiation.
+	Imports     []importDesc `json:"imports,omitempty"`
+	Exports     []string     `json:"exports,omitempty"`
+	MemoryLimit string       `json:"memoryLimit,omitempty"`
+}
+
+func (s *server) refuse(id uint32, err error) {
+	r, isRefusal := err.(refusal)
+	if !isRefusal {
+		r = refusal{"protocol", err.Error()}
+	}
+	s.w.sendJSON(repRefused, id, r)
+}
+
+func (s *server) handle(request frame) {
+	switch request.kind {
+	case reqOpen:
+		var open openRequest
+		if err := json.Unmarshal(request.payload, &open); err != nil {
+			fatal("bad open request: %v", err)
+		}
+		reply, err := s.open(open)
+		if err != nil {
+			s.refuse(request.id, err)
+			return
+		}
+		s.w.sendJSON(repOpened, request.id, reply)
+	case reqDescribe:
+		if s.first == nil {
+			created, err := s.artifact.instantiate()
+			if err != nil {
+				s.refuse(request.id, err)
+				return
+			}
+			s.first = created.(describer)
+		}
+		manifest, err := s.first.describeManifest()
+		if err != nil {
+			s.refuse(request.id, err)
+			return
+		}
+		s.w.send(repDescribed, request.id, []byte(manifest))
+	case reqInit:
+		result := s.first.init(request.payload)
+		if result.kind == kindOK {
+			s.plugin = &plugin{artifact: s.artifact, current: s.first, config: request.payload}
+			wasmMemoryBytes.Store(s.first.memoryBytes())
+		}
+		s.sendOutcome(request.id, result, 0, -1)
+	case reqCall:
+		if len(request.payload) < 4 {
+			fatal("call request of %d bytes", len(request.payload))
+		}
+		deadline := time.Duration(binary.LittleEndian.Uint32(request.payload[0:4])) * time.Millisecond
+		op, input, err := splitOpInput(request.payload[4:])
+		if err != nil {
+			fatal("bad call request: %v", err)
+		}
+		start := now()
+		result, recycleNs := s.plugin.call(op, input, deadline)
+		innerNs := now() - start
+		if recycleNs >= 0 {
+			innerNs -= recycleNs
+		}
+		wasmMemoryBytes.Store(s.plugin.current.memoryBytes())
+		s.sendOutcome(request.id, result, innerNs, recycleNs)
+	case reqBatch:
+		s.batch(request)
+	case reqLoad:
+		load, inputs, err := parseLoad(request.payload)
+		if err != nil {
+			fatal("bad load request: %v", err)
+		}
+		s.stopLoad.Store(false)
+		runLoad(s.plugin, load, inputs, &s.stopLoad, func(d loadDelta) { s.w.sendJSON(repLoadTick, request.id, d) })
+		wasmMemoryBytes.Store(s.plugin.current.memoryBytes())
+	case reqClose:
+		if s.plugin != nil {
+			s.plugin.current.shutdown()
+			s.plugin.current.close()
+		}
+		s.w.send(repClosed, request.id)
+		os.Exit(0)
+	default:
+		fatal("unknown request type %d", request.kind)
+	}
+}
+
+func (s *server) open(request openRequest) (openedReply, error) {
+	bytes, err := readVerified(request)
+	if err != nil {
+		return openedReply{}, err
+	}
+	switch request.Boundary {
+	case "wasm-core":
+		wasm, imports, exports, err := openWasm(bytes, request)
+		if err != nil {
+			return openedReply{}, err
+		}
+		s.artifact = wasm
+		return openedReply{Imports: imports, Exports: exports}, nil
+	case "native":
+		crashWithSignal()
+		reply := openedReply{}
+		if request.LimitNativeMemory {
+			limit, err := limitDataSegment(request.MemoryBytes)
+			if err != nil {
+				fatal("cannot set RLIMIT_DATA: %v", err)
+			}
+			reply.MemoryLimit = limit
+		}
+		native := &nativeArtifact{bytes: bytes, maxOutput: request.MaxOutputBytes}
+		first, err := native.open()
+		if err != nil {
+			return openedReply{}, err
+		}
+		abi := first.abi()
+		s.artifact, s.first, reply.Abi = native, first, &abi
+		return reply, nil
+	default:
+		return openedReply{}, refusal{"incompatible", "the Go host loads the boundaries `wasm-core` (wazero) and `native` (cgo), not `" + request.Boundary + "`"}
+	}
+}
+
+func (s *server) sendOutcome(id uint32, result outcome, innerNs, recycleNs int64) {
+	var header [18]byte
+	header[0] = byte(result.kind)
+	header[1] = result.code
+	binary.LittleEndian.PutUint64(header[2:10], uint64(innerNs))
+	binary.LittleEndian.PutUint64(header[10:18], uint64(recycleNs))
+	body := result.output
+	if result.kind != kindOK {
+		body = []byte(result.message)
+	}
+	s.w.send(repOutcome, id, header[:], body)
+}
+
+// Failures kept per batch (harness/isolation/instance-server.ts).
+const batchFailuresKept = 16
+
+// batch runs `count` calls of one op, each timed here; a poisoning failure ends it early.
+func (s *server) batch(request frame) {
+	if len(request.payload) < 4 {
+		fatal("batch request of %d bytes", len(request.payload))
+	}
+	count := int(binary.LittleEndian.Uint32(request.payload[0:4]))
+	op, input, err := splitOpInput(request.payload[4:])
+	if err != nil {
+		fatal("bad batch request: %v", err)
+	}
+	times := make([]byte, 0, 8*count)
+	failures := []sample{}
+	recycleNs := int64(-1)
+	for done := 0; done < count; done++ {
+		start := now()
+		result := s.plugin.current.call(op, input, 0)
+		times = binary.LittleEndian.AppendUint64(times, uint64(now()-start))
+		if result.kind == kindOK {
+			continue
+		}
+		if len(failures) < batchFailuresKept {
+			failures = append(failures, result.sample())
+		}
+		if result.kind.poisons() {
+			if recycleNs, err = s.plugin.recycle(); err != nil {
+				fatal("cannot replace the instance after a %s: %v", result.kind, err)
+			}
+			break
+		}
+	}
+	wasmMemoryBytes.Store(s.plugin.current.memoryBytes())
+	failuresJSON, _ := json.Marshal(failures)
+	var n [4]byte
+	binary.LittleEndian.PutUint32(n[:], uint32(len(times)/8))
+	s.w.send(repBatched, request.id, n[:], times, u64le(uint64(recycleNs)), failuresJSON)
+}

@@ -1,0 +1,305 @@
+package main
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
+	"github.com/tetratelabs/wazero/sys"
+)
+
+const (
+	hostImportModule = "plugbench:plugin/host@1.0.0"
+	wasmPageBytes    = 65536
+	// Share of the memory quota above which a trap without a panic reads as memory exhaustion
+	// (harness/lanes/wasm-traps.ts EXHAUSTED_MEMORY_SHARE).
+	exhaustedMemoryShare = 0.9
+)
+
+// importDesc is one import of the module, as WebAssembly.Module.imports describes it.
+type importDesc struct {
+	Module string `json:"module"`
+	Name   string `json:"name"`
+	Kind   string `json:"kind"`
+}
+
+// wasmArtifact is a core module compiled by wazero, with the host functions of the contract.
+// The runtime stops a call when its context is done (WithCloseOnContextDone), so a deadline
+// really stops wasm; memory may grow to the quota and no further (WithMemoryLimitPages).
+type wasmArtifact struct {
+	runtime   wazero.Runtime
+	compiled  wazero.CompiledModule
+	host      *wasmHost
+	quota     int64
+	maxOutput int
+}
+
+// wasmHost is the host side of the contract's `host` interface. One instance runs at a time
+// in this process, so one panic slot serves them all.
+type wasmHost struct {
+	panic string
+}
+
+func (h *wasmHost) takePanic() string {
+	p := h.panic
+	h.panic = ""
+	return p
+}
+
+func text(m api.Module, ptr, length uint32) string {
+	bytes, ok := m.Memory().Read(ptr, length)
+	if !ok {
+		return fmt.Sprintf("<string out of bounds at %d+%d>", ptr, length)
+	}
+	if !utf8.Valid(bytes) {
+		return strings.ToValidUTF8(string(bytes), "\uFFFD")
+	}
+	return string(bytes)
+}
+
+func openWasm(bytes []byte, request openRequest) (*wasmArtifact, []importDesc, []string, error) {
+	ctx := context.Background()
+	pages := request.MemoryBytes / wasmPageBytes
+	if pages > 65536 {
+		pages = 65536
+	}
+	runtime := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCloseOnContextDone(true).WithMemoryLimitPages(uint32(pages)))
+	compiled, err := runtime.CompileModule(ctx, bytes)
+	if err != nil {
+		runtime.Close(ctx)
+		if strings.Contains(err.Error(), "over limit") {
+			return nil, nil, nil, refusal{"incompatible", fmt.Sprintf("the module's initial memory is more than the memory quota of %d bytes (%v); raise the quota with `--memory-quota`", request.MemoryBytes, err)}
+		}
+		return nil, nil, nil, refusal{"rejected", fmt.Sprintf("the core module does not compile (%v); rebuild it for wasm32-unknown-unknown", err)}
+	}
+	var imports []importDesc
+	for _, f := range compiled.ImportedFunctions() {
+		module, name, _ := f.Import()
+		imports = append(imports, importDesc{module, name, "function"})
+	}
+	for _, m := range compiled.ImportedMemories() {
+		module, name, _ := m.Import()
+		imports = append(imports, importDesc{module, name, "memory"})
+	}
+	var exports []string
+	for name := range compiled.ExportedFunctions() {
+		exports = append(exports, name)
+	}
+	for name := range compiled.ExportedMemories() {
+		exports = append(exports, name)
+	}
+	host := &wasmHost{}
+	_, err = runtime.NewHostModuleBuilder(hostImportModule).
+		NewFunctionBuilder().WithFunc(func(ctx context.Context, m api.Module, level, ptr, length uint32) {}).Export("log").
+		NewFunctionBuilder().WithFunc(func(ctx context.Context, m api.Module, ptr, length uint32) { host.panic = text(m, ptr, length) }).Export("panicked").
+		NewFunctionBuilder().WithFunc(func() uint64 { return uint64(time.Since(processStart).Nanoseconds()) }).Export("now-ns").
+		Instantiate(ctx)
+	if err != nil {
+		fatal("cannot instantiate the host functions: %v", err)
+	}
+	return &wasmArtifact{runtime, compiled, host, request.MemoryBytes, request.MaxOutputBytes}, imports, exports, nil
+}
+
+var processStart = time.Now()
+
+func (a *wasmArtifact) instantiate() (instance, error) {
+	module, err := a.runtime.InstantiateModule(experimental.WithMemoryAllocator(context.Background(), mmapAllocator), a.compiled, wazero.NewModuleConfig().WithName("").WithStartFunctions())
+	if err != nil {
+		return nil, refusal{"incompatible", fmt.Sprintf("the core module does not instantiate: %v", err)}
+	}
+	fn := func(name string) api.Function { return module.ExportedFunction(name) }
+	return &wasmInstance{
+		artifact: a, module: module, memory: module.Memory(),
+		realloc: fn("cabi_realloc"), describeFn: fn("describe"), postDescribe: fn("cabi_post_describe"),
+		initFn: fn("init"), postInit: fn("cabi_post_init"), callFn: fn("call"), postCall: fn("cabi_post_call"), shutdownFn: fn("shutdown"),
+		stack: make([]uint64, 4),
+	}, nil
+}
+
+type wasmInstance struct {
+	artifact *wasmArtifact
+	module   api.Module
+	memory   api.Memory
+	realloc, describeFn, postDescribe, initFn, postInit, callFn, postCall, shutdownFn api.Function
+	// stack holds the arguments and the result of every call (CallWithStack: no allocation).
+	stack    []uint64
+	poisoned string
+}
+
+func (w *wasmInstance) describeManifest() (string, error) {
+	var json string
+	result := w.guard(0, func() outcome {
+		retptr := w.invoke(w.describeFn)
+		area := w.read(retptr, 8, 8, "the return area")
+		what := "the manifest from `describe`"
+		decoded, err := decodeUTF8(w.read(binary.LittleEndian.Uint32(area[0:4]), binary.LittleEndian.Uint32(area[4:8]), w.artifact.maxOutput, what), what)
+		if err != nil {
+			panic(err)
+		}
+		json = decoded
+		w.invoke(w.postDescribe, uint64(retptr))
+		return ok(nil)
+	})
+	if result.kind != kindOK {
+		return "", refusal{"protocol", fmt.Sprintf("`describe` failed (%s): %s", result.kind, result.message)}
+	}
+	return json, nil
+}
+
+func (w *wasmInstance) init(config []byte) outcome {
+	return w.guard(0, func() outcome {
+		ptr, length := w.lower(config)
+		retptr := w.invoke(w.initFn, ptr, length)
+		result := w.decodeResult(retptr, false)
+		if w.postInit != nil {
+			w.invoke(w.postInit, uint64(retptr))
+		}
+		return result
+	})
+}
+
+func (w *wasmInstance) call(op, input []byte, deadline time.Duration) outcome {
+	return w.guard(deadline, func() outcome {
+		opPtr, opLen := w.lower(op)
+		inPtr, inLen := w.lower(input)
+		retptr := w.invoke(w.callFn, opPtr, opLen, inPtr, inLen)
+		result := w.decodeResult(retptr, true)
+		w.invoke(w.postCall, uint64(retptr))
+		return result
+	})
+}
+
+func (w *wasmInstance) shutdown() {
+	if w.poisoned == "" {
+		w.guard(0, func() outcome { w.invoke(w.shutdownFn); return ok(nil) })
+	}
+}
+
+func (w *wasmInstance) memoryBytes() int64 { return int64(w.memory.Size()) }
+
+func (w *wasmInstance) close() {
+	if w.poisoned == "" {
+		w.poisoned = "closed"
+	}
+	w.module.Close(context.Background())
+}
+
+// callContext carries the deadline of the call under way into invoke.
+var callContext = context.Background()
+
+// wasmError is an error a call into the module returned: a trap, a stop, or a stack overflow.
+type wasmError struct{ err error }
+
+// invoke calls an export with i32 arguments and returns its i32 result; a trap or a stop
+// unwinds to guard as a wasmError.
+func (w *wasmInstance) invoke(fn api.Function, args ...uint64) uint32 {
+	copy(w.stack, args)
+	if err := fn.CallWithStack(callContext, w.stack); err != nil {
+		panic(wasmError{err})
+	}
+	return uint32(w.stack[0])
+}
+
+// guard runs one entry into the module and turns what went wrong into a failure: a
+// protocol violation, a panic reported through `panicked`, a deadline, memory exhaustion, a
+// trap. After a poisoning failure the instance refuses to run again.
+func (w *wasmInstance) guard(deadline time.Duration, body func() outcome) (result outcome) {
+	if w.poisoned != "" {
+		fatal("instance called after it was %s", w.poisoned)
+	}
+	started := time.Now()
+	if deadline > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), deadline)
+		callContext = ctx
+		defer func() { cancel(); callContext = context.Background() }()
+	}
+	defer func() {
+		recovered := recover()
+		switch e := recovered.(type) {
+		case nil:
+		case protocolViolation:
+			result = failure(kindProtocol, "%s", e.message)
+		case wasmError:
+			result = w.classify(e.err, deadline, time.Since(started))
+		default:
+			panic(recovered)
+		}
+		if result.kind.poisons() {
+			w.poisoned = "poisoned by a " + result.kind.String()
+		}
+	}()
+	return body()
+}
+
+func (w *wasmInstance) classify(err error, deadline time.Duration, elapsed time.Duration) outcome {
+	if message := w.artifact.host.takePanic(); message != "" {
+		return failure(kindPanic, "%s", message)
+	}
+	var exit *sys.ExitError
+	if errors.As(err, &exit) && (exit.ExitCode() == sys.ExitCodeDeadlineExceeded || exit.ExitCode() == sys.ExitCodeContextCanceled) {
+		return failure(kindTimeout, "the call outlived its deadline of %d ms and was stopped after %.1f ms", deadline.Milliseconds(), float64(elapsed.Microseconds())/1000)
+	}
+	message, _, _ := strings.Cut(err.Error(), "\n")
+	if strings.Contains(message, "stack overflow") {
+		return failure(kindTrap, "stack overflow (%s)", message)
+	}
+	if bytes := w.memoryBytes(); float64(bytes) >= float64(w.artifact.quota)*exhaustedMemoryShare {
+		return failure(kindResourceExhausted, "memory quota: the instance trapped (%s) with %d bytes of linear memory, quota %d", message, bytes, w.artifact.quota)
+	}
+	return failure(kindTrap, "%s", message)
+}
+
+// lower copies bytes into memory the plugin allocated; the callee owns them (canonical ABI).
+func (w *wasmInstance) lower(bytes []byte) (uint64, uint64) {
+	ptr := w.invoke(w.realloc, 0, 0, 1, uint64(len(bytes)))
+	if !w.memory.Write(ptr, bytes) {
+		panic(violation("`cabi_realloc` returned %d, outside linear memory of %d bytes", ptr, w.memory.Size()))
+	}
+	return uint64(ptr), uint64(len(bytes))
+}
+
+// read is a checked view of linear memory (harness/lanes/canonical.ts checkRange).
+func (w *wasmInstance) read(ptr, length uint32, maxBytes int, what string) []byte {
+	if int64(length) > int64(maxBytes) {
+		panic(violation("%s is %d bytes, past the output limit of %d", what, length, maxBytes))
+	}
+	view, ok := w.memory.Read(ptr, length)
+	if !ok {
+		panic(violation("%s at [%d, %d) lies outside linear memory of %d bytes", what, ptr, uint64(ptr)+uint64(length), w.memory.Size()))
+	}
+	return view
+}
+
+// decodeResult reads a `result<list<u8>, plugin-error>` return area (or `result<_, …>` when
+// hasOk is false) and copies what it needs before the post-return frees it.
+func (w *wasmInstance) decodeResult(retptr uint32, hasOk bool) outcome {
+	area := w.read(retptr, 16, 16, "the return area")
+	switch area[0] {
+	case 0:
+		if !hasOk {
+			return ok(nil)
+		}
+		view := w.read(binary.LittleEndian.Uint32(area[4:8]), binary.LittleEndian.Uint32(area[8:12]), w.artifact.maxOutput, "the output")
+		return ok(append([]byte(nil), view...))
+	case 1:
+		code := area[4]
+		if int(code) >= len(errorCodes) {
+			panic(violation("error code %d is not one of 0..%d (%s)", code, len(errorCodes)-1, strings.Join(errorCodes[:], ", ")))
+		}
+		what := "the error message"
+		message, err := decodeUTF8(w.read(binary.LittleEndian.Uint32(area[8:12]), binary.LittleEndian.Uint32(area[12:16]), w.artifact.maxOutput, what), what)
+		if err != nil {
+			panic(err)
+		}
+		return outcome{kind: kindPlugin, code: code, message: message}
+	default:
+		panic(violation("result discriminant %d is neither 0 (ok) nor 1 (err)", area[0]))
+	}
+}

@@ -1,0 +1,139 @@
+import type { CallFailure } from '../contract/errors.ts';
+import { type FailureJson, failureFrom } from '../isolation/go-frames.ts';
+import type { Lane, Recycle } from '../lanes/lane.ts';
+import { LatencyHistogram, type LatencySummary } from '../measure/latency.ts';
+import type { LaneRecording, TimingMode } from '../measure/recording.ts';
+import type { LoopHooks, RunBound } from './model.ts';
+
+/** A load model a host runs itself, next to the plugin: one caller, closed loop or a constant rate. */
+export interface HostLoadRequest {
+  op: string;
+  /** Inputs, used in turn. */
+  inputs: Uint8Array[];
+  model: 'open' | 'closed';
+  /** Open loop: calls per second. */
+  ratePerSec?: number;
+  bound: RunBound;
+  deadlineMs?: number;
+  /** How often the host sends what it measured, in ms. */
+  tickEveryMs: number;
+}
+
+/** What a host measured since its previous delta (harness/hosts/go/recording.go). */
+export interface LoadDelta {
+  final: boolean;
+  calls: number;
+  late: number;
+  errors: Record<string, number>;
+  failureSamples: FailureJson[];
+  recycles: Recycle[];
+  /** HdrHistogram V2, compressed base64, in ns: latency from each call's intended start (open) or actual start (closed). */
+  latency: string;
+  /** Open loop: from each call's actual start. */
+  uncorrected?: string;
+  /** Open loop: how late each call started against its schedule. */
+  jitter?: string;
+  /** Final delta: the load's length in the host's clock, in ns. */
+  elapsedNs?: number;
+  timing?: TimingMode;
+  /** Final delta: a call outlived its deadline where nothing can stop it, and the host must be killed. */
+  stuck?: boolean;
+}
+
+/** How a host load ended: its final delta, or the failure that ended the host first (a crash). */
+export type HostLoadEnd = { final: LoadDelta } | { ended: CallFailure };
+
+/**
+ * An optional ability: the lane's host runs a load model itself and sends HDR deltas, so the
+ * latency is the host's own, with no crossing back to the harness per call.
+ */
+export interface HostLoadLane extends Lane {
+  runLoad(request: HostLoadRequest, onDelta: (delta: LoadDelta) => void, signal?: AbortSignal): Promise<HostLoadEnd>;
+}
+
+export const canRunLoad = (lane: Lane): lane is HostLoadLane => typeof (lane as Partial<HostLoadLane>).runLoad === 'function';
+
+export interface HostLoadReport {
+  elapsedNs: number;
+  timing: TimingMode;
+  achievedRate?: number;
+  scheduleJitter?: LatencySummary;
+}
+
+/** How often hosts report, in ms. @default 100 */
+const DEFAULT_TICK_MS = 100;
+
+function addEncoded(into: LatencyHistogram, encoded: string): void {
+  const decoded = LatencyHistogram.decode(encoded);
+  into.add(decoded);
+  decoded.destroy();
+}
+
+/** Splits a call count over the lanes, the remainder to the first. */
+function shares(bound: RunBound, lanes: number): RunBound[] {
+  if (!('calls' in bound)) return Array.from({ length: lanes }, () => bound);
+  return Array.from({ length: lanes }, (_, i) => ({ calls: Math.floor(bound.calls / lanes) + (i < bound.calls % lanes ? 1 : 0) }));
+}
+
+/**
+ * Runs a load model in the hosts of `lanes` at once (one caller each) and adds every delta to
+ * `recording`: histograms decoded and added exactly, counts summed. A host that dies mid-load
+ * loses at most one tick; the call that ended it is counted, and the load goes on in its
+ * replacement for the rest of its bound.
+ */
+export async function hostLoad(
+  lanes: readonly HostLoadLane[], op: string, inputs: Uint8Array[], model: { model: 'open'; ratePerSec: number } | { model: 'closed' },
+  bound: RunBound, recording: LaneRecording, hooks: LoopHooks & { deadlineMs?: number },
+): Promise<HostLoadReport> {
+  const jitter = model.model === 'open' ? LatencyHistogram.create() : undefined;
+  let ticking = Promise.resolve();
+  let timing: TimingMode = { mode: 'per-call' };
+  const merge = (delta: LoadDelta) => {
+    recording.calls += delta.calls;
+    recording.late += delta.late;
+    for (const [kind, count] of Object.entries(delta.errors)) {
+      const known = failureFrom({ kind, message: '' }).kind;
+      recording.errors[known] = (recording.errors[known] ?? 0) + count;
+    }
+    for (const sample of delta.failureSamples) recording.keepSample(failureFrom(sample));
+    addEncoded(recording.latency, delta.latency);
+    if (delta.uncorrected && recording.uncorrected) addEncoded(recording.uncorrected, delta.uncorrected);
+    if (delta.jitter && jitter) addEncoded(jitter, delta.jitter);
+    if (delta.timing) timing = delta.timing;
+    if (hooks.tick) ticking = ticking.then(() => hooks.tick!(recording.calls));
+  };
+  const runOne = async (lane: HostLoadLane, share: RunBound): Promise<number> => {
+    let calls = 0;
+    let elapsedNs = 0;
+    for (;;) {
+      const remaining: RunBound = 'calls' in share ? { calls: share.calls - calls } : { durationMs: share.durationMs - elapsedNs / 1e6 };
+      if (('calls' in remaining ? remaining.calls : remaining.durationMs) <= 0 || hooks.signal?.aborted) return elapsedNs;
+      const started = process.hrtime.bigint();
+      const request: HostLoadRequest = { op, inputs, model: model.model, ...(model.model === 'open' ? { ratePerSec: model.ratePerSec } : {}), bound: remaining, ...(hooks.deadlineMs !== undefined ? { deadlineMs: hooks.deadlineMs } : {}), tickEveryMs: hooks.tickEveryMs ?? DEFAULT_TICK_MS };
+      const end = await lane.runLoad(request, (delta) => {
+        calls += delta.calls;
+        merge(delta);
+      }, hooks.signal);
+      if ('final' in end) {
+        elapsedNs += end.final.elapsedNs ?? 0;
+        if (!end.final.stuck) return elapsedNs;
+      } else {
+        recording.recordOutcome({ ok: false, failure: end.ended });
+        calls++;
+        elapsedNs += Number(process.hrtime.bigint() - started);
+      }
+    }
+  };
+  try {
+    const elapsed = await Promise.all(lanes.map((lane, i) => runOne(lane, shares(bound, lanes.length)[i]!)));
+    await ticking;
+    const elapsedNs = Math.max(...elapsed);
+    return {
+      elapsedNs,
+      timing,
+      ...(model.model === 'open' ? { achievedRate: recording.calls / (elapsedNs / 1e9), scheduleJitter: jitter!.summary() } : {}),
+    };
+  } finally {
+    jitter?.destroy();
+  }
+}
