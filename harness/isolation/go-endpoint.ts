@@ -125,7 +125,7 @@ async function openPlugin(request: OpenRequest, step: (kind: number, payload?: U
     const meta = readSignedPluginMeta(request.dir, trusted);
     if (request.boundary === 'wasm-component') throw new PluginLoadError('incompatible', 'the Go host does not run components; use `wasm-core@go`');
     const artifact = (request.boundary === 'native' ? meta.artifacts.native : meta.artifacts.wasm) ?? missingArtifact(meta, request.boundary);
-    const opened = await step(GO_REQUEST.open, jsonBytes({ boundary: request.boundary, file: join(request.dir, artifact.file), sha256: artifact.sha256, maxOutputBytes: request.maxOutputBytes, memoryBytes: request.quotas.memoryBytes, limitNativeMemory: request.limitNativeMemory }));
+    const opened = await step(GO_REQUEST.open, jsonBytes({ boundary: request.boundary, file: join(request.dir, artifact.file), sha256: artifact.sha256, maxOutputBytes: request.maxOutputBytes, memoryBytes: request.quotas.memoryBytes, limitNativeMemory: request.limitNativeMemory, noDeadlineChecks: request.noDeadlineChecks === true }));
     if (opened.kind === GO_REPLY.refused) throw refusalOf(opened);
     const found = JSON.parse(opened.payload.toString()) as Opened;
     let imported: Set<Capability> | undefined;

@@ -19,6 +19,8 @@ export interface OpenRequest {
   config: string;
   /** Hold a native plugin's allocations to the memory quota with RLIMIT_DATA (child processes only). */
   limitNativeMemory: boolean;
+  /** `wasm-core@go` only: compile without wazero's termination checks, so deadlines cannot stop calls. */
+  noDeadlineChecks?: boolean;
 }
 
 export type Request =

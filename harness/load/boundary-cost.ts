@@ -1,15 +1,23 @@
 import { Bench } from 'tinybench';
 import type { TrustedKey } from '../contract/keys.ts';
 import { openLane } from '../isolation/open-lane.ts';
-import { type LaneId, laneName } from '../lanes/lane.ts';
+import { type Lane, type LaneId, laneName } from '../lanes/lane.ts';
+import { LaneRecording } from '../measure/recording.ts';
+import { canRunLoad, type HostLoadLane, hostLoad } from './host-load.ts';
 import { makeInput } from './inputs.ts';
 import { targetOf } from './target.ts';
 
-/** What one crossing costs on one lane at one payload size (tinybench, closed loop, one caller). */
+/** What one crossing costs on one lane at one payload size (closed loop, one caller). */
 export interface BoundaryCost {
   lane: string;
   sizeBytes: number;
-  /** Mean ns per `echo` call, round trip, as tinybench timed it (per call, `performance.now`). */
+  /**
+   * Who timed it: `tinybench` (round trip from the harness, per call, `performance.now`) or
+   * the Go host's own loop next to the plugin (`go-host per-call` or `go-host batched ×N`,
+   * Go's monotonic clock).
+   */
+  timedBy: string;
+  /** Mean ns per `echo` call. */
   meanNs: number;
   p50Ns: number;
   p99Ns: number;
@@ -24,8 +32,9 @@ export interface BoundaryCost {
 export const BOUNDARY_SIZES = [0, 1024, 64 * 1024, 1024 * 1024];
 
 /**
- * Times `echo` of each size on each lane with tinybench: the table that tells what each
- * boundary costs per call and per byte. Each (lane, size) runs `timeMs` after warm-up.
+ * Times `echo` of each size on each lane: the table that tells what each boundary costs per
+ * call and per byte. Each (lane, size) runs `timeMs` after warm-up, with tinybench from the
+ * harness, or in the lane's own host where it can run a load (`@go`).
  */
 export async function measureBoundaryCost(pluginDir: string, lanes: readonly LaneId[], options: { trusted: readonly TrustedKey[]; sizes?: readonly number[]; timeMs?: number; progress?: (line: string) => void }): Promise<BoundaryCost[]> {
   const sizes = options.sizes ?? BOUNDARY_SIZES;
@@ -33,24 +42,50 @@ export async function measureBoundaryCost(pluginDir: string, lanes: readonly Lan
   for (const id of lanes) {
     const lane = await openLane(pluginDir, id, { trusted: options.trusted });
     try {
-      const target = targetOf(lane);
-      const bench = new Bench({ time: options.timeMs ?? 300, warmupTime: 50 });
-      for (const size of sizes) {
-        const input = makeInput('bytes', size);
-        if (target.sync) bench.add(String(size), () => void target.call('echo', input));
-        else bench.add(String(size), async () => void (await target.call('echo', input)));
-      }
-      await bench.run();
-      const laneRows = bench.tasks.map((task) => {
-        const result = task.result as { latency?: { mean: number; p50?: number; p99?: number; rme: number; samplesCount?: number; samples?: number[] } };
-        const latency = result.latency!;
-        return { lane: laneName(id), sizeBytes: Number(task.name), meanNs: latency.mean * 1e6, p50Ns: (latency.p50 ?? latency.mean) * 1e6, p99Ns: (latency.p99 ?? latency.mean) * 1e6, rmePercent: latency.rme, samples: latency.samplesCount ?? latency.samples?.length ?? 0 };
-      });
+      const laneRows = canRunLoad(lane) ? await hostLoopCosts(lane, sizes, options.timeMs ?? 300) : await tinybenchCosts(lane, sizes, options.timeMs ?? 300);
       const base = laneRows[0]!;
       for (const row of laneRows) rows.push(row.sizeBytes > base.sizeBytes ? { ...row, nsPerByte: (row.meanNs - base.meanNs) / (row.sizeBytes - base.sizeBytes) } : row);
       options.progress?.(`${laneName(id)}: ${laneRows.map((r) => `${r.sizeBytes} B ${r.meanNs.toFixed(0)} ns`).join(', ')}`);
     } finally {
       await lane.close();
+    }
+  }
+  return rows;
+}
+
+async function tinybenchCosts(lane: Lane, sizes: readonly number[], timeMs: number): Promise<BoundaryCost[]> {
+  const target = targetOf(lane);
+  const bench = new Bench({ time: timeMs, warmupTime: 50 });
+  for (const size of sizes) {
+    const input = makeInput('bytes', size);
+    if (target.sync) bench.add(String(size), () => void target.call('echo', input));
+    else bench.add(String(size), async () => void (await target.call('echo', input)));
+  }
+  await bench.run();
+  return bench.tasks.map((task) => {
+    const result = task.result as { latency?: { mean: number; p50?: number; p99?: number; rme: number; samplesCount?: number; samples?: number[] } };
+    const latency = result.latency!;
+    return { lane: lane.name, sizeBytes: Number(task.name), timedBy: 'tinybench', meanNs: latency.mean * 1e6, p50Ns: (latency.p50 ?? latency.mean) * 1e6, p99Ns: (latency.p99 ?? latency.mean) * 1e6, rmePercent: latency.rme, samples: latency.samplesCount ?? latency.samples?.length ?? 0 };
+  });
+}
+
+/** The host's own closed loop, one caller, after a 50 ms warm-up: no crossing back to the harness per call. */
+async function hostLoopCosts(lane: HostLoadLane, sizes: readonly number[], timeMs: number): Promise<BoundaryCost[]> {
+  const rows: BoundaryCost[] = [];
+  for (const size of sizes) {
+    const inputs = [makeInput('bytes', size)];
+    const warmup = new LaneRecording(false);
+    const recording = new LaneRecording(false);
+    try {
+      await hostLoad([lane], 'echo', inputs, { model: 'closed' }, { durationMs: 50 }, warmup, {});
+      const { timing } = await hostLoad([lane], 'echo', inputs, { model: 'closed' }, { durationMs: timeMs }, recording, {});
+      const { mean, p50, p99, count } = recording.latency.summary();
+      // 95 % margin of the mean, as tinybench's rme; over batch means when batched.
+      const samples = timing.mode === 'batched' ? count / timing.size : count;
+      rows.push({ lane: lane.name, sizeBytes: size, timedBy: `go-host ${timing.mode === 'batched' ? `batched ×${timing.size}` : 'per-call'}`, meanNs: mean, p50Ns: p50, p99Ns: p99, rmePercent: mean === 0 ? 0 : (100 * 1.96 * recording.latency.stdDevNs()) / Math.sqrt(Math.max(1, samples)) / mean, samples: Math.round(samples) });
+    } finally {
+      warmup.destroy();
+      recording.destroy();
     }
   }
   return rows;

@@ -18,6 +18,7 @@ import { type LoadModel, type LoopHooks, type RunBound, warmupFor } from './mode
 import { openLoop } from './open-loop.ts';
 import type { CallTarget } from './target.ts';
 import { targetOf } from './target.ts';
+import { canRunLoad, type HostLoadLane, hostLoad } from './host-load.ts';
 
 export interface RunOptions {
   trusted: readonly TrustedKey[];
@@ -80,16 +81,38 @@ function typicalCallNs(target: CallTarget, op: string, next: () => Uint8Array, c
   return times.sort((a, b) => a - b)[100]!;
 }
 
-async function drive(model: LoadModel, bound: RunBound, targets: CallTarget[], op: string, next: () => Uint8Array, recording: LaneRecording, clock: Clock, batchSize: number, hooks: LoopHooks & { crossingBatch?: number }) {
-  if (model.model === 'closed') {
-    const report = await closedLoop(targets, op, next, { ...hooks, bound, clock, batchSize }, recording);
-    return { elapsedNs: report.elapsedNs };
-  }
-  if (model.model === 'open') {
-    const report = await openLoop(targets[0]!, op, next, { ...hooks, bound, clock, ratePerSec: model.ratePerSec }, recording);
-    return { elapsedNs: report.elapsedNs, achievedRate: report.achievedRatePerSec, scheduleJitter: report.scheduleJitter };
-  }
-  throw new Error('harness bug: ramp is driven step by step');
+/** One load model run on a lane: the harness's loops, or the lane's own host. */
+type SteadyModel = Extract<LoadModel, { model: 'open' | 'closed' }>;
+type Drive = (model: SteadyModel, bound: RunBound, recording: LaneRecording, hooks: LoopHooks) => Promise<DriveReport>;
+
+interface DriveReport {
+  elapsedNs: number;
+  timing: TimingMode;
+  achievedRate?: number;
+  scheduleJitter?: LatencySummary;
+}
+
+/** The harness drives the calls: per call or in calibrated batches on the harness's thread, or crossing into a worker or child. */
+function harnessDrive(lanes: readonly Lane[], scenario: Scenario, pool: Uint8Array[], clock: Clock): Drive {
+  const next = cycle(pool);
+  const targets = lanes.map((lane) => withDeadline(targetOf(lane), scenario.deadlineMs, lane));
+  const closed = scenario.load.model === 'closed';
+  const batchSize = closed ? batchSizeFor(typicalCallNs(targets[0]!, scenario.op, next, clock), calibrateClock(clock)) : 1;
+  const crossingBatch = closed && lanes[0]!.id.isolation !== 'inproc' ? scenario.batch : 1;
+  const timing: TimingMode = batchSize > 1 ? { mode: 'batched', size: batchSize } : crossingBatch > 1 ? { mode: 'crossing-batched', size: crossingBatch } : { mode: 'per-call' };
+  return async (model, bound, recording, hooks) => {
+    if (model.model === 'closed') {
+      const report = await closedLoop(targets, scenario.op, next, { ...hooks, bound, clock, batchSize, crossingBatch }, recording);
+      return { elapsedNs: report.elapsedNs, timing };
+    }
+    const report = await openLoop(targets[0]!, scenario.op, next, { ...hooks, bound, clock, ratePerSec: model.ratePerSec }, recording);
+    return { elapsedNs: report.elapsedNs, timing, achievedRate: report.achievedRatePerSec, scheduleJitter: report.scheduleJitter };
+  };
+}
+
+/** The lane's host drives the calls next to the plugin and sends its histograms back. */
+function hostDrive(lanes: readonly HostLoadLane[], scenario: Scenario, pool: Uint8Array[]): Drive {
+  return (model, bound, recording, hooks) => hostLoad(lanes, scenario.op, pool, model, bound, recording, { ...hooks, ...(scenario.deadlineMs !== undefined ? { deadlineMs: scenario.deadlineMs } : {}) });
 }
 
 async function runLane(dir: string, id: LaneId, scenario: Scenario, options: RunOptions): Promise<LaneResult> {
@@ -102,16 +125,14 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
     const opSpec = first.manifest.ops.find((o) => o.name === scenario.op);
     if (opSpec === undefined) throw new UsageError(`plugin \`${scenario.plugin}\` has no op \`${scenario.op}\` (its ops: ${first.manifest.ops.map((o) => o.name).join(', ')})`);
     if (scenario.deadlineMs !== undefined && !first.deadline.enforced) throw new UsageError(`scenario \`${scenario.id}\` sets a deadline, but lane \`${name}\` cannot enforce one: ${first.deadline.why}`);
-    const next = cycle(inputPool(opSpec.input, scenario.input));
-    const targets = lanes.map((lane) => withDeadline(targetOf(lane), scenario.deadlineMs, lane));
-    const batchSize = scenario.load.model === 'closed' ? batchSizeFor(typicalCallNs(targets[0]!, scenario.op, next, clock), calibrateClock(clock)) : 1;
-    const crossing = scenario.load.model === 'closed' && id.isolation !== 'inproc' ? scenario.batch : 1;
-    const timing: TimingMode = batchSize > 1 ? { mode: 'batched', size: batchSize } : crossing > 1 ? { mode: 'crossing-batched', size: crossing } : { mode: 'per-call' };
-    const model: LoadModel = scenario.load.model === 'ramp' ? { model: 'open', ratePerSec: scenario.load.startRatePerSec } : scenario.load;
+    const pool = inputPool(opSpec.input, scenario.input);
+    const hosted = lanes.every(canRunLoad) ? lanes : undefined;
+    const drive = hosted ? hostDrive(hosted, scenario, pool) : harnessDrive(lanes, scenario, pool, clock);
+    const model: SteadyModel = scenario.load.model === 'ramp' ? { model: 'open', ratePerSec: scenario.load.startRatePerSec } : scenario.load;
 
     const warmup = new LaneRecording(model.model === 'open');
     recordings.push(warmup);
-    await drive(model, warmupFor(scenario.bound), targets, scenario.op, next, warmup, clock, batchSize, { signal: options.signal, crossingBatch: crossing });
+    await drive(model, warmupFor(scenario.bound), warmup, { signal: options.signal });
 
     const samples: MemorySample[] = [];
     const timeline: LaneResult['timeline'] = [];
@@ -130,17 +151,15 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
     };
     const loop = watchEventLoop();
     let recording: LaneRecording;
-    let elapsedNs: number;
-    let achievedRate: number | undefined;
-    let scheduleJitter: LatencySummary | undefined;
+    let report: DriveReport;
     let sustainedRate: number | undefined;
     if (scenario.load.model === 'ramp') {
-      ({ recording, elapsedNs, sustainedRate } = await ramp(scenario.load, targets[0]!, scenario.op, next, clock, options, (r) => recordings.push(r), (calls, r) => tick(calls, r)));
+      ({ recording, report, sustainedRate } = await ramp(scenario.load, drive, options, (r) => recordings.push(r), (calls, r) => tick(calls, r)));
     } else {
       recording = new LaneRecording(model.model === 'open');
       recordings.push(recording);
       const r = recording;
-      ({ elapsedNs, achievedRate, scheduleJitter } = await drive(model, scenario.bound, targets, scenario.op, next, recording, clock, batchSize, { signal: options.signal, tick: (calls) => tick(calls, r), tickEveryMs: options.sampleEveryMs, crossingBatch: crossing }));
+      report = await drive(model, scenario.bound, recording, { signal: options.signal, tick: (calls) => tick(calls, r), tickEveryMs: options.sampleEveryMs });
     }
     const eventLoopDelay = loop.stop();
     samples.push(await sampleMemory((clock.nowNs() - started) / 1e6, recording.calls, first));
@@ -153,13 +172,14 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
         model: load.model,
         ...(load.model === 'open' ? { rate: load.ratePerSec } : {}),
         ...(load.model === 'closed' ? { concurrency: load.concurrency } : {}),
-        durationMs: elapsedNs / 1e6,
+        durationMs: report.elapsedNs / 1e6,
         calls: recording.calls,
         late: recording.late,
         dropped: recording.dropped,
-        ...(achievedRate !== undefined ? { achievedRate } : {}),
-        ...(scheduleJitter !== undefined ? { scheduleJitter } : {}),
-        timing,
+        ...(report.achievedRate !== undefined ? { achievedRate: report.achievedRate } : {}),
+        ...(report.scheduleJitter !== undefined ? { scheduleJitter: report.scheduleJitter } : {}),
+        timing: report.timing,
+        driver: hosted ? 'go-host' : 'harness',
         corrected: recording.uncorrected !== undefined,
       },
       latency: record(recording.latency),
@@ -180,20 +200,20 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
 
 /** Open-loop steps of rising rate; keeps the highest step whose p99 stayed in budget. */
 async function ramp(
-  load: Extract<LoadModel, { model: 'ramp' }>, target: CallTarget, op: string, next: () => Uint8Array, clock: Clock,
-  options: RunOptions, keep: (r: LaneRecording) => void, tick: (calls: number, r: LaneRecording) => Promise<void>,
-): Promise<{ recording: LaneRecording; elapsedNs: number; sustainedRate?: number }> {
-  let best: { recording: LaneRecording; elapsedNs: number; rate: number } | undefined;
-  let last: { recording: LaneRecording; elapsedNs: number } | undefined;
+  load: Extract<LoadModel, { model: 'ramp' }>, drive: Drive, options: RunOptions,
+  keep: (r: LaneRecording) => void, tick: (calls: number, r: LaneRecording) => Promise<void>,
+): Promise<{ recording: LaneRecording; report: DriveReport; sustainedRate?: number }> {
+  let best: { recording: LaneRecording; report: DriveReport; rate: number } | undefined;
+  let last: { recording: LaneRecording; report: DriveReport } | undefined;
   for (let rate = load.startRatePerSec; rate <= load.maxRatePerSec && !options.signal?.aborted; rate += load.stepRatePerSec) {
     const recording = new LaneRecording(true);
     keep(recording);
-    const report = await openLoop(target, op, next, { ratePerSec: rate, bound: { durationMs: load.stepMs }, clock, signal: options.signal, tick: (calls) => tick(calls, recording) }, recording);
+    const report = await drive({ model: 'open', ratePerSec: rate }, { durationMs: load.stepMs }, recording, { signal: options.signal, tick: (calls) => tick(calls, recording) });
     options.progress?.(`ramp ${rate}/s: p99 ${(recording.latency.percentileNs(99) / 1e3).toFixed(1)} µs`);
-    last = { recording, elapsedNs: report.elapsedNs };
+    last = { recording, report };
     if (recording.latency.percentileNs(99) > load.p99BudgetNs || recording.dropped > 0) break;
     best = { ...last, rate };
   }
   const chosen = best ?? last!;
-  return { recording: chosen.recording, elapsedNs: chosen.elapsedNs, ...(best ? { sustainedRate: best.rate } : {}) };
+  return { recording: chosen.recording, report: chosen.report, ...(best ? { sustainedRate: best.rate } : {}) };
 }

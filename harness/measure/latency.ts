@@ -54,6 +54,11 @@ export class LatencyHistogram {
     return this.histogram.totalCount;
   }
 
+  /** Standard deviation of the recorded values, in ns. */
+  stdDevNs(): number {
+    return this.histogram.totalCount === 0 ? 0 : this.histogram.stdDeviation;
+  }
+
   percentileNs(percentile: number): number {
     return this.histogram.getValueAtPercentile(percentile);
   }

@@ -1,3 +1,4 @@
+import type { TimingMode } from '../measure/recording.ts';
 /** Human units for reports. */
 
 export function formatNs(ns: number): string {
@@ -17,4 +18,10 @@ export function formatBytes(bytes: number): string {
 
 export function formatRate(perSec: number): string {
   return perSec >= 1e6 ? `${(perSec / 1e6).toFixed(2)} M/s` : perSec >= 1e3 ? `${(perSec / 1e3).toFixed(1)} k/s` : `${perSec.toFixed(0)}/s`;
+}
+
+/** How a lane's latencies were timed, in words: `per call`, `batched ×100`, `… in the Go host`. */
+export function timingLabel(load: { timing: TimingMode; driver?: 'harness' | 'go-host' }): string {
+  const mode = load.timing.mode === 'per-call' ? 'per call' : `${load.timing.mode} ×${load.timing.size}`;
+  return load.driver === 'go-host' ? `${mode}, in the Go host` : mode;
 }

@@ -1,6 +1,6 @@
 import { LatencyHistogram } from '../measure/latency.ts';
 import { pluginBytes } from '../measure/memory.ts';
-import { formatBytes, formatNs } from './format.ts';
+import { formatBytes, formatNs, timingLabel } from './format.ts';
 import type { LaneResult, LatencyRecord, Results } from './results.ts';
 import { lineChart, PERCENTILE_TICKS, percentileX } from './svg-chart.ts';
 
@@ -43,9 +43,8 @@ function laneCharts(lanes: LaneResult[]): string {
 function laneTable(lanes: LaneResult[]): string {
   const rows = lanes.map((l) => {
     const errors = Object.entries(l.errors).map(([k, n]) => `${k} ${n}`).join(', ') || '0';
-    const mode = l.load.timing.mode === 'per-call' ? 'per call' : `${l.load.timing.mode} ×${l.load.timing.size}`;
     const model = l.load.model === 'open' ? `open ${l.load.rate}/s${l.load.corrected ? ', corrected' : ''}` : l.load.model === 'closed' ? `closed ×${l.load.concurrency}` : `ramp (sustained ${l.sustainedRate ?? 'none'}/s)`;
-    return `<tr><td>${esc(l.lane)}</td><td>${esc(model)}, ${mode}</td><td>${l.load.calls}</td><td>${formatNs(l.latency.p50)}</td><td>${formatNs(l.latency.p99)}</td><td>${formatNs(l.latency.p999)}</td><td>${formatNs(l.latency.max)}</td><td>${l.latencyInner ? formatNs(l.latencyInner.p50) : ''}</td><td>${esc(errors)}</td><td>${formatBytes(l.memory.slopeBytesPerCall)}</td><td>${formatNs(l.eventLoopDelay.p99Ns)}</td></tr>`;
+    return `<tr><td>${esc(l.lane)}</td><td>${esc(model)}, ${esc(timingLabel(l.load))}</td><td>${l.load.calls}</td><td>${formatNs(l.latency.p50)}</td><td>${formatNs(l.latency.p99)}</td><td>${formatNs(l.latency.p999)}</td><td>${formatNs(l.latency.max)}</td><td>${l.latencyInner ? formatNs(l.latencyInner.p50) : ''}</td><td>${esc(errors)}</td><td>${formatBytes(l.memory.slopeBytesPerCall)}</td><td>${formatNs(l.eventLoopDelay.p99Ns)}</td></tr>`;
   });
   return `<table><tr><th>lane</th><th>load</th><th>calls</th><th>p50</th><th>p99</th><th>p99.9</th><th>max</th><th>inner p50</th><th>errors</th><th>memory/call</th><th>event loop p99</th></tr>${rows.join('')}</table>`;
 }
@@ -75,7 +74,7 @@ export function renderHtml(results: Results): string {
   if (results.boundary?.length) {
     const sizes = [...new Set(results.boundary.map((b) => b.sizeBytes))];
     const lanes = [...new Set(results.boundary.map((b) => b.lane))];
-    sections.push(`<h2>Boundary cost</h2><p>Mean ns per <code>echo</code> round trip (tinybench, one caller) and ns per extra byte.</p><table><tr><th>lane</th>${sizes.map((s) => `<th>${formatBytes(s)}</th>`).join('')}<th>ns/byte</th></tr>${lanes.map((lane) => `<tr><td>${esc(lane)}</td>${sizes.map((s) => `<td>${formatNs(results.boundary!.find((b) => b.lane === lane && b.sizeBytes === s)?.meanNs ?? Number.NaN)}</td>`).join('')}<td>${results.boundary!.filter((b) => b.lane === lane).at(-1)?.nsPerByte?.toFixed(3) ?? ''}</td></tr>`).join('')}</table>`);
+    sections.push(`<h2>Boundary cost</h2><p>Mean ns per <code>echo</code> call, one caller, and ns per extra byte: a round trip from the harness (tinybench), or the Go host's own loop next to the plugin (<code>@go</code> lanes).</p><table><tr><th>lane</th><th>timed by</th>${sizes.map((s) => `<th>${formatBytes(s)}</th>`).join('')}<th>ns/byte</th></tr>${lanes.map((lane) => `<tr><td>${esc(lane)}</td><td>${esc(results.boundary!.find((b) => b.lane === lane)?.timedBy ?? 'tinybench')}</td>${sizes.map((s) => `<td>${formatNs(results.boundary!.find((b) => b.lane === lane && b.sizeBytes === s)?.meanNs ?? Number.NaN)}</td>`).join('')}<td>${results.boundary!.filter((b) => b.lane === lane).at(-1)?.nsPerByte?.toFixed(3) ?? ''}</td></tr>`).join('')}</table>`);
   }
   sections.push(safetyMatrix(results));
   if (results.fuzz) {

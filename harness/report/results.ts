@@ -38,6 +38,11 @@ export interface LaneResult {
     scheduleJitter?: LatencySummary;
     /** How each latency was timed. */
     timing: TimingMode;
+    /**
+     * Who made the calls and timed them: the harness (per call, or crossing into a worker or
+     * child), or the Go host next to the plugin, as a Go service would call it. @default 'harness'
+     */
+    driver?: 'harness' | 'go-host';
     /** Open loop: corrected for coordinated omission (latency from intended start). */
     corrected: boolean;
   };

@@ -1,12 +1,12 @@
 import { checkKeys, fuzzKeys, isInformational } from '../gate/evaluate.ts';
-import { formatBytes, formatNs, formatRate } from './format.ts';
+import { formatBytes, formatNs, formatRate, timingLabel } from './format.ts';
 import type { LaneResult, Results } from './results.ts';
 
 const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function loadLabel(l: LaneResult['load']): string {
   const model = l.model === 'open' ? `open ${formatRate(l.rate ?? 0)}${l.corrected ? ', CO-corrected' : ''}` : l.model === 'closed' ? `closed ×${l.concurrency}` : 'ramp';
-  return l.timing.mode === 'per-call' ? model : `${model}, ${l.timing.mode} ×${l.timing.size}`;
+  return l.timing.mode === 'per-call' && l.driver !== 'go-host' ? model : `${model}, ${timingLabel(l)}`;
 }
 
 /** summary.md: verdict first, then what failed, then the figures; fit for a CI job summary. */
@@ -34,8 +34,8 @@ export function renderSummaryMarkdown(results: Results): string {
     lines.push('');
   }
   if (results.boundary && results.boundary.length > 0) {
-    lines.push('## Boundary cost (echo, tinybench, one caller, round trip)', '', '| lane | payload | mean | p99 | ns/byte | ±rme |', '|---|---:|---:|---:|---:|---:|');
-    for (const row of results.boundary) lines.push(`| ${row.lane} | ${formatBytes(row.sizeBytes)} | ${formatNs(row.meanNs)} | ${formatNs(row.p99Ns)} | ${row.nsPerByte === undefined ? '' : row.nsPerByte.toFixed(3)} | ${row.rmePercent.toFixed(1)}% |`);
+    lines.push('## Boundary cost (echo, one caller)', '', '| lane | timed by | payload | mean | p99 | ns/byte | ±rme |', '|---|---|---:|---:|---:|---:|---:|');
+    for (const row of results.boundary) lines.push(`| ${row.lane} | ${row.timedBy ?? 'tinybench'} | ${formatBytes(row.sizeBytes)} | ${formatNs(row.meanNs)} | ${formatNs(row.p99Ns)} | ${row.nsPerByte === undefined ? '' : row.nsPerByte.toFixed(3)} | ${row.rmePercent.toFixed(1)}% |`);
     lines.push('');
   }
   if (results.checks.length > 0) {

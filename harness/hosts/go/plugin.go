@@ -39,6 +39,9 @@ type openRequest struct {
 	MemoryBytes    int64  `json:"memoryBytes"`
 	// LimitNativeMemory holds a native plugin to the quota with RLIMIT_DATA.
 	LimitNativeMemory bool `json:"limitNativeMemory"`
+	// NoDeadlineChecks compiles a core module without wazero's termination checks: faster,
+	// but a deadline can no longer stop a call.
+	NoDeadlineChecks bool `json:"noDeadlineChecks"`
 }
 
 // refusal ends a load; its kind is `incompatible`, `rejected` or `protocol`.

@@ -68,7 +68,7 @@ type recording struct {
 }
 
 func newRecording(openLoop bool) *recording {
-	r := &recording{latency: newHistogram(), errors: map[string]int64{}, sampledPerKind: map[failureKind]int{}}
+	r := &recording{latency: newHistogram(), errors: map[string]int64{}, samples: []sample{}, recycles: []recycle{}, sampledPerKind: map[failureKind]int{}}
 	if openLoop {
 		r.uncorrected = newHistogram()
 		r.jitter = newHistogram()
@@ -108,7 +108,7 @@ func (r *recording) delta() loadDelta {
 		Calls: r.calls, Late: r.late, Errors: r.errors, FailureSamples: r.samples, Recycles: r.recycles,
 		Latency: encode(r.latency), Uncorrected: encode(r.uncorrected), Jitter: encode(r.jitter),
 	}
-	r.calls, r.late, r.errors, r.samples, r.recycles = 0, 0, map[string]int64{}, nil, nil
+	r.calls, r.late, r.errors, r.samples, r.recycles = 0, 0, map[string]int64{}, []sample{}, []recycle{}
 	for _, h := range []*hdr.Histogram{r.latency, r.uncorrected, r.jitter} {
 		if h != nil {
 			h.Reset()
