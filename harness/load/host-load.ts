@@ -109,7 +109,9 @@ export async function hostLoad(
       const remaining: RunBound = 'calls' in share ? { calls: share.calls - calls } : { durationMs: share.durationMs - elapsedNs / 1e6 };
       if (('calls' in remaining ? remaining.calls : remaining.durationMs) <= 0 || hooks.signal?.aborted) return elapsedNs;
       const started = process.hrtime.bigint();
-      const request: HostLoadRequest = { op, inputs, model: model.model, ...(model.model === 'open' ? { ratePerSec: model.ratePerSec } : {}), bound: remaining, ...(hooks.deadlineMs !== undefined ? { deadlineMs: hooks.deadlineMs } : {}), tickEveryMs: hooks.tickEveryMs ?? DEFAULT_TICK_MS };
+      // A continuation after a replacement takes up the inputs where the last host left them.
+      const turn = calls % inputs.length;
+      const request: HostLoadRequest = { op, inputs: [...inputs.slice(turn), ...inputs.slice(0, turn)], model: model.model, ...(model.model === 'open' ? { ratePerSec: model.ratePerSec } : {}), bound: remaining, ...(hooks.deadlineMs !== undefined ? { deadlineMs: hooks.deadlineMs } : {}), tickEveryMs: hooks.tickEveryMs ?? DEFAULT_TICK_MS };
       const end = await lane.runLoad(request, (delta) => {
         calls += delta.calls;
         merge(delta);

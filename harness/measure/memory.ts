@@ -14,6 +14,8 @@ export interface MemorySample {
   wasmMemoryBytes?: number;
   childRssBytes?: number;
   childMallocBytes?: number;
+  /** The Go host's heap (`@go` lanes). */
+  childGoHeapBytes?: number;
   /** Bytes the harness holds from malloc (glibc), where a native plugin in the harness allocates. */
   mallocBytes: number;
 }

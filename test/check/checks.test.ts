@@ -17,7 +17,7 @@ test('the safety matrix holds on every lane, and only what a lane cannot enforce
   for (const lane of ['native@inproc', 'native@worker']) {
     for (const fault of ['segv', 'abort', 'escape', 'recurse', 'hog']) assert.ok(unsupported.has(`${lane} fault.${fault}`), `${lane} ${fault}`);
   }
-  for (const lane of ['wasm-core@worker', 'wasm-core@process', 'wasm-component@worker', 'wasm-component@process', 'native@process']) {
+  for (const lane of ['wasm-core@worker', 'wasm-core@process', 'wasm-component@worker', 'wasm-component@process', 'native@process', 'wasm-core@go', 'native@go']) {
     for (const id of ['fault.panic', 'fault.segv', 'fault.abort', 'fault.recurse', 'fault.hog', 'fault.spin', 'deadline.repeated']) {
       assert.ok(!unsupported.has(`${lane} ${id}`), `${lane} ${id} must be enforced`);
     }
@@ -25,10 +25,13 @@ test('the safety matrix holds on every lane, and only what a lane cannot enforce
   const unsupportedWithoutReason = checks.filter((c) => c.status === 'unsupported' && c.detail.length < 20);
   assert.equal(unsupportedWithoutReason, []);
 
-  const nativeProcess = checks.filter((c) => c.lane === 'native@process');
-  assert.match(nativeProcess.find((c) => c.id === 'fault.segv')!.detail, 'killed by SIGSEGV');
-  assert.match(nativeProcess.find((c) => c.id === 'fault.abort')!.detail, 'killed by SIGABRT');
-  assert.match(nativeProcess.find((c) => c.id === 'fault.hog')!.detail, 'memory allocation of');
+  assert.equal(checks.filter((c) => c.lane.endsWith('@go') && c.status === 'unsupported'), [], 'the Go host enforces everything');
+  for (const lane of ['native@process', 'native@go']) {
+    const native = checks.filter((c) => c.lane === lane);
+    assert.match(native.find((c) => c.id === 'fault.segv')!.detail, 'killed by SIGSEGV', lane);
+    assert.match(native.find((c) => c.id === 'fault.abort')!.detail, 'killed by SIGABRT', lane);
+    assert.match(native.find((c) => c.id === 'fault.hog')!.detail, 'memory allocation of', lane);
+  }
 
   for (const figure of figures.filter((f) => f.overshootMs.length > 0)) {
     assert.is(figure.overshootMs.length, 3, `${figure.lane}: the first spin and the two after it time out`);

@@ -1,0 +1,134 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runFuzz } from '../../harness/fuzz/run-fuzz.ts';
+import { encodeFrame, FrameReader } from '../../harness/isolation/go-frames.ts';
+import { openLane } from '../../harness/isolation/open-lane.ts';
+import { parseLane, parseLanes } from '../../harness/lanes/lane.ts';
+import { runScenario } from '../../harness/load/run-scenario.ts';
+import { initHistograms, LatencyHistogram } from '../../harness/measure/latency.ts';
+import { resolveScenario, type ScenarioOptions } from '../../harness/scenario/scenario.ts';
+import { fixture, HEALTHY_FIXTURES, sampleInputs, trusted, u64 } from '../helpers/plugins.ts';
+
+const GO_LANES = ['wasm-core@go', 'native@go'];
+
+const run = (options: Omit<ScenarioOptions, 'suites'>, extra: { signal?: AbortSignal; sampleEveryMs?: number } = {}) =>
+  initHistograms().then(() => runScenario(resolveScenario({ ...options, suites: [] }, 'test'), { trusted, ...extra }));
+
+test('frames split anywhere in the byte stream are read back whole and in order', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.nat(), fc.uint8Array({ maxLength: 300 })), { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 10 }), (frames, cuts) => {
+      const stream = Buffer.concat(frames.map(([kind, id, payload]) => encodeFrame(kind, id, payload)));
+      const at = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+      const reader = new FrameReader();
+      const read = [0, ...at].map((start, i) => stream.subarray(start, at[i] ?? stream.length)).flatMap((chunk) => reader.push(Buffer.from(chunk)));
+      assert.equal(read.map((f) => [f.kind, f.id, [...f.payload]]), frames.map(([kind, id, payload]) => [kind, id, [...payload]]));
+    }),
+  );
+});
+
+test('`wasm-component@go` is refused with what to use instead', () => {
+  assert.throws(() => parseLane('wasm-component@go'), /components need a JavaScript engine: use `wasm-core@go`/);
+});
+
+test('every op of every healthy fixture answers the same through cgo and wazero as through the Node lanes', async () => {
+  for (const name of HEALTHY_FIXTURES) {
+    const lanes = await Promise.all(['wasm-core@inproc', ...GO_LANES].map((l) => openLane(fixture(name), parseLane(l), { trusted })));
+    try {
+      for (const op of lanes[0]!.manifest.ops) {
+        for (const input of sampleInputs(op.input)) {
+          const [expected, ...others] = await Promise.all(lanes.map((lane) => lane.call(op.name, input)));
+          for (const [i, other] of others.entries()) assert.equal(other!.outcome, expected!.outcome, `${name} ${op.name} on ${GO_LANES[i]} (${input.length} B)`);
+        }
+      }
+    } finally {
+      await Promise.all(lanes.map((l) => l.close()));
+    }
+  }
+});
+
+// One call in 200 stalls for 20 ms; the rest return at once.
+const stalls = { bytes: [u64(20), ...Array.from({ length: 199 }, () => u64(0))] };
+
+test('open loop in the Go host: a periodic stall shows in the corrected p99, and the histograms it sent decode to the figures', async () => {
+  const result = await run({ id: 'go-open', plugin: 'faulty', op: 'slow', lanes: GO_LANES, input: stalls, load: { model: 'open', ratePerSec: 500 }, duration: '2s' });
+  for (const lane of result.lanes) {
+    assert.is(lane.load.driver, 'go-host', lane.lane);
+    assert.ok(lane.load.corrected && lane.latencyUncorrected, lane.lane);
+    assert.ok(lane.latency.p99 > 10 * lane.latencyUncorrected!.p99, `${lane.lane}: corrected p99 ${lane.latency.p99} ns vs uncorrected ${lane.latencyUncorrected!.p99} ns`);
+    assert.ok(lane.load.late > 0, `${lane.lane}: calls behind a stall started late`);
+    assert.ok(Math.abs(lane.load.achievedRate! - 500) < 25, `${lane.lane}: ${lane.load.achievedRate} calls/s`);
+    for (const record of [lane.latency, lane.latencyUncorrected!]) {
+      const decoded = LatencyHistogram.decode(record.hdr);
+      const { hdr: _, ...reported } = record;
+      assert.equal(decoded.summary(), reported, lane.lane);
+      decoded.destroy();
+    }
+    assert.ok(lane.timeline.length >= 5, `${lane.lane}: p99 over the run`);
+  }
+});
+
+test('closed loop over two Go hosts makes exactly the calls asked for; sub-microsecond calls are timed in batches', async () => {
+  const result = await run({ id: 'go-closed', plugin: 'textkit', op: 'echo', lanes: GO_LANES, input: { sizeBytes: 0 }, load: { model: 'closed', concurrency: 2 }, calls: 30001 });
+  for (const lane of result.lanes) {
+    assert.is(lane.load.calls, 30001, lane.lane);
+    assert.is(lane.latency.count, 30001, lane.lane);
+    assert.is(lane.load.concurrency, 2);
+  }
+  assert.is(result.lanes.find((l) => l.lane === 'native@go')!.load.timing.mode, 'batched', 'a cgo echo is shorter than 20 clock reads');
+});
+
+test('a crash in the middle of a Go-hosted load is counted, contained and survived: the load goes on in a new host', async () => {
+  const result = await run({ id: 'go-crash', plugin: 'faulty', op: 'segv', lanes: ['native@go'], input: { sizeBytes: 0 }, calls: 3 });
+  const lane = result.lanes[0]!;
+  assert.is(lane.load.calls, 3);
+  assert.equal(lane.errors, { crash: 3 });
+  assert.match(lane.failureSamples[0]!.message, 'killed by SIGSEGV');
+});
+
+test('deadlines in a Go-hosted load: wazero stops the call in place, a stuck cgo call gets its host killed, and the load goes on', async () => {
+  const input = { bytes: [u64(0), u64(0), u64(0), u64(2000)] };
+  for (const laneName of GO_LANES) {
+    const result = await run({ id: 'go-deadline', plugin: 'faulty', op: 'slow', lanes: [laneName], input, deadlineMs: 100, calls: 40 });
+    const lane = result.lanes[0]!;
+    assert.is(lane.load.calls, 40, laneName);
+    assert.equal(lane.errors, { timeout: 10 }, laneName);
+    assert.ok(lane.latency.max < 1.5e9, `${laneName}: no call ran to its 2 s end (max ${lane.latency.max} ns)`);
+  }
+});
+
+test('memory curves from the Go host: a 64 KiB-a-call leak measures near that, echo near zero', async () => {
+  const leakBytes = 64 * 1024;
+  for (const lane of GO_LANES) {
+    const leak = await run({ id: 'leak', plugin: 'faulty', op: 'leak', lanes: [lane], input: { bytes: [u64(leakBytes)] }, load: { model: 'open', ratePerSec: 2000 }, calls: 1500 }, { sampleEveryMs: 20 });
+    const slope = leak.lanes[0]!.memory.slopeBytesPerCall;
+    assert.ok(Math.abs(slope - leakBytes) < leakBytes * 0.15, `${lane}: leak slope ${slope} B/call, expected about ${leakBytes}`);
+    assert.ok(leak.lanes[0]!.memory.samples.every((s) => s.childGoHeapBytes! > 0 && s.childRssBytes! > 0), `${lane}: Go heap and RSS sampled`);
+    // Linear memory and malloc in a Go process carry no JS garbage: the bound is tight.
+    const echo = await run({ id: 'echo', plugin: 'faulty', op: 'echo', lanes: [lane], input: { sizeBytes: 1024 }, load: { model: 'open', ratePerSec: 20000 }, calls: 20000 }, { sampleEveryMs: 20 });
+    assert.ok(Math.abs(echo.lanes[0]!.memory.slopeBytesPerCall) < 64, `${lane}: echo slope ${echo.lanes[0]!.memory.slopeBytesPerCall} B/call`);
+  }
+});
+
+test('Ctrl-C stops a Go-hosted load at once and keeps what it measured', async () => {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 2500);
+  const started = performance.now();
+  const result = await run({ id: 'go-stop', plugin: 'textkit', op: 'tokenize', lanes: ['wasm-core@go'], duration: '30s' }, { signal: controller.signal });
+  assert.ok(performance.now() - started < 6000, 'stopped long before its 30 s');
+  const lane = result.lanes[0]!;
+  assert.ok(lane.load.calls > 0 && lane.latency.count === lane.load.calls, `${lane.load.calls} calls kept`);
+});
+
+test('the fuzz differential covers the Go lanes: a usize that is 32 bits in wazero and 64 through cgo is caught', async () => {
+  const corpusDir = mkdtempSync(join(tmpdir(), 'plugbench-go-corpus-'));
+  const result = await runFuzz({ plugins: ['usize-hash'], ops: ['hash'], lanes: parseLanes(['wasm-core@go,native@go']), trusted, seed: 3, runs: 200, corpusDir, save: false, sequenceRuns: 0 });
+  const differential = result.failures.filter((f) => f.property === 'differential');
+  assert.is(differential.length, 1);
+  assert.match(differential[0]!.message, /wasm-core@go gave .*; native@go gave/);
+});
+
+test.run();
