@@ -1,6 +1,7 @@
 import { trustedKeys } from '../contract/keys.ts';
 import { BOUNDARY_SIZES, measureBoundaryCost } from '../load/boundary-cost.ts';
-import { ALL_LANES, parseLanes } from '../lanes/lane.ts';
+import { parseLanes } from '../lanes/lane.ts';
+import { availableLanes } from '../isolation/open-lane.ts';
 import { environment } from '../measure/environment.ts';
 import { resolvePluginDir, stateDir } from '../paths.ts';
 import { formatBytes, formatNs } from '../report/format.ts';
@@ -13,14 +14,14 @@ export const boundaryCommand: CliCommand<{ plugin: string; lane?: string[]; size
   builder: (yargs) =>
     yargs
       .option('plugin', { type: 'string', default: 'textkit', describe: 'plugin whose `echo` op is timed' })
-      .option('lane', { type: 'string', array: true, describe: 'lanes (default: all nine)' })
+      .option('lane', { type: 'string', array: true, describe: 'lanes (default: every lane; the @go lanes need Go)' })
       .option('sizes', { type: 'string', describe: `payload sizes in bytes, comma list (default ${BOUNDARY_SIZES.join(',')})` })
       .option('time-ms', { type: 'number', default: 300, describe: 'time per lane and size, after warm-up' })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
       .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
   handler: async (args, { commandLine, report }) => {
     const startedAt = new Date().toISOString();
-    const lanes = args.lane?.length ? parseLanes(args.lane) : ALL_LANES;
+    const lanes = args.lane?.length ? parseLanes(args.lane) : availableLanes((line) => console.error(line));
     const sizes = args.sizes ? args.sizes.split(',').map(Number) : BOUNDARY_SIZES;
     const rows = await measureBoundaryCost(resolvePluginDir(args.plugin), lanes, { trusted: trustedKeys(stateDir, args.trust ?? []), sizes, timeMs: args.timeMs, progress: (line) => console.error(line) });
     console.log(`\n${'lane'.padEnd(24)}${sizes.map((s) => formatBytes(s).padStart(12)).join('')}${'ns/byte'.padStart(10)}`);

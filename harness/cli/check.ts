@@ -1,6 +1,7 @@
 import { checkPlugin, runChecks } from '../check/run-checks.ts';
 import { trustedKeys } from '../contract/keys.ts';
-import { ALL_LANES, parseLanes } from '../lanes/lane.ts';
+import { parseLanes } from '../lanes/lane.ts';
+import { availableLanes } from '../isolation/open-lane.ts';
 import { resolvePluginDir, stateDir } from '../paths.ts';
 import { environment } from '../measure/environment.ts';
 import { verdictOf } from '../gate/evaluate.ts';
@@ -13,12 +14,12 @@ export const checkCommand: CliCommand<{ plugin?: string[]; lane?: string[]; out:
   builder: (yargs) =>
     yargs
       .option('plugin', { type: 'string', array: true, describe: 'plugins under test (names or built directories): load, every op on sample inputs, tampered copy refused — besides the lane matrix' })
-      .option('lane', { type: 'string', array: true, describe: 'lanes to check, comma list or repeated (default: all nine)' })
+      .option('lane', { type: 'string', array: true, describe: 'lanes to check, comma list or repeated (default: every lane; the @go lanes need Go)' })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
       .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
   handler: async (args, { commandLine, report, informational }) => {
     const startedAt = new Date().toISOString();
-    const lanes = args.lane?.length ? parseLanes(args.lane) : ALL_LANES;
+    const lanes = args.lane?.length ? parseLanes(args.lane) : availableLanes((line) => console.error(line));
     const trusted = trustedKeys(stateDir, args.trust ?? []);
     const plugins = {
       faulty: resolvePluginDir('faulty'),

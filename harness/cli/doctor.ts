@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { findGo, GO_INSTALL, goHostBinary } from '../build/go-host.ts';
 import { detectToolchain, INSTALL_COMMAND } from '../build/toolchain.ts';
 import { environment } from '../measure/environment.ts';
 import { defaultBuildDir } from '../paths.ts';
@@ -11,6 +12,8 @@ interface Finding {
   ok: boolean;
   detail: string;
   fix?: string;
+  /** What only some tests or lanes need: missing, it does not fail the doctor. */
+  optional?: boolean;
 }
 
 function probe(what: string, run: () => string, fix: string): Finding {
@@ -23,7 +26,7 @@ function probe(what: string, run: () => string, fix: string): Finding {
 
 export const doctorCommand: CliCommand<Record<string, never>> = {
   command: 'doctor',
-  describe: 'Check what plugbench needs (toolchain, koffi, jco, Chromium) and print the command that fixes each gap',
+  describe: 'Check what plugbench needs (toolchain, koffi, jco, Chromium, Go) and print the command that fixes each gap',
   builder: (yargs) => yargs as never,
   handler: async () => {
     const toolchain = detectToolchain();
@@ -33,11 +36,12 @@ export const doctorCommand: CliCommand<Record<string, never>> = {
       probe('koffi', () => `koffi ${execFileSync(process.execPath, ['-e', 'console.log(require("koffi").version)'], { encoding: 'utf8' }).trim()}`, 'npm ci'),
       probe('jco', () => { execFileSync(process.execPath, ['-e', 'import("@bytecodealliance/jco")'], { stdio: 'ignore' }); return '@bytecodealliance/jco loads'; }, 'npm ci'),
       existsSync(defaultBuildDir) ? { what: 'fixture plugins', ok: true, detail: defaultBuildDir } : { what: 'fixture plugins', ok: false, detail: 'not built', fix: 'npx plugbench build' },
-      (() => { const chromium = findChromium(); return chromium ? { what: 'chromium (report test)', ok: true, detail: chromium } : { what: 'chromium (report test)', ok: false, detail: 'not found', fix: CHROMIUM_INSTALL }; })(),
+      (() => { const chromium = findChromium(); return chromium ? { what: 'chromium (report test)', ok: true, detail: chromium } : { what: 'chromium (report test)', ok: false, detail: 'not found', fix: CHROMIUM_INSTALL, optional: true }; })(),
+      { ...probe('go host (@go lanes)', () => `${execFileSync(findGo() ?? 'go', ['version'], { encoding: 'utf8' }).trim()}; ${goHostBinary()}`, GO_INSTALL), optional: true },
     ];
     for (const f of findings) console.log(`${f.ok ? 'ok     ' : 'MISSING'} ${f.what.padEnd(24)} ${f.detail}${!f.ok && f.fix ? `\n        fix: ${f.fix}` : ''}`);
     const env = environment();
     console.log(`\nfingerprint ${env.fingerprint}: ${env.cpu}, ${env.cores} cores, ${env.os}, Node ${env.node}, lockfile ${env.lockfile}, commit ${env.commit}`);
-    return findings.every((f) => f.ok || f.what.startsWith('chromium')) ? EXIT.pass : EXIT.usage;
+    return findings.every((f) => f.ok || f.optional) ? EXIT.pass : EXIT.usage;
   },
 };

@@ -1,9 +1,9 @@
 import { DEFAULT_MAX_OUTPUT_BYTES } from '../lanes/canonical.ts';
 import type { TrustedKey } from '../contract/keys.ts';
 import { DEFAULT_POLICY, type HostPolicy } from '../contract/policy.ts';
-import type { Lane, LaneId } from '../lanes/lane.ts';
+import { ALL_LANES, type Lane, type LaneId } from '../lanes/lane.ts';
 import { openInstance } from '../lanes/open-instance.ts';
-import { goHostBinary } from '../build/go-host.ts';
+import { findGo, GO_INSTALL, goHostBinary } from '../build/go-host.ts';
 import { spawnChild, spawnWorker } from './endpoint.ts';
 import { spawnGoHost } from './go-endpoint.ts';
 import { GoHostLane } from './go-host-lane.ts';
@@ -64,4 +64,11 @@ export async function openLane(dir: string, id: LaneId, options: LaneOptions): P
     return GoHostLane.open(id, { ...request, ...(checks ? {} : { noDeadlineChecks: true }) }, () => spawnGoHost(binary), deadline);
   }
   return SupervisedLane.open(id, request, spawnChild, { enforced: true, by: 'kill' });
+}
+
+/** Every lane this machine can open: the `@go` lanes need the Go toolchain. */
+export function availableLanes(note: (line: string) => void): LaneId[] {
+  if (findGo() !== undefined) return [...ALL_LANES];
+  note(`the @go lanes are left out: ${GO_INSTALL}`);
+  return ALL_LANES.filter((l) => l.isolation !== 'go');
 }

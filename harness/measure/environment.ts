@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { findGo } from '../build/go-host.ts';
 import { detectToolchain } from '../build/toolchain.ts';
 import { packageRoot } from '../paths.ts';
 
@@ -16,6 +17,8 @@ export interface Environment {
   cores: number;
   memoryBytes: number;
   toolchain: string;
+  /** The Go that builds the Go host (`@go` lanes), or `none`; absent in results from before the Go host. */
+  go?: string;
   lockfile: string;
   commit: string;
 }
@@ -37,6 +40,7 @@ export function environment(): Environment {
     cores: cpus().length,
     memoryBytes: totalmem(),
     toolchain: detectToolchain()?.description ?? 'none',
+    go: quiet(findGo() ?? 'go', ['version'])?.replace(/^go version /, '') ?? 'none',
     lockfile,
   };
   const fingerprint = createHash('sha256').update(JSON.stringify(described)).digest('hex').slice(0, 16);
