@@ -11,7 +11,7 @@ const rounds = Number(process.argv[2] ?? 20);
 const pauseMs = Number(process.argv[3] ?? 0);
 const deadlineMs = 100;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
-for (const id of parseLanes(['wasm-core@worker,wasm-core@process,wasm-component@worker,wasm-component@process,native@process'])) {
+for (const id of parseLanes(['wasm-core@worker,wasm-core@process,wasm-component@worker,wasm-component@process,native@process,wasm-core@go,native@go'])) {
   const lane = await openLane(resolvePluginDir('faulty'), id, { trusted: trustedKeys(stateDir) });
   const overshootMs: number[] = [];
   const loopP99Ns: number[] = [];

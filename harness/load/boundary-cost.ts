@@ -1,4 +1,5 @@
 import { Bench } from 'tinybench';
+import type { InputKind } from '../contract/manifest.ts';
 import type { TrustedKey } from '../contract/keys.ts';
 import { openLane } from '../isolation/open-lane.ts';
 import { type Lane, type LaneId, laneName } from '../lanes/lane.ts';
@@ -42,9 +43,8 @@ export async function measureBoundaryCost(pluginDir: string, lanes: readonly Lan
   for (const id of lanes) {
     const lane = await openLane(pluginDir, id, { trusted: options.trusted });
     try {
-      const laneRows = canRunLoad(lane) ? await hostLoopCosts(lane, sizes, options.timeMs ?? 300) : await tinybenchCosts(lane, sizes, options.timeMs ?? 300);
-      const base = laneRows[0]!;
-      for (const row of laneRows) rows.push(row.sizeBytes > base.sizeBytes ? { ...row, nsPerByte: (row.meanNs - base.meanNs) / (row.sizeBytes - base.sizeBytes) } : row);
+      const laneRows = await measureLaneCost(lane, sizes, options.timeMs ?? 300);
+      rows.push(...laneRows);
       options.progress?.(`${laneName(id)}: ${laneRows.map((r) => `${r.sizeBytes} B ${r.meanNs.toFixed(0)} ns`).join(', ')}`);
     } finally {
       await lane.close();
@@ -53,13 +53,20 @@ export async function measureBoundaryCost(pluginDir: string, lanes: readonly Lan
   return rows;
 }
 
-async function tinybenchCosts(lane: Lane, sizes: readonly number[], timeMs: number): Promise<BoundaryCost[]> {
+/** What an op costs on one lane at each input size (`echo` of bytes by default), with ns per extra byte. */
+export async function measureLaneCost(lane: Lane, sizes: readonly number[], timeMs: number, work: { op: string; input: InputKind } = { op: 'echo', input: 'bytes' }): Promise<BoundaryCost[]> {
+  const rows = canRunLoad(lane) ? await hostLoopCosts(lane, sizes, timeMs, work) : await tinybenchCosts(lane, sizes, timeMs, work);
+  const base = rows[0]!;
+  return rows.map((row) => (row.sizeBytes > base.sizeBytes ? { ...row, nsPerByte: (row.meanNs - base.meanNs) / (row.sizeBytes - base.sizeBytes) } : row));
+}
+
+async function tinybenchCosts(lane: Lane, sizes: readonly number[], timeMs: number, work: { op: string; input: InputKind }): Promise<BoundaryCost[]> {
   const target = targetOf(lane);
   const bench = new Bench({ time: timeMs, warmupTime: 50 });
   for (const size of sizes) {
-    const input = makeInput('bytes', size);
-    if (target.sync) bench.add(String(size), () => void target.call('echo', input));
-    else bench.add(String(size), async () => void (await target.call('echo', input)));
+    const input = makeInput(work.input, size);
+    if (target.sync) bench.add(String(size), () => void target.call(work.op, input));
+    else bench.add(String(size), async () => void (await target.call(work.op, input)));
   }
   await bench.run();
   return bench.tasks.map((task) => {
@@ -70,15 +77,15 @@ async function tinybenchCosts(lane: Lane, sizes: readonly number[], timeMs: numb
 }
 
 /** The host's own closed loop, one caller, after a 50 ms warm-up: no crossing back to the harness per call. */
-async function hostLoopCosts(lane: HostLoadLane, sizes: readonly number[], timeMs: number): Promise<BoundaryCost[]> {
+async function hostLoopCosts(lane: HostLoadLane, sizes: readonly number[], timeMs: number, work: { op: string; input: InputKind }): Promise<BoundaryCost[]> {
   const rows: BoundaryCost[] = [];
   for (const size of sizes) {
-    const inputs = [makeInput('bytes', size)];
+    const inputs = [makeInput(work.input, size)];
     const warmup = new LaneRecording(false);
     const recording = new LaneRecording(false);
     try {
-      await hostLoad([lane], 'echo', inputs, { model: 'closed' }, { durationMs: 50 }, warmup, {});
-      const { timing } = await hostLoad([lane], 'echo', inputs, { model: 'closed' }, { durationMs: timeMs }, recording, {});
+      await hostLoad([lane], work.op, inputs, { model: 'closed' }, { durationMs: 50 }, warmup, {});
+      const { timing } = await hostLoad([lane], work.op, inputs, { model: 'closed' }, { durationMs: timeMs }, recording, {});
       const { mean, p50, p99, count } = recording.latency.summary();
       // 95 % margin of the mean, as tinybench's rme; over batch means when batched.
       const samples = timing.mode === 'batched' ? count / timing.size : count;
