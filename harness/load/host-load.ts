@@ -1,4 +1,4 @@
-import type { CallFailure } from '../contract/errors.ts';
+import { type CallFailure, FAILURE_KINDS, type FailureKind } from '../contract/errors.ts';
 import { type FailureJson, failureFrom } from '../isolation/go-frames.ts';
 import type { Lane, Recycle } from '../lanes/lane.ts';
 import { LatencyHistogram, type LatencySummary } from '../measure/latency.ts';
@@ -92,8 +92,8 @@ export async function hostLoad(
     recording.calls += delta.calls;
     recording.late += delta.late;
     for (const [kind, count] of Object.entries(delta.errors)) {
-      const known = failureFrom({ kind, message: '' }).kind;
-      recording.errors[known] = (recording.errors[known] ?? 0) + count;
+      if (!(FAILURE_KINDS as readonly string[]).includes(kind)) throw new Error(`harness bug: the host counted failures of kind \`${kind}\``);
+      recording.errors[kind as FailureKind] = (recording.errors[kind as FailureKind] ?? 0) + count;
     }
     for (const sample of delta.failureSamples) recording.keepSample(failureFrom(sample));
     addEncoded(recording.latency, delta.latency);

@@ -170,7 +170,7 @@ func (l *loadRun) watch(done <-chan struct{}) {
 				continue
 			}
 			l.rec.outcome(failure(kindTimeout, "the call outlived its deadline of %d ms and was still running after %.1f ms; native code cannot be stopped, so its process is killed", l.deadline.Milliseconds(), float64(now()-start)/1e6), -1)
-			l.rec.latency.RecordValue(now() - start)
+			recordNs(l.rec.latency, now()-start)
 			final := l.rec.delta()
 			final.Final, final.ElapsedNs, final.Stuck = true, now()-l.t0, true
 			l.send(final)

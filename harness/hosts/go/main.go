@@ -211,18 +211,17 @@ func (s *server) batch(request frame) {
 	recycleNs := int64(-1)
 	for done := 0; done < count; done++ {
 		start := now()
-		result := s.plugin.current.call(op, input, 0)
-		times = binary.LittleEndian.AppendUint64(times, uint64(now()-start))
-		if result.kind == kindOK {
-			continue
+		result, recycled := s.plugin.call(op, input, 0)
+		elapsed := now() - start
+		if recycled >= 0 {
+			elapsed -= recycled
+			recycleNs = recycled
 		}
-		if len(failures) < batchFailuresKept {
+		times = binary.LittleEndian.AppendUint64(times, uint64(elapsed))
+		if result.kind != kindOK && len(failures) < batchFailuresKept {
 			failures = append(failures, result.sample())
 		}
-		if result.kind.poisons() {
-			if recycleNs, err = s.plugin.recycle(); err != nil {
-				fatal("cannot replace the instance after a %s: %v", result.kind, err)
-			}
+		if recycled >= 0 {
 			break
 		}
 	}

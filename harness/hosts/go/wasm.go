@@ -129,7 +129,10 @@ type wasmInstance struct {
 	artifact *wasmArtifact
 	module   api.Module
 	memory   api.Memory
+
+	// The contract's exports (harness/lanes/wasm-core.ts); postInit may be nil.
 	realloc, describeFn, postDescribe, initFn, postInit, callFn, postCall, shutdownFn api.Function
+
 	// stack holds the arguments and the result of every call (CallWithStack: no allocation).
 	stack    []uint64
 	poisoned string
