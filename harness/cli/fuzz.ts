@@ -2,7 +2,8 @@ import { trustedKeys } from '../contract/keys.ts';
 import { UsageError } from '../contract/errors.ts';
 import { verdictOf } from '../gate/evaluate.ts';
 import { runFuzz } from '../fuzz/run-fuzz.ts';
-import { parseLanes } from '../lanes/lane.ts';
+import { availableLanes } from '../isolation/open-lane.ts';
+import { type LaneId, laneName, parseLanes } from '../lanes/lane.ts';
 import { environment } from '../measure/environment.ts';
 import { stateDir } from '../paths.ts';
 import { RESULTS_SCHEMA, type Results } from '../report/results.ts';
@@ -11,8 +12,16 @@ import { type CliCommand, EXIT } from './command.ts';
 
 /** What `plugbench fuzz` fuzzes when no plugin is named: the behaving fixtures and the one with a planted bug. */
 export const DEFAULT_FUZZ_PLUGINS = ['textkit', 'hashkit', 'imgkit', 'lz', 'handmade', 'lz-buggy'];
-/** Lanes fuzzed by default: a deadline stops hangs on both, and a native crash stays in its process. */
-export const DEFAULT_FUZZ_LANES = ['wasm-core@worker', 'native@process'];
+/**
+ * Lanes fuzzed by default: a deadline stops hangs on each, and a native crash stays in its
+ * process. The Go host's lanes join them where Go is on the machine.
+ */
+export const DEFAULT_FUZZ_LANES = ['wasm-core@worker', 'native@process', 'wasm-core@go', 'native@go'];
+
+function defaultFuzzLanes(): LaneId[] {
+  const available = new Set(availableLanes((line) => console.error(line)).map(laneName));
+  return parseLanes(DEFAULT_FUZZ_LANES).filter((lane) => available.has(laneName(lane)));
+}
 
 interface FuzzArgs {
   plugin?: string[];
@@ -53,7 +62,7 @@ export const fuzzCommand: CliCommand<FuzzArgs> = {
     const fuzz = await runFuzz({
       plugins: args.plugin?.length ? args.plugin : DEFAULT_FUZZ_PLUGINS,
       ...(args.op?.length ? { ops: args.op } : {}),
-      lanes: parseLanes(args.lane?.length ? args.lane : DEFAULT_FUZZ_LANES),
+      lanes: args.lane?.length ? parseLanes(args.lane) : defaultFuzzLanes(),
       trusted: trustedKeys(stateDir, args.trust ?? []),
       ...(timeMs !== undefined ? { timeMs } : {}),
       ...(args.runs !== undefined ? { runs: args.runs } : {}),
