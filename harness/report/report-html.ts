@@ -33,9 +33,10 @@ function laneCharts(lanes: LaneResult[]): string {
     lanes.map((l) => ({ name: l.lane, points: l.memory.samples.map((s): [number, number] => [s.calls, pluginBytes(s)]) })),
     { title: 'Plugin memory over calls (linear memory for wasm; malloc in use for native)', xLabel: 'calls', yLabel: 'bytes', xTicks: ticksFor(maxCalls).map(([x]) => [x, x >= 1e6 ? `${(x / 1e6).toFixed(1)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)}k` : x.toFixed(0)]), formatY: formatBytes },
   );
+  const goHeap = (l: LaneResult) => (l.memory.samples.some((s) => s.childGoHeapBytes !== undefined) ? [{ name: `${l.lane} Go heap`, points: l.memory.samples.map((s): [number, number] => [s.tMs / 1000, s.childGoHeapBytes ?? 0]), dashed: true }] : []);
   const overMemoryTime = lineChart(
-    lanes.map((l) => ({ name: l.lane, points: l.memory.samples.map((s): [number, number] => [s.tMs / 1000, s.rssBytes]) })),
-    { title: 'Harness RSS over time', xLabel: 'seconds', yLabel: 'RSS', xTicks: ticksFor(maxT), formatY: formatBytes },
+    lanes.flatMap((l) => [{ name: l.lane, points: l.memory.samples.map((s): [number, number] => [s.tMs / 1000, s.childRssBytes ?? s.rssBytes]) }, ...goHeap(l)]),
+    { title: 'RSS of the process holding the plugin over time (the harness, its child, or the Go host; dashed = Go heap)', xLabel: 'seconds', yLabel: 'bytes', xTicks: ticksFor(maxT), formatY: formatBytes },
   );
   return `<div class="charts">${distribution}${overTime}${memory}${overMemoryTime}</div>`;
 }
