@@ -2,6 +2,8 @@ import type { TrustedKey } from '../contract/keys.ts';
 import { openLane } from '../isolation/open-lane.ts';
 import type { Lane, LaneId } from '../lanes/lane.ts';
 import { closedLoop } from '../load/closed-loop.ts';
+import { canRunLoad, hostLoad } from '../load/host-load.ts';
+import type { RunBound } from '../load/model.ts';
 import { cycle, inputPool } from '../load/inputs.ts';
 import type { InputSpec } from '../load/inputs.ts';
 import { targetOf } from '../load/target.ts';
@@ -37,10 +39,22 @@ export interface CompareResult {
 /** Calls per block: short blocks, so both sides of a round see the same machine. */
 const BLOCK_MS = 5;
 
-async function measureCallNs(lane: Lane, op: string, next: () => Uint8Array): Promise<number> {
+/** Inputs of one comparison: the pool, and a cursor over it for the harness's loops. */
+interface Inputs {
+  pool: Uint8Array[];
+  next: () => Uint8Array;
+}
+
+/** Calls on one side, closed loop: in the lane's own host where it runs loads (`@go`), else from the harness. */
+async function calls(lane: Lane, op: string, inputs: Inputs, bound: RunBound, recording: LaneRecording): Promise<void> {
+  if (canRunLoad(lane)) await hostLoad([lane], op, inputs.pool, { model: 'closed' }, bound, recording, {});
+  else await closedLoop([targetOf(lane)], op, inputs.next, { bound, clock: hrClock }, recording);
+}
+
+async function measureCallNs(lane: Lane, op: string, inputs: Inputs): Promise<number> {
   const recording = new LaneRecording(false);
   try {
-    await closedLoop([targetOf(lane)], op, next, { bound: { durationMs: 50 }, clock: hrClock }, recording);
+    await calls(lane, op, inputs, { durationMs: 50 }, recording);
     return recording.latency.percentileNs(50);
   } finally {
     recording.destroy();
@@ -48,13 +62,13 @@ async function measureCallNs(lane: Lane, op: string, next: () => Uint8Array): Pr
 }
 
 /** One round: base and head alternate in blocks of a few ms; returns each side's p50. */
-async function round(sides: [Lane, Lane], op: string, next: () => Uint8Array, roundMs: number, blockCalls: number, headFirst: boolean): Promise<[number, number]> {
+async function round(sides: [Lane, Lane], op: string, inputs: Inputs, roundMs: number, blockCalls: number, headFirst: boolean): Promise<[number, number]> {
   const recordings = [new LaneRecording(false), new LaneRecording(false)] as const;
   try {
     const end = performance.now() + roundMs;
     for (let block = 0; performance.now() < end; block++) {
       const which = (block + (headFirst ? 1 : 0)) % 2;
-      await closedLoop([targetOf(sides[which]!)], op, next, { bound: { calls: blockCalls }, clock: hrClock }, recordings[which]!);
+      await calls(sides[which]!, op, inputs, { calls: blockCalls }, recordings[which]!);
     }
     return [recordings[0].latency.percentileNs(50), recordings[1].latency.percentileNs(50)];
   } finally {
@@ -75,13 +89,14 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
   const head = await openLane(options.headDir, options.lane, { trusted: options.trusted });
   try {
     const kind = base.manifest.ops.find((o) => o.name === options.op)?.input ?? 'bytes';
-    const next = cycle(inputPool(kind, options.input ?? { sizeBytes: 4096 }));
-    const callNs = Math.max(await measureCallNs(base, options.op, next), await measureCallNs(head, options.op, next));
-    const blockCalls = Math.max(1, Math.round((BLOCK_MS * 1e6) / callNs));
+    const pool = inputPool(kind, options.input ?? { sizeBytes: 4096 });
+    const inputs = { pool, next: cycle(pool) };
+    const callNs = Math.max(await measureCallNs(base, options.op, inputs), await measureCallNs(head, options.op, inputs));
+    const blockCalls = Math.max(1, Math.round((BLOCK_MS * 1e6) / Math.max(callNs, 1)));
     const baseP50Ns: number[] = [];
     const headP50Ns: number[] = [];
     for (let i = 0; i < rounds; i++) {
-      const [b, h] = await round([base, head], options.op, next, roundMs, blockCalls, i % 2 === 1);
+      const [b, h] = await round([base, head], options.op, inputs, roundMs, blockCalls, i % 2 === 1);
       baseP50Ns.push(b);
       headP50Ns.push(h);
       options.progress?.(`round ${i + 1}/${rounds}: base p50 ${b} ns, head p50 ${h} ns`);

@@ -8,7 +8,10 @@ import { runFuzz } from '../../harness/fuzz/run-fuzz.ts';
 import { encodeFrame, FrameReader } from '../../harness/isolation/go-frames.ts';
 import { openLane } from '../../harness/isolation/open-lane.ts';
 import { parseLane, parseLanes } from '../../harness/lanes/lane.ts';
+import { type HostLoadLane, hostLoad } from '../../harness/load/host-load.ts';
+import { makeInput } from '../../harness/load/inputs.ts';
 import { runScenario } from '../../harness/load/run-scenario.ts';
+import { LaneRecording } from '../../harness/measure/recording.ts';
 import { initHistograms, LatencyHistogram } from '../../harness/measure/latency.ts';
 import { resolveScenario, type ScenarioOptions } from '../../harness/scenario/scenario.ts';
 import { fixture, HEALTHY_FIXTURES, sampleInputs, trusted, u64 } from '../helpers/plugins.ts';
@@ -79,6 +82,28 @@ test('closed loop over two Go hosts makes exactly the calls asked for; sub-micro
     assert.is(lane.load.concurrency, 2);
   }
   assert.is(result.lanes.find((l) => l.lane === 'native@go')!.load.timing.mode, 'batched', 'a cgo echo is shorter than 20 clock reads');
+});
+
+test('a duration-bounded load in a fresh Go host runs for its duration, calibration not included', async () => {
+  await initHistograms();
+  for (const laneName of GO_LANES) {
+    const lane = await openLane(fixture('textkit'), parseLane(laneName), { trusted });
+    const recording = new LaneRecording(false);
+    try {
+      const { elapsedNs } = await hostLoad([lane as HostLoadLane], 'tokenize', [makeInput('utf8', 4096)], { model: 'closed' }, { durationMs: 100 }, recording, {});
+      assert.ok(elapsedNs >= 100e6 && elapsedNs < 150e6, `${laneName}: ran ${elapsedNs / 1e6} ms`);
+      assert.ok(recording.calls > 10 && recording.latency.count === recording.calls, `${laneName}: ${recording.calls} calls`);
+    } finally {
+      recording.destroy();
+      await lane.close();
+    }
+  }
+});
+
+test('compare on a Go lane runs base and head in their own hosts, interleaved, and flags slowpoke', async () => {
+  const { compareInterleaved } = await import('../../harness/gate/compare.ts');
+  const result = await compareInterleaved({ baseDir: fixture('textkit'), headDir: fixture('slowpoke'), op: 'tokenize', lane: parseLane('native@go'), trusted, rounds: 8, roundMs: 150 });
+  assert.is(result.status, 'fail', `change ${JSON.stringify(result.change)}`);
 });
 
 test('a crash in the middle of a Go-hosted load is counted, contained and survived: the load goes on in a new host', async () => {

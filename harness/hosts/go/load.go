@@ -101,14 +101,20 @@ func runLoad(p *plugin, request loadRequest, inputs [][]byte, stop *atomic.Bool,
 		defer close(done)
 		go l.watch(done)
 	}
+	mode := timing{Mode: "per-call"}
+	batch := 1
+	if request.Model != "open" && l.deadline == 0 {
+		if batch = l.batchSize(); batch > 1 {
+			mode = timing{Mode: "batched", Size: batch}
+		}
+	}
+	// The bound starts after calibration: it is not part of the load.
 	l.t0 = now()
 	l.nextTick = l.t0 + l.tickNs
-	var mode timing
 	if request.Model == "open" {
-		mode = timing{Mode: "per-call"}
 		l.open()
 	} else {
-		mode = l.closed()
+		l.closed(batch)
 	}
 	final := l.rec.delta()
 	final.Final, final.ElapsedNs, final.Timing = true, now()-l.t0, &mode
@@ -207,12 +213,22 @@ func (l *loadRun) calibrate() int {
 	return min(size, 10_000)
 }
 
-// closed is one caller waiting for each answer; latency runs from each call's actual start.
-func (l *loadRun) closed() timing {
-	batch := 1
-	if l.deadline == 0 {
+// batchSizes remembers calibrations by op and first input size: a load of a few ms (an A/B
+// block) must not spend them calibrating again.
+var batchSizes = map[string]int{}
+
+func (l *loadRun) batchSize() int {
+	key := fmt.Sprintf("%s|%d", l.request.Op, len(l.inputs[0]))
+	batch, known := batchSizes[key]
+	if !known {
 		batch = l.calibrate()
+		batchSizes[key] = batch
 	}
+	return batch
+}
+
+// closed is one caller waiting for each answer; latency runs from each call's actual start.
+func (l *loadRun) closed(batch int) {
 	for !l.done(now() - l.t0) {
 		l.tick()
 		input := l.input()
@@ -232,10 +248,6 @@ func (l *loadRun) closed() timing {
 			l.rec.latency.RecordValues(max(1, elapsed/n), n)
 		}
 	}
-	if batch > 1 {
-		return timing{Mode: "batched", Size: batch}
-	}
-	return timing{Mode: "per-call"}
 }
 
 // open is a constant arrival rate, wrk2-style: call i is due at t0 + i/rate and its latency
