@@ -5,7 +5,7 @@ import type { Manifest } from '../contract/manifest.ts';
 import type { Capability, Quotas } from '../contract/policy.ts';
 import type { Boundary } from '../lanes/instance.ts';
 
-/** Messages between a supervisor and the worker or child process that holds an instance. */
+/** Messages between a supervisor and the worker or child process that holds an instance (the Go host's endpoint translates them to frames). */
 
 export interface OpenRequest {
   type: 'open';

@@ -25,11 +25,13 @@ function endingFailure(ending: Ending, stderr: string): CallFailure {
 }
 
 /**
- * A lane whose instance lives in a worker thread or a child process. Calls are sent one at a
- * time (later calls queue), so a deadline covers exactly one call: when it passes, the worker
- * or process is killed, the call ends as `timeout`, and a new one is started for the next
- * call. A worker or process that dies mid-call answers that call with `crash` (or
- * `resource-exhausted` when an allocation failed) and is replaced the same way.
+ * A lane whose instance lives in a worker thread or a child process (a Node child, or the Go
+ * host). Calls are sent one at a time (later calls queue), so a deadline covers exactly one
+ * call: when it passes, the worker or process is killed, the call ends as `timeout`, and a new
+ * one is started for the next call. A host that stops calls itself (deadline `by: 'host'`)
+ * answers `timeout` on its own and keeps its process; the kill is then only a backstop,
+ * HOST_DEADLINE_GRACE_MS later. A worker or process that dies mid-call answers that call with
+ * `crash` (or `resource-exhausted` when an allocation failed) and is replaced the same way.
  */
 export class SupervisedLane implements BatchingLane {
   readonly name: string;
