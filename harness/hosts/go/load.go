@@ -73,7 +73,6 @@ type loadRun struct {
 	plugin   *plugin
 	deadline time.Duration
 	rec      *recording
-	send     func(loadDelta)
 	stop     *atomic.Bool
 	// Native calls under a deadline: when the call under way started (0 between calls), or -1
 	// once the watchdog has declared it stuck.
@@ -93,7 +92,7 @@ func runLoad(p *plugin, request loadRequest, inputs [][]byte, stop *atomic.Bool,
 	l := &loadRun{
 		request: request, inputs: inputs, op: []byte(request.Op), plugin: p,
 		deadline: time.Duration(request.DeadlineMs * float64(time.Millisecond)),
-		rec:      newRecording(request.Model == "open"), send: send, stop: stop, tickNs: int64(tickMs * 1e6),
+		rec:      newRecording(request.Model == "open", send), stop: stop, tickNs: int64(tickMs * 1e6),
 	}
 	_, native := p.current.(*nativeInstance)
 	if native && l.deadline > 0 {
@@ -116,9 +115,7 @@ func runLoad(p *plugin, request loadRequest, inputs [][]byte, stop *atomic.Bool,
 	} else {
 		l.closed(batch)
 	}
-	final := l.rec.delta()
-	final.Final, final.ElapsedNs, final.Timing = true, now()-l.t0, &mode
-	send(final)
+	l.rec.finish(ending{elapsedNs: now() - l.t0, timing: &mode})
 }
 
 func (l *loadRun) input() []byte {
@@ -141,7 +138,7 @@ func (l *loadRun) tick() {
 	if t := now(); t >= l.nextTick {
 		l.nextTick = t + l.tickNs
 		wasmMemoryBytes.Store(l.plugin.current.memoryBytes())
-		l.send(l.rec.delta())
+		l.rec.tick()
 	}
 }
 
@@ -177,9 +174,7 @@ func (l *loadRun) watch(done <-chan struct{}) {
 			}
 			l.rec.outcome(failure(kindTimeout, "the call outlived its deadline of %d ms and was still running after %.1f ms; native code cannot be stopped, so its process is killed", l.deadline.Milliseconds(), float64(now()-start)/1e6), -1)
 			recordNs(l.rec.latency, now()-start)
-			final := l.rec.delta()
-			final.Final, final.ElapsedNs, final.Stuck = true, now()-l.t0, true
-			l.send(final)
+			l.rec.finish(ending{elapsedNs: now() - l.t0, stuck: true})
 			return
 		}
 	}

@@ -56,23 +56,95 @@ type loadDelta struct {
 	Stuck bool `json:"stuck,omitempty"`
 }
 
-// recording accumulates one load's measurements between deltas.
-type recording struct {
+// window is what a load measured between two deltas.
+type window struct {
 	latency, uncorrected, jitter *hdr.Histogram
 	calls, late                  int64
 	errors                       map[string]int64
 	samples                      []sample
 	recycles                     []recycle
-	// Samples kept per kind over the whole load, not per delta.
+}
+
+func newWindow(openLoop bool) *window {
+	w := &window{latency: newHistogram()}
+	if openLoop {
+		w.uncorrected = newHistogram()
+		w.jitter = newHistogram()
+	}
+	w.clear()
+	return w
+}
+
+func (w *window) clear() {
+	w.calls, w.late, w.errors, w.samples, w.recycles = 0, 0, map[string]int64{}, []sample{}, []recycle{}
+	for _, h := range []*hdr.Histogram{w.latency, w.uncorrected, w.jitter} {
+		if h != nil {
+			h.Reset()
+		}
+	}
+}
+
+func encode(h *hdr.Histogram) string {
+	if h == nil {
+		return ""
+	}
+	bytes, err := h.Encode(hdr.V2CompressedEncodingCookieBase)
+	if err != nil {
+		fatal("cannot encode a histogram: %v", err)
+	}
+	return string(bytes)
+}
+
+func (w *window) delta() loadDelta {
+	return loadDelta{
+		Calls: w.calls, Late: w.late, Errors: w.errors, FailureSamples: w.samples, Recycles: w.recycles,
+		Latency: encode(w.latency), Uncorrected: encode(w.uncorrected), Jitter: encode(w.jitter),
+	}
+}
+
+// ending is what the last delta of a load adds.
+type ending struct {
+	elapsedNs int64
+	timing    *timing
+	stuck     bool
+}
+
+type flush struct {
+	window *window
+	end    *ending
+}
+
+// recording fills one window while an encoder goroutine sends the previous one: encoding a
+// delta takes about half a millisecond and allocates, which in the load's own goroutine showed
+// as a millisecond stall every tick in an open loop's p99.
+type recording struct {
+	*window
+	openLoop bool
+	spare    chan *window
+	flushes  chan flush
+	sent     chan struct{}
+	// Samples are kept per kind over the whole load, not per delta.
 	sampledPerKind map[failureKind]int
 }
 
-func newRecording(openLoop bool) *recording {
-	r := &recording{latency: newHistogram(), errors: map[string]int64{}, samples: []sample{}, recycles: []recycle{}, sampledPerKind: map[failureKind]int{}}
-	if openLoop {
-		r.uncorrected = newHistogram()
-		r.jitter = newHistogram()
-	}
+func newRecording(openLoop bool, send func(loadDelta)) *recording {
+	r := &recording{window: newWindow(openLoop), openLoop: openLoop, spare: make(chan *window, 1), flushes: make(chan flush, 1), sent: make(chan struct{}), sampledPerKind: map[failureKind]int{}}
+	r.spare <- newWindow(openLoop)
+	go func() {
+		for f := range r.flushes {
+			d := f.window.delta()
+			if f.end != nil {
+				d.Final, d.ElapsedNs, d.Timing, d.Stuck = true, f.end.elapsedNs, f.end.timing, f.end.stuck
+			}
+			send(d)
+			f.window.clear()
+			select {
+			case r.spare <- f.window:
+			default:
+			}
+		}
+		close(r.sent)
+	}()
 	return r
 }
 
@@ -91,28 +163,20 @@ func (r *recording) outcome(o outcome, recycleNs int64) {
 	}
 }
 
-func encode(h *hdr.Histogram) string {
-	if h == nil {
-		return ""
+// tick hands the window to the encoder and goes on in the spare; while the encoder is still
+// busy with the last one, this window keeps filling until the next tick.
+func (r *recording) tick() {
+	select {
+	case next := <-r.spare:
+		r.flushes <- flush{window: r.window}
+		r.window = next
+	default:
 	}
-	bytes, err := h.Encode(hdr.V2CompressedEncodingCookieBase)
-	if err != nil {
-		fatal("cannot encode a histogram: %v", err)
-	}
-	return string(bytes)
 }
 
-// delta encodes what was recorded since the last delta and starts afresh.
-func (r *recording) delta() loadDelta {
-	d := loadDelta{
-		Calls: r.calls, Late: r.late, Errors: r.errors, FailureSamples: r.samples, Recycles: r.recycles,
-		Latency: encode(r.latency), Uncorrected: encode(r.uncorrected), Jitter: encode(r.jitter),
-	}
-	r.calls, r.late, r.errors, r.samples, r.recycles = 0, 0, map[string]int64{}, []sample{}, []recycle{}
-	for _, h := range []*hdr.Histogram{r.latency, r.uncorrected, r.jitter} {
-		if h != nil {
-			h.Reset()
-		}
-	}
-	return d
+// finish sends the last window and returns once every delta of the load has been written.
+func (r *recording) finish(end ending) {
+	r.flushes <- flush{window: r.window, end: &end}
+	close(r.flushes)
+	<-r.sent
 }
