@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../contract/errors.ts';
 import { packageRoot, stateDir } from '../paths.ts';
@@ -48,6 +48,9 @@ export function goHostBinary(log?: (line: string) => void): string {
       throw new UsageError(`building the Go host in \`${goHostSource}\` failed:\n  ${tail}\nIt needs Go 1.25+, gcc (cgo) and the Go module proxy on first build; \`plugbench doctor\` checks them`);
     }
     renameSync(temp, binary);
+    // Binaries of earlier sources are not used again (a running one keeps its inode).
+    const current = join(binary, '..');
+    for (const dir of readdirSync(join(current, '..'))) if (join(current, '..', dir) !== current) rmSync(join(current, '..', dir), { recursive: true, force: true });
   }
   built = binary;
   return binary;
