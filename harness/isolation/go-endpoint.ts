@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { PluginLoadError, UsageError } from '../contract/errors.ts';
 import { checkNativeAbi, checkWasmImports, negotiate } from '../contract/negotiation.ts';
@@ -25,30 +26,32 @@ interface Opened {
 
 /**
  * The Go host (harness/hosts/go) as a supervisor's endpoint: a child process spoken to in
- * frames on stdio. It translates the supervisor's requests and replies, and runs the loading
+ * frames on its fd 3. It translates the supervisor's requests and replies, and runs the loading
  * steps here — signature, then the host hashes the exact bytes it loads, then imports or
  * `plugbench_abi()` are checked, then `describe` and negotiation, then `init` — so a Go lane
  * refuses exactly what a Node lane refuses, with the same messages.
  */
 export function spawnGoHost(binary: string): Endpoint {
-  const child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // Frames travel on fd 3 (a socket pair), so a native plugin printing to stdout cannot corrupt them.
+  const child = spawn(binary, [], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  const channel = child.stdio[3] as Duplex;
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES)));
-  // The harness going away closes stdin: the host exits. Writes after it died are dropped.
-  child.stdin.on('error', () => {});
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES)));
+  // The harness going away closes the socket: the host exits. Writes after it died are dropped.
+  channel.on('error', () => {});
   const ended = new Promise<Ending>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   const handlers: Array<(reply: Reply) => void> = [];
   const emit = (reply: Reply) => handlers.forEach((h) => h(reply));
   let opening: ((frame: Frame) => void) | undefined;
   const reader = new FrameReader();
-  child.stdout.on('data', (chunk: Buffer) => {
+  channel.on('data', (chunk: Buffer) => {
     for (const frame of reader.push(chunk)) {
       if (frame.id === OPENING_ID && opening) opening(frame);
       else emit(replyOf(frame));
     }
   });
   const write = (frame: Buffer) => {
-    if (child.exitCode === null && child.signalCode === null) child.stdin.write(frame);
+    if (child.exitCode === null && child.signalCode === null) channel.write(frame);
   };
   const step = (kind: number, payload: Uint8Array = new Uint8Array()) =>
     new Promise<Frame>((resolve) => {

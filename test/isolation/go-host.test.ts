@@ -53,6 +53,23 @@ test('every op of every healthy fixture answers the same through cgo and wazero 
   }
 });
 
+test('a native plugin that prints to stdout and stderr does not disturb the Go host\'s frames', async () => {
+  const lane = await openLane(fixture('faulty'), parseLane('native@go'), { trusted });
+  try {
+    for (let i = 0; i < 50; i++) {
+      const { outcome } = await lane.call('chatter', new Uint8Array([i]));
+      assert.equal(outcome, { ok: true, output: new Uint8Array([i]) });
+    }
+    const recording = new LaneRecording(false);
+    await hostLoad([lane as HostLoadLane], 'chatter', [new Uint8Array(100)], { model: 'closed' }, { calls: 2000 }, recording, {});
+    assert.is(recording.calls, 2000);
+    assert.equal(recording.errors, {});
+    recording.destroy();
+  } finally {
+    await lane.close();
+  }
+});
+
 // One call in 200 stalls for 20 ms; the rest return at once.
 const stalls = { bytes: [u64(20), ...Array.from({ length: 199 }, () => u64(0))] };
 

@@ -9,7 +9,7 @@ import (
 	"sync"
 )
 
-// The wire format between the harness and this host, on stdin and stdout. Every frame is
+// The wire format between the harness and this host, on the socket at fd 3. Every frame is
 // u32 LE length (of what follows) | u8 type | u32 LE id | payload. Calls and their outcomes
 // are binary; everything rare is JSON. harness/isolation/go-frames.ts is the other side.
 const (

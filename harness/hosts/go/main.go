@@ -1,6 +1,7 @@
 // plugbench-go-host loads one plugin the way a Go service would — a core module through
-// wazero, a shared library through cgo — and serves the harness over framed stdio: loading
-// and negotiation steps, single calls, batches, loads run here, memory samples.
+// wazero, a shared library through cgo — and serves the harness in frames: loading and
+// negotiation steps, single calls, batches, loads run here, memory samples. The frames travel
+// on fd 3; stdout is the plugin's to scribble on, stderr is kept for crash reports.
 package main
 
 import (
@@ -20,12 +21,17 @@ import (
 // still wins.
 const defaultGCPercent = 400
 
+// harnessFd is the socket the harness speaks frames on (its stdio[3]).
+const harnessFd = 3
+
 func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(defaultGCPercent)
 	}
-	in := bufio.NewReaderSize(os.Stdin, 1<<16)
-	w := &writer{out: bufio.NewWriterSize(os.Stdout, 1<<16)}
+	// Frames go over fd 3, not stdio: a native plugin that prints to stdout must not corrupt them.
+	channel := os.NewFile(harnessFd, "harness")
+	in := bufio.NewReaderSize(channel, 1<<16)
+	w := &writer{out: bufio.NewWriterSize(channel, 1<<16)}
 	wasmMemoryBytes.Store(-1)
 	s := &server{w: w}
 	requests := make(chan frame, 16)
