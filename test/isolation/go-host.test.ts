@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { PluginLoadError } from '../../harness/contract/errors.ts';
+import { DEFAULT_POLICY } from '../../harness/contract/policy.ts';
 import { runFuzz } from '../../harness/fuzz/run-fuzz.ts';
 import { encodeFrame, FrameReader } from '../../harness/isolation/go-frames.ts';
 import { openLane } from '../../harness/isolation/open-lane.ts';
@@ -35,6 +37,15 @@ test('frames split anywhere in the byte stream are read back whole and in order'
 
 test('`wasm-component@go` is refused with what to use instead', () => {
   assert.throws(() => parseLane('wasm-component@go'), /components need a JavaScript engine: use `wasm-core@go`/);
+});
+
+test('wazero refuses a module whose initial memory is above the quota, as the Node lanes do', async () => {
+  const policy = { ...DEFAULT_POLICY, quotas: { ...DEFAULT_POLICY.quotas, memoryBytes: 10 * 65536 } };
+  for (const lane of ['wasm-core@inproc', 'wasm-core@go']) {
+    const refusal = await openLane(fixture('textkit'), parseLane(lane), { trusted, policy }).then(() => undefined, (e: unknown) => e);
+    assert.ok(refusal instanceof PluginLoadError && refusal.kind === 'incompatible', `${lane}: ${refusal}`);
+    assert.match((refusal as Error).message, /initial memory .*more than the memory quota of 655360 bytes.*raise the quota with `--memory-quota`/, lane);
+  }
 });
 
 test('every op of every healthy fixture answers the same through cgo and wazero as through the Node lanes', async () => {
