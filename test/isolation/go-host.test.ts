@@ -130,7 +130,8 @@ test('a duration-bounded load in a fresh Go host runs for its duration, calibrat
 
 test('compare on a Go lane runs base and head in their own hosts, interleaved, and flags slowpoke', async () => {
   const { compareInterleaved } = await import('../../harness/gate/compare.ts');
-  const result = await compareInterleaved({ baseDir: fixture('textkit'), headDir: fixture('slowpoke'), op: 'tokenize', lane: parseLane('native@go'), trusted, rounds: 8, roundMs: 150 });
+  // slowpoke is about 45 % slower under wazero (its wasted pass meets the deadline checks); on cgo only ~25 %, too close to the 10 % threshold for a short test on a noisy machine.
+  const result = await compareInterleaved({ baseDir: fixture('textkit'), headDir: fixture('slowpoke'), op: 'tokenize', lane: parseLane('wasm-core@go'), trusted, rounds: 10, roundMs: 200 });
   assert.is(result.status, 'fail', `change ${JSON.stringify(result.change)}`);
 });
 
