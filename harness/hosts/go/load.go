@@ -74,8 +74,9 @@ type loadRun struct {
 	deadline time.Duration
 	rec      *recording
 	stop     *atomic.Bool
-	// Native calls under a deadline: when the call under way started (0 between calls), or -1
-	// once the watchdog has declared it stuck.
+	// Native calls under a deadline are watched: callStart is when the call under way started
+	// (0 between calls), or -1 once the watchdog has declared it stuck.
+	watched   bool
 	callStart atomic.Int64
 	next      int
 	issued    int64
@@ -95,7 +96,7 @@ func runLoad(p *plugin, request loadRequest, inputs [][]byte, stop *atomic.Bool,
 		rec:      newRecording(request.Model == "open", send), stop: stop, tickNs: int64(tickMs * 1e6),
 	}
 	_, native := p.current.(*nativeInstance)
-	if native && l.deadline > 0 {
+	if l.watched = native && l.deadline > 0; l.watched {
 		done := make(chan struct{})
 		defer close(done)
 		go l.watch(done)
@@ -145,6 +146,10 @@ func (l *loadRun) tick() {
 // call runs one call and records its outcome; under a native deadline the watchdog may
 // declare it stuck, and then this goroutine must never touch the recording again.
 func (l *loadRun) call(input []byte) {
+	if !l.watched {
+		l.rec.outcome(l.plugin.call(l.op, input, l.deadline))
+		return
+	}
 	start := now()
 	l.callStart.Store(start)
 	result, recycleNs := l.plugin.call(l.op, input, l.deadline)
