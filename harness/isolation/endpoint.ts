@@ -48,7 +48,8 @@ export function spawnChild(): Endpoint {
   const child = fork(new URL('./child-entry.mjs', import.meta.url), [], {
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    execArgv: [],
+    // `gc` lets a memory sample free Node's own garbage first (instance-server.ts).
+    execArgv: ['--expose-gc'],
   });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES)));
