@@ -3,6 +3,7 @@ import { checkFingerprints, loadBaseline, readResults } from '../gate/baseline.t
 import { evaluateGate, verdictOf } from '../gate/evaluate.ts';
 import { initHistograms } from '../measure/latency.ts';
 import type { Results } from '../report/results.ts';
+import { formatGateValue } from '../report/format.ts';
 import { type CliCommand, EXIT } from './command.ts';
 import { colour } from './progress.ts';
 
@@ -21,7 +22,7 @@ export async function applyGate(results: Results, baselineName: string | undefin
 
 export function printGate(results: Results): void {
   const failed = results.gate.filter((g) => g.status !== 'pass');
-  for (const g of failed) console.log(`gate ${g.status.toUpperCase()}: ${g.scenario} ${g.lane}: ${g.metric} = ${Number.isNaN(g.value) ? 'n/a' : g.value} (threshold ${g.threshold})${g.detail ? ` — ${g.detail}` : ''}`);
+  for (const g of failed) console.log(`gate ${g.status.toUpperCase()}: ${g.scenario} ${g.lane}: ${g.metric} = ${formatGateValue(g)} (threshold ${g.threshold})${g.detail ? ` — ${g.detail}` : ''}`);
   for (const c of results.checks.filter((c) => c.status === 'fail')) console.log(`check FAIL: ${c.lane} ${c.id}: ${c.detail}`);
   console.log(`gate: ${colour(results.verdict.toUpperCase(), results.verdict === 'pass')} (${results.gate.filter((g) => g.status === 'pass').length} of ${results.gate.length} thresholds pass)`);
 }

@@ -84,11 +84,11 @@ export function evaluateGate(results: Results, baseline?: Results): GateResult[]
         const base = { metric: threshold.metric, scenario: scenario.id, lane: lane.lane, threshold: `${threshold.comparator} ${threshold.limit}` };
         if (threshold.metric.startsWith('regression.')) {
           const before = baseline?.scenarios.find((s) => s.id === scenario.id)?.lanes.find((l) => l.lane === lane.lane);
-          rows.push(before ? { ...base, ...regression(lane, before, threshold) } : { ...base, value: Number.NaN, status: 'warn', detail: 'no baseline for this scenario and lane: give `--baseline`' });
+          rows.push(before ? { ...base, ...regression(lane, before, threshold) } : { ...base, value: null, status: 'warn', detail: 'no baseline for this scenario and lane: give `--baseline`' });
           continue;
         }
         const value = plainMetric(lane, threshold.metric);
-        if (value === undefined) rows.push({ ...base, value: Number.NaN, status: 'warn', detail: `\`${threshold.metric}\` was not measured on this lane` });
+        if (value === undefined) rows.push({ ...base, value: null, status: 'warn', detail: `\`${threshold.metric}\` was not measured on this lane` });
         else rows.push({ ...base, value, status: compare(value, threshold.comparator, threshold.value) ? 'pass' : 'fail' });
       }
     }

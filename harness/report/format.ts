@@ -1,4 +1,5 @@
 import type { TimingMode } from '../measure/recording.ts';
+import type { GateResult } from './results.ts';
 /** Human units for reports. */
 
 export function formatNs(ns: number): string {
@@ -24,4 +25,12 @@ export function formatRate(perSec: number): string {
 export function timingLabel(load: { timing: TimingMode; driver?: 'harness' | 'go-host' }): string {
   const mode = load.timing.mode === 'per-call' ? 'per call' : `${load.timing.mode} ×${load.timing.size}`;
   return load.driver === 'go-host' ? `${mode}, in the Go host` : mode;
+}
+
+/** A gate row's value in its metric's unit: `12.3 µs`, `+4.1%`, `n/a` where nothing was measured. */
+export function formatGateValue(g: Pick<GateResult, 'metric' | 'value'>): string {
+  if (g.value === null) return 'n/a';
+  if (g.metric.startsWith('latency')) return formatNs(g.value);
+  if (g.metric.startsWith('regression')) return `${g.value >= 0 ? '+' : ''}${(g.value * 100).toFixed(1)}%`;
+  return String(Number(g.value.toPrecision(4)));
 }

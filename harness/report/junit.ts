@@ -1,4 +1,5 @@
 import { checkKeys, fuzzKeys, isInformational } from '../gate/evaluate.ts';
+import { formatGateValue } from './format.ts';
 import type { Results } from './results.ts';
 
 const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
@@ -25,7 +26,7 @@ export function renderJunit(results: Results): string {
   const gate = results.gate.map((g): Case => ({
     classname: `gate.${g.scenario}`,
     name: `${g.lane} ${g.metric} ${g.threshold}`,
-    ...(g.status === 'fail' ? { failure: `${g.metric} = ${g.value} on ${g.lane}, threshold ${g.threshold}${g.detail ? `: ${g.detail}` : ''}` } : {}),
+    ...(g.status === 'fail' ? { failure: `${g.metric} = ${formatGateValue(g)} on ${g.lane}, threshold ${g.threshold}${g.detail ? `: ${g.detail}` : ''}` } : {}),
   }));
   const checks = results.checks.map((c): Case => ({
     classname: `check.${c.lane}`,

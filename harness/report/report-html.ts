@@ -1,6 +1,6 @@
 import { LatencyHistogram } from '../measure/latency.ts';
 import { pluginBytes } from '../measure/memory.ts';
-import { formatBytes, formatNs, timingLabel } from './format.ts';
+import { formatBytes, formatGateValue, formatNs, timingLabel } from './format.ts';
 import type { LaneResult, LatencyRecord, Results } from './results.ts';
 import { lineChart, PERCENTILE_TICKS, percentileX } from './svg-chart.ts';
 
@@ -67,7 +67,7 @@ export function renderHtml(results: Results): string {
   const sections: string[] = [];
   sections.push(`<header class="${results.verdict}"><h1>plugbench: ${results.verdict === 'pass' ? 'PASS' : 'FAIL'}${results.interrupted ? ' (interrupted)' : ''}</h1><p><code>${esc(results.command)}</code> · ${esc(results.startedAt)}</p></header>`);
   if (results.gate.length > 0) {
-    sections.push(`<h2>Gate</h2><table><tr><th>status</th><th>scenario</th><th>lane</th><th>metric</th><th>threshold</th><th>value</th><th>baseline</th><th>detail</th></tr>${[...failedGate, ...results.gate.filter((g) => g.status === 'pass')].map((g) => `<tr><td class="${g.status}">${g.status}</td><td>${esc(g.scenario)}</td><td>${esc(g.lane)}</td><td>${esc(g.metric)}</td><td>${esc(g.threshold)}</td><td>${Number.isNaN(g.value) ? 'n/a' : g.metric.startsWith('latency') ? formatNs(g.value) : g.metric.startsWith('regression') ? `${(g.value * 100).toFixed(1)}%` : g.value.toPrecision(4)}</td><td>${g.baseline === undefined ? '' : formatNs(g.baseline)}</td><td>${esc(g.detail ?? '')}</td></tr>`).join('')}</table>`);
+    sections.push(`<h2>Gate</h2><table><tr><th>status</th><th>scenario</th><th>lane</th><th>metric</th><th>threshold</th><th>value</th><th>baseline</th><th>detail</th></tr>${[...failedGate, ...results.gate.filter((g) => g.status === 'pass')].map((g) => `<tr><td class="${g.status}">${g.status}</td><td>${esc(g.scenario)}</td><td>${esc(g.lane)}</td><td>${esc(g.metric)}</td><td>${esc(g.threshold)}</td><td>${formatGateValue(g)}</td><td>${g.baseline === undefined ? '' : formatNs(g.baseline)}</td><td>${esc(g.detail ?? '')}</td></tr>`).join('')}</table>`);
   }
   for (const scenario of results.scenarios) {
     sections.push(`<section><h2>${esc(scenario.id)} <small>${esc(scenario.plugin)} · ${esc(scenario.op)}${scenario.inputSizeBytes !== undefined ? ` · ${formatBytes(scenario.inputSizeBytes)} input` : ''}</small></h2>${laneTable(scenario.lanes)}${laneCharts(scenario.lanes)}</section>`);

@@ -75,7 +75,8 @@ export interface GateResult {
   scenario: string;
   lane: string;
   threshold: string;
-  value: number;
+  /** null where there is nothing to measure against (no baseline, metric not measured): JSON keeps null, not NaN. */
+  value: number | null;
   baseline?: number;
   status: 'pass' | 'warn' | 'fail';
   detail?: string;

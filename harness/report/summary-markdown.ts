@@ -1,5 +1,5 @@
 import { checkKeys, fuzzKeys, isInformational } from '../gate/evaluate.ts';
-import { formatBytes, formatNs, formatRate, timingLabel } from './format.ts';
+import { formatBytes, formatGateValue, formatNs, formatRate, timingLabel } from './format.ts';
 import type { LaneResult, Results } from './results.ts';
 
 const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -19,7 +19,7 @@ export function renderSummaryMarkdown(results: Results): string {
   lines.push(`\`${results.command}\` · ${results.startedAt} · ${results.env.cpu}, ${results.env.cores} cores, Node ${results.env.node} · fingerprint \`${results.env.fingerprint}\``, '');
   if (failedGates.length + failedChecks.length + failedFuzz.length > 0) {
     lines.push(results.verdict === 'fail' ? '## Why it failed' : '## Reported, not failing', '');
-    for (const g of failedGates) lines.push(`- gate \`${g.metric} ${g.threshold}\` on ${g.scenario} / ${g.lane}: ${g.value}${g.detail ? ` — ${g.detail}` : ''}`);
+    for (const g of failedGates) lines.push(`- gate \`${g.metric} ${g.threshold}\` on ${g.scenario} / ${g.lane}: ${formatGateValue(g)}${g.detail ? ` — ${g.detail}` : ''}`);
     const note = (informational: boolean) => (informational ? ' (informational: does not fail the run)' : '');
     for (const c of failedChecks) lines.push(`- check \`${c.id}\` on ${c.lane} (${c.plugin})${note(isInformational(results.informational, checkKeys(c)))}: ${escape(c.detail)}`);
     for (const f of failedFuzz) lines.push(`- fuzz \`${f.property}\` on ${f.plugin}/${f.op} ${f.lane}${note(isInformational(results.informational, fuzzKeys(f)))}: ${escape(f.message)} — replay: \`${f.replay}\``);

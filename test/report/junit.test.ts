@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderJunit } from '../../harness/report/junit.ts';
+import { renderHtml } from '../../harness/report/report-html.ts';
 import { RESULTS_SCHEMA, type Results } from '../../harness/report/results.ts';
 
 const results: Results = {
@@ -21,7 +22,15 @@ test('junit.xml is well-formed XML with a case per threshold and check, and valu
   const parsed = spawnSync('python3', ['-c', 'import sys, xml.dom.minidom as m; d = m.parseString(sys.stdin.read()); print(len(d.getElementsByTagName("testcase")), len(d.getElementsByTagName("failure")), len(d.getElementsByTagName("skipped")))'], { input: xml, encoding: 'utf8' });
   assert.is(parsed.status, 0, parsed.stderr);
   assert.is(parsed.stdout.trim(), '4 2 1');
-  assert.match(xml, 'latency.p99 = 73000 on wasm-core@inproc, threshold &lt; 50us');
+  assert.match(xml, 'latency.p99 = 73.0 µs on wasm-core@inproc, threshold &lt; 50us');
+});
+
+test('a gate row with nothing measured reads n/a, also when rendered again from results.json', () => {
+  const unmeasured: Results = { ...results, gate: [{ metric: 'regression.p50', scenario: 's', lane: 'native@go', threshold: '< 10%', value: null, status: 'warn', detail: 'no baseline' }] };
+  const html = renderHtml(JSON.parse(JSON.stringify(unmeasured)) as Results);
+  const row = /<tr><td class="warn">warn<\/td>.*?<\/tr>/.exec(html)?.[0] ?? '';
+  assert.match(row, '<td>n/a</td>');
+  assert.not.match(row, /0\.0%|null|NaN/);
 });
 
 test.run();
