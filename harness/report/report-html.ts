@@ -20,7 +20,7 @@ function ticksFor(max: number, count = 5): Array<[number, string]> {
 
 function laneCharts(lanes: LaneResult[]): string {
   const distribution = lineChart(
-    lanes.flatMap((l) => [{ name: l.lane, points: curve(l.latency) }, ...(l.latencyUncorrected ? [{ name: `${l.lane} uncorrected`, points: curve(l.latencyUncorrected), dashed: true }] : [])]),
+    lanes.flatMap((l) => [{ name: l.lane, points: curve(l.latency) }, ...(l.latencyUncorrected ? [{ name: `${l.lane} uncorrected`, points: curve(l.latencyUncorrected), dashed: true, colorKey: l.lane }] : [])]),
     { title: 'Latency by percentile (HDR; tail axis log-scaled; dashed = not corrected for coordinated omission)', xLabel: 'percentile', yLabel: 'latency', xTicks: PERCENTILE_TICKS, formatY: formatNs, logY: true },
   );
   const maxT = Math.max(1, ...lanes.flatMap((l) => (l.timeline ?? []).map((t) => t.tMs))) / 1000;
@@ -33,7 +33,7 @@ function laneCharts(lanes: LaneResult[]): string {
     lanes.map((l) => ({ name: l.lane, points: l.memory.samples.map((s): [number, number] => [s.calls, pluginBytes(s)]) })),
     { title: 'Plugin memory over calls (linear memory for wasm; malloc in use for native)', xLabel: 'calls', yLabel: 'bytes', xTicks: ticksFor(maxCalls).map(([x]) => [x, x >= 1e6 ? `${(x / 1e6).toFixed(1)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)}k` : x.toFixed(0)]), formatY: formatBytes },
   );
-  const goHeap = (l: LaneResult) => (l.memory.samples.some((s) => s.childGoHeapBytes !== undefined) ? [{ name: `${l.lane} Go heap`, points: l.memory.samples.map((s): [number, number] => [s.tMs / 1000, s.childGoHeapBytes ?? 0]), dashed: true }] : []);
+  const goHeap = (l: LaneResult) => (l.memory.samples.some((s) => s.childGoHeapBytes !== undefined) ? [{ name: `${l.lane} Go heap`, points: l.memory.samples.map((s): [number, number] => [s.tMs / 1000, s.childGoHeapBytes ?? 0]), dashed: true, colorKey: l.lane }] : []);
   const overMemoryTime = lineChart(
     lanes.flatMap((l) => [{ name: l.lane, points: l.memory.samples.map((s): [number, number] => [s.tMs / 1000, s.childRssBytes ?? s.rssBytes]) }, ...goHeap(l)]),
     { title: 'RSS of the process holding the plugin over time (the harness, its child, or the Go host; dashed = Go heap)', xLabel: 'seconds', yLabel: 'bytes', xTicks: ticksFor(maxT), formatY: formatBytes },

@@ -4,6 +4,8 @@ export interface Series {
   name: string;
   points: Array<[number, number]>;
   dashed?: boolean;
+  /** Series with the same key share a colour: a lane's dashed companion reads as that lane's. */
+  colorKey?: string;
 }
 
 export interface ChartOptions {
@@ -20,7 +22,7 @@ const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2'
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function lineChart(series: Series[], options: ChartOptions): string {
-  const [w, h, left, right, top, bottom] = [640, 300, 70, 150, 28, 40];
+  const [w, h, left, right, top, bottom] = [666, 300, 70, 206, 28, 40];
   const all = series.flatMap((s) => s.points).filter(([, y]) => Number.isFinite(y));
   if (all.length === 0) return `<figure class="chart"><figcaption>${esc(options.title)}: no data</figcaption></figure>`;
   const ty = (y: number) => (options.logY ? Math.log10(Math.max(y, 1)) : y);
@@ -37,10 +39,11 @@ export function lineChart(series: Series[], options: ChartOptions): string {
     ...yTicks.map((y) => `<line x1="${left}" x2="${w - right}" y1="${py(y)}" y2="${py(y)}" class="grid"/><text x="${left - 6}" y="${py(y) + 4}" text-anchor="end">${esc(options.formatY(y))}</text>`),
     ...options.xTicks.map(([x, label]) => `<line x1="${px(x)}" x2="${px(x)}" y1="${top}" y2="${h - bottom}" class="grid"/><text x="${px(x)}" y="${h - bottom + 16}" text-anchor="middle">${esc(label)}</text>`),
   ];
+  const keys = [...new Set(series.map((s) => s.colorKey ?? s.name))];
   const lines = series.map((s, i) => {
-    const color = COLORS[i % COLORS.length]!;
+    const color = COLORS[keys.indexOf(s.colorKey ?? s.name) % COLORS.length]!;
     const d = s.points.filter(([, y]) => Number.isFinite(y)).map(([x, y], j) => `${j === 0 ? 'M' : 'L'}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join('');
-    return `<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/><text x="${w - right + 8}" y="${top + 14 + i * 16}" fill="${color}">${esc(s.name)}</text>`;
+    return `<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/><text x="${w - right + 8}" y="${top + 14 + i * 16}" fill="${color}">${s.dashed ? '- - ' : ''}${esc(s.name)}</text>`;
   });
   return `<figure class="chart"><figcaption>${esc(options.title)}</figcaption><svg viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${esc(options.title)}">${grid.join('')}${lines.join('')}<text x="${(left + w - right) / 2}" y="${h - 6}" text-anchor="middle" class="axis">${esc(options.xLabel)}</text><text x="14" y="${(top + h - bottom) / 2}" text-anchor="middle" class="axis" transform="rotate(-90 14 ${(top + h - bottom) / 2})">${esc(options.yLabel)}</text></svg></figure>`;
 }
