@@ -15,6 +15,7 @@ import { doctorCommand } from './doctor.ts';
 import { mergeCommand } from './merge.ts';
 import { reportCommand } from './report.ts';
 import { type CliCommand, EXIT, type ExitCode } from './command.ts';
+import { divertStdoutToStderr } from './stdout-guard.ts';
 
 /** Runs the command line; returns the exit code instead of exiting, so tests can call it. */
 export async function main(argv: string[]): Promise<ExitCode> {
@@ -35,6 +36,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
   const json = argv.includes('--json');
   const log = console.log;
   if (json) console.log = console.error;
+  const restoreStdout = json ? divertStdoutToStderr() : () => {};
   let published: Results | undefined;
   const report = (dir: string, results: Results) => {
     published = results;
@@ -49,6 +51,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
   }
   try {
     await cli.parseAsync();
+    restoreStdout();
     if (json && published) log(JSON.stringify(published));
   } catch (e) {
     if (e instanceof UsageError) {
@@ -62,6 +65,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
     console.error(`plugbench: internal error — please report it:\n${(e as Error).stack ?? e}`);
     return EXIT.harnessBroke;
   } finally {
+    restoreStdout();
     console.log = log;
   }
   return exitCode;
