@@ -6,6 +6,7 @@ import { type CallOutcome, errorCodeOfNativeStatus, failed, NATIVE_STATUS, Plugi
 import type { Manifest } from '../contract/manifest.ts';
 import { checkNativeAbi, type DeclaredIdentity, negotiate } from '../contract/negotiation.ts';
 import { decodeUtf8, ProtocolViolation } from './canonical.ts';
+import { makeStdioBlocking } from './blocking-stdio.ts';
 import { copyPluginMemory } from './native-memory.ts';
 import { OpNames } from './op-names.ts';
 import type { InstanceOptions, PluginInstance } from './instance.ts';
@@ -71,6 +72,7 @@ export class NativeInstance implements PluginInstance {
   ) {}
 
   static open(bytes: Uint8Array, declared: DeclaredIdentity, options: InstanceOptions): NativeInstance {
+    makeStdioBlocking();
     let exports: NativeExports;
     try {
       exports = bind(openLibrary(bytes));

@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { UsageError } from '../contract/errors.ts';
+import { POISONING_KINDS, UsageError } from '../contract/errors.ts';
 import type { TrustedKey } from '../contract/keys.ts';
 import { DEFAULT_POLICY, type HostPolicy } from '../contract/policy.ts';
 import { openLane } from '../isolation/open-lane.ts';
@@ -69,14 +69,16 @@ function withDeadline(target: CallTarget, deadlineMs: number | undefined, lane: 
 }
 
 /** Median time of a few calls, to choose per-call or batched timing. */
-function typicalCallNs(target: CallTarget, op: string, next: () => Uint8Array, clock: Clock): number {
+async function typicalCallNs(target: CallTarget, op: string, next: () => Uint8Array, clock: Clock): Promise<number> {
   if (!target.sync) return Number.POSITIVE_INFINITY;
   const times: number[] = [];
   for (let i = 0; i < 201; i++) {
     const input = next();
     const start = clock.nowNs();
-    target.call(op, input);
+    const outcome = target.call(op, input);
     times.push(clock.nowNs() - start);
+    // A panic or trap poisons the instance: the next call needs a fresh one.
+    if (!outcome.ok && POISONING_KINDS.has(outcome.failure.kind)) await target.recycle(outcome);
   }
   return times.sort((a, b) => a - b)[100]!;
 }
@@ -93,11 +95,11 @@ interface DriveReport {
 }
 
 /** The harness drives the calls: per call or in calibrated batches on the harness's thread, or crossing into a worker or child. */
-function harnessDrive(lanes: readonly Lane[], scenario: Scenario, pool: Uint8Array[], clock: Clock): Drive {
+async function harnessDrive(lanes: readonly Lane[], scenario: Scenario, pool: Uint8Array[], clock: Clock): Promise<Drive> {
   const next = cycle(pool);
   const targets = lanes.map((lane) => withDeadline(targetOf(lane), scenario.deadlineMs, lane));
   const closed = scenario.load.model === 'closed';
-  const batchSize = closed ? batchSizeFor(typicalCallNs(targets[0]!, scenario.op, next, clock), calibrateClock(clock)) : 1;
+  const batchSize = closed ? batchSizeFor(await typicalCallNs(targets[0]!, scenario.op, next, clock), calibrateClock(clock)) : 1;
   const crossingBatch = closed && lanes[0]!.id.isolation !== 'inproc' ? scenario.batch : 1;
   const timing: TimingMode = batchSize > 1 ? { mode: 'batched', size: batchSize } : crossingBatch > 1 ? { mode: 'crossing-batched', size: crossingBatch } : { mode: 'per-call' };
   return async (model, bound, recording, hooks) => {
@@ -127,7 +129,7 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
     if (scenario.deadlineMs !== undefined && !first.deadline.enforced) throw new UsageError(`scenario \`${scenario.id}\` sets a deadline, but lane \`${name}\` cannot enforce one: ${first.deadline.why}`);
     const pool = inputPool(opSpec.input, scenario.input);
     const hosted = lanes.every(canRunLoad) ? lanes : undefined;
-    const drive = hosted ? hostDrive(hosted, scenario, pool) : harnessDrive(lanes, scenario, pool, clock);
+    const drive = hosted ? hostDrive(hosted, scenario, pool) : await harnessDrive(lanes, scenario, pool, clock);
     const model: SteadyModel = scenario.load.model === 'ramp' ? { model: 'open', ratePerSec: scenario.load.startRatePerSec } : scenario.load;
 
     const warmup = new LaneRecording(model.model === 'open');
