@@ -1,11 +1,11 @@
 import { type CallFailure, FAILURE_KINDS, type FailureKind } from '../contract/errors.ts';
 import { type FailureJson, failureFrom } from '../isolation/go-frames.ts';
-import type { Lane, Recycle } from '../lanes/lane.ts';
+import type { Lane, LaneId, Recycle } from '../lanes/lane.ts';
 import { LatencyHistogram, type LatencySummary } from '../measure/latency.ts';
 import type { LaneRecording, TimingMode } from '../measure/recording.ts';
 import type { LoopHooks, RunBound } from './model.ts';
 
-/** A load model a host runs itself, next to the plugin: one caller, closed loop or a constant rate. */
+/** A load model a host runs itself, next to the plugin: closed loop or a constant rate. */
 export interface HostLoadRequest {
   op: string;
   /** Inputs, used in turn. */
@@ -17,6 +17,8 @@ export interface HostLoadRequest {
   deadlineMs?: number;
   /** How often the host sends what it measured, in ms. */
   tickEveryMs: number;
+  /** Closed loop: callers at once in the host, each with an instance of its own. @default 1 */
+  callers?: number;
 }
 
 /** What a host measured since its previous delta (harness/hosts/go/recording.go). */
@@ -53,6 +55,13 @@ export interface HostLoadLane extends Lane {
 
 export const canRunLoad = (lane: Lane): lane is HostLoadLane => typeof (lane as Partial<HostLoadLane>).runLoad === 'function';
 
+/**
+ * Whether a lane's callers share one host: a Go host runs wazero instances side by side, one
+ * goroutine each, as a Go service pools them. A native library is one per process, so more
+ * native callers are more hosts.
+ */
+export const callersShareHost = (id: LaneId): boolean => id.isolation === 'go' && id.boundary === 'wasm-core';
+
 export interface HostLoadReport {
   elapsedNs: number;
   timing: TimingMode;
@@ -76,14 +85,14 @@ function shares(bound: RunBound, lanes: number): RunBound[] {
 }
 
 /**
- * Runs a load model in the hosts of `lanes` at once (one caller each) and adds every delta to
+ * Runs a load model in the hosts of `lanes` at once (`callers` in each) and adds every delta to
  * `recording`: histograms decoded and added exactly, counts summed. A host that dies mid-load
  * loses at most one tick; the call that ended it is counted, and the load goes on in its
  * replacement for the rest of its bound.
  */
 export async function hostLoad(
   lanes: readonly HostLoadLane[], op: string, inputs: Uint8Array[], model: { model: 'open'; ratePerSec: number } | { model: 'closed' },
-  bound: RunBound, recording: LaneRecording, hooks: LoopHooks & { deadlineMs?: number },
+  bound: RunBound, recording: LaneRecording, hooks: LoopHooks & { deadlineMs?: number; callers?: number },
 ): Promise<HostLoadReport> {
   const jitter = model.model === 'open' ? LatencyHistogram.create() : undefined;
   let ticking = Promise.resolve();
@@ -111,7 +120,7 @@ export async function hostLoad(
       const started = process.hrtime.bigint();
       // A continuation after a replacement takes up the inputs where the last host left them.
       const turn = calls % inputs.length;
-      const request: HostLoadRequest = { op, inputs: [...inputs.slice(turn), ...inputs.slice(0, turn)], model: model.model, ...(model.model === 'open' ? { ratePerSec: model.ratePerSec } : {}), bound: remaining, ...(hooks.deadlineMs !== undefined ? { deadlineMs: hooks.deadlineMs } : {}), tickEveryMs: hooks.tickEveryMs ?? DEFAULT_TICK_MS };
+      const request: HostLoadRequest = { op, inputs: [...inputs.slice(turn), ...inputs.slice(0, turn)], model: model.model, ...(model.model === 'open' ? { ratePerSec: model.ratePerSec } : {}), bound: remaining, ...(hooks.deadlineMs !== undefined ? { deadlineMs: hooks.deadlineMs } : {}), tickEveryMs: hooks.tickEveryMs ?? DEFAULT_TICK_MS, ...(model.model === 'closed' && (hooks.callers ?? 1) > 1 ? { callers: hooks.callers } : {}) };
       const end = await lane.runLoad(request, (delta) => {
         calls += delta.calls;
         merge(delta);

@@ -18,7 +18,7 @@ import { type LoadModel, type LoopHooks, type RunBound, warmupFor } from './mode
 import { openLoop } from './open-loop.ts';
 import type { CallTarget } from './target.ts';
 import { targetOf } from './target.ts';
-import { canRunLoad, type HostLoadLane, hostLoad } from './host-load.ts';
+import { callersShareHost, canRunLoad, type HostLoadLane, hostLoad } from './host-load.ts';
 
 export interface RunOptions {
   trusted: readonly TrustedKey[];
@@ -50,12 +50,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 
 async function openLanes(dir: string, id: LaneId, scenario: Scenario, options: RunOptions): Promise<Lane[]> {
   const concurrency = scenario.load.model === 'closed' ? scenario.load.concurrency : 1;
+  const hosts = callersShareHost(id) ? 1 : concurrency;
   if (id.isolation === 'inproc' && concurrency > 1) {
     throw new UsageError(`scenario \`${scenario.id}\`: ${laneName(id)} runs on the harness's own thread, so \`concurrency\` must be 1 (got ${concurrency}); use @worker or @process for more callers`);
   }
   const opened: Lane[] = [];
   try {
-    for (let i = 0; i < concurrency; i++) opened.push(await openLane(dir, id, { trusted: options.trusted, policy: options.policy ?? DEFAULT_POLICY, config: scenario.config }));
+    for (let i = 0; i < hosts; i++) opened.push(await openLane(dir, id, { trusted: options.trusted, policy: options.policy ?? DEFAULT_POLICY, config: scenario.config }));
   } catch (e) {
     await Promise.all(opened.map((l) => l.close()));
     throw e;
@@ -114,7 +115,8 @@ async function harnessDrive(lanes: readonly Lane[], scenario: Scenario, pool: Ui
 
 /** The lane's host drives the calls next to the plugin and sends its histograms back. */
 function hostDrive(lanes: readonly HostLoadLane[], scenario: Scenario, pool: Uint8Array[]): Drive {
-  return (model, bound, recording, hooks) => hostLoad(lanes, scenario.op, pool, model, bound, recording, { ...hooks, ...(scenario.deadlineMs !== undefined ? { deadlineMs: scenario.deadlineMs } : {}) });
+  const callers = scenario.load.model === 'closed' && callersShareHost(lanes[0]!.id) ? scenario.load.concurrency : 1;
+  return (model, bound, recording, hooks) => hostLoad(lanes, scenario.op, pool, model, bound, recording, { ...hooks, callers, ...(scenario.deadlineMs !== undefined ? { deadlineMs: scenario.deadlineMs } : {}) });
 }
 
 async function runLane(dir: string, id: LaneId, scenario: Scenario, options: RunOptions): Promise<LaneResult> {

@@ -102,7 +102,7 @@ test('open loop in the Go host: a periodic stall shows in the corrected p99, and
   }
 });
 
-test('closed loop over two Go hosts makes exactly the calls asked for; sub-microsecond calls are timed in batches', async () => {
+test('closed loop with two callers (two goroutines in one Go host on wazero, two Go hosts on cgo) makes exactly the calls asked for; sub-microsecond calls are timed in batches', async () => {
   const result = await run({ id: 'go-closed', plugin: 'textkit', op: 'echo', lanes: GO_LANES, input: { sizeBytes: 0 }, load: { model: 'closed', concurrency: 2 }, calls: 30001 });
   for (const lane of result.lanes) {
     assert.is(lane.load.calls, 30001, lane.lane);
@@ -110,6 +110,15 @@ test('closed loop over two Go hosts makes exactly the calls asked for; sub-micro
     assert.is(lane.load.concurrency, 2);
   }
   assert.is(result.lanes.find((l) => l.lane === 'native@go')!.load.timing.mode, 'batched', 'a cgo echo is shorter than 20 clock reads');
+});
+
+test('wazero callers share one Go host, an instance each: its linear memory is the whole pool, and each panic is reported by its own instance', async () => {
+  const one = await run({ id: 'go-pool-1', plugin: 'faulty', op: 'panic', lanes: ['wasm-core@go'], load: { model: 'closed', concurrency: 1 }, calls: 300 });
+  const three = await run({ id: 'go-pool-3', plugin: 'faulty', op: 'panic', lanes: ['wasm-core@go'], load: { model: 'closed', concurrency: 3 }, calls: 3000 });
+  const linearMemory = (r: typeof one) => r.lanes[0]!.memory.samples.at(-1)!.wasmMemoryBytes!;
+  assert.is(linearMemory(three), 3 * linearMemory(one), 'one host holds three instances');
+  assert.is(three.lanes[0]!.load.calls, 3000);
+  assert.equal(three.lanes[0]!.errors, { panic: 3000 }, 'a panic message taken by another instance would leave this one a bare trap');
 });
 
 test('a duration-bounded load in a fresh Go host runs for its duration, calibration not included', async () => {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -23,6 +24,8 @@ type loadRequest struct {
 	DeadlineMs float64 `json:"deadlineMs,omitempty"`
 	// How often a delta goes back to the harness. @default 100
 	TickEveryMs float64 `json:"tickEveryMs,omitempty"`
+	// Closed loop: goroutines calling at once, each with an instance of its own (wasm). @default 1
+	Callers int `json:"callers,omitempty"`
 }
 
 const (
@@ -62,10 +65,13 @@ func parseLoad(payload []byte) (loadRequest, [][]byte, error) {
 	if (request.DurationMs > 0) == (request.Calls > 0) {
 		return request, nil, fmt.Errorf("a load needs exactly one of durationMs and calls")
 	}
+	if request.Callers > 1 && request.Model == "open" {
+		return request, nil, fmt.Errorf("an open loop has one caller, not %d", request.Callers)
+	}
 	return request, inputs, nil
 }
 
-// loadRun drives one load and sends its deltas.
+// loadRun is one caller of a load: it drives its instance and sends its deltas.
 type loadRun struct {
 	request  loadRequest
 	inputs   [][]byte
@@ -74,6 +80,11 @@ type loadRun struct {
 	deadline time.Duration
 	rec      *recording
 	stop     *atomic.Bool
+	// calls is this caller's share of a call bound.
+	calls int64
+	// memory is this caller's instance's linear memory, one of memories (every caller's).
+	memory   *atomic.Int64
+	memories []atomic.Int64
 	// Native calls under a deadline are watched: callStart is when the call under way started
 	// (0 between calls), or -1 once the watchdog has declared it stuck.
 	watched   bool
@@ -85,38 +96,98 @@ type loadRun struct {
 	tickNs    int64
 }
 
-func runLoad(p *plugin, request loadRequest, inputs [][]byte, stop *atomic.Bool, send func(loadDelta)) {
+// runLoad runs a load with the request's callers, each calling an instance of its own from `plugins`.
+func runLoad(plugins []*plugin, request loadRequest, inputs [][]byte, stop *atomic.Bool, send func(loadDelta)) {
 	tickMs := request.TickEveryMs
 	if tickMs <= 0 {
 		tickMs = 100
 	}
-	l := &loadRun{
-		request: request, inputs: inputs, op: []byte(request.Op), plugin: p,
-		deadline: time.Duration(request.DeadlineMs * float64(time.Millisecond)),
-		rec:      newRecording(request.Model == "open", send), stop: stop, tickNs: int64(tickMs * 1e6),
+	callers := max(request.Callers, 1)
+	_, native := plugins[0].current.(*nativeInstance)
+	final := &lastFinal{left: callers, send: send}
+	// Every live instance has a slot, so memory samples add up the whole pool.
+	memories := make([]atomic.Int64, len(plugins))
+	for i, pl := range plugins {
+		memories[i].Store(pl.current.memoryBytes())
 	}
-	_, native := p.current.(*nativeInstance)
-	if l.watched = native && l.deadline > 0; l.watched {
+	runs := make([]*loadRun, callers)
+	for i, pl := range plugins[:callers] {
+		runs[i] = &loadRun{
+			request: request, inputs: inputs, op: []byte(request.Op), plugin: pl, next: i % len(inputs),
+			deadline: time.Duration(request.DeadlineMs * float64(time.Millisecond)),
+			rec:      newRecording(request.Model == "open", final.pass), stop: stop, tickNs: int64(tickMs * 1e6),
+			calls: share(request.Calls, callers, i), memory: &memories[i], memories: memories,
+			watched: native && request.DeadlineMs > 0,
+		}
+	}
+	mode := timing{Mode: "per-call"}
+	batch := 1
+	if request.Model != "open" && request.DeadlineMs == 0 {
+		if batch = runs[0].batchSize(); batch > 1 {
+			mode = timing{Mode: "batched", Size: batch}
+		}
+	}
+	var callersDone sync.WaitGroup
+	for _, l := range runs {
+		callersDone.Add(1)
+		go func() {
+			defer callersDone.Done()
+			l.run(batch, mode)
+		}()
+	}
+	callersDone.Wait()
+}
+
+// share is caller i's part of a call bound (0: a duration bound), the remainder to the first.
+func share(calls int64, callers, i int) int64 {
+	part := calls / int64(callers)
+	if int64(i) < calls%int64(callers) {
+		part++
+	}
+	return part
+}
+
+func (l *loadRun) run(batch int, mode timing) {
+	if l.watched {
 		done := make(chan struct{})
 		defer close(done)
 		go l.watch(done)
 	}
-	mode := timing{Mode: "per-call"}
-	batch := 1
-	if request.Model != "open" && l.deadline == 0 {
-		if batch = l.batchSize(); batch > 1 {
-			mode = timing{Mode: "batched", Size: batch}
-		}
-	}
 	// The bound starts after calibration: it is not part of the load.
 	l.t0 = now()
 	l.nextTick = l.t0 + l.tickNs
-	if request.Model == "open" {
+	if l.request.Model == "open" {
 		l.open()
 	} else {
 		l.closed(batch)
 	}
 	l.rec.finish(ending{elapsedNs: now() - l.t0, timing: &mode})
+}
+
+// lastFinal passes every caller's deltas on, but only the last caller's final delta ends the
+// load (the harness stops listening at a final delta), with the longest caller's length.
+type lastFinal struct {
+	mu        sync.Mutex
+	left      int
+	elapsedNs int64
+	send      func(loadDelta)
+}
+
+func (f *lastFinal) pass(d loadDelta) {
+	if !d.Final {
+		f.send(d)
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.left--
+	f.elapsedNs = max(f.elapsedNs, d.ElapsedNs)
+	if f.left > 0 && !d.Stuck {
+		d.Final, d.ElapsedNs, d.Timing = false, 0, nil
+	} else {
+		d.ElapsedNs = f.elapsedNs
+	}
+	f.send(d)
 }
 
 func (l *loadRun) input() []byte {
@@ -130,7 +201,7 @@ func (l *loadRun) done(elapsedNs int64) bool {
 		return true
 	}
 	if l.request.Calls > 0 {
-		return l.issued >= l.request.Calls
+		return l.issued >= l.calls
 	}
 	return float64(elapsedNs) >= l.request.DurationMs*1e6
 }
@@ -138,7 +209,8 @@ func (l *loadRun) done(elapsedNs int64) bool {
 func (l *loadRun) tick() {
 	if t := now(); t >= l.nextTick {
 		l.nextTick = t + l.tickNs
-		wasmMemoryBytes.Store(l.plugin.current.memoryBytes())
+		l.memory.Store(l.plugin.current.memoryBytes())
+		wasmMemoryBytes.Store(sum(l.memories))
 		l.rec.tick()
 	}
 }
@@ -234,7 +306,7 @@ func (l *loadRun) closed(batch int) {
 		input := l.input()
 		n := int64(batch)
 		if l.request.Calls > 0 {
-			n = min(n, l.request.Calls-l.issued)
+			n = min(n, l.calls-l.issued)
 		}
 		l.issued += n
 		start := now()
@@ -280,4 +352,13 @@ func (l *loadRun) open() {
 		recordNs(l.rec.latency, end-intended)
 		recordNs(l.rec.uncorrected, end-start)
 	}
+}
+
+// sum is the callers' linear memory together (-1 for native: one caller).
+func sum(memories []atomic.Int64) int64 {
+	total := int64(0)
+	for i := range memories {
+		total += memories[i].Load()
+	}
+	return total
 }

@@ -64,9 +64,36 @@ type server struct {
 	w        *writer
 	artifact artifact
 	// The first instance, between load and `init`.
-	first    describer
-	plugin   *plugin
+	first  describer
+	plugin *plugin
+	// siblings are further instances for a load's extra callers, kept for later loads as a
+	// service keeps its pool.
+	siblings []*plugin
 	stopLoad atomic.Bool
+}
+
+// instances is the plugin and at least n-1 siblings, one per caller.
+func (s *server) instances(n int) []*plugin {
+	if _, native := s.plugin.current.(*nativeInstance); native && n > 1 {
+		fatal("a native plugin is one library per process: run %d Go hosts, not %d callers in one", n, n)
+	}
+	for 1+len(s.siblings) < n {
+		sibling, err := s.plugin.sibling()
+		if err != nil {
+			fatal("cannot start instance %d of %d for the load's callers: %v", 2+len(s.siblings), n, err)
+		}
+		s.siblings = append(s.siblings, sibling)
+	}
+	return append([]*plugin{s.plugin}, s.siblings...)
+}
+
+// memoryBytes is the linear memory of every live instance (-1 for native).
+func (s *server) memoryBytes() int64 {
+	total := s.plugin.current.memoryBytes()
+	for _, sibling := range s.siblings {
+		total += sibling.current.memoryBytes()
+	}
+	return total
 }
 
 type openedReply struct {
@@ -136,7 +163,7 @@ func (s *server) handle(request frame) {
 		if recycleNs >= 0 {
 			innerNs -= recycleNs
 		}
-		wasmMemoryBytes.Store(s.plugin.current.memoryBytes())
+		wasmMemoryBytes.Store(s.memoryBytes())
 		s.sendOutcome(request.id, result, innerNs, recycleNs)
 	case reqBatch:
 		s.batch(request)
@@ -146,12 +173,14 @@ func (s *server) handle(request frame) {
 			fatal("bad load request: %v", err)
 		}
 		s.stopLoad.Store(false)
-		runLoad(s.plugin, load, inputs, &s.stopLoad, func(d loadDelta) { s.w.sendJSON(repLoadTick, request.id, d) })
-		wasmMemoryBytes.Store(s.plugin.current.memoryBytes())
+		runLoad(s.instances(max(load.Callers, 1)), load, inputs, &s.stopLoad, func(d loadDelta) { s.w.sendJSON(repLoadTick, request.id, d) })
+		wasmMemoryBytes.Store(s.memoryBytes())
 	case reqClose:
 		if s.plugin != nil {
-			s.plugin.current.shutdown()
-			s.plugin.current.close()
+			for _, p := range append([]*plugin{s.plugin}, s.siblings...) {
+				p.current.shutdown()
+				p.current.close()
+			}
 		}
 		s.w.send(repClosed, request.id)
 		os.Exit(0)
@@ -241,7 +270,7 @@ func (s *server) batch(request frame) {
 			break
 		}
 	}
-	wasmMemoryBytes.Store(s.plugin.current.memoryBytes())
+	wasmMemoryBytes.Store(s.memoryBytes())
 	failuresJSON, _ := json.Marshal(failures)
 	var n [4]byte
 	binary.LittleEndian.PutUint32(n[:], uint32(len(times)/8))

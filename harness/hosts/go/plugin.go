@@ -73,16 +73,36 @@ type plugin struct {
 	config   []byte
 }
 
+// fresh is a new instance of the plugin, initialised with its config.
+func (p *plugin) fresh() (instance, error) {
+	next, err := p.artifact.instantiate()
+	if err != nil {
+		return nil, err
+	}
+	if init := next.init(p.config); init.kind != kindOK {
+		next.close()
+		return nil, fmt.Errorf("`init` failed on a new instance (%s): %s", init.kind, init.message)
+	}
+	return next, nil
+}
+
+// sibling is the same plugin in an instance of its own, for another goroutine: an instance
+// is called by one goroutine at a time, as a Go service pools them.
+func (p *plugin) sibling() (*plugin, error) {
+	next, err := p.fresh()
+	if err != nil {
+		return nil, err
+	}
+	return &plugin{artifact: p.artifact, current: next, config: p.config}, nil
+}
+
 // recycle replaces a poisoned instance; returns how long that took, in ns.
 func (p *plugin) recycle() (int64, error) {
 	started := time.Now()
 	p.current.close()
-	next, err := p.artifact.instantiate()
+	next, err := p.fresh()
 	if err != nil {
 		return 0, err
-	}
-	if init := next.init(p.config); init.kind != kindOK {
-		return 0, fmt.Errorf("`init` failed on the replacement instance (%s): %s", init.kind, init.message)
 	}
 	p.current = next
 	return time.Since(started).Nanoseconds(), nil

@@ -38,21 +38,19 @@ type importDesc struct {
 type wasmArtifact struct {
 	runtime   wazero.Runtime
 	compiled  wazero.CompiledModule
-	host      *wasmHost
 	quota     int64
 	maxOutput int
 }
 
-// wasmHost is the host side of the contract's `host` interface. One instance runs at a time
-// in this process, so one panic slot serves them all.
-type wasmHost struct {
-	panic string
-}
+// instanceKey finds, in a call's context, the instance the call entered: host functions
+// report to it, since a load may run several instances at once, one per goroutine.
+type instanceKey struct{}
 
-func (h *wasmHost) takePanic() string {
-	p := h.panic
-	h.panic = ""
-	return p
+// reportPanic is the host's `panicked`: the message is kept by the instance it came from.
+func reportPanic(ctx context.Context, m api.Module, ptr, length uint32) {
+	if w, ok := ctx.Value(instanceKey{}).(*wasmInstance); ok {
+		w.panicked = text(m, ptr, length)
+	}
 }
 
 func text(m api.Module, ptr, length uint32) string {
@@ -97,16 +95,15 @@ func openWasm(bytes []byte, request openRequest) (*wasmArtifact, []importDesc, [
 	for name := range compiled.ExportedMemories() {
 		exports = append(exports, name)
 	}
-	host := &wasmHost{}
 	_, err = runtime.NewHostModuleBuilder(hostImportModule).
 		NewFunctionBuilder().WithFunc(func(ctx context.Context, m api.Module, level, ptr, length uint32) {}).Export("log").
-		NewFunctionBuilder().WithFunc(func(ctx context.Context, m api.Module, ptr, length uint32) { host.panic = text(m, ptr, length) }).Export("panicked").
+		NewFunctionBuilder().WithFunc(reportPanic).Export("panicked").
 		NewFunctionBuilder().WithFunc(func() uint64 { return uint64(time.Since(processStart).Nanoseconds()) }).Export("now-ns").
 		Instantiate(ctx)
 	if err != nil {
 		fatal("cannot instantiate the host functions: %v", err)
 	}
-	return &wasmArtifact{runtime, compiled, host, request.MemoryBytes, request.MaxOutputBytes}, imports, exports, nil
+	return &wasmArtifact{runtime, compiled, request.MemoryBytes, request.MaxOutputBytes}, imports, exports, nil
 }
 
 var processStart = time.Now()
@@ -117,12 +114,15 @@ func (a *wasmArtifact) instantiate() (instance, error) {
 		return nil, refusal{"incompatible", fmt.Sprintf("the core module does not instantiate: %v", err)}
 	}
 	fn := func(name string) api.Function { return module.ExportedFunction(name) }
-	return &wasmInstance{
+	w := &wasmInstance{
 		artifact: a, module: module, memory: module.Memory(),
 		realloc: fn("cabi_realloc"), describeFn: fn("describe"), postDescribe: fn("cabi_post_describe"),
 		initFn: fn("init"), postInit: fn("cabi_post_init"), callFn: fn("call"), postCall: fn("cabi_post_call"), shutdownFn: fn("shutdown"),
 		stack: make([]uint64, 4),
-	}, nil
+	}
+	w.ctx = context.WithValue(context.Background(), instanceKey{}, w)
+	w.callCtx = w.ctx
+	return w, nil
 }
 
 type wasmInstance struct {
@@ -136,6 +136,10 @@ type wasmInstance struct {
 	// stack holds the arguments and the result of every call (CallWithStack: no allocation).
 	stack    []uint64
 	poisoned string
+	// ctx names this instance to the host functions; callCtx adds the deadline of the call under way.
+	ctx, callCtx context.Context
+	// panicked is what the plugin reported through `panicked` before it trapped.
+	panicked string
 }
 
 func (w *wasmInstance) describeManifest() (string, error) {
@@ -196,9 +200,6 @@ func (w *wasmInstance) close() {
 	w.module.Close(context.Background())
 }
 
-// callContext carries the deadline of the call under way into invoke.
-var callContext = context.Background()
-
 // wasmError is an error a call into the module returned: a trap, a stop, or a stack overflow.
 type wasmError struct{ err error }
 
@@ -206,7 +207,7 @@ type wasmError struct{ err error }
 // unwinds to guard as a wasmError.
 func (w *wasmInstance) invoke(fn api.Function, args ...uint64) uint32 {
 	copy(w.stack, args)
-	if err := fn.CallWithStack(callContext, w.stack); err != nil {
+	if err := fn.CallWithStack(w.callCtx, w.stack); err != nil {
 		panic(wasmError{err})
 	}
 	return uint32(w.stack[0])
@@ -221,9 +222,9 @@ func (w *wasmInstance) guard(deadline time.Duration, body func() outcome) (resul
 	}
 	started := time.Now()
 	if deadline > 0 {
-		ctx, cancel := context.WithTimeout(context.Background(), deadline)
-		callContext = ctx
-		defer func() { cancel(); callContext = context.Background() }()
+		ctx, cancel := context.WithTimeout(w.ctx, deadline)
+		w.callCtx = ctx
+		defer func() { cancel(); w.callCtx = w.ctx }()
 	}
 	defer func() {
 		recovered := recover()
@@ -244,7 +245,8 @@ func (w *wasmInstance) guard(deadline time.Duration, body func() outcome) (resul
 }
 
 func (w *wasmInstance) classify(err error, deadline time.Duration, elapsed time.Duration) outcome {
-	if message := w.artifact.host.takePanic(); message != "" {
+	if message := w.panicked; message != "" {
+		w.panicked = ""
 		return failure(kindPanic, "%s", message)
 	}
 	var exit *sys.ExitError
