@@ -1,6 +1,5 @@
-import koffi from 'koffi';
+import { libc } from '../lanes/libc.ts';
 
-const libc = koffi.load('libc.so.6');
 const dup = libc.func('int dup(int fd)');
 const dup2 = libc.func('int dup2(int oldfd, int newfd)');
 const close = libc.func('int close(int fd)');

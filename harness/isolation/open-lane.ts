@@ -1,7 +1,7 @@
 import { DEFAULT_MAX_OUTPUT_BYTES } from '../lanes/canonical.ts';
 import type { TrustedKey } from '../contract/keys.ts';
 import { DEFAULT_POLICY, type HostPolicy } from '../contract/policy.ts';
-import { ALL_LANES, type Lane, type LaneId } from '../lanes/lane.ts';
+import { ALL_LANES, type Lane, type LaneId, ownProcess } from '../lanes/lane.ts';
 import { openInstance } from '../lanes/open-instance.ts';
 import { findGo, GO_INSTALL, goHostBinary } from '../build/go-host.ts';
 import { spawnChild, spawnWorker } from './endpoint.ts';
@@ -50,7 +50,7 @@ export async function openLane(dir: string, id: LaneId, options: LaneOptions): P
     quotas: policy.quotas,
     maxOutputBytes,
     config,
-    limitNativeMemory: id.boundary === 'native' && (id.isolation === 'process' || id.isolation === 'go'),
+    limitNativeMemory: id.boundary === 'native' && ownProcess(id.isolation),
   };
   if (id.isolation === 'worker') {
     const deadline = id.boundary === 'native' ? ({ enforced: false, why: NATIVE_WORKER_DEADLINE } as const) : ({ enforced: true, by: 'kill' } as const);

@@ -1,4 +1,5 @@
 import koffi from 'koffi';
+import { libc } from '../lanes/libc.ts';
 
 /** RLIMIT_DATA on Linux: private writable memory (heap, anonymous mmaps) of the process. */
 const RLIMIT_DATA = 2;
@@ -9,7 +10,6 @@ koffi.struct('rlimit', { rlim_cur: 'unsigned long', rlim_max: 'unsigned long' })
  * quota instead of exhausting the machine. Linux only; returns how the limit was set.
  */
 export function limitDataSegment(bytes: number): string {
-  const libc = koffi.load('libc.so.6');
   const setrlimit = libc.func('int setrlimit(int resource, const rlimit *rlim)');
   const limit = Math.ceil(bytes);
   if (setrlimit(RLIMIT_DATA, { rlim_cur: limit, rlim_max: limit }) !== 0) throw new Error(`setrlimit(RLIMIT_DATA, ${limit}) failed`);

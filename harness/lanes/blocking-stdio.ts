@@ -1,6 +1,5 @@
-import koffi from 'koffi';
+import { libc } from './libc.ts';
 
-const libc = koffi.load('libc.so.6');
 const fcntl = libc.func('int fcntl(int fd, int cmd, ...)');
 const [F_GETFL, F_SETFL, O_NONBLOCK] = [3, 4, 0o4000];
 

@@ -1,7 +1,7 @@
 import koffi from 'koffi';
+import { libc } from './libc.ts';
 
 koffi.struct('iovec', { iov_base: 'void *', iov_len: 'size_t' });
-const libc = koffi.load('libc.so.6');
 const processVmReadv = libc.func('intptr_t process_vm_readv(int pid, const iovec *local, unsigned long liovcnt, const iovec *remote, unsigned long riovcnt, unsigned long flags)');
 
 /**

@@ -136,7 +136,8 @@ export async function hostLoad(
     }
   };
   try {
-    const elapsed = await Promise.all(lanes.map((lane, i) => runOne(lane, shares(bound, lanes.length)[i]!)));
+    const parts = shares(bound, lanes.length);
+    const elapsed = await Promise.all(lanes.map((lane, i) => runOne(lane, parts[i]!)));
     await ticking;
     const elapsedNs = Math.max(...elapsed);
     return {

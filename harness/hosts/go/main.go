@@ -84,10 +84,14 @@ func (s *server) instances(n int) []*plugin {
 		}
 		s.siblings = append(s.siblings, sibling)
 	}
-	return append([]*plugin{s.plugin}, s.siblings...)
+	return s.pool()
 }
 
-// memoryBytes is the linear memory of every live instance (-1 for native).
+// pool is every live instance: the plugin and its siblings.
+func (s *server) pool() []*plugin { return append([]*plugin{s.plugin}, s.siblings...) }
+
+// memoryBytes is the linear memory of every live instance (-1 for native). Runs after every
+// call, so it does not allocate.
 func (s *server) memoryBytes() int64 {
 	total := s.plugin.current.memoryBytes()
 	for _, sibling := range s.siblings {
@@ -177,7 +181,7 @@ func (s *server) handle(request frame) {
 		wasmMemoryBytes.Store(s.memoryBytes())
 	case reqClose:
 		if s.plugin != nil {
-			for _, p := range append([]*plugin{s.plugin}, s.siblings...) {
+			for _, p := range s.pool() {
 				p.current.shutdown()
 				p.current.close()
 			}
