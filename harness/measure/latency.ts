@@ -34,7 +34,10 @@ export class LatencyHistogram {
 
   /** Decodes what `encode()` wrote; the encoding round-trips every count exactly. */
   static decode(encoded: string): LatencyHistogram {
-    return new LatencyHistogram(hdr.decodeFromCompressedBase64(encoded, 32, wasmReady !== undefined));
+    const histogram = hdr.decodeFromCompressedBase64(encoded, 32, wasmReady !== undefined);
+    // A decoded histogram keeps the encoder's range; merging a shard with a larger max must widen it.
+    histogram.autoResize = true;
+    return new LatencyHistogram(histogram);
   }
 
   recordNs(ns: number): void {

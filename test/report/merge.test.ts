@@ -36,4 +36,17 @@ test('merging shards keeps every scenario, adds histograms exactly and sums call
   }
 });
 
+test('a decoded histogram widens its range when a shard with a larger max is added', async () => {
+  await initHistograms();
+  const [small, large] = [LatencyHistogram.create(), LatencyHistogram.create()];
+  small.recordNs(1_000);
+  large.recordNs(60_000_000_000);
+  const total = LatencyHistogram.decode(small.encode());
+  const other = LatencyHistogram.decode(large.encode());
+  total.add(other);
+  assert.is(total.count, 2);
+  assert.ok(total.summary().max >= 59_000_000_000, `max ${total.summary().max}`);
+  for (const h of [small, large, total, other]) h.destroy();
+});
+
 test.run();
