@@ -1,22 +1,18 @@
-/** The closed set of ways a call or a load can fail (DESIGN.md, "Error model"). */
-export const FAILURE_KINDS = [
-  'plugin', 'panic', 'trap', 'timeout', 'crash',
-  'resource-exhausted', 'protocol', 'incompatible', 'rejected',
-] as const;
-export type FailureKind = (typeof FAILURE_KINDS)[number];
+import { CONTRACT_LIMITS, ERROR_CODES, FAILURE_KINDS, NATIVE_STATUS, POISONING_KIND_NAMES } from './generated.ts';
 
-/** The plugin's own error codes, in WIT order (the canonical-ABI discriminant is the index). */
-export const ERROR_CODES = ['invalid-input', 'unsupported-op', 'resource-exhausted', 'internal'] as const;
+// The kinds, codes and statuses are generated from contract.json, shared with the Go host.
+export { ERROR_CODES, FAILURE_KINDS, NATIVE_STATUS };
+/** The closed set of ways a call or a load can fail (DESIGN.md, "Error model"). */
+export type FailureKind = (typeof FAILURE_KINDS)[number];
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** Native status codes from plugbench.h, mapped to the WIT error codes. */
-export const NATIVE_STATUS = { ok: 0, panic: 255 } as const;
+/** Maps a native status from plugbench.h to the WIT error code it stands for. */
 export function errorCodeOfNativeStatus(status: number): ErrorCode | undefined {
   return status >= 1 && status <= 4 ? ERROR_CODES[status - 1] : undefined;
 }
 
 /** Kinds after which an instance is never called again: it must be recycled. */
-export const POISONING_KINDS: ReadonlySet<FailureKind> = new Set(['panic', 'trap', 'timeout', 'crash', 'resource-exhausted']);
+export const POISONING_KINDS: ReadonlySet<FailureKind> = new Set(POISONING_KIND_NAMES);
 
 /** How one call into a plugin failed. `code` exists exactly when the plugin itself returned an error. */
 export type CallFailure =
@@ -30,7 +26,7 @@ export type CallOutcome = { ok: true; output: Uint8Array } | { ok: false; failur
 export type PluginFailure = CallFailure & { lane: string; plugin: string; op: string };
 
 /** Messages are bounded so a hostile plugin cannot flood reports (bytes of UTF-8, not characters). */
-export const MAX_MESSAGE_BYTES = 4096;
+export const MAX_MESSAGE_BYTES = CONTRACT_LIMITS.maxMessageBytes;
 
 export function boundMessage(message: string): string {
   const bytes = Buffer.from(message, 'utf8');

@@ -2,11 +2,10 @@
 export const KNOWN_CAPABILITIES = ['log', 'clock'] as const;
 export type Capability = (typeof KNOWN_CAPABILITIES)[number];
 
-/** The contract version this host speaks. */
-export const HOST_ABI = { major: 1, minor: 0 } as const;
+// The contract version this host speaks and the wasm import module of the host interface (generated).
+export { HOST_ABI, HOST_IMPORT_MODULE } from './generated.ts';
 
-/** The wasm import module of the host interface, and which capability each import needs. */
-export const HOST_IMPORT_MODULE = 'plugbench:plugin/host@1.0.0';
+/** Which capability each import of the host interface needs. */
 export const IMPORT_CAPABILITY: Readonly<Record<string, Capability | 'always'>> = {
   log: 'log',
   'now-ns': 'clock',

@@ -6,8 +6,7 @@ import type { BatchResult } from '../lanes/lane.ts';
  * other side). Every frame is u32 LE length (of what follows) | u8 type | u32 LE id | payload;
  * calls and outcomes are binary, everything rare is JSON.
  */
-export const GO_REQUEST = { open: 1, describe: 2, init: 3, call: 4, batch: 5, memory: 6, load: 7, stop: 8, close: 9 } as const;
-export const GO_REPLY = { opened: 101, described: 102, refused: 103, outcome: 104, batched: 105, memory: 106, loadTick: 107, closed: 108 } as const;
+export { GO_REPLY, GO_REQUEST } from '../contract/generated.ts';
 
 export interface Frame {
   kind: number;

@@ -8,6 +8,7 @@ import { mallocInUseBytes } from '../lanes/native-memory.ts';
 import { limitDataSegment } from './rlimit.ts';
 import type { Channel, OpenRequest, Reply, Request } from './protocol.ts';
 import type { HostPolicy } from '../contract/policy.ts';
+import { CONTRACT_TIMING } from '../contract/generated.ts';
 
 /**
  * A young-generation GC where the child has `--expose-gc` (process lanes): Node's IPC leaves
@@ -83,7 +84,7 @@ export function serveInstance(channel: Channel): void {
         const outcome = instance.call(message.op, message.input);
         innerNs[done++] = Number(process.hrtime.bigint() - started);
         if (outcome.ok) continue;
-        if (failures.length < 16) failures.push(outcome.failure);
+        if (failures.length < CONTRACT_TIMING.batchFailuresKept) failures.push(outcome.failure);
         if (POISONING_KINDS.has(outcome.failure.kind)) {
           const recycleStart = performance.now();
           instance.close();

@@ -1,4 +1,5 @@
 import { type CallFailure, ERROR_CODES } from '../contract/errors.ts';
+import { CONTRACT_LIMITS } from '../contract/generated.ts';
 
 /**
  * Decoding of the canonical-ABI values the contract's exports return, checked against the
@@ -8,7 +9,7 @@ import { type CallFailure, ERROR_CODES } from '../contract/errors.ts';
  */
 
 /** Largest output or message a plugin may return, in bytes. @default 67108864 (64 MiB) */
-export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_OUTPUT_BYTES = CONTRACT_LIMITS.defaultMaxOutputBytes;
 
 export class ProtocolViolation extends Error {}
 

@@ -1,7 +1,8 @@
 import { PluginLoadError } from '../contract/errors.ts';
+import { CONTRACT_LIMITS } from '../contract/generated.ts';
 
 /** Bytes in one wasm page. */
-export const WASM_PAGE_BYTES = 65536;
+export const WASM_PAGE_BYTES = CONTRACT_LIMITS.wasmPageBytes;
 
 function readU32Leb(bytes: Uint8Array, offset: number): [value: number, next: number] {
   let value = 0;

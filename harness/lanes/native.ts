@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import koffi, { type LibraryHandle } from 'koffi';
-import { type CallOutcome, errorCodeOfNativeStatus, failed, NATIVE_STATUS, PluginLoadError, POISONING_KINDS } from '../contract/errors.ts';
+import { type CallOutcome, ERROR_CODES, errorCodeOfNativeStatus, failed, NATIVE_STATUS, PluginLoadError, POISONING_KINDS } from '../contract/errors.ts';
 import type { Manifest } from '../contract/manifest.ts';
 import { checkNativeAbi, type DeclaredIdentity, negotiate } from '../contract/negotiation.ts';
 import { decodeUtf8, ProtocolViolation } from './canonical.ts';
@@ -121,16 +121,7 @@ export class NativeInstance implements PluginInstance {
     const status = enter(out);
     let outcome: CallOutcome;
     try {
-      const bytes = takeBuffer(this.exports, out, this.maxOutputBytes);
-      if (status === NATIVE_STATUS.ok) {
-        outcome = { ok: true, output: hasOutput ? bytes : new Uint8Array() };
-      } else {
-        const message = decodeUtf8(bytes, 'the error message');
-        const code = errorCodeOfNativeStatus(status);
-        if (status === NATIVE_STATUS.panic) outcome = failed({ kind: 'panic', message });
-        else if (code !== undefined) outcome = failed({ kind: 'plugin', code, message });
-        else throw new ProtocolViolation(`status ${status} is not one of 0..4 or 255 (plugbench.h)`);
-      }
+      outcome = decodeNativeStatus(status, takeBuffer(this.exports, out, this.maxOutputBytes), hasOutput);
     } catch (e) {
       if (!(e instanceof ProtocolViolation)) throw e;
       outcome = failed({ kind: 'protocol', message: e.message });
@@ -138,6 +129,19 @@ export class NativeInstance implements PluginInstance {
     if (!outcome.ok && POISONING_KINDS.has(outcome.failure.kind)) this.#poisoned = `poisoned by a ${outcome.failure.kind}`;
     return outcome;
   }
+}
+
+/**
+ * Turns a native call's status and the buffer it wrote to `out` into an outcome; throws a
+ * ProtocolViolation for invalid UTF-8 or an unknown status (the Go host's decodeNativeStatus).
+ */
+export function decodeNativeStatus(status: number, bytes: Uint8Array, hasOutput: boolean): CallOutcome {
+  if (status === NATIVE_STATUS.ok) return { ok: true, output: hasOutput ? bytes : new Uint8Array() };
+  const message = decodeUtf8(bytes, 'the error message');
+  const code = errorCodeOfNativeStatus(status);
+  if (status === NATIVE_STATUS.panic) return failed({ kind: 'panic', message });
+  if (code !== undefined) return failed({ kind: 'plugin', code, message });
+  throw new ProtocolViolation(`status ${status} is not one of 0..${ERROR_CODES.length} or ${NATIVE_STATUS.panic} (plugbench.h)`);
 }
 
 /**

@@ -1,9 +1,10 @@
 import { type CallFailure, type CallOutcome, failed, POISONING_KINDS } from '../contract/errors.ts';
 import { ProtocolViolation } from './canonical.ts';
 import type { HostFunctions } from './host-functions.ts';
+import { CONTRACT_LIMITS } from '../contract/generated.ts';
 
 /** Share of the memory quota above which a trap without a panic reads as memory exhaustion. */
-export const EXHAUSTED_MEMORY_SHARE = 0.9;
+export const EXHAUSTED_MEMORY_SHARE = CONTRACT_LIMITS.exhaustedMemoryShare;
 
 /** The memory of the instance a call ran in, for telling exhaustion from other traps. */
 export interface MemoryState {

@@ -1,3 +1,5 @@
+import { CONTRACT_TIMING } from '../contract/generated.ts';
+
 /** A monotonic clock in nanoseconds; passed in so tests control time. */
 export interface Clock {
   nowNs(): number;
@@ -33,13 +35,13 @@ export function calibrateClock(clock: Clock, reads = 20_000): ClockCalibration {
 }
 
 /** A call shorter than this many clock reads is timed in batches. */
-export const PER_CALL_MIN_READS = 20;
+export const PER_CALL_MIN_READS = CONTRACT_TIMING.perCallMinReads;
 /** A batch lasts at least this many clock reads, so the reads cost under 1 % of it. */
-export const BATCH_MIN_READS = 100;
+export const BATCH_MIN_READS = CONTRACT_TIMING.batchMinReads;
 
 /** How many calls to time together: 1 (per call) unless a call is shorter than 20 clock reads. */
 export function batchSizeFor(callNs: number, clock: ClockCalibration): number {
   const readNs = Math.max(clock.readCostNs, clock.resolutionNs);
   if (callNs >= PER_CALL_MIN_READS * readNs) return 1;
-  return Math.min(10_000, Math.ceil((BATCH_MIN_READS * readNs) / Math.max(callNs, 1)));
+  return Math.min(CONTRACT_TIMING.maxBatch, Math.ceil((BATCH_MIN_READS * readNs) / Math.max(callNs, 1)));
 }

@@ -1,8 +1,9 @@
 import type { CallFailure, CallOutcome, FailureKind } from '../contract/errors.ts';
 import { LatencyHistogram } from './latency.ts';
+import { CONTRACT_TIMING } from '../contract/generated.ts';
 
 /** The first few failures of each kind, kept verbatim. */
-export const FAILURE_SAMPLES_PER_KIND = 3;
+export const FAILURE_SAMPLES_PER_KIND = CONTRACT_TIMING.failureSamplesPerKind;
 
 export interface FailureSample {
   kind: FailureKind;

@@ -12,26 +12,25 @@ import (
 // The wire format between the harness and this host, on the socket at fd 3. Every frame is
 // u32 LE length (of what follows) | u8 type | u32 LE id | payload. Calls and their outcomes
 // are binary; everything rare is JSON. harness/isolation/go-frames.ts is the other side.
-const (
-	reqOpen     = 1 // JSON openRequest
-	reqDescribe = 2 // empty
-	reqInit     = 3 // the config, UTF-8 JSON
-	reqCall     = 4 // u32 deadlineMs (0: none) | u16 opLen | op | input
-	reqBatch    = 5 // u32 count | u16 opLen | op | input
-	reqMemory   = 6 // empty
-	reqLoad     = 7 // u32 jsonLen | JSON loadRequest | the inputs, back to back
-	reqStop     = 8 // empty; id names the load to stop
-	reqClose    = 9 // empty
-
-	repOpened    = 101 // JSON openedReply
-	repDescribed = 102 // the manifest, valid UTF-8
-	repRefused   = 103 // JSON refusal
-	repOutcome   = 104 // u8 kind | u8 code | u64 innerNs | i64 recycleNs (-1: none) | output or message
-	repBatched   = 105 // u32 n | n × u64 innerNs | i64 recycleNs | JSON failures
-	repMemory    = 106 // JSON memorySample
-	repLoadTick  = 107 // JSON loadDelta
-	repClosed    = 108 // empty
-)
+//
+// Payloads by frame type (the numbers are generated into contract_gen.go):
+//   reqOpen      JSON openRequest
+//   reqDescribe  empty
+//   reqInit      the config, UTF-8 JSON
+//   reqCall      u32 deadlineMs (0: none) | u16 opLen | op | input
+//   reqBatch     u32 count | u16 opLen | op | input
+//   reqMemory    empty
+//   reqLoad      u32 jsonLen | JSON loadRequest | the inputs, back to back
+//   reqStop      empty; id names the load to stop
+//   reqClose     empty
+//   repOpened    JSON openedReply
+//   repDescribed the manifest, valid UTF-8
+//   repRefused   JSON refusal
+//   repOutcome   u8 kind | u8 code | u64 innerNs | i64 recycleNs (-1: none) | output or message
+//   repBatched   u32 n | n × u64 innerNs | i64 recycleNs | JSON failures
+//   repMemory    JSON memorySample
+//   repLoadTick  JSON loadDelta
+//   repClosed    empty
 
 // Largest frame accepted from the harness: inputs of a load pool are the biggest thing sent.
 const maxFrameBytes = 1 << 30

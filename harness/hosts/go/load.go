@@ -28,13 +28,7 @@ type loadRequest struct {
 	Callers int `json:"callers,omitempty"`
 }
 
-const (
-	// A call shorter than this many clock reads is timed in batches (harness/measure/clock.ts).
-	perCallMinReads = 20
-	batchMinReads   = 100
-	// Longer waits than this sleep; shorter ones spin (harness/load/open-loop.ts).
-	sleepAboveNs = 2_000_000
-)
+// perCallMinReads, batchMinReads, maxBatch (clock reads) and sleepAboveNs come from contract_gen.go.
 
 func now() int64 { return int64(time.Since(processStart)) }
 
@@ -98,9 +92,9 @@ type loadRun struct {
 
 // runLoad runs a load with the request's callers, each calling an instance of its own from `plugins`.
 func runLoad(plugins []*plugin, request loadRequest, inputs [][]byte, stop *atomic.Bool, send func(loadDelta)) {
-	tickMs := request.TickEveryMs
-	if tickMs <= 0 {
-		tickMs = 100
+	everyMs := request.TickEveryMs
+	if everyMs <= 0 {
+		everyMs = tickMs
 	}
 	callers := max(request.Callers, 1)
 	_, native := plugins[0].current.(*nativeInstance)
@@ -115,7 +109,7 @@ func runLoad(plugins []*plugin, request loadRequest, inputs [][]byte, stop *atom
 		runs[i] = &loadRun{
 			request: request, inputs: inputs, op: []byte(request.Op), plugin: pl, next: i % len(inputs),
 			deadline: time.Duration(request.DeadlineMs * float64(time.Millisecond)),
-			rec:      newRecording(request.Model == "open", final.pass), stop: stop, tickNs: int64(tickMs * 1e6),
+			rec:      newRecording(request.Model == "open", final.pass), stop: stop, tickNs: int64(everyMs * 1e6),
 			calls: share(request.Calls, callers, i), memory: &memories[i], memories: memories,
 			watched: native && request.DeadlineMs > 0,
 		}
@@ -282,7 +276,7 @@ func (l *loadRun) calibrate() int {
 		return 1
 	}
 	size := int(batchMinReads*readNs/max(callNs, 1)) + 1
-	return min(size, 10_000)
+	return min(size, maxBatch)
 }
 
 // batchSizes remembers calibrations by op and first input size: a load of a few ms (an A/B

@@ -242,9 +242,6 @@ func (s *server) sendOutcome(id uint32, result outcome, innerNs, recycleNs int64
 	s.w.send(repOutcome, id, header[:], body)
 }
 
-// Failures kept per batch (harness/isolation/instance-server.ts).
-const batchFailuresKept = 16
-
 // batch runs `count` calls of one op, each timed here; a poisoning failure ends it early.
 func (s *server) batch(request frame) {
 	if len(request.payload) < 4 {

@@ -52,11 +52,6 @@ import (
 	"unsafe"
 )
 
-const (
-	nativeOK    = 0
-	nativePanic = 255
-)
-
 // nativeArtifact is the verified bytes of a cdylib. Every instance is a fresh copy written
 // to a private file, opened and unlinked: the library that runs is the one that was hashed,
 // and a replacement after a panic starts from clean statics.
@@ -168,24 +163,7 @@ func (n *nativeInstance) decode(status int, hasOutput bool) outcome {
 	if err != nil {
 		return failure(kindProtocol, "%s", err.Error())
 	}
-	if status == nativeOK {
-		if !hasOutput {
-			return ok(nil)
-		}
-		return ok(bytes)
-	}
-	message, err := decodeUTF8(bytes, "the error message")
-	if err != nil {
-		return failure(kindProtocol, "%s", err.Error())
-	}
-	switch {
-	case status == nativePanic:
-		return failure(kindPanic, "%s", message)
-	case status >= 1 && status <= len(errorCodes):
-		return outcome{kind: kindPlugin, code: byte(status - 1), message: message}
-	default:
-		return failure(kindProtocol, "status %d is not one of 0..4 or 255 (plugbench.h)", status)
-	}
+	return decodeNativeStatus(status, bytes, hasOutput)
 }
 
 // take copies the buffer the plugin wrote to `out` and gives it back to `plugbench_free`. A

@@ -5,34 +5,8 @@ import (
 	"unicode/utf8"
 )
 
-// failureKind mirrors FAILURE_KINDS in harness/contract/errors.ts; on the wire it is the
-// index there plus one, and 0 is ok.
-type failureKind byte
-
-const (
-	kindOK failureKind = iota
-	kindPlugin
-	kindPanic
-	kindTrap
-	kindTimeout
-	kindCrash
-	kindResourceExhausted
-	kindProtocol
-	kindIncompatible
-	kindRejected
-)
-
-var kindNames = [...]string{"ok", "plugin", "panic", "trap", "timeout", "crash", "resource-exhausted", "protocol", "incompatible", "rejected"}
-
+// failureKind, its names, errorCodes and poisons() are generated (contract_gen.go).
 func (k failureKind) String() string { return kindNames[k] }
-
-// The plugin's own error codes, in WIT order (harness/contract/errors.ts ERROR_CODES).
-var errorCodes = [...]string{"invalid-input", "unsupported-op", "resource-exhausted", "internal"}
-
-// poisons says whether an instance must be replaced after a failure of this kind.
-func (k failureKind) poisons() bool {
-	return k == kindPanic || k == kindTrap || k == kindTimeout || k == kindCrash || k == kindResourceExhausted
-}
 
 // outcome is how one call ended: ok with an output, or a failure with a message (and, for
 // `plugin`, the plugin's error code).

@@ -4,15 +4,8 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
-// Latencies up to an hour, 3 significant digits: the harness's own histograms
+// Latencies up to highestTrackableNs at significantDigits, like the harness's own histograms
 // (harness/measure/latency.ts), so the encodings merge exactly.
-const (
-	highestTrackableNs = 3_600_000_000_000
-	significantDigits  = 3
-	// The first few failures of each kind are kept verbatim (FAILURE_SAMPLES_PER_KIND).
-	failureSamplesPerKind = 3
-)
-
 func newHistogram() *hdr.Histogram { return hdr.New(1, highestTrackableNs, significantDigits) }
 
 func recordNs(h *hdr.Histogram, ns int64) {

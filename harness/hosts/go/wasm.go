@@ -15,14 +15,6 @@ import (
 	"github.com/tetratelabs/wazero/sys"
 )
 
-const (
-	hostImportModule = "plugbench:plugin/host@1.0.0"
-	wasmPageBytes    = 65536
-	// Share of the memory quota above which a trap without a panic reads as memory exhaustion
-	// (harness/lanes/wasm-traps.ts EXHAUSTED_MEMORY_SHARE).
-	exhaustedMemoryShare = 0.9
-)
-
 // importDesc is one import of the module, as WebAssembly.Module.imports describes it.
 type importDesc struct {
 	Module string `json:"module"`
@@ -272,41 +264,10 @@ func (w *wasmInstance) lower(bytes []byte) (uint64, uint64) {
 	return uint64(ptr), uint64(len(bytes))
 }
 
-// read is a checked view of linear memory (harness/lanes/canonical.ts checkRange).
 func (w *wasmInstance) read(ptr, length uint32, maxBytes int, what string) []byte {
-	if int64(length) > int64(maxBytes) {
-		panic(violation("%s is %d bytes, past the output limit of %d", what, length, maxBytes))
-	}
-	view, ok := w.memory.Read(ptr, length)
-	if !ok {
-		panic(violation("%s at [%d, %d) lies outside linear memory of %d bytes", what, ptr, uint64(ptr)+uint64(length), w.memory.Size()))
-	}
-	return view
+	return readChecked(w.memory, ptr, length, maxBytes, what)
 }
 
-// decodeResult reads a `result<list<u8>, plugin-error>` return area (or `result<_, …>` when
-// hasOk is false) and copies what it needs before the post-return frees it.
 func (w *wasmInstance) decodeResult(retptr uint32, hasOk bool) outcome {
-	area := w.read(retptr, 16, 16, "the return area")
-	switch area[0] {
-	case 0:
-		if !hasOk {
-			return ok(nil)
-		}
-		view := w.read(binary.LittleEndian.Uint32(area[4:8]), binary.LittleEndian.Uint32(area[8:12]), w.artifact.maxOutput, "the output")
-		return ok(append([]byte(nil), view...))
-	case 1:
-		code := area[4]
-		if int(code) >= len(errorCodes) {
-			panic(violation("error code %d is not one of 0..%d (%s)", code, len(errorCodes)-1, strings.Join(errorCodes[:], ", ")))
-		}
-		what := "the error message"
-		message, err := decodeUTF8(w.read(binary.LittleEndian.Uint32(area[8:12]), binary.LittleEndian.Uint32(area[12:16]), w.artifact.maxOutput, what), what)
-		if err != nil {
-			panic(err)
-		}
-		return outcome{kind: kindPlugin, code: code, message: message}
-	default:
-		panic(violation("result discriminant %d is neither 0 (ok) nor 1 (err)", area[0]))
-	}
+	return decodeResultArea(w.memory, retptr, hasOk, w.artifact.maxOutput)
 }
