@@ -7,7 +7,7 @@ import { type Lane, type LaneId, laneName } from '../lanes/lane.ts';
 import { batchSizeFor, calibrateClock, type Clock, hrClock } from '../measure/clock.ts';
 import { watchEventLoop } from '../measure/event-loop.ts';
 import type { LatencyHistogram, LatencySummary } from '../measure/latency.ts';
-import { type MemorySample, sampleMemory, slopeBytesPerCall } from '../measure/memory.ts';
+import { MEMORY_SAMPLES_PER_RUN, type MemoryReading, type MemorySample, memorySlope, sampleMemory } from '../measure/memory.ts';
 import { LaneRecording, type TimingMode } from '../measure/recording.ts';
 import { resolvePluginDir } from '../paths.ts';
 import type { LaneResult, LatencyRecord, ScenarioResult } from '../report/results.ts';
@@ -30,8 +30,17 @@ export interface RunOptions {
   progress?: (line: string) => void;
   /** Stops measuring (Ctrl-C); what was measured so far is returned. */
   signal?: AbortSignal;
-  /** How often memory is sampled while measuring, in ms. @default 100 */
+  /**
+   * How often memory is sampled while measuring, in ms; a run also samples MEMORY_SAMPLES_PER_RUN
+   * times over its duration or calls, so a short one has a curve too. @default 100
+   */
   sampleEveryMs?: number;
+}
+
+/** When a run samples memory: by time, and by calls for a call bound. */
+function samplingFor(bound: RunBound, sampleEveryMs = 100): Pick<LoopHooks, 'tickEveryMs' | 'tickEveryCalls'> {
+  if ('calls' in bound) return { tickEveryMs: sampleEveryMs, tickEveryCalls: Math.max(1, Math.floor(bound.calls / MEMORY_SAMPLES_PER_RUN)) };
+  return { tickEveryMs: Math.min(sampleEveryMs, bound.durationMs / MEMORY_SAMPLES_PER_RUN) };
 }
 
 const record = (h: LatencyHistogram): LatencyRecord => ({ ...h.summary(), hdr: h.encode() });
@@ -142,9 +151,9 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
     const timeline: LaneResult['timeline'] = [];
     const started = clock.nowNs();
     let lastProgress = started;
-    const tick = async (calls: number, recording: LaneRecording) => {
+    const tick = async (calls: number, recording: LaneRecording, memory?: MemoryReading) => {
       const now = clock.nowNs();
-      samples.push(await sampleMemory((now - started) / 1e6, calls, first));
+      samples.push(await sampleMemory((now - started) / 1e6, calls, lanes, memory));
       if (recording.latency.count > 0) timeline.push({ tMs: (now - started) / 1e6, calls, p50Ns: recording.latency.percentileNs(50), p99Ns: recording.latency.percentileNs(99) });
       if (options.progress && now - lastProgress >= 1e9) {
         lastProgress = now;
@@ -153,6 +162,7 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
       }
       await yieldToEventLoop();
     };
+    samples.push(await sampleMemory(0, 0, lanes));
     const loop = watchEventLoop();
     let recording: LaneRecording;
     let report: DriveReport;
@@ -163,10 +173,10 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
       recording = new LaneRecording(model.model === 'open');
       recordings.push(recording);
       const r = recording;
-      report = await drive(model, scenario.bound, recording, { signal: options.signal, tick: (calls) => tick(calls, r), tickEveryMs: options.sampleEveryMs });
+      report = await drive(model, scenario.bound, recording, { signal: options.signal, tick: (calls, memory) => tick(calls, r, memory), ...samplingFor(scenario.bound, options.sampleEveryMs) });
     }
     const eventLoopDelay = loop.stop();
-    samples.push(await sampleMemory((clock.nowNs() - started) / 1e6, recording.calls, first));
+    samples.push(await sampleMemory((clock.nowNs() - started) / 1e6, recording.calls, lanes));
     const load = scenario.load;
     return {
       lane: name,
@@ -191,7 +201,7 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
       ...(recording.inner.count > 0 ? { latencyInner: record(recording.inner) } : {}),
       errors: recording.errors,
       failureSamples: recording.failureSamples,
-      memory: { samples, slopeBytesPerCall: slopeBytesPerCall(samples) },
+      memory: { samples, ...memorySlope(samples) },
       timeline,
       eventLoopDelay,
       ...(sustainedRate !== undefined ? { sustainedRate } : {}),
