@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { POISONING_KINDS, UsageError } from '../contract/errors.ts';
 import type { TrustedKey } from '../contract/keys.ts';
-import { DEFAULT_POLICY, type HostPolicy } from '../contract/policy.ts';
+import { applyPolicy, DEFAULT_POLICY, type HostPolicy } from '../contract/policy.ts';
 import { openLane } from '../isolation/open-lane.ts';
 import { type Lane, type LaneId, laneName } from '../lanes/lane.ts';
 import { batchSizeFor, calibrateClock, type Clock, hrClock } from '../measure/clock.ts';
@@ -24,7 +24,7 @@ export interface RunOptions {
   trusted: readonly TrustedKey[];
   /** @default hrClock */
   clock?: Clock;
-  /** @default DEFAULT_POLICY */
+  /** The host's policy, under each scenario's own `policy`. @default DEFAULT_POLICY */
   policy?: HostPolicy;
   /** Progress lines, about one a second per running lane. */
   progress?: (line: string) => void;
@@ -65,7 +65,7 @@ async function openLanes(dir: string, id: LaneId, scenario: Scenario, options: R
   }
   const opened: Lane[] = [];
   try {
-    for (let i = 0; i < hosts; i++) opened.push(await openLane(dir, id, { trusted: options.trusted, policy: options.policy ?? DEFAULT_POLICY, config: scenario.config }));
+    for (let i = 0; i < hosts; i++) opened.push(await openLane(dir, id, { trusted: options.trusted, policy: applyPolicy(options.policy ?? DEFAULT_POLICY, scenario.policy), config: scenario.config }));
   } catch (e) {
     await Promise.all(opened.map((l) => l.close()));
     throw e;
