@@ -120,7 +120,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
     for (const { name, lanes } of sequenceRuns > 0 ? opened : []) {
       // In the harness's thread, so only where a fault cannot take it down: wasm always, native when asked for in-process.
       const boundaries: Boundary[] = ['wasm-core', 'wasm-component', ...(options.lanes.some((l) => l.boundary === 'native' && l.isolation === 'inproc') ? (['native'] as const) : [])];
-      const disagreement = await checkSequences(resolvePluginDir(name), lanes[0]!.manifest, boundaries, options.trusted, { runs: sequenceRuns, seed: options.seed });
+      const disagreement = await checkSequences(resolvePluginDir(name), lanes[0]!.manifest, boundaries, options.trusted, { runs: sequenceRuns, seed: options.seed, ...(options.policy ? { policy: options.policy } : {}) });
       results.properties.push({ property: 'stateful', plugin: name, op: '(sequences)', runs: sequenceRuns, status: disagreement ? 'fail' : 'pass', execsPerSecByLane: {} });
       options.progress?.(`${name} init/call/shutdown sequences on ${boundaries.join(', ')}: ${disagreement ? 'DISAGREE' : 'agree'}`);
       if (disagreement) results.failures.push({ property: 'stateful', plugin: name, op: '(sequences)', lane: boundaries.map((b) => `${b}@inproc`).join(','), message: disagreement, inputBase64: '', replay: `npx plugbench fuzz --plugin ${name} --seed ${options.seed}` });
