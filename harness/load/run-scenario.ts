@@ -1,6 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { POISONING_KINDS, UsageError } from '../contract/errors.ts';
 import type { TrustedKey } from '../contract/keys.ts';
+import { CONTRACT_TIMING } from '../contract/generated.ts';
 import { applyPolicy, DEFAULT_POLICY, type HostPolicy } from '../contract/policy.ts';
 import { openLane } from '../isolation/open-lane.ts';
 import { type Lane, type LaneId, laneName } from '../lanes/lane.ts';
@@ -38,7 +39,7 @@ export interface RunOptions {
 }
 
 /** When a run samples memory: by time, and by calls for a call bound. */
-function samplingFor(bound: RunBound, sampleEveryMs = 100): Pick<LoopHooks, 'tickEveryMs' | 'tickEveryCalls'> {
+function samplingFor(bound: RunBound, sampleEveryMs: number = CONTRACT_TIMING.tickMs): Pick<LoopHooks, 'tickEveryMs' | 'tickEveryCalls'> {
   if ('calls' in bound) return { tickEveryMs: sampleEveryMs, tickEveryCalls: Math.max(1, Math.floor(bound.calls / MEMORY_SAMPLES_PER_RUN)) };
   return { tickEveryMs: Math.min(sampleEveryMs, bound.durationMs / MEMORY_SAMPLES_PER_RUN) };
 }
