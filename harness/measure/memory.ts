@@ -122,7 +122,7 @@ export function memorySlope(samples: readonly MemorySample[]): MemorySlope {
   }
   if (spanned > 0 && fitted >= MIN_SLOPE_SAMPLES) return { slopeBytesPerCall: weighted / spanned };
   const calls = samples.length === 0 ? 0 : samples.at(-1)!.calls - samples[0]!.calls;
-  const replaced = all.length > 1 ? `, split by ${all.length - 1} replacements of the instance,` : '';
-  const why = `${samples.length} memory samples over ${calls} calls${replaced} left ${fitted} to fit, and a slope needs ${MIN_SLOPE_SAMPLES}`;
+  const replaced = all.length > 1 ? ` split by ${all.length - 1} replacements of the instance into lifetimes that left ${fitted} to fit` : '';
+  const why = `${samples.length} memory samples over ${calls} calls${replaced}, and a slope needs ${MIN_SLOPE_SAMPLES}`;
   return { slopeBytesPerCall: null, slopeReason: `not enough samples: ${why}; measure more calls or a longer duration` };
 }
