@@ -43,7 +43,7 @@ function laneCharts(lanes: LaneResult[]): string {
     {
       title: 'Plugin memory over calls (linear memory for wasm; malloc in use for native; dotted = instance replaced)',
       xLabel: 'calls', yLabel: 'bytes', formatY: formatBytes, marks: lanes.flatMap(replacementMarks),
-      xTicks: ticksFor(maxCalls).map(([x]) => [x, x >= 1e6 ? `${(x / 1e6).toFixed(1)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)}k` : x.toFixed(0)]),
+      xTicks: ticksFor(maxCalls).map(([x]) => [x, x >= 1e6 ? `${(x / 1e6).toFixed(1)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(x < 1e4 ? 1 : 0)}k` : x.toFixed(0)]),
     },
   );
   const goHeap = (l: LaneResult) => (l.memory.samples.some((s) => s.childGoHeapBytes !== undefined) ? [{ name: `${l.lane} Go heap`, points: l.memory.samples.map((s): [number, number] => [s.tMs / 1000, s.childGoHeapBytes ?? 0]), dashed: true, colorKey: l.lane }] : []);
