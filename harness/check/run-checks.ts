@@ -173,14 +173,14 @@ async function protocolChecks(dir: string, laneId: LaneId, options: CheckOptions
  * sample inputs with `ok` or its own error (no panic, trap, crash or protocol failure), and a
  * copy with one byte changed is rejected.
  */
-export async function checkPlugin(dir: string, lanes: readonly LaneId[], trusted: readonly TrustedKey[]): Promise<CheckResult[]> {
+export async function checkPlugin(dir: string, lanes: readonly LaneId[], trusted: readonly TrustedKey[], policy: HostPolicy = DEFAULT_POLICY): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const tampered = tamperedCopy(dir);
   for (const laneId of lanes) {
     const name = laneName(laneId);
     let lane: Lane;
     try {
-      lane = await openLane(dir, laneId, { trusted });
+      lane = await openLane(dir, laneId, { trusted, policy });
     } catch (e) {
       if (!(e instanceof PluginLoadError)) throw e;
       results.push({ id: 'load', plugin: dir, lane: name, status: 'fail', detail: `${e.kind}: ${e.message.split('\n')[0]}` });

@@ -9,6 +9,7 @@ import { stateDir } from '../paths.ts';
 import { RESULTS_SCHEMA, type Results } from '../report/results.ts';
 import { parseDurationMs } from '../scenario/duration.ts';
 import { type CliCommand, EXIT } from './command.ts';
+import { type PolicyArgs, policyOf, withPolicyFlags } from './policy-flags.ts';
 
 /** What `plugbench fuzz` fuzzes when no plugin is named: the behaving fixtures and the one with a planted bug. */
 export const DEFAULT_FUZZ_PLUGINS = ['textkit', 'hashkit', 'imgkit', 'lz', 'handmade', 'lz-buggy'];
@@ -23,7 +24,7 @@ function defaultFuzzLanes(): LaneId[] {
   return parseLanes(DEFAULT_FUZZ_LANES).filter((lane) => available.has(laneName(lane)));
 }
 
-interface FuzzArgs {
+interface FuzzArgs extends PolicyArgs {
   plugin?: string[];
   op?: string[];
   lane?: string[];
@@ -41,7 +42,7 @@ export const fuzzCommand: CliCommand<FuzzArgs> = {
   command: 'fuzz',
   describe: 'Fuzz ops across lanes: robustness, error model, differential, oracles, determinism, round trips',
   builder: (yargs) =>
-    yargs
+    withPolicyFlags(yargs)
       .option('plugin', { type: 'string', array: true, describe: `plugins to fuzz (default: ${DEFAULT_FUZZ_PLUGINS.join(', ')})` })
       .option('op', { type: 'string', array: true, describe: 'only these ops' })
       .option('lane', { type: 'string', array: true, describe: `lanes compared (default: ${DEFAULT_FUZZ_LANES.join(',')})` })
@@ -64,6 +65,7 @@ export const fuzzCommand: CliCommand<FuzzArgs> = {
       ...(args.op?.length ? { ops: args.op } : {}),
       lanes: args.lane?.length ? parseLanes(args.lane) : defaultFuzzLanes(),
       trusted: trustedKeys(stateDir, args.trust ?? []),
+      policy: policyOf(args),
       ...(timeMs !== undefined ? { timeMs } : {}),
       ...(args.runs !== undefined ? { runs: args.runs } : {}),
       seed,

@@ -5,32 +5,35 @@ import { ALL_LANES, laneName } from '../lanes/lane.ts';
 import { defaultBuildDir } from '../paths.ts';
 import { SUITES } from '../scenario/scenario.ts';
 import { loadScenarios } from '../scenario/suites.ts';
+import type { HostPolicy } from '../contract/policy.ts';
 import { type CliCommand, EXIT } from './command.ts';
+import { type PolicyArgs, policyOf, withPolicyFlags } from './policy-flags.ts';
 
 /** Ops of a built plugin, from the manifest its core module describes (a negotiated load). */
-async function describeOps(dir: string): Promise<string> {
+async function describeOps(dir: string, policy: HostPolicy): Promise<string> {
   const { openInstance } = await import('../lanes/open-instance.ts');
   const { trustedKeys } = await import('../contract/keys.ts');
   const { stateDir } = await import('../paths.ts');
   try {
-    const instance = await openInstance(dir, 'wasm-core', { trusted: trustedKeys(stateDir) });
+    const instance = await openInstance(dir, 'wasm-core', { trusted: trustedKeys(stateDir), policy });
     return instance.manifest.ops.map((op) => `${op.name}(${op.input})`).join(' ');
   } catch (e) {
     return `(not loadable: ${(e as Error).message.split('\n')[0]})`;
   }
 }
 
-export const listCommand: CliCommand<Record<string, never>> = {
+export const listCommand: CliCommand<PolicyArgs> = {
   command: 'list',
   describe: 'List built plugins and their ops, lanes, scenarios and suites',
-  builder: (yargs) => yargs as never,
-  handler: async () => {
+  builder: (yargs) => withPolicyFlags(yargs) as never,
+  handler: async (args) => {
+    const policy = policyOf(args);
     console.log('plugins (fixtures/build):');
     const names = existsSync(defaultBuildDir) ? readdirSync(defaultBuildDir).filter((n) => existsSync(join(defaultBuildDir, n, 'plugin.json'))).sort() : [];
     if (names.length === 0) console.log('  none built yet: run `plugbench build`');
     for (const name of names) {
       const meta = JSON.parse(readFileSync(join(defaultBuildDir, name, 'plugin.json'), 'utf8')) as PluginMeta;
-      console.log(`  ${name.padEnd(12)} ${meta.version.padEnd(8)} abi ${meta.abi.padEnd(4)} ${await describeOps(join(defaultBuildDir, name))}`);
+      console.log(`  ${name.padEnd(12)} ${meta.version.padEnd(8)} abi ${meta.abi.padEnd(4)} ${await describeOps(join(defaultBuildDir, name), policy)}`);
     }
     console.log(`\nlanes: ${ALL_LANES.map(laneName).join(', ')}`);
     const scenarios = await loadScenarios();

@@ -1,4 +1,4 @@
-import yargs from 'yargs';
+import yargs, { type Options } from 'yargs';
 import { PluginLoadError, UsageError } from '../contract/errors.ts';
 import type { Results } from '../report/results.ts';
 import { writeReports } from '../report/write-reports.ts';
@@ -17,11 +17,19 @@ import { reportCommand } from './report.ts';
 import { type CliCommand, EXIT, type ExitCode } from './command.ts';
 import { divertStdoutToStderr } from './stdout-guard.ts';
 
+/** Every command, one file each. */
+export const COMMANDS: readonly CliCommand[] = [buildCommand, runCommand, checkCommand, boundaryCommand, compareCommand, gateCommand, baselineCommand, fuzzCommand, mergeCommand, reportCommand, listCommand, doctorCommand];
+
+/** Options every command takes. */
+export const GLOBAL_OPTIONS: Readonly<Record<string, Options>> = {
+  json: { type: 'boolean', default: false, global: true, describe: 'print the results as JSON on stdout (the summary goes to stderr)' },
+  informational: { type: 'string', array: true, global: true, describe: 'report these checks or fuzz properties without failing on them, e.g. fault.hog, fuzz.no-leak, fuzz.lz.decompress' },
+};
+
 /** Runs the command line; returns the exit code instead of exiting, so tests can call it. */
 export async function main(argv: string[]): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT.pass;
   const setExit = (code: ExitCode) => (exitCode = code);
-  const commands: CliCommand[] = [buildCommand, runCommand, checkCommand, boundaryCommand, compareCommand, gateCommand, baselineCommand, fuzzCommand, mergeCommand, reportCommand, listCommand, doctorCommand];
   const cli = yargs(argv)
     .scriptName('plugbench')
     .usage('$0 <command> [options]\n\nBenchmark and fuzz Rust plugins across WebAssembly and native boundaries.')
@@ -42,9 +50,8 @@ export async function main(argv: string[]): Promise<ExitCode> {
     published = results;
     return writeReports(dir, results);
   };
-  cli.option('json', { type: 'boolean', default: false, global: true, describe: 'print the results as JSON on stdout (the summary goes to stderr)' });
-  cli.option('informational', { type: 'string', array: true, global: true, describe: 'report these checks or fuzz properties without failing on them, e.g. fault.hog, fuzz.no-leak, fuzz.lz.decompress' });
-  for (const { command, describe, builder, handler } of commands) {
+  for (const [name, option] of Object.entries(GLOBAL_OPTIONS)) cli.option(name, option);
+  for (const { command, describe, builder, handler } of COMMANDS) {
     cli.command(command, describe, builder, async (args) => {
       setExit(await handler(args, { commandLine: ['plugbench', ...argv].join(' '), report, informational: (args.informational as string[] | undefined) ?? [] }));
     });

@@ -1,4 +1,4 @@
-import { formatBytes, formatNs, formatRate, timingLabel } from '../report/format.ts';
+import { formatNs, formatRate, formatSlope, timingLabel } from '../report/format.ts';
 import type { Results } from '../report/results.ts';
 import { colour } from './progress.ts';
 
@@ -12,7 +12,7 @@ export function printRunSummary(results: Results): void {
       const rate = lane.load.calls / (lane.load.durationMs / 1000);
       const errors = Object.entries(lane.errors).map(([k, n]) => `${k} ${n}`).join(', ') || 'no errors';
       const mode = lane.load.timing.mode === 'per-call' && lane.load.driver !== 'go-host' ? '' : ` (${timingLabel(lane.load)})`;
-      console.log(`  ${lane.lane.padEnd(24)}${String(lane.load.calls).padStart(10)}${formatRate(rate).padStart(11)}${formatNs(lane.latency.p50).padStart(11)}${formatNs(lane.latency.p99).padStart(11)}${formatNs(lane.latency.max).padStart(11)}  ${errors}, ${formatBytes(lane.memory.slopeBytesPerCall)}/call${mode}`);
+      console.log(`  ${lane.lane.padEnd(24)}${String(lane.load.calls).padStart(10)}${formatRate(rate).padStart(11)}${formatNs(lane.latency.p50).padStart(11)}${formatNs(lane.latency.p99).padStart(11)}${formatNs(lane.latency.max).padStart(11)}  ${errors}, ${formatSlope(lane.memory)}${mode}`);
     }
   }
 }

@@ -13,9 +13,10 @@ import { loadSuite } from '../scenario/suites.ts';
 import { type CliCommand, EXIT } from './command.ts';
 import { applyGate, printGate } from './gate.ts';
 import { progressPrinter } from './progress.ts';
+import { type PolicyArgs, policyOverridesOf, withPolicyFlags } from './policy-flags.ts';
 import { printRunSummary } from './run-summary.ts';
 
-interface RunArgs {
+interface RunArgs extends PolicyArgs {
   suite?: string;
   plugin?: string;
   op?: string;
@@ -72,7 +73,7 @@ export const runCommand: CliCommand<RunArgs> = {
   command: 'run',
   describe: 'Measure scenarios (a suite, or one op on some lanes) and write results.json and reports',
   builder: (yargs) =>
-    yargs
+    withPolicyFlags(yargs)
       .option('suite', { type: 'string', describe: 'run a built-in suite: smoke, nightly or release' })
       .option('plugin', { type: 'string', describe: 'plugin name or built plugin directory (ad hoc run)' })
       .option('op', { type: 'string', describe: 'op to call' })
@@ -94,8 +95,10 @@ export const runCommand: CliCommand<RunArgs> = {
   handler: async (args, { commandLine, report, informational }) => {
     if (args.suite !== undefined && (args.plugin ?? args.op ?? args.lane) !== undefined) throw new UsageError('give either `--suite` or `--plugin/--op/--lane`, not both');
     if (args.shard !== undefined && args.suite === undefined) throw new UsageError('`--shard` slices a suite: give `--suite` too');
+    const overrides = policyOverridesOf(args);
     const all = args.suite !== undefined ? await loadSuite(args.suite) : [adHocScenario(args)];
-    const scenarios = args.shard !== undefined ? sliceForShard(all, parseShard(args.shard)) : all;
+    // The flags win over what each scenario's own `policy` sets.
+    const scenarios = (args.shard !== undefined ? sliceForShard(all, parseShard(args.shard)) : all).map((s) => ({ ...s, policy: { ...s.policy, ...overrides } }));
     const trusted = trustedKeys(stateDir, args.trust ?? []);
     await initHistograms();
     const startedAt = new Date().toISOString();

@@ -23,6 +23,9 @@ export function checkNativeAbi(packed: number): void {
   if (problem) throw new PluginLoadError('incompatible', problem);
 }
 
+/** What `--grant` takes to grant `capability` as well: it lists the grants exactly. */
+const grantWith = (policy: HostPolicy, capability: Capability) => [...policy.grants, capability].join(',');
+
 /**
  * Checks a core module's imports against the contract and the grant, before instantiation.
  * Returns the capabilities the imports need.
@@ -37,7 +40,7 @@ export function checkWasmImports(imports: WebAssembly.ModuleImportDescriptor[], 
     } else if (capability !== 'always') {
       needed.add(capability);
       if (!policy.grants.has(capability)) {
-        problems.push(`wasm import \`${name}\` needs capability \`${capability}\`, which the host does not grant (granted: ${list(policy.grants)}); grant it with \`--grant ${capability}\` or stop using it`);
+        problems.push(`wasm import \`${name}\` needs capability \`${capability}\`, which the host does not grant (granted: ${list(policy.grants)}); grant it with \`--grant ${grantWith(policy, capability)}\` or stop using it`);
       }
     }
   }
@@ -68,7 +71,7 @@ export function negotiate(describeJson: string, declared: DeclaredIdentity, poli
     if (!(KNOWN_CAPABILITIES as readonly string[]).includes(capability)) {
       problems.push(`capability \`${capability}\` is not part of the contract and is never granted (known: ${list(KNOWN_CAPABILITIES)}); remove it from the manifest's \`capabilities\``);
     } else if (!policy.grants.has(capability as Capability)) {
-      problems.push(`capability \`${capability}\` is not granted (granted: ${list(policy.grants)}); grant it with \`--grant ${capability}\` or remove it from the manifest`);
+      problems.push(`capability \`${capability}\` is not granted (granted: ${list(policy.grants)}); grant it with \`--grant ${grantWith(policy, capability as Capability)}\` or remove it from the manifest`);
     }
   }
   for (const capability of importedCapabilities ?? []) {

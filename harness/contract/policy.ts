@@ -29,3 +29,18 @@ export interface HostPolicy {
 }
 
 export const DEFAULT_POLICY: HostPolicy = { grants: new Set(KNOWN_CAPABILITIES), quotas: DEFAULT_QUOTAS };
+
+/** The fields of a policy that were set, resolved: laid over a host policy by `applyPolicy`. */
+export interface PolicyOverrides {
+  memoryBytes?: number;
+  callTimeoutMs?: number;
+  grants?: Capability[];
+}
+
+/** A host policy with the set fields of `overrides` in place of its own. */
+export function applyPolicy(base: HostPolicy, overrides: PolicyOverrides): HostPolicy {
+  return {
+    grants: overrides.grants ? new Set(overrides.grants) : base.grants,
+    quotas: { memoryBytes: overrides.memoryBytes ?? base.quotas.memoryBytes, callTimeoutMs: overrides.callTimeoutMs ?? base.quotas.callTimeoutMs },
+  };
+}

@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import fc from 'fast-check';
 import { UsageError } from '../contract/errors.ts';
 import type { TrustedKey } from '../contract/keys.ts';
+import type { HostPolicy } from '../contract/policy.ts';
 import { openLane } from '../isolation/open-lane.ts';
 import type { Lane, LaneId } from '../lanes/lane.ts';
 import { resolvePluginDir } from '../paths.ts';
@@ -22,6 +23,8 @@ export interface FuzzOptions {
   ops?: readonly string[];
   lanes: readonly LaneId[];
   trusted: readonly TrustedKey[];
+  /** Quotas and grants the plugins are loaded under. @default DEFAULT_POLICY */
+  policy?: HostPolicy;
   /** Budget for the whole run, split evenly across plugin/op pairs, in ms. */
   timeMs?: number;
   /** Generated inputs per plugin/op pair (corpus replays come on top). */
@@ -57,7 +60,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
   const results: FuzzResults = { seed: options.seed, runs: 0, properties: [], failures: [] };
   const dirs = options.plugins.map((p) => ({ name: p, dir: resolvePluginDir(p) }));
   const opened: Array<{ name: string; lanes: Lane[] }> = [];
-  for (const { name, dir } of dirs) opened.push({ name, lanes: await Promise.all(options.lanes.map((id) => openLane(dir, id, { trusted: options.trusted }))) });
+  for (const { name, dir } of dirs) opened.push({ name, lanes: await Promise.all(options.lanes.map((id) => openLane(dir, id, { trusted: options.trusted, ...(options.policy ? { policy: options.policy } : {}) }))) });
   try {
     const pairs = opened.flatMap(({ name, lanes }) => lanes[0]!.manifest.ops.filter((op) => !options.ops || options.ops.includes(op.name)).map((op) => ({ name, lanes, op })));
     if (pairs.length === 0) throw new UsageError(`no op to fuzz: ${options.ops ? `none of ${options.ops.join(', ')} is an op of ${options.plugins.join(', ')}` : 'the plugins declare no ops'}`);
@@ -117,7 +120,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
     for (const { name, lanes } of sequenceRuns > 0 ? opened : []) {
       // In the harness's thread, so only where a fault cannot take it down: wasm always, native when asked for in-process.
       const boundaries: Boundary[] = ['wasm-core', 'wasm-component', ...(options.lanes.some((l) => l.boundary === 'native' && l.isolation === 'inproc') ? (['native'] as const) : [])];
-      const disagreement = await checkSequences(resolvePluginDir(name), lanes[0]!.manifest, boundaries, options.trusted, { runs: sequenceRuns, seed: options.seed });
+      const disagreement = await checkSequences(resolvePluginDir(name), lanes[0]!.manifest, boundaries, options.trusted, { runs: sequenceRuns, seed: options.seed, ...(options.policy ? { policy: options.policy } : {}) });
       results.properties.push({ property: 'stateful', plugin: name, op: '(sequences)', runs: sequenceRuns, status: disagreement ? 'fail' : 'pass', execsPerSecByLane: {} });
       options.progress?.(`${name} init/call/shutdown sequences on ${boundaries.join(', ')}: ${disagreement ? 'DISAGREE' : 'agree'}`);
       if (disagreement) results.failures.push({ property: 'stateful', plugin: name, op: '(sequences)', lane: boundaries.map((b) => `${b}@inproc`).join(','), message: disagreement, inputBase64: '', replay: `npx plugbench fuzz --plugin ${name} --seed ${options.seed}` });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { CallOutcome } from '../contract/errors.ts';
 import type { TrustedKey } from '../contract/keys.ts';
+import type { HostPolicy } from '../contract/policy.ts';
 import type { Manifest } from '../contract/manifest.ts';
 import type { Boundary, PluginInstance } from '../lanes/instance.ts';
 import { openInstance } from '../lanes/open-instance.ts';
@@ -49,7 +50,7 @@ class Shutdown implements fc.AsyncCommand<object, Real> {
  * every boundary must answer every step alike (the same bytes, or the same kind and code).
  * Returns the shrunk sequence that made them disagree, or undefined.
  */
-export async function checkSequences(dir: string, manifest: Manifest, boundaries: readonly Boundary[], trusted: readonly TrustedKey[], options: { runs: number; seed: number }): Promise<string | undefined> {
+export async function checkSequences(dir: string, manifest: Manifest, boundaries: readonly Boundary[], trusted: readonly TrustedKey[], options: { runs: number; seed: number; policy?: HostPolicy }): Promise<string | undefined> {
   const commands = [
     fc.constantFrom('{}', '{"mode":"strict"}', 'not json').map((c) => new Init(c)),
     ...manifest.ops.map((op) => arbitraryFor(op.input).map((input) => new Call(op.name, input))),
@@ -58,7 +59,7 @@ export async function checkSequences(dir: string, manifest: Manifest, boundaries
   let found: string | undefined;
   await fc.check(
     fc.asyncProperty(fc.commands(commands, { maxCommands: 12 }), async (sequence) => {
-      const real: Real = { instances: await Promise.all(boundaries.map(async (boundary) => ({ boundary, instance: await openInstance(dir, boundary, { trusted }) }))) };
+      const real: Real = { instances: await Promise.all(boundaries.map(async (boundary) => ({ boundary, instance: await openInstance(dir, boundary, { trusted, ...(options.policy ? { policy: options.policy } : {}) }) }))) };
       try {
         await fc.asyncModelRun(() => ({ model: {}, real }), sequence);
       } finally {

@@ -1,4 +1,5 @@
 import type { TrustedKey } from '../contract/keys.ts';
+import type { HostPolicy } from '../contract/policy.ts';
 import { openLane } from '../isolation/open-lane.ts';
 import type { Lane, LaneId } from '../lanes/lane.ts';
 import { closedLoop } from '../load/closed-loop.ts';
@@ -17,6 +18,8 @@ export interface CompareOptions {
   op: string;
   lane: LaneId;
   trusted: readonly TrustedKey[];
+  /** Quotas and grants both sides are loaded under. @default DEFAULT_POLICY */
+  policy?: HostPolicy;
   /** Rounds of base-then-head (alternating which goes first). @default 12 */
   rounds?: number;
   /** Time each side runs per round, after the first warm-up round. @default 250 */
@@ -85,8 +88,9 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
   const rounds = options.rounds ?? 12;
   const roundMs = options.roundMs ?? 250;
   const threshold = options.threshold ?? 0.1;
-  const base = await openLane(options.baseDir, options.lane, { trusted: options.trusted });
-  const head = await openLane(options.headDir, options.lane, { trusted: options.trusted });
+  const laneOptions = { trusted: options.trusted, ...(options.policy ? { policy: options.policy } : {}) };
+  const base = await openLane(options.baseDir, options.lane, laneOptions);
+  const head = await openLane(options.headDir, options.lane, laneOptions);
   try {
     const kind = base.manifest.ops.find((o) => o.name === options.op)?.input ?? 'bytes';
     const pool = inputPool(kind, options.input ?? { sizeBytes: 4096 });

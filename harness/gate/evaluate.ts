@@ -11,7 +11,7 @@ const FAULT_KINDS: readonly FailureKind[] = ['panic', 'trap', 'crash', 'timeout'
 /** The gate row every lane gets without asking: no plugin faults while measuring. */
 export const IMPLICIT_THRESHOLDS = ['errors.faults == 0'];
 
-function plainMetric(lane: LaneResult, metric: string): number | undefined {
+function plainMetric(lane: LaneResult, metric: string): number | null | undefined {
   const errors = Object.values(lane.errors).reduce((s, n) => s + (n ?? 0), 0);
   const [group, field] = metric.split('.') as [string, string | undefined];
   switch (group) {
@@ -88,7 +88,9 @@ export function evaluateGate(results: Results, baseline?: Results): GateResult[]
           continue;
         }
         const value = plainMetric(lane, threshold.metric);
-        if (value === undefined) rows.push({ ...base, value: null, status: 'warn', detail: `\`${threshold.metric}\` was not measured on this lane` });
+        // A slope the run had too few samples for is not a pass: it was not measured.
+        if (value === null) rows.push({ ...base, value: null, status: 'warn', detail: lane.memory.slopeReason ?? 'not enough samples' });
+        else if (value === undefined) rows.push({ ...base, value: null, status: 'warn', detail: `\`${threshold.metric}\` was not measured on this lane` });
         else rows.push({ ...base, value, status: compare(value, threshold.comparator, threshold.value) ? 'pass' : 'fail' });
       }
     }

@@ -48,7 +48,11 @@ function vmDataBytes(): number {
 export function serveInstance(channel: Channel): void {
   let open: OpenRequest;
   let instance: PluginInstance;
-  channel.onMessage(async (message: OpenRequest | Request) => {
+  // One message at a time: a memory sample that arrived while a poisoned instance was being
+  // replaced must read the new instance, not the closed one.
+  let handled = Promise.resolve();
+  channel.onMessage((message: OpenRequest | Request) => (handled = handled.then(() => handle(message))));
+  const handle = async (message: OpenRequest | Request) => {
     if (message.type === 'open') {
       open = message;
       try {
@@ -102,5 +106,5 @@ export function serveInstance(channel: Channel): void {
       instance.close();
       channel.send({ type: 'closed', id: message.id } satisfies Reply);
     }
-  });
+  };
 }

@@ -4,6 +4,9 @@ import { CONTRACT_LIMITS } from '../contract/generated.ts';
 /** Bytes in one wasm page. */
 export const WASM_PAGE_BYTES = CONTRACT_LIMITS.wasmPageBytes;
 
+/** Pages a 32-bit memory can hold: 4 GiB. */
+const MAX_WASM32_PAGES = 65536;
+
 function readU32Leb(bytes: Uint8Array, offset: number): [value: number, next: number] {
   let value = 0;
   let shift = 0;
@@ -31,7 +34,8 @@ function u32Leb(value: number): number[] {
  * initial memory already exceeds the quota is refused.
  */
 export function limitMemory(module: Uint8Array, maxBytes: number): Uint8Array {
-  const maxPages = Math.floor(maxBytes / WASM_PAGE_BYTES);
+  // A 32-bit memory holds at most 65536 pages (4 GiB), whatever the quota.
+  const maxPages = Math.min(Math.floor(maxBytes / WASM_PAGE_BYTES), MAX_WASM32_PAGES);
   let offset = 8;
   while (offset < module.length) {
     const id = module[offset]!;

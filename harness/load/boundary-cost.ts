@@ -1,6 +1,7 @@
 import { Bench } from 'tinybench';
 import type { InputKind } from '../contract/manifest.ts';
 import type { TrustedKey } from '../contract/keys.ts';
+import type { HostPolicy } from '../contract/policy.ts';
 import { openLane } from '../isolation/open-lane.ts';
 import { type Lane, type LaneId, laneName } from '../lanes/lane.ts';
 import { LaneRecording } from '../measure/recording.ts';
@@ -37,11 +38,11 @@ export const BOUNDARY_SIZES = [0, 1024, 64 * 1024, 1024 * 1024];
  * call and per byte. Each (lane, size) runs `timeMs` after warm-up, with tinybench from the
  * harness, or in the lane's own host where it can run a load (`@go`).
  */
-export async function measureBoundaryCost(pluginDir: string, lanes: readonly LaneId[], options: { trusted: readonly TrustedKey[]; sizes?: readonly number[]; timeMs?: number; progress?: (line: string) => void }): Promise<BoundaryCost[]> {
+export async function measureBoundaryCost(pluginDir: string, lanes: readonly LaneId[], options: { trusted: readonly TrustedKey[]; policy?: HostPolicy; sizes?: readonly number[]; timeMs?: number; progress?: (line: string) => void }): Promise<BoundaryCost[]> {
   const sizes = options.sizes ?? BOUNDARY_SIZES;
   const rows: BoundaryCost[] = [];
   for (const id of lanes) {
-    const lane = await openLane(pluginDir, id, { trusted: options.trusted });
+    const lane = await openLane(pluginDir, id, { trusted: options.trusted, ...(options.policy ? { policy: options.policy } : {}) });
     try {
       const laneRows = await measureLaneCost(lane, sizes, options.timeMs ?? 300);
       rows.push(...laneRows);

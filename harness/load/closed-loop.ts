@@ -29,22 +29,27 @@ export async function closedLoop(targets: readonly CallTarget[], op: string, nex
   const batchSize = options.batchSize ?? 1;
   const t0 = clock.nowNs();
   const tickEveryNs = (options.tickEveryMs ?? 100) * 1e6;
+  const tickEveryCalls = options.tickEveryCalls ?? Number.POSITIVE_INFINITY;
   let nextTickNs = t0 + tickEveryNs;
+  let nextTickCalls = tickEveryCalls;
   let issued = 0;
   const done = () => boundReached(bound, clock.nowNs() - t0, issued) || options.signal?.aborted === true;
   // Checked without awaiting, so a sync caller pays no promise per call.
-  const tickDue = () => options.tick !== undefined && clock.nowNs() >= nextTickNs;
+  const tickDue = () => options.tick !== undefined && (recording.calls >= nextTickCalls || clock.nowNs() >= nextTickNs);
   const tick = () => {
-    nextTickNs += tickEveryNs;
+    nextTickNs = clock.nowNs() + tickEveryNs;
+    nextTickCalls = recording.calls + tickEveryCalls;
     return options.tick!(recording.calls);
   };
+  // A timed batch ends where a tick by calls is due, so a short run still gets its samples.
+  const untilTick = () => (options.tick === undefined ? Number.POSITIVE_INFINITY : Math.max(1, nextTickCalls - recording.calls));
 
   const caller = async (target: CallTarget) => {
     while (!done()) {
       if (tickDue()) await tick();
       if (target.sync) {
         const input = nextInput();
-        const n = 'calls' in bound ? Math.min(batchSize, bound.calls - issued) : batchSize;
+        const n = Math.min(batchSize, untilTick(), 'calls' in bound ? bound.calls - issued : batchSize);
         issued += n;
         const startNs = clock.nowNs();
         for (let i = 0; i < n; i++) {

@@ -1,6 +1,7 @@
 import { type CallFailure, FAILURE_KINDS, type FailureKind } from '../contract/errors.ts';
 import { type FailureJson, failureFrom } from '../isolation/go-frames.ts';
-import type { Lane, LaneId, Recycle } from '../lanes/lane.ts';
+import type { Lane, LaneId, LaneMemory, Recycle } from '../lanes/lane.ts';
+import { addLaneMemory } from '../measure/memory.ts';
 import { LatencyHistogram, type LatencySummary } from '../measure/latency.ts';
 import type { LaneRecording, TimingMode } from '../measure/recording.ts';
 import type { LoopHooks, RunBound } from './model.ts';
@@ -17,6 +18,8 @@ export interface HostLoadRequest {
   deadlineMs?: number;
   /** How often the host sends what it measured, in ms. */
   tickEveryMs: number;
+  /** And every this many calls. @default by time only */
+  tickEveryCalls?: number;
   /** Closed loop: callers at once in the host, each with an instance of its own. @default 1 */
   callers?: number;
 }
@@ -40,6 +43,8 @@ export interface LoadDelta {
   timing?: TimingMode;
   /** Final delta: a call outlived its deadline where nothing can stop it, and the host must be killed. */
   stuck?: boolean;
+  /** The host's memory as it sent this delta, so a sample matches the calls it follows. */
+  memory?: LaneMemory;
 }
 
 /** How a host load ended: its final delta, or the failure that ended the host first (a crash). */
@@ -97,7 +102,9 @@ export async function hostLoad(
   const jitter = model.model === 'open' ? LatencyHistogram.create() : undefined;
   let ticking = Promise.resolve();
   let timing: TimingMode = { mode: 'per-call' };
-  const merge = (delta: LoadDelta) => {
+  // Each host's memory from its latest delta; unknown while a host is replaced.
+  const memories: Array<LaneMemory | undefined> = lanes.map(() => undefined);
+  const merge = (delta: LoadDelta, lane: number) => {
     recording.calls += delta.calls;
     recording.late += delta.late;
     for (const [kind, count] of Object.entries(delta.errors)) {
@@ -109,9 +116,15 @@ export async function hostLoad(
     if (delta.uncorrected && recording.uncorrected) addEncoded(recording.uncorrected, delta.uncorrected);
     if (delta.jitter && jitter) addEncoded(jitter, delta.jitter);
     if (delta.timing) timing = delta.timing;
-    if (hooks.tick) ticking = ticking.then(() => hooks.tick!(recording.calls));
+    memories[lane] = delta.memory;
+    if (!hooks.tick) return;
+    // Calls, memory and replacements as of this delta: a tick that waits behind another must not read later ones.
+    const calls = recording.calls;
+    const memory = memories.every((m) => m !== undefined) ? addLaneMemory(memories as LaneMemory[]) : undefined;
+    const replacements = lanes.reduce((sum, l) => sum + l.recycles.length, 0);
+    ticking = ticking.then(() => hooks.tick!(calls, memory && { ...memory, replacements }));
   };
-  const runOne = async (lane: HostLoadLane, share: RunBound): Promise<number> => {
+  const runOne = async (lane: HostLoadLane, index: number, share: RunBound): Promise<number> => {
     let calls = 0;
     let elapsedNs = 0;
     for (;;) {
@@ -120,15 +133,24 @@ export async function hostLoad(
       const started = process.hrtime.bigint();
       // A continuation after a replacement takes up the inputs where the last host left them.
       const turn = calls % inputs.length;
-      const request: HostLoadRequest = { op, inputs: [...inputs.slice(turn), ...inputs.slice(0, turn)], model: model.model, ...(model.model === 'open' ? { ratePerSec: model.ratePerSec } : {}), bound: remaining, ...(hooks.deadlineMs !== undefined ? { deadlineMs: hooks.deadlineMs } : {}), tickEveryMs: hooks.tickEveryMs ?? DEFAULT_TICK_MS, ...(model.model === 'closed' && (hooks.callers ?? 1) > 1 ? { callers: hooks.callers } : {}) };
+      const request: HostLoadRequest = {
+        op, inputs: [...inputs.slice(turn), ...inputs.slice(0, turn)], model: model.model,
+        ...(model.model === 'open' ? { ratePerSec: model.ratePerSec } : {}), bound: remaining,
+        ...(hooks.deadlineMs !== undefined ? { deadlineMs: hooks.deadlineMs } : {}), tickEveryMs: hooks.tickEveryMs ?? DEFAULT_TICK_MS,
+        ...(hooks.tickEveryCalls !== undefined ? { tickEveryCalls: Math.ceil(hooks.tickEveryCalls / lanes.length) } : {}),
+        ...(model.model === 'closed' && (hooks.callers ?? 1) > 1 ? { callers: hooks.callers } : {}),
+      };
       const end = await lane.runLoad(request, (delta) => {
         calls += delta.calls;
-        merge(delta);
+        merge(delta, index);
       }, hooks.signal);
       if ('final' in end) {
         elapsedNs += end.final.elapsedNs ?? 0;
         if (!end.final.stuck) return elapsedNs;
+        memories[index] = undefined;
       } else {
+        // The host died: its last memory is no longer anyone's.
+        memories[index] = undefined;
         recording.recordOutcome({ ok: false, failure: end.ended });
         calls++;
         elapsedNs += Number(process.hrtime.bigint() - started);
@@ -137,7 +159,7 @@ export async function hostLoad(
   };
   try {
     const parts = shares(bound, lanes.length);
-    const elapsed = await Promise.all(lanes.map((lane, i) => runOne(lane, parts[i]!)));
+    const elapsed = await Promise.all(lanes.map((lane, i) => runOne(lane, i, parts[i]!)));
     await ticking;
     const elapsedNs = Math.max(...elapsed);
     return {

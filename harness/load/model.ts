@@ -1,3 +1,5 @@
+import type { MemoryReading } from '../measure/memory.ts';
+
 /** How load is offered to a lane. */
 export type LoadModel =
   /** A constant arrival rate (calls per second), timed from each call's intended start. */
@@ -22,10 +24,15 @@ export function boundReached(bound: RunBound, elapsedNs: number, calls: number):
 
 /** Hooks every load model honours while it runs. */
 export interface LoopHooks {
-  /** Called about every `tickEveryMs` with the calls completed so far (memory samples, progress). */
-  tick?: (calls: number) => Promise<void>;
+  /**
+   * Called about every `tickEveryMs` and every `tickEveryCalls` calls with the calls completed
+   * so far (memory samples, progress), and the lane's memory when its host measured it with them.
+   */
+  tick?: (calls: number, memory?: MemoryReading) => Promise<void>;
   /** @default 100 */
   tickEveryMs?: number;
+  /** @default Infinity (by time only) */
+  tickEveryCalls?: number;
   /** Stops the loop early (Ctrl-C); what was measured is kept. */
   signal?: AbortSignal;
 }

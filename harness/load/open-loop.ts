@@ -39,14 +39,17 @@ export async function openLoop(target: CallTarget, op: string, nextInput: () => 
   const inFlight = new Set<Promise<void>>();
   const t0 = clock.nowNs();
   const tickEveryNs = (options.tickEveryMs ?? 100) * 1e6;
+  const tickEveryCalls = options.tickEveryCalls ?? Number.POSITIVE_INFINITY;
   let nextTickNs = t0 + tickEveryNs;
+  let nextTickCalls = tickEveryCalls;
   let issued = 0;
   try {
     for (;;) {
       const intendedNs = t0 + issued * intervalNs;
       if (boundReached(options.bound, intendedNs - t0, issued) || options.signal?.aborted) break;
-      if (options.tick && clock.nowNs() >= nextTickNs) {
-        nextTickNs += tickEveryNs;
+      if (options.tick && (recording.calls >= nextTickCalls || clock.nowNs() >= nextTickNs)) {
+        nextTickNs = clock.nowNs() + tickEveryNs;
+        nextTickCalls = recording.calls + tickEveryCalls;
         await options.tick(recording.calls);
       }
       const nowNs = clock.nowNs();

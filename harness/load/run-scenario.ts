@@ -1,13 +1,14 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { POISONING_KINDS, UsageError } from '../contract/errors.ts';
 import type { TrustedKey } from '../contract/keys.ts';
-import { DEFAULT_POLICY, type HostPolicy } from '../contract/policy.ts';
+import { CONTRACT_TIMING } from '../contract/generated.ts';
+import { applyPolicy, DEFAULT_POLICY, type HostPolicy } from '../contract/policy.ts';
 import { openLane } from '../isolation/open-lane.ts';
 import { type Lane, type LaneId, laneName } from '../lanes/lane.ts';
 import { batchSizeFor, calibrateClock, type Clock, hrClock } from '../measure/clock.ts';
 import { watchEventLoop } from '../measure/event-loop.ts';
 import type { LatencyHistogram, LatencySummary } from '../measure/latency.ts';
-import { type MemorySample, sampleMemory, slopeBytesPerCall } from '../measure/memory.ts';
+import { MEMORY_SAMPLES_PER_RUN, type MemoryReading, type MemorySample, memorySlope, sampleMemory } from '../measure/memory.ts';
 import { LaneRecording, type TimingMode } from '../measure/recording.ts';
 import { resolvePluginDir } from '../paths.ts';
 import type { LaneResult, LatencyRecord, ScenarioResult } from '../report/results.ts';
@@ -24,14 +25,23 @@ export interface RunOptions {
   trusted: readonly TrustedKey[];
   /** @default hrClock */
   clock?: Clock;
-  /** @default DEFAULT_POLICY */
+  /** The host's policy, under each scenario's own `policy`. @default DEFAULT_POLICY */
   policy?: HostPolicy;
   /** Progress lines, about one a second per running lane. */
   progress?: (line: string) => void;
   /** Stops measuring (Ctrl-C); what was measured so far is returned. */
   signal?: AbortSignal;
-  /** How often memory is sampled while measuring, in ms. @default 100 */
+  /**
+   * How often memory is sampled while measuring, in ms; a run also samples MEMORY_SAMPLES_PER_RUN
+   * times over its duration or calls, so a short one has a curve too. @default 100
+   */
   sampleEveryMs?: number;
+}
+
+/** When a run samples memory: by time, and by calls for a call bound. */
+function samplingFor(bound: RunBound, sampleEveryMs: number = CONTRACT_TIMING.tickMs): Pick<LoopHooks, 'tickEveryMs' | 'tickEveryCalls'> {
+  if ('calls' in bound) return { tickEveryMs: sampleEveryMs, tickEveryCalls: Math.max(1, Math.floor(bound.calls / MEMORY_SAMPLES_PER_RUN)) };
+  return { tickEveryMs: Math.min(sampleEveryMs, bound.durationMs / MEMORY_SAMPLES_PER_RUN) };
 }
 
 const record = (h: LatencyHistogram): LatencyRecord => ({ ...h.summary(), hdr: h.encode() });
@@ -56,7 +66,7 @@ async function openLanes(dir: string, id: LaneId, scenario: Scenario, options: R
   }
   const opened: Lane[] = [];
   try {
-    for (let i = 0; i < hosts; i++) opened.push(await openLane(dir, id, { trusted: options.trusted, policy: options.policy ?? DEFAULT_POLICY, config: scenario.config }));
+    for (let i = 0; i < hosts; i++) opened.push(await openLane(dir, id, { trusted: options.trusted, policy: applyPolicy(options.policy ?? DEFAULT_POLICY, scenario.policy), config: scenario.config }));
   } catch (e) {
     await Promise.all(opened.map((l) => l.close()));
     throw e;
@@ -142,9 +152,9 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
     const timeline: LaneResult['timeline'] = [];
     const started = clock.nowNs();
     let lastProgress = started;
-    const tick = async (calls: number, recording: LaneRecording) => {
+    const tick = async (calls: number, recording: LaneRecording, memory?: MemoryReading) => {
       const now = clock.nowNs();
-      samples.push(await sampleMemory((now - started) / 1e6, calls, first));
+      samples.push(await sampleMemory((now - started) / 1e6, calls, lanes, memory));
       if (recording.latency.count > 0) timeline.push({ tMs: (now - started) / 1e6, calls, p50Ns: recording.latency.percentileNs(50), p99Ns: recording.latency.percentileNs(99) });
       if (options.progress && now - lastProgress >= 1e9) {
         lastProgress = now;
@@ -153,6 +163,7 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
       }
       await yieldToEventLoop();
     };
+    samples.push(await sampleMemory(0, 0, lanes));
     const loop = watchEventLoop();
     let recording: LaneRecording;
     let report: DriveReport;
@@ -163,10 +174,10 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
       recording = new LaneRecording(model.model === 'open');
       recordings.push(recording);
       const r = recording;
-      report = await drive(model, scenario.bound, recording, { signal: options.signal, tick: (calls) => tick(calls, r), tickEveryMs: options.sampleEveryMs });
+      report = await drive(model, scenario.bound, recording, { signal: options.signal, tick: (calls, memory) => tick(calls, r, memory), ...samplingFor(scenario.bound, options.sampleEveryMs) });
     }
     const eventLoopDelay = loop.stop();
-    samples.push(await sampleMemory((clock.nowNs() - started) / 1e6, recording.calls, first));
+    samples.push(await sampleMemory((clock.nowNs() - started) / 1e6, recording.calls, lanes));
     const load = scenario.load;
     return {
       lane: name,
@@ -191,7 +202,7 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
       ...(recording.inner.count > 0 ? { latencyInner: record(recording.inner) } : {}),
       errors: recording.errors,
       failureSamples: recording.failureSamples,
-      memory: { samples, slopeBytesPerCall: slopeBytesPerCall(samples) },
+      memory: { samples, ...memorySlope(samples) },
       timeline,
       eventLoopDelay,
       ...(sustainedRate !== undefined ? { sustainedRate } : {}),

@@ -17,6 +17,11 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }
 
+/** A lane's memory slope per call, or why there is none: never a figure that was not measured. */
+export function formatSlope(memory: { slopeBytesPerCall: number | null }): string {
+  return memory.slopeBytesPerCall === null ? 'not enough samples' : `${formatBytes(memory.slopeBytesPerCall)}/call`;
+}
+
 export function formatRate(perSec: number): string {
   return perSec >= 1e6 ? `${(perSec / 1e6).toFixed(2)} M/s` : perSec >= 1e3 ? `${(perSec / 1e3).toFixed(1)} k/s` : `${perSec.toFixed(0)}/s`;
 }

@@ -16,13 +16,20 @@ function mergeLatency(records: Array<LatencyRecord | undefined>): LatencyRecord 
   return merged;
 }
 
+/** Every run's samples; the steepest slope any run measured, or null with a reason when none did. */
+function mergedMemory(lanes: LaneResult[]): LaneResult['memory'] {
+  const samples = lanes.flatMap((l) => l.memory.samples);
+  const slopes = lanes.map((l) => l.memory.slopeBytesPerCall).filter((s): s is number => s !== null);
+  if (slopes.length > 0) return { samples, slopeBytesPerCall: Math.max(...slopes) };
+  return { samples, slopeBytesPerCall: null, slopeReason: lanes[0]!.memory.slopeReason ?? 'not enough samples' };
+}
+
 function mergeLanes(lanes: LaneResult[]): LaneResult {
   const [first] = lanes as [LaneResult];
   const errors: LaneResult['errors'] = {};
   for (const lane of lanes) for (const [kind, n] of Object.entries(lane.errors)) errors[kind as keyof typeof errors] = (errors[kind as keyof typeof errors] ?? 0) + (n ?? 0);
   const latencyUncorrected = mergeLatency(lanes.map((l) => l.latencyUncorrected));
   const latencyInner = mergeLatency(lanes.map((l) => l.latencyInner));
-  const samples = lanes.flatMap((l) => l.memory.samples);
   return {
     ...first,
     load: {
@@ -37,7 +44,7 @@ function mergeLanes(lanes: LaneResult[]): LaneResult {
     ...(latencyInner ? { latencyInner } : {}),
     errors,
     failureSamples: lanes.flatMap((l) => l.failureSamples).slice(0, 12),
-    memory: { samples, slopeBytesPerCall: Math.max(...lanes.map((l) => l.memory.slopeBytesPerCall)) },
+    memory: mergedMemory(lanes),
     timeline: lanes.flatMap((l) => l.timeline ?? []),
     eventLoopDelay: { p99Ns: Math.max(...lanes.map((l) => l.eventLoopDelay.p99Ns)), maxNs: Math.max(...lanes.map((l) => l.eventLoopDelay.maxNs)) },
   };

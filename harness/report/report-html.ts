@@ -1,6 +1,6 @@
 import { LatencyHistogram } from '../measure/latency.ts';
 import { pluginBytes } from '../measure/memory.ts';
-import { formatBytes, formatGateValue, formatNs, timingLabel } from './format.ts';
+import { formatBytes, formatGateValue, formatNs, formatSlope, timingLabel } from './format.ts';
 import type { LaneResult, LatencyRecord, Results } from './results.ts';
 import { lineChart, PERCENTILE_TICKS, percentileX } from './svg-chart.ts';
 
@@ -18,6 +18,15 @@ function ticksFor(max: number, count = 5): Array<[number, string]> {
   return Array.from({ length: count + 1 }, (_, i): [number, string] => [(max * i) / count, ((max * i) / count).toFixed(max < 10 ? 1 : 0)]);
 }
 
+/** Where a lane's instance was replaced between two memory samples: the slope is fitted on each side apart. */
+function replacementMarks(lane: LaneResult): Array<{ x: number; label: string }> {
+  const samples = lane.memory.samples;
+  return samples.slice(1).flatMap((s, i) => {
+    const replaced = (s.replacements ?? 0) - (samples[i]!.replacements ?? 0);
+    return replaced > 0 ? [{ x: (samples[i]!.calls + s.calls) / 2, label: `${lane.lane}: instance replaced${replaced > 1 ? ` ${replaced} times` : ''} between calls ${samples[i]!.calls} and ${s.calls}` }] : [];
+  });
+}
+
 function laneCharts(lanes: LaneResult[]): string {
   const distribution = lineChart(
     lanes.flatMap((l) => [{ name: l.lane, points: curve(l.latency) }, ...(l.latencyUncorrected ? [{ name: `${l.lane} uncorrected`, points: curve(l.latencyUncorrected), dashed: true, colorKey: l.lane }] : [])]),
@@ -31,7 +40,11 @@ function laneCharts(lanes: LaneResult[]): string {
   const maxCalls = Math.max(1, ...lanes.flatMap((l) => l.memory.samples.map((s) => s.calls)));
   const memory = lineChart(
     lanes.map((l) => ({ name: l.lane, points: l.memory.samples.map((s): [number, number] => [s.calls, pluginBytes(s)]) })),
-    { title: 'Plugin memory over calls (linear memory for wasm; malloc in use for native)', xLabel: 'calls', yLabel: 'bytes', xTicks: ticksFor(maxCalls).map(([x]) => [x, x >= 1e6 ? `${(x / 1e6).toFixed(1)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)}k` : x.toFixed(0)]), formatY: formatBytes },
+    {
+      title: 'Plugin memory over calls (linear memory for wasm; malloc in use for native; dotted = instance replaced)',
+      xLabel: 'calls', yLabel: 'bytes', formatY: formatBytes, marks: lanes.flatMap(replacementMarks),
+      xTicks: ticksFor(maxCalls).map(([x]) => [x, x >= 1e6 ? `${(x / 1e6).toFixed(1)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(x < 1e4 ? 1 : 0)}k` : x.toFixed(0)]),
+    },
   );
   const goHeap = (l: LaneResult) => (l.memory.samples.some((s) => s.childGoHeapBytes !== undefined) ? [{ name: `${l.lane} Go heap`, points: l.memory.samples.map((s): [number, number] => [s.tMs / 1000, s.childGoHeapBytes ?? 0]), dashed: true, colorKey: l.lane }] : []);
   const overMemoryTime = lineChart(
@@ -45,7 +58,7 @@ function laneTable(lanes: LaneResult[]): string {
   const rows = lanes.map((l) => {
     const errors = Object.entries(l.errors).map(([k, n]) => `${k} ${n}`).join(', ') || '0';
     const model = l.load.model === 'open' ? `open ${l.load.rate}/s${l.load.corrected ? ', corrected' : ''}` : l.load.model === 'closed' ? `closed ×${l.load.concurrency}` : `ramp (sustained ${l.sustainedRate ?? 'none'}/s)`;
-    return `<tr><td>${esc(l.lane)}</td><td>${esc(model)}, ${esc(timingLabel(l.load))}</td><td>${l.load.calls}</td><td>${formatNs(l.latency.p50)}</td><td>${formatNs(l.latency.p99)}</td><td>${formatNs(l.latency.p999)}</td><td>${formatNs(l.latency.max)}</td><td>${l.latencyInner ? formatNs(l.latencyInner.p50) : ''}</td><td>${esc(errors)}</td><td>${formatBytes(l.memory.slopeBytesPerCall)}</td><td>${formatNs(l.eventLoopDelay.p99Ns)}</td></tr>`;
+    return `<tr><td>${esc(l.lane)}</td><td>${esc(model)}, ${esc(timingLabel(l.load))}</td><td>${l.load.calls}</td><td>${formatNs(l.latency.p50)}</td><td>${formatNs(l.latency.p99)}</td><td>${formatNs(l.latency.p999)}</td><td>${formatNs(l.latency.max)}</td><td>${l.latencyInner ? formatNs(l.latencyInner.p50) : ''}</td><td>${esc(errors)}</td><td title="${esc(l.memory.slopeReason ?? '')}">${formatSlope(l.memory)}</td><td>${formatNs(l.eventLoopDelay.p99Ns)}</td></tr>`;
   });
   return `<table><tr><th>lane</th><th>load</th><th>calls</th><th>p50</th><th>p99</th><th>p99.9</th><th>max</th><th>inner p50</th><th>errors</th><th>memory/call</th><th>event loop p99</th></tr>${rows.join('')}</table>`;
 }

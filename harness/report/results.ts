@@ -52,7 +52,8 @@ export interface LaneResult {
   latencyInner?: LatencyRecord;
   errors: Partial<Record<FailureKind, number>>;
   failureSamples: FailureSample[];
-  memory: { samples: MemorySample[]; slopeBytesPerCall: number };
+  /** The slope is null when the run had too few samples to measure one; `slopeReason` says why. */
+  memory: { samples: MemorySample[]; slopeBytesPerCall: number | null; slopeReason?: string };
   /** Latency as the run went: cumulative percentiles at each sample, for the over-time plot. */
   timeline: Array<{ tMs: number; calls: number; p50Ns: number; p99Ns: number }>;
   eventLoopDelay: { p99Ns: number; maxNs: number };

@@ -1,5 +1,5 @@
 import { checkKeys, fuzzKeys, isInformational } from '../gate/evaluate.ts';
-import { formatBytes, formatGateValue, formatNs, formatRate, timingLabel } from './format.ts';
+import { formatBytes, formatGateValue, formatNs, formatRate, formatSlope, timingLabel } from './format.ts';
 import type { LaneResult, Results } from './results.ts';
 
 const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -29,7 +29,7 @@ export function renderSummaryMarkdown(results: Results): string {
     lines.push(`## ${scenario.id}`, '', '| lane | load | calls | p50 | p99 | p99.9 | max | errors | mem slope/call |', '|---|---|---:|---:|---:|---:|---:|---|---:|');
     for (const lane of scenario.lanes) {
       const errors = Object.entries(lane.errors).map(([k, n]) => `${k} ${n}`).join(', ') || '0';
-      lines.push(`| ${lane.lane} | ${loadLabel(lane.load)} | ${lane.load.calls} | ${formatNs(lane.latency.p50)} | ${formatNs(lane.latency.p99)} | ${formatNs(lane.latency.p999)} | ${formatNs(lane.latency.max)} | ${errors} | ${formatBytes(lane.memory.slopeBytesPerCall)} |`);
+      lines.push(`| ${lane.lane} | ${loadLabel(lane.load)} | ${lane.load.calls} | ${formatNs(lane.latency.p50)} | ${formatNs(lane.latency.p99)} | ${formatNs(lane.latency.p999)} | ${formatNs(lane.latency.max)} | ${errors} | ${formatSlope(lane.memory)} |`);
     }
     lines.push('');
   }

@@ -16,6 +16,8 @@ export interface ChartOptions {
   xTicks: Array<[number, string]>;
   formatY: (y: number) => string;
   logY?: boolean;
+  /** Vertical marks at these x values (events such as a replacement), each with its hover text. */
+  marks?: Array<{ x: number; label: string }>;
 }
 
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777', '#4b5563'];
@@ -45,7 +47,8 @@ export function lineChart(series: Series[], options: ChartOptions): string {
     const d = s.points.filter(([, y]) => Number.isFinite(y)).map(([x, y], j) => `${j === 0 ? 'M' : 'L'}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join('');
     return `<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/><text x="${w - right + 8}" y="${top + 14 + i * 16}" fill="${color}">${s.dashed ? '- - ' : ''}${esc(s.name)}</text>`;
   });
-  return `<figure class="chart"><figcaption>${esc(options.title)}</figcaption><svg viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${esc(options.title)}">${grid.join('')}${lines.join('')}<text x="${(left + w - right) / 2}" y="${h - 6}" text-anchor="middle" class="axis">${esc(options.xLabel)}</text><text x="14" y="${(top + h - bottom) / 2}" text-anchor="middle" class="axis" transform="rotate(-90 14 ${(top + h - bottom) / 2})">${esc(options.yLabel)}</text></svg></figure>`;
+  const marks = (options.marks ?? []).map((m) => `<line x1="${px(m.x).toFixed(1)}" x2="${px(m.x).toFixed(1)}" y1="${top}" y2="${h - bottom}" class="mark" stroke="#6b7280" stroke-dasharray="2 3"><title>${esc(m.label)}</title></line>`);
+  return `<figure class="chart"><figcaption>${esc(options.title)}</figcaption><svg viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${esc(options.title)}">${grid.join('')}${marks.join('')}${lines.join('')}<text x="${(left + w - right) / 2}" y="${h - 6}" text-anchor="middle" class="axis">${esc(options.xLabel)}</text><text x="14" y="${(top + h - bottom) / 2}" text-anchor="middle" class="axis" transform="rotate(-90 14 ${(top + h - bottom) / 2})">${esc(options.yLabel)}</text></svg></figure>`;
 }
 
 /** x position of a percentile on an HdrHistogram-style axis: 90 → 1, 99 → 2, 99.9 → 3. */

@@ -4,6 +4,8 @@ import { type LaneId, parseLane } from '../lanes/lane.ts';
 import { UsageError } from '../contract/errors.ts';
 import { parseThreshold } from '../gate/threshold.ts';
 import { parseDurationMs } from './duration.ts';
+import type { PolicyOverrides } from '../contract/policy.ts';
+import { type PolicyOptions, resolvePolicy } from './policy-options.ts';
 
 /** The names of the built-in suites. */
 export const SUITES = ['smoke', 'nightly', 'release'] as const;
@@ -35,6 +37,8 @@ export interface ScenarioOptions {
   batch?: number;
   /** The JSON object passed to `init`. @default {} */
   config?: Record<string, unknown>;
+  /** Quotas and grants for this scenario's plugin, e.g. `{ memoryQuota: '1GiB' }`; the command line's flags win. @default the host's */
+  policy?: PolicyOptions;
   /** Suites this scenario belongs to. */
   suites: SuiteName[];
   /** Gate expressions, e.g. `latency.p99 < 50us`. @default [] */
@@ -53,6 +57,8 @@ export interface Scenario {
   deadlineMs?: number;
   batch: number;
   config: string;
+  /** The policy fields the scenario sets, laid over the host's policy when it runs. */
+  policy: PolicyOverrides;
   suites: SuiteName[];
   thresholds: string[];
   /** Where it was defined, for error messages. */
@@ -64,7 +70,7 @@ export function scenario(options: ScenarioOptions): ScenarioOptions {
   return options;
 }
 
-const KNOWN_KEYS = new Set(['id', 'plugin', 'op', 'lanes', 'input', 'load', 'duration', 'calls', 'deadlineMs', 'batch', 'config', 'suites', 'thresholds']);
+const KNOWN_KEYS = new Set(['id', 'plugin', 'op', 'lanes', 'input', 'load', 'duration', 'calls', 'deadlineMs', 'batch', 'config', 'policy', 'suites', 'thresholds']);
 
 /** Validates a scenario and fills its defaults; every problem is reported at once (exit 2). */
 export function resolveScenario(raw: ScenarioOptions, source: string): Scenario {
@@ -102,6 +108,15 @@ export function resolveScenario(raw: ScenarioOptions, source: string): Scenario 
   }
   if (raw.batch !== undefined && !(Number.isInteger(raw.batch) && raw.batch >= 1)) problems.push(`\`batch\` must be a whole number ≥ 1, got ${JSON.stringify(raw.batch)}`);
   if (raw.batch !== undefined && raw.batch > 1 && raw.deadlineMs !== undefined) problems.push('`batch` and `deadlineMs` do not mix: a deadline applies to one call, a batch crosses many');
+  let policy: PolicyOverrides = {};
+  if (raw.policy !== undefined) {
+    if (typeof raw.policy !== 'object' || raw.policy === null || Array.isArray(raw.policy)) problems.push(`\`policy\` must be an object like \`{ memoryQuota: '1GiB' }\`, got ${JSON.stringify(raw.policy)}`);
+    else {
+      const resolved = resolvePolicy(raw.policy, (field) => `policy.${field}`);
+      problems.push(...resolved.problems.map((p) => (p.startsWith('unknown field') ? `\`policy\`: ${p}` : p)));
+      policy = resolved.overrides;
+    }
+  }
   const suites = raw.suites ?? [];
   for (const suite of suites) if (!(SUITES as readonly string[]).includes(suite)) problems.push(`\`suites\`: \`${suite}\` is not a suite (${SUITES.join(', ')})`);
   if (problems.length > 0) throw new UsageError(`scenario \`${raw.id ?? '?'}\` in ${source} is invalid:\n  ${problems.join('\n  ')}`);
@@ -116,6 +131,7 @@ export function resolveScenario(raw: ScenarioOptions, source: string): Scenario 
     ...(raw.deadlineMs !== undefined ? { deadlineMs: raw.deadlineMs } : {}),
     batch: raw.batch ?? 1,
     config: JSON.stringify(raw.config ?? {}),
+    policy,
     suites,
     thresholds: raw.thresholds ?? [],
     source,

@@ -22,8 +22,9 @@ type loadRequest struct {
 	DurationMs float64 `json:"durationMs,omitempty"`
 	Calls      int64   `json:"calls,omitempty"`
 	DeadlineMs float64 `json:"deadlineMs,omitempty"`
-	// How often a delta goes back to the harness. @default 100
-	TickEveryMs float64 `json:"tickEveryMs,omitempty"`
+	// How often a delta goes back to the harness, in ms and in calls. @default 100 ms, by time only
+	TickEveryMs    float64 `json:"tickEveryMs,omitempty"`
+	TickEveryCalls int64   `json:"tickEveryCalls,omitempty"`
 	// Closed loop: goroutines calling at once, each with an instance of its own (wasm). @default 1
 	Callers int `json:"callers,omitempty"`
 }
@@ -88,6 +89,10 @@ type loadRun struct {
 	t0        int64
 	nextTick  int64
 	tickNs    int64
+	// Ticks by calls too, so a short load still sends a memory curve: this caller's share of
+	// them (0: by time only).
+	nextTickCalls int64
+	tickCalls     int64
 }
 
 // runLoad runs a load with the request's callers, each calling an instance of its own from `plugins`.
@@ -97,6 +102,10 @@ func runLoad(plugins []*plugin, request loadRequest, inputs [][]byte, stop *atom
 		everyMs = tickMs
 	}
 	callers := max(request.Callers, 1)
+	tickCalls := int64(0)
+	if request.TickEveryCalls > 0 {
+		tickCalls = max(1, request.TickEveryCalls/int64(callers))
+	}
 	_, native := plugins[0].current.(*nativeInstance)
 	final := &lastFinal{left: callers, send: send}
 	// Every live instance has a slot, so memory samples add up the whole pool.
@@ -109,7 +118,7 @@ func runLoad(plugins []*plugin, request loadRequest, inputs [][]byte, stop *atom
 		runs[i] = &loadRun{
 			request: request, inputs: inputs, op: []byte(request.Op), plugin: pl, next: i % len(inputs),
 			deadline: time.Duration(request.DeadlineMs * float64(time.Millisecond)),
-			rec:      newRecording(request.Model == "open", final.pass), stop: stop, tickNs: int64(everyMs * 1e6),
+			rec:      newRecording(request.Model == "open", final.pass), stop: stop, tickNs: int64(everyMs * 1e6), tickCalls: tickCalls,
 			calls: share(request.Calls, callers, i), memory: &memories[i], memories: memories,
 			watched: native && request.DeadlineMs > 0,
 		}
@@ -150,11 +159,13 @@ func (l *loadRun) run(batch int, mode timing) {
 	// The bound starts after calibration: it is not part of the load.
 	l.t0 = now()
 	l.nextTick = l.t0 + l.tickNs
+	l.nextTickCalls = l.tickCalls
 	if l.request.Model == "open" {
 		l.open()
 	} else {
 		l.closed(batch)
 	}
+	l.storeMemory()
 	l.rec.finish(ending{elapsedNs: now() - l.t0, timing: &mode})
 }
 
@@ -201,12 +212,18 @@ func (l *loadRun) done(elapsedNs int64) bool {
 }
 
 func (l *loadRun) tick() {
-	if t := now(); t >= l.nextTick {
+	if t := now(); t >= l.nextTick || (l.tickCalls > 0 && l.issued >= l.nextTickCalls) {
 		l.nextTick = t + l.tickNs
-		l.memory.Store(l.plugin.current.memoryBytes())
-		wasmMemoryBytes.Store(sum(l.memories))
+		l.nextTickCalls = l.issued + l.tickCalls
+		l.storeMemory()
 		l.rec.tick()
 	}
+}
+
+// storeMemory publishes this caller's linear memory, for the memory sample a delta carries.
+func (l *loadRun) storeMemory() {
+	l.memory.Store(l.plugin.current.memoryBytes())
+	wasmMemoryBytes.Store(sum(l.memories))
 }
 
 // call runs one call and records its outcome; under a native deadline the watchdog may

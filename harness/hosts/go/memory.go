@@ -40,6 +40,18 @@ func goHeapBytes() int64 {
 	return int64(sample[0].Value.Uint64())
 }
 
+// laneMemory is a sample as the harness names a lane's memory (LaneMemory, harness/lanes/lane.ts).
+type laneMemory struct {
+	WasmMemoryBytes  *int64 `json:"wasmMemoryBytes,omitempty"`
+	ChildRssBytes    int64  `json:"childRssBytes"`
+	ChildMallocBytes int64  `json:"childMallocBytes"`
+	ChildGoHeapBytes int64  `json:"childGoHeapBytes"`
+}
+
+func (s memorySample) forHarness() laneMemory {
+	return laneMemory{WasmMemoryBytes: s.WasmMemoryBytes, ChildRssBytes: s.RssBytes, ChildMallocBytes: s.MallocBytes, ChildGoHeapBytes: s.GoHeapBytes}
+}
+
 func sampleMemory() memorySample {
 	s := memorySample{RssBytes: rssBytes(), GoHeapBytes: goHeapBytes(), MallocBytes: mallocInUseBytes()}
 	if wasm := wasmMemoryBytes.Load(); wasm >= 0 {

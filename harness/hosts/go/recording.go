@@ -47,6 +47,8 @@ type loadDelta struct {
 	// A call outlived its deadline on a boundary that cannot stop it: the supervisor must kill
 	// this process.
 	Stuck bool `json:"stuck,omitempty"`
+	// This host's memory as the delta left, so the harness pairs it with the calls it counts.
+	Memory laneMemory `json:"memory"`
 }
 
 // window is what a load measured between two deltas.
@@ -56,6 +58,9 @@ type window struct {
 	errors                       map[string]int64
 	samples                      []sample
 	recycles                     []recycle
+	// memory is sampled as the window is handed off, on the load's goroutine: sampled later, by
+	// the encoder, it would count calls of the next window (about 10 µs, once a tick).
+	memory laneMemory
 }
 
 func newWindow(openLoop bool) *window {
@@ -91,7 +96,7 @@ func encode(h *hdr.Histogram) string {
 func (w *window) delta() loadDelta {
 	return loadDelta{
 		Calls: w.calls, Late: w.late, Errors: w.errors, FailureSamples: w.samples, Recycles: w.recycles,
-		Latency: encode(w.latency), Uncorrected: encode(w.uncorrected), Jitter: encode(w.jitter),
+		Latency: encode(w.latency), Uncorrected: encode(w.uncorrected), Jitter: encode(w.jitter), Memory: w.memory,
 	}
 }
 
@@ -161,6 +166,7 @@ func (r *recording) outcome(o outcome, recycleNs int64) {
 func (r *recording) tick() {
 	select {
 	case next := <-r.spare:
+		r.window.memory = sampleMemory().forHarness()
 		r.flushes <- flush{window: r.window}
 		r.window = next
 	default:
@@ -169,6 +175,7 @@ func (r *recording) tick() {
 
 // finish sends the last window and returns once every delta of the load has been written.
 func (r *recording) finish(end ending) {
+	r.window.memory = sampleMemory().forHarness()
 	r.flushes <- flush{window: r.window, end: &end}
 	close(r.flushes)
 	<-r.sent
