@@ -18,9 +18,8 @@ const anyScalar = fc.integer({ min: 0, max: 0x10ffff - SURROGATE_COUNT }).map(
   (n) => String.fromCodePoint(n < SURROGATES_START ? n : n + SURROGATE_COUNT),
   (value) => {
     const cp = typeof value === 'string' && value.length <= 2 ? value.codePointAt(0) : undefined;
-    if (cp === undefined || String.fromCodePoint(cp) !== value || (cp >= SURROGATES_START && cp < SURROGATES_START + SURROGATE_COUNT)) {
-      throw new Error('not a single Unicode scalar value');
-    }
+    const surrogate = cp !== undefined && cp >= SURROGATES_START && cp < SURROGATES_START + SURROGATE_COUNT;
+    if (cp === undefined || surrogate || String.fromCodePoint(cp) !== value) throw new Error('not one Unicode scalar value');
     return cp < SURROGATES_START ? cp : cp - SURROGATE_COUNT;
   },
 );

@@ -30,8 +30,10 @@ export interface MemoryView {
   readonly byteLength: number;
 }
 
-const viewOf = (memory: ArrayBuffer | MemoryView): MemoryView =>
-  'bytes' in memory ? memory : { bytes: new Uint8Array(memory), data: new DataView(memory), byteLength: memory.byteLength };
+const viewOf = (memory: ArrayBuffer | MemoryView): MemoryView => {
+  if ('bytes' in memory) return memory;
+  return { bytes: new Uint8Array(memory), data: new DataView(memory), byteLength: memory.byteLength };
+};
 
 function checkRange(memory: MemoryView, ptr: number, len: number, maxBytes: number, what: string): void {
   if (len > maxBytes) throw new ProtocolViolation(`${what} is ${len} bytes, past the output limit of ${maxBytes}`);
@@ -47,7 +49,9 @@ export function readList(memory: MemoryView, ptr: number, len: number, maxBytes:
 }
 
 /** Reads a `string` return area: `[ptr: u32, len: u32]` (describe). */
-export function decodeStringReturn(buffer: ArrayBuffer | MemoryView, retptr: number, maxBytes: number, what: string): string {
+export function decodeStringReturn(
+  buffer: ArrayBuffer | MemoryView, retptr: number, maxBytes: number, what: string,
+): string {
   const memory = viewOf(buffer);
   checkRange(memory, retptr, 8, 8, 'the return area');
   const view = memory.data;

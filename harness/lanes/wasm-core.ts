@@ -136,7 +136,9 @@ export class WasmCoreInstance implements PluginInstance {
   private lower(bytes: Uint8Array): number {
     const ptr = this.exports.cabi_realloc(0, 0, 1, bytes.length) >>> 0;
     const memory = this.#memory.bytes;
-    if (ptr + bytes.length > memory.length) throw new ProtocolViolation(`\`cabi_realloc\` returned ${ptr}, outside linear memory of ${memory.length} bytes`);
+    if (ptr + bytes.length > memory.length) {
+      throw new ProtocolViolation(`\`cabi_realloc\` returned ${ptr}, outside linear memory of ${memory.length} bytes`);
+    }
     memory.set(bytes, ptr);
     return ptr;
   }

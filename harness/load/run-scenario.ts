@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { POISONING_KINDS, UsageError } from '../contract/errors.ts';
+import { UsageError } from '../contract/errors.ts';
 import type { TrustedKey } from '../contract/keys.ts';
 import { DEFAULT_POLICY, type HostPolicy } from '../contract/policy.ts';
 import { openLane } from '../isolation/open-lane.ts';
@@ -12,6 +12,7 @@ import { LaneRecording, type TimingMode } from '../measure/recording.ts';
 import { resolvePluginDir } from '../paths.ts';
 import type { LaneResult, LatencyRecord, ScenarioResult } from '../report/results.ts';
 import type { Scenario } from '../scenario/scenario.ts';
+import { typicalCallNs } from './calibration.ts';
 import { closedLoop } from './closed-loop.ts';
 import { cycle, inputPool } from './inputs.ts';
 import { type LoadModel, type LoopHooks, type RunBound, warmupFor } from './model.ts';
@@ -67,27 +68,6 @@ async function openLanes(dir: string, id: LaneId, scenario: Scenario, options: R
 function withDeadline(target: CallTarget, deadlineMs: number | undefined, lane: Lane): CallTarget {
   if (deadlineMs === undefined || target.sync) return target;
   return { sync: false, call: (op, input) => lane.call(op, input, { deadlineMs }) };
-}
-
-/** Calls timed to choose per-call or batched timing, at most. */
-const CALIBRATION_CALLS = 201;
-/** Time spent calibrating, at most, in ns: calls too slow to fit this many are timed per call anyway. */
-const CALIBRATION_BUDGET_NS = 50e6;
-
-/** Median time of a few calls, to choose per-call or batched timing. */
-async function typicalCallNs(target: CallTarget, op: string, next: () => Uint8Array, clock: Clock): Promise<number> {
-  if (!target.sync) return Number.POSITIVE_INFINITY;
-  const times: number[] = [];
-  const startNs = clock.nowNs();
-  while (times.length < CALIBRATION_CALLS && (times.length === 0 || clock.nowNs() - startNs < CALIBRATION_BUDGET_NS)) {
-    const input = next();
-    const start = clock.nowNs();
-    const outcome = target.call(op, input);
-    times.push(clock.nowNs() - start);
-    // A panic or trap poisons the instance: the next call needs a fresh one.
-    if (!outcome.ok && POISONING_KINDS.has(outcome.failure.kind)) await target.recycle(outcome);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
 }
 
 /** One load model run on a lane: the harness's loops, or the lane's own host. */
