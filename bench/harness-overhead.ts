@@ -82,8 +82,14 @@ async function viaRun(): Promise<{ p50: number; batchSize: number }> {
   return { p50: lane.latency.p50, batchSize: lane.load.timing.mode === 'batched' ? lane.load.timing.size : 1 };
 }
 
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
 const exports = await handWrittenExports();
-const ratios: number[] = [];
+const rows: Array<{ hand: number; run: number }> = [];
 let batchSize = 1;
 for (let round = 0; round < rounds; round++) {
   // Odd rounds time the hand loop first, so neither side always runs on a warmer machine.
@@ -91,13 +97,13 @@ for (let round = 0; round < rounds; round++) {
   const run = await viaRun();
   const hand = handFirst !== undefined && run.batchSize === batchSize ? handFirst : handWritten(exports, run.batchSize);
   batchSize = run.batchSize;
-  ratios.push(run.p50 / hand);
+  rows.push({ hand, run: run.p50 });
   const timing = batchSize === 1 ? 'per call' : `batches of ${batchSize}`;
-  const ratio = ratios.at(-1)!.toFixed(3);
-  console.log(`round ${round + 1}: hand-written p50 ${hand} ns, plugbench run p50 ${run.p50} ns (${timing}), ratio ${ratio}`);
+  const ratio = (run.p50 / hand).toFixed(3);
+  console.log(`round ${round + 1}: p50 hand-written ${hand} ns, plugbench run ${run.p50} ns (${timing}), ratio ${ratio}`);
 }
-ratios.sort((a, b) => a - b);
-const mid = Math.floor(ratios.length / 2);
-const median = ratios.length % 2 === 1 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
-console.log(`echo 1 KiB, wasm-core@inproc, closed loop: median ratio run / hand-written`);
-console.log(`over ${rounds} interleaved rounds of ${timeMs} ms: ${median.toFixed(3)}`);
+const ratio = median(rows.map((r) => r.run / r.hand)).toFixed(3);
+const [hand, run] = [median(rows.map((r) => r.hand)), median(rows.map((r) => r.run))];
+const p50s = `p50 hand-written ${hand} ns, plugbench run ${run} ns`;
+console.log(`echo 1 KiB, wasm-core@inproc, closed loop, median of ${rounds} interleaved rounds of ${timeMs} ms:`);
+console.log(`  ${p50s}; ratio run / hand-written ${ratio}`);
