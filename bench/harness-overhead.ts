@@ -100,7 +100,8 @@ for (let round = 0; round < rounds; round++) {
   rows.push({ hand, run: run.p50 });
   const timing = batchSize === 1 ? 'per call' : `batches of ${batchSize}`;
   const ratio = (run.p50 / hand).toFixed(3);
-  console.log(`round ${round + 1}: p50 hand-written ${hand} ns, plugbench run ${run.p50} ns (${timing}), ratio ${ratio}`);
+  const line = `p50 hand-written ${hand} ns, plugbench run ${run.p50} ns (${timing}), ratio ${ratio}`;
+  console.log(`round ${round + 1}: ${line}`);
 }
 const ratio = median(rows.map((r) => r.run / r.hand)).toFixed(3);
 const [hand, run] = [median(rows.map((r) => r.hand)), median(rows.map((r) => r.run))];
