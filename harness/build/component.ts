@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { componentEmbed, componentNew, transpile } from '@bytecodealliance/jco';
 
 const witSource = readFileSync(new URL('../contract/plugbench.wit', import.meta.url), 'utf8');
 
@@ -12,6 +11,8 @@ export interface BuiltComponent {
 
 /** Wraps a contract-1.0 core module into a component and transpiles it with jco. */
 export async function buildComponent(coreModule: Uint8Array, name: string): Promise<BuiltComponent> {
+  // Loaded on first use: jco holds ~11 MB of heap, which every other command would carry.
+  const { componentEmbed, componentNew, transpile } = await import('@bytecodealliance/jco');
   const embedded = await componentEmbed({ binary: coreModule, witSource, world: 'plugin' });
   const component = await componentNew(embedded);
   const { files } = await transpile(component, { name, instantiation: 'sync', noTypescript: true });

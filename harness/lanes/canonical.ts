@@ -23,7 +23,19 @@ export function decodeUtf8(bytes: Uint8Array, what: string): string {
   }
 }
 
-function checkRange(memory: ArrayBuffer, ptr: number, len: number, maxBytes: number, what: string): void {
+/** Linear memory as the decoders read it; a `LinearMemory` keeps these views across calls. */
+export interface MemoryView {
+  readonly bytes: Uint8Array;
+  readonly data: DataView;
+  readonly byteLength: number;
+}
+
+const viewOf = (memory: ArrayBuffer | MemoryView): MemoryView => {
+  if ('bytes' in memory) return memory;
+  return { bytes: new Uint8Array(memory), data: new DataView(memory), byteLength: memory.byteLength };
+};
+
+function checkRange(memory: MemoryView, ptr: number, len: number, maxBytes: number, what: string): void {
   if (len > maxBytes) throw new ProtocolViolation(`${what} is ${len} bytes, past the output limit of ${maxBytes}`);
   if (ptr + len > memory.byteLength) {
     throw new ProtocolViolation(`${what} at [${ptr}, ${ptr + len}) lies outside linear memory of ${memory.byteLength} bytes`);
@@ -31,15 +43,18 @@ function checkRange(memory: ArrayBuffer, ptr: number, len: number, maxBytes: num
 }
 
 /** A view (not a copy) of `len` bytes at `ptr` in linear memory, after checking the range. */
-export function readList(memory: ArrayBuffer, ptr: number, len: number, maxBytes: number, what: string): Uint8Array {
+export function readList(memory: MemoryView, ptr: number, len: number, maxBytes: number, what: string): Uint8Array {
   checkRange(memory, ptr, len, maxBytes, what);
-  return new Uint8Array(memory, ptr, len);
+  return memory.bytes.subarray(ptr, ptr + len);
 }
 
 /** Reads a `string` return area: `[ptr: u32, len: u32]` (describe). */
-export function decodeStringReturn(memory: ArrayBuffer, retptr: number, maxBytes: number, what: string): string {
+export function decodeStringReturn(
+  buffer: ArrayBuffer | MemoryView, retptr: number, maxBytes: number, what: string,
+): string {
+  const memory = viewOf(buffer);
   checkRange(memory, retptr, 8, 8, 'the return area');
-  const view = new DataView(memory);
+  const view = memory.data;
   return decodeUtf8(readList(memory, view.getUint32(retptr, true), view.getUint32(retptr + 4, true), maxBytes, what), what);
 }
 
@@ -49,10 +64,11 @@ export function decodeStringReturn(memory: ArrayBuffer, retptr: number, maxBytes
  * The output is a view into linear memory: copy it before the post-return frees it.
  */
 export function decodeResultReturn(
-  memory: ArrayBuffer, retptr: number, hasOk: boolean, maxBytes: number,
+  buffer: ArrayBuffer | MemoryView, retptr: number, hasOk: boolean, maxBytes: number,
 ): { ok: true; output: Uint8Array } | { ok: false; failure: CallFailure } {
+  const memory = viewOf(buffer);
   checkRange(memory, retptr, 16, 16, 'the return area');
-  const view = new DataView(memory);
+  const view = memory.data;
   const discriminant = view.getUint8(retptr);
   if (discriminant === 0) {
     const output = hasOk ? readList(memory, view.getUint32(retptr + 4, true), view.getUint32(retptr + 8, true), maxBytes, 'the output') : new Uint8Array();

@@ -4,6 +4,7 @@ import { checkWasmImports, type DeclaredIdentity, negotiate } from '../contract/
 import { decodeResultReturn, decodeStringReturn, ProtocolViolation } from './canonical.ts';
 import { HostFunctions } from './host-functions.ts';
 import type { InstanceOptions, PluginInstance } from './instance.ts';
+import { LinearMemory } from './linear-memory.ts';
 import { limitMemory } from './memory-limit.ts';
 import { OpNames } from './op-names.ts';
 import { classifyWasmError, WasmCallGuard } from './wasm-traps.ts';
@@ -39,6 +40,7 @@ export class WasmCoreInstance implements PluginInstance {
   readonly boundary = 'wasm-core';
   readonly #guard: WasmCallGuard;
   readonly #ops = new OpNames();
+  readonly #memory: LinearMemory;
 
   private constructor(
     private readonly exports: CoreExports,
@@ -48,6 +50,7 @@ export class WasmCoreInstance implements PluginInstance {
     quotaBytes: number,
   ) {
     this.#guard = new WasmCallGuard(host, () => ({ bytes: this.memoryBytes(), quotaBytes }));
+    this.#memory = new LinearMemory(exports.memory);
   }
 
   /**
@@ -88,24 +91,33 @@ export class WasmCoreInstance implements PluginInstance {
 
   init(config: string): CallOutcome {
     return this.#guard.run(() => {
-      const [ptr, len] = this.lower(utf8.encode(config));
-      const retptr = this.exports.init(ptr, len);
-      const outcome = decodeResultReturn(this.exports.memory.buffer, retptr, false, this.maxOutputBytes);
+      const bytes = utf8.encode(config);
+      const retptr = this.exports.init(this.lower(bytes), bytes.length);
+      const outcome = decodeResultReturn(this.#memory, retptr, false, this.maxOutputBytes);
       this.exports.cabi_post_init?.(retptr);
       return outcome;
     });
   }
 
+  // The per-call path: no closure, no views made again unless memory grew (see LinearMemory).
   call(op: string, input: Uint8Array): CallOutcome {
-    return this.#guard.run(() => {
-      const [opPtr, opLen] = this.lower(this.#ops.bytes(op));
-      const [inPtr, inLen] = this.lower(input);
-      const retptr = this.exports.call(opPtr, opLen, inPtr, inLen);
-      const outcome = decodeResultReturn(this.exports.memory.buffer, retptr, true, this.maxOutputBytes);
-      const copied: CallOutcome = outcome.ok ? { ok: true, output: outcome.output.slice() } : outcome;
-      this.exports.cabi_post_call(retptr);
-      return copied;
-    });
+    this.#guard.enter();
+    try {
+      return this.#guard.settle(this.callUnguarded(op, input));
+    } catch (e) {
+      return this.#guard.caught(e);
+    }
+  }
+
+  private callUnguarded(op: string, input: Uint8Array): CallOutcome {
+    const opBytes = this.#ops.bytes(op);
+    const opPtr = this.lower(opBytes);
+    const inPtr = this.lower(input);
+    const retptr = this.exports.call(opPtr, opBytes.length, inPtr, input.length);
+    const outcome = decodeResultReturn(this.#memory, retptr, true, this.maxOutputBytes);
+    const copied: CallOutcome = outcome.ok ? { ok: true, output: outcome.output.slice() } : outcome;
+    this.exports.cabi_post_call(retptr);
+    return copied;
   }
 
   shutdown(): void {
@@ -120,12 +132,14 @@ export class WasmCoreInstance implements PluginInstance {
     this.#guard.close();
   }
 
-  /** Copies bytes into memory the plugin allocated; the callee owns them (canonical ABI). */
-  private lower(bytes: Uint8Array): [number, number] {
+  /** Copies bytes into memory the plugin allocated and returns where; the callee owns them (canonical ABI). */
+  private lower(bytes: Uint8Array): number {
     const ptr = this.exports.cabi_realloc(0, 0, 1, bytes.length) >>> 0;
-    const memory = this.exports.memory.buffer;
-    if (ptr + bytes.length > memory.byteLength) throw new ProtocolViolation(`\`cabi_realloc\` returned ${ptr}, outside linear memory of ${memory.byteLength} bytes`);
-    new Uint8Array(memory, ptr, bytes.length).set(bytes);
-    return [ptr, bytes.length];
+    const memory = this.#memory.bytes;
+    if (ptr + bytes.length > memory.length) {
+      throw new ProtocolViolation(`\`cabi_realloc\` returned ${ptr}, outside linear memory of ${memory.length} bytes`);
+    }
+    memory.set(bytes, ptr);
+    return ptr;
   }
 }

@@ -47,14 +47,31 @@ export class WasmCallGuard {
   }
 
   run(body: () => CallOutcome): CallOutcome {
-    if (this.#poisoned !== undefined) throw new Error(`harness bug: instance called after it was ${this.#poisoned}`);
-    let outcome: CallOutcome;
+    this.enter();
     try {
-      outcome = body();
-      if (!outcome.ok) outcome = failed(outcome.failure);
+      return this.settle(body());
     } catch (e) {
-      outcome = failed(classifyWasmError(e, this.host.takePanic(), this.memory()));
+      return this.caught(e);
     }
+  }
+
+  /**
+   * `enter`, then `settle` what the call returned or `caught` what it threw: `run` without a
+   * closure, for the per-call path.
+   */
+  enter(): void {
+    if (this.#poisoned !== undefined) throw new Error(`harness bug: instance called after it was ${this.#poisoned}`);
+  }
+
+  settle(outcome: CallOutcome): CallOutcome {
+    return outcome.ok ? outcome : this.#poisonOn(failed(outcome.failure));
+  }
+
+  caught(error: unknown): CallOutcome {
+    return this.#poisonOn(failed(classifyWasmError(error, this.host.takePanic(), this.memory())));
+  }
+
+  #poisonOn(outcome: CallOutcome): CallOutcome {
     if (!outcome.ok && POISONING_KINDS.has(outcome.failure.kind)) this.#poisoned = `poisoned by a ${outcome.failure.kind}`;
     return outcome;
   }

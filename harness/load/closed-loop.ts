@@ -33,9 +33,10 @@ export async function closedLoop(targets: readonly CallTarget[], op: string, nex
   let nextTickNs = t0 + tickEveryNs;
   let nextTickCalls = tickEveryCalls;
   let issued = 0;
-  const done = () => boundReached(bound, clock.nowNs() - t0, issued) || options.signal?.aborted === true;
+  const done = (nowNs: number) => boundReached(bound, nowNs - t0, issued) || options.signal?.aborted === true;
   // Checked without awaiting, so a sync caller pays no promise per call.
-  const tickDue = () => options.tick !== undefined && (recording.calls >= nextTickCalls || clock.nowNs() >= nextTickNs);
+  const tickDue = (nowNs: number) =>
+    options.tick !== undefined && (recording.calls >= nextTickCalls || nowNs >= nextTickNs);
   const tick = () => {
     nextTickNs = clock.nowNs() + tickEveryNs;
     nextTickCalls = recording.calls + tickEveryCalls;
@@ -45,8 +46,10 @@ export async function closedLoop(targets: readonly CallTarget[], op: string, nex
   const untilTick = () => (options.tick === undefined ? Number.POSITIVE_INFINITY : Math.max(1, nextTickCalls - recording.calls));
 
   const caller = async (target: CallTarget) => {
-    while (!done()) {
-      if (tickDue()) await tick();
+    // The clock read that ends one call's timing also decides whether to go on: one read fewer per call.
+    let nowNs = clock.nowNs();
+    while (!done(nowNs)) {
+      if (tickDue(nowNs)) await tick();
       if (target.sync) {
         const input = nextInput();
         const n = Math.min(batchSize, untilTick(), 'calls' in bound ? bound.calls - issued : batchSize);
@@ -59,8 +62,11 @@ export async function closedLoop(targets: readonly CallTarget[], op: string, nex
             if (POISONING_KINDS.has(outcome.failure.kind)) await target.recycle(outcome);
           } else recording.calls++;
         }
-        recording.latency.recordNsTimes((clock.nowNs() - startNs) / n, n);
-      } else if (target.batch && (options.crossingBatch ?? 1) > 1) {
+        nowNs = clock.nowNs();
+        recording.latency.recordNsTimes((nowNs - startNs) / n, n);
+        continue;
+      }
+      if (target.batch && (options.crossingBatch ?? 1) > 1) {
         const n = 'calls' in bound ? Math.min(options.crossingBatch!, bound.calls - issued) : options.crossingBatch!;
         issued += n;
         const result = await target.batch(op, nextInput(), n);
@@ -79,6 +85,7 @@ export async function closedLoop(targets: readonly CallTarget[], op: string, nex
         recording.inner.recordNs(innerNs);
         recording.recordOutcome(outcome);
       }
+      nowNs = clock.nowNs();
     }
   };
   await Promise.all(targets.map(caller));

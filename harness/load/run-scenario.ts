@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { POISONING_KINDS, UsageError } from '../contract/errors.ts';
+import { UsageError } from '../contract/errors.ts';
 import type { TrustedKey } from '../contract/keys.ts';
 import { CONTRACT_TIMING } from '../contract/generated.ts';
 import { applyPolicy, DEFAULT_POLICY, type HostPolicy } from '../contract/policy.ts';
@@ -13,6 +13,7 @@ import { LaneRecording, type TimingMode } from '../measure/recording.ts';
 import { resolvePluginDir } from '../paths.ts';
 import type { LaneResult, LatencyRecord, ScenarioResult } from '../report/results.ts';
 import type { Scenario } from '../scenario/scenario.ts';
+import { typicalCallNs } from './calibration.ts';
 import { closedLoop } from './closed-loop.ts';
 import { cycle, inputPool } from './inputs.ts';
 import { type LoadModel, type LoopHooks, type RunBound, warmupFor } from './model.ts';
@@ -77,21 +78,6 @@ async function openLanes(dir: string, id: LaneId, scenario: Scenario, options: R
 function withDeadline(target: CallTarget, deadlineMs: number | undefined, lane: Lane): CallTarget {
   if (deadlineMs === undefined || target.sync) return target;
   return { sync: false, call: (op, input) => lane.call(op, input, { deadlineMs }) };
-}
-
-/** Median time of a few calls, to choose per-call or batched timing. */
-async function typicalCallNs(target: CallTarget, op: string, next: () => Uint8Array, clock: Clock): Promise<number> {
-  if (!target.sync) return Number.POSITIVE_INFINITY;
-  const times: number[] = [];
-  for (let i = 0; i < 201; i++) {
-    const input = next();
-    const start = clock.nowNs();
-    const outcome = target.call(op, input);
-    times.push(clock.nowNs() - start);
-    // A panic or trap poisons the instance: the next call needs a fresh one.
-    if (!outcome.ok && POISONING_KINDS.has(outcome.failure.kind)) await target.recycle(outcome);
-  }
-  return times.sort((a, b) => a - b)[100]!;
 }
 
 /** One load model run on a lane: the harness's loops, or the lane's own host. */
