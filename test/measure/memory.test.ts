@@ -34,7 +34,6 @@ test('a short run of a leaking op measures the leak: sampled by calls, not only 
   for (const lane of ['wasm-core@inproc', 'native@inproc', 'wasm-core@go', 'native@go']) {
     const result = await run({ id: 'short-leak', plugin: 'faulty', op: 'leak', lanes: [lane], input: { bytes: [u64(LEAK)] }, calls: 2000 });
     const measured = result.lanes[0]!;
-    assert.ok(measured.load.durationMs < 2000, `${lane}: a short run (${measured.load.durationMs.toFixed(0)} ms)`);
     assert.is.not(measured.memory.slopeBytesPerCall, 0, `${lane}: a leaking op never reads as 0`);
     assertLeakRead(measured, LEAK, lane);
     assert.ok(measured.memory.samples.length >= 10, `${lane}: ${measured.memory.samples.length} samples over ${measured.load.durationMs.toFixed(0)} ms`);
