@@ -1,21 +1,24 @@
 import { trustedKeys } from '../contract/keys.ts';
 import { UsageError } from '../contract/errors.ts';
-import { compareInterleaved } from '../gate/compare.ts';
+import { COMPARE_DEFAULTS, type CompareMetric, type CompareResult, compareInterleaved } from '../gate/compare.ts';
+import type { RelativeChange } from '../gate/statistics.ts';
 import { parseLane } from '../lanes/lane.ts';
 import { environment } from '../measure/environment.ts';
 import { initHistograms } from '../measure/latency.ts';
 import { resolvePluginDir, stateDir } from '../paths.ts';
 import { formatNs } from '../report/format.ts';
 import { RESULTS_SCHEMA } from '../report/results.ts';
+import { parseDurationMs } from '../scenario/duration.ts';
 import { type CliCommand, EXIT } from './command.ts';
-import { type PolicyArgs, policyOf, withPolicyFlags } from './policy-flags.ts';
 
-interface CompareArgs extends PolicyArgs {
+interface CompareArgs {
   base: string;
   head: string;
   op: string;
   lane: string;
-  rounds: number;
+  rounds?: number;
+  maxTime: string;
+  metric: CompareMetric;
   roundMs: number;
   threshold: string;
   inputSize: number;
@@ -24,40 +27,82 @@ interface CompareArgs extends PolicyArgs {
 }
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+const interval = (c: RelativeChange) => `${pct(c.low)} … ${pct(c.high)}`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const FIGURE: Record<CompareMetric, string> = { inner: "the plugin's own time", roundtrip: 'the round trip' };
+
+/** Which figure decided, where it was timed, and the other one beside it. */
+function decidedLine(result: CompareResult): string {
+  const beside = result.beside
+    ? `; ${FIGURE[result.beside.metric]} beside it: ${pct(result.beside.change.estimate)} (${interval(result.beside.change)})`
+    : '';
+  return `decided by ${FIGURE[result.decidedBy]} (p50, timed ${result.timedWhere})${beside}`;
+}
+
+/** Why sampling stopped, with how long it took. */
+function stoppedLine(result: CompareResult, threshold: string, maxTime: string): string {
+  const after = `after ${result.rounds} rounds (${(result.elapsedMs / 1000).toFixed(1)} s)`;
+  switch (result.stoppedBy) {
+    case 'rounds': return `fixed count of ${result.rounds} rounds, judged with a fixed-sample t interval`;
+    case 'fail': return `stopped ${after}: the confidence sequence lies above +${threshold}`;
+    case 'pass': return `stopped ${after}: the confidence sequence lies at or below +${threshold}`;
+    case 'precise': return `stopped ${after}: the interval is narrower than a quarter of ${threshold}, yet straddles it`;
+    case 'budget': return `stopped ${after}: the \`--max-time ${maxTime}\` budget ran out before the interval could decide`;
+  }
+}
+
+function verdictLine(result: CompareResult, threshold: string): string {
+  if (result.status === 'fail') return `REGRESSED: the whole interval lies above +${threshold}`;
+  if (result.status === 'pass') return `no regression beyond +${threshold}`;
+  const fix = result.stoppedBy === 'budget' ? '; give it more `--max-time`, or a quieter machine' : '';
+  return `WARN: the change may exceed +${threshold}, but the interval (${interval(result.change)}) does not clear it${fix}`;
+}
 
 export const compareCommand: CliCommand<CompareArgs> = {
   command: 'compare',
   describe: 'Interleaved A/B: run base and head alternately in one process and say whether head regressed',
   builder: (yargs) =>
-    withPolicyFlags(yargs, 'both plugins')
+    yargs
       .option('base', { type: 'string', demandOption: true, describe: 'base plugin (name or built directory)' })
       .option('head', { type: 'string', demandOption: true, describe: 'head plugin (name or built directory)' })
       .option('op', { type: 'string', demandOption: true, describe: 'op to compare' })
       .option('lane', { type: 'string', demandOption: true, describe: 'one lane, e.g. wasm-core@inproc' })
-      .option('rounds', { type: 'number', default: 12, describe: 'rounds of base and head' })
-      .option('round-ms', { type: 'number', default: 250, describe: 'time per side per round' })
-      .option('threshold', { type: 'string', default: '10%', describe: 'p50 regression that fails, when the whole interval is above it' })
+      .option('rounds', { type: 'number', describe: 'run exactly K rounds, judged with a fixed-sample t interval (default: add rounds until the interval decides)' })
+      .option('max-time', { type: 'string', default: `${COMPARE_DEFAULTS.maxTimeMs / 1000}s`, describe: 'budget of a sequential comparison; undecided when it runs out: warn' })
+      .option('metric', { choices: ['inner', 'roundtrip'], default: COMPARE_DEFAULTS.metric, describe: "what decides: the plugin's own time inside the worker, child or Go host, or the round trip" })
+      .option('round-ms', { type: 'number', default: COMPARE_DEFAULTS.roundMs, describe: 'length of a round, both sides in alternating blocks' })
+      .option('threshold', { type: 'string', default: `${COMPARE_DEFAULTS.threshold * 100}%`, describe: 'p50 regression that fails, when the whole interval is above it' })
       .option('input-size', { type: 'number', default: 4096, describe: 'input size in bytes' })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
       .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
   handler: async (args, { commandLine, report }) => {
     const threshold = /^(\d+(?:\.\d+)?)%$/.exec(args.threshold);
     if (!threshold) throw new UsageError(`\`--threshold ${args.threshold}\` is not a percentage: write e.g. \`10%\``);
-    const policy = policyOf(args);
-    if (!(args.rounds >= 2)) throw new UsageError(`\`--rounds\` must be at least 2, got ${args.rounds}`);
+    if (args.rounds !== undefined && !(args.rounds >= 2)) throw new UsageError(`\`--rounds\` must be at least 2, got ${args.rounds}`);
+    const maxTimeMs = parseDurationMs(args.maxTime);
+    if (maxTimeMs === undefined) throw new UsageError(`\`--max-time ${args.maxTime}\` is not a duration: write \`60s\`, \`500ms\` or \`2m\``);
     await initHistograms();
     const startedAt = new Date().toISOString();
     const lane = parseLane(args.lane);
     const result = await compareInterleaved({
       baseDir: resolvePluginDir(args.base), headDir: resolvePluginDir(args.head), op: args.op, lane,
-      trusted: trustedKeys(stateDir, args.trust ?? []), policy, rounds: args.rounds, roundMs: args.roundMs,
-      threshold: Number(threshold[1]) / 100, input: { sizeBytes: args.inputSize }, progress: (line) => console.error(line),
+      trusted: trustedKeys(stateDir, args.trust ?? []), ...(args.rounds !== undefined ? { rounds: args.rounds } : {}),
+      maxTimeMs, metric: args.metric, roundMs: args.roundMs, threshold: Number(threshold[1]) / 100,
+      input: { sizeBytes: args.inputSize }, progress: (line) => console.error(line),
     });
     const { change } = result;
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    console.log(`${args.head} vs ${args.base}, ${args.op} on ${args.lane}: p50 ${formatNs(median(result.headP50Ns))} vs ${formatNs(median(result.baseP50Ns))}, change ${pct(change.estimate)} (95% CI ${pct(change.low)} … ${pct(change.high)}) over ${result.rounds} interleaved rounds`);
-    console.log(result.status === 'fail' ? `REGRESSED: the whole interval lies above +${args.threshold}` : result.status === 'warn' ? `WARN: the change may exceed +${args.threshold}, but the interval does not clear it` : `no regression beyond +${args.threshold}`);
-    const gate = [{ metric: 'regression.p50', scenario: `${args.base}→${args.head}:${args.op}`, lane: args.lane, threshold: `< ${args.threshold}`, value: change.estimate, status: result.status, detail: `95% CI ${pct(change.low)} … ${pct(change.high)}; rounds base ${result.baseP50Ns.join(',')} ns, head ${result.headP50Ns.join(',')} ns` }];
+    const p50s = `p50 ${formatNs(median(result.headP50Ns))} vs ${formatNs(median(result.baseP50Ns))}`;
+    console.log(`${args.head} vs ${args.base}, ${args.op} on ${args.lane}: ${p50s}, change ${pct(change.estimate)} (95% ${result.interval === 't interval' ? 'CI' : 'CS'} ${interval(change)}) over ${result.rounds} interleaved rounds`);
+    console.log(decidedLine(result));
+    console.log(stoppedLine(result, args.threshold, args.maxTime));
+    console.log(verdictLine(result, args.threshold));
+    const detail = `${result.decidedBy} p50, 95% ${result.interval} ${interval(change)} after ${result.rounds} rounds`
+      + ` (${result.stoppedBy}); rounds base ${result.baseP50Ns.join(',')} ns, head ${result.headP50Ns.join(',')} ns`;
+    const gate = [{
+      metric: 'regression.p50', scenario: `${args.base}→${args.head}:${args.op}`, lane: args.lane, threshold: `< ${args.threshold}`,
+      value: change.estimate, status: result.status, detail,
+      samples: result.rounds, interval: { low: change.low, high: change.high, confidence: change.confidence, method: result.interval }, decidedBy: result.decidedBy,
+    }];
     report(args.out, { schema: RESULTS_SCHEMA, verdict: result.status === 'fail' ? 'fail' : 'pass', command: commandLine, startedAt, finishedAt: new Date().toISOString(), interrupted: false, env: environment(), scenarios: [], checks: [], gate });
     return result.status === 'fail' ? EXIT.gateFailed : EXIT.pass;
   },

@@ -1,7 +1,6 @@
 import type { TrustedKey } from '../contract/keys.ts';
-import type { HostPolicy } from '../contract/policy.ts';
 import { openLane } from '../isolation/open-lane.ts';
-import type { Lane, LaneId } from '../lanes/lane.ts';
+import { canBatch, type Lane, type LaneId } from '../lanes/lane.ts';
 import { closedLoop } from '../load/closed-loop.ts';
 import { canRunLoad, hostLoad } from '../load/host-load.ts';
 import type { RunBound } from '../load/model.ts';
@@ -10,7 +9,17 @@ import type { InputSpec } from '../load/inputs.ts';
 import { targetOf } from '../load/target.ts';
 import { hrClock } from '../measure/clock.ts';
 import { LaneRecording } from '../measure/recording.ts';
-import { judgeChange, pairedRelativeChange, type RelativeChange } from './statistics.ts';
+import { LatencyHistogram } from '../measure/latency.ts';
+import { anytimeChange, fixedChange, judgeChange, type RelativeChange, sequentialState } from './statistics.ts';
+
+/**
+ * What a comparison judges: `inner`, the plugin's own time (timed inside the worker, child or
+ * Go host; on `@inproc` the call itself), or `roundtrip`, the harness's request to its answer.
+ */
+export type CompareMetric = 'inner' | 'roundtrip';
+
+/** Defaults of a comparison, written once (the CLI shows them). */
+export const COMPARE_DEFAULTS = { roundMs: 250, threshold: 0.1, maxTimeMs: 60_000, metric: 'inner' as CompareMetric };
 
 export interface CompareOptions {
   baseDir: string;
@@ -18,25 +27,54 @@ export interface CompareOptions {
   op: string;
   lane: LaneId;
   trusted: readonly TrustedKey[];
-  /** Quotas and grants both sides are loaded under. @default DEFAULT_POLICY */
-  policy?: HostPolicy;
-  /** Rounds of base-then-head (alternating which goes first). @default 12 */
+  /**
+   * Exactly this many rounds, judged with a fixed-sample t interval. @default undefined: rounds
+   * are added until the confidence sequence decides, or `maxTimeMs` runs out
+   */
   rounds?: number;
-  /** Time each side runs per round, after the first warm-up round. @default 250 */
+  /** Budget of a sequential comparison, in ms: when it runs out undecided, the verdict is `warn`. @default 60000 */
+  maxTimeMs?: number;
+  /** Length of a round (both sides, in alternating blocks), in ms. @default 250 */
   roundMs?: number;
   /** Regression threshold on the p50, as a ratio. @default 0.1 (10 %) */
   threshold?: number;
+  /** The figure that decides; the other is reported beside it where the lane measures both. @default 'inner' */
+  metric?: CompareMetric;
+  /** JSON objects passed to each side's `init`. @default "{}" */
+  baseConfig?: string;
+  headConfig?: string;
   input?: InputSpec;
   progress?: (line: string) => void;
 }
 
+/** The change the other figure shows over the same rounds. */
+export interface CompareSeries {
+  metric: CompareMetric;
+  change: RelativeChange;
+}
+
+/** Why a comparison stopped sampling: a fixed count, a decision, a precise enough interval, or its budget. */
+export type StoppedBy = 'rounds' | 'fail' | 'pass' | 'precise' | 'budget';
+
 export interface CompareResult {
   rounds: number;
+  /** Each side's p50 of each round, of the figure that decided (`decidedBy`). */
   baseP50Ns: number[];
   headP50Ns: number[];
+  /** Each round's value: the median over its block pairs of ln(head p50 / base p50). */
+  logRatios: number[];
   change: RelativeChange;
   threshold: number;
   status: 'pass' | 'warn' | 'fail';
+  decidedBy: CompareMetric;
+  /** Where the figure was timed, for the output: `inside the worker`, `in the Go host`, … */
+  timedWhere: string;
+  /** The other figure, where this lane measured it. */
+  beside?: CompareSeries;
+  /** `confidence sequence` (valid at every round, for sequential stopping) or `t interval` (fixed rounds). */
+  interval: 'confidence sequence' | 't interval';
+  stoppedBy: StoppedBy;
+  elapsedMs: number;
 }
 
 /** Calls per block: short blocks, so both sides of a round see the same machine. */
@@ -48,65 +86,173 @@ interface Inputs {
   next: () => Uint8Array;
 }
 
-/** Calls on one side, closed loop: in the lane's own host where it runs loads (`@go`), else from the harness. */
-async function calls(lane: Lane, op: string, inputs: Inputs, bound: RunBound, recording: LaneRecording): Promise<void> {
-  if (canRunLoad(lane)) await hostLoad([lane], op, inputs.pool, { model: 'closed' }, bound, recording, {});
-  else await closedLoop([targetOf(lane)], op, inputs.next, { bound, clock: hrClock }, recording);
+/**
+ * How a side's calls are timed: `sync`, on the harness's thread (`@inproc`: the call is its own
+ * round trip); `host`, by the Go host's own load loop; `batch`, a block's calls sent in one
+ * crossing and timed one by one inside the worker or child, plus a few single crossings for the
+ * round trip beside; `crossing`, one call per crossing, timed inside and around. Inner time
+ * comes from `host` or `batch`: a call alone in its crossing finds its caches cold after every
+ * wake-up, which measured 30–130 µs for a 47 µs call on a loaded machine, noise that drowns 1 %.
+ */
+type Timing = 'sync' | 'host' | 'batch' | 'crossing';
+
+function timingOf(lane: Lane, metric: CompareMetric): Timing {
+  if (lane.id.isolation === 'inproc') return 'sync';
+  if (metric === 'roundtrip') return 'crossing';
+  return canRunLoad(lane) ? 'host' : canBatch(lane) ? 'batch' : 'crossing';
 }
 
-async function measureCallNs(lane: Lane, op: string, inputs: Inputs): Promise<number> {
+/** Single crossings per `batch` block, for the round trip reported beside the inner time. */
+const ROUND_TRIPS_PER_BLOCK = 8;
+
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}%`;
+
+const WHERE: Record<string, string> = { inproc: "on the harness's thread", worker: 'inside the worker', process: 'inside the child process', go: 'inside the Go host' };
+
+async function calls(lane: Lane, timing: Timing, op: string, inputs: Inputs, bound: RunBound, recording: LaneRecording): Promise<void> {
+  if (timing === 'host' && canRunLoad(lane)) await hostLoad([lane], op, inputs.pool, { model: 'closed' }, bound, recording, {});
+  else {
+    const crossingBatch = timing === 'batch' ? ('calls' in bound ? bound.calls : 100) : 1;
+    await closedLoop([targetOf(lane)], op, inputs.next, { bound, clock: hrClock, crossingBatch }, recording);
+  }
+}
+
+/** A block's p50s: the deciding figure, and the other where this timing measures it. */
+interface BlockFigures {
+  decide: number;
+  beside?: number;
+}
+
+/** Runs one block of `blockCalls` on a side, adds the deciding figure's times to `total`. */
+async function block(lane: Lane, timing: Timing, metric: CompareMetric, op: string, inputs: Inputs, blockCalls: number, total: LatencyHistogram): Promise<BlockFigures> {
+  const recording = new LaneRecording(false);
+  const roundTrips = timing === 'batch' ? new LaneRecording(false) : undefined;
+  try {
+    await calls(lane, timing, op, inputs, { calls: blockCalls }, recording);
+    if (roundTrips) await calls(lane, 'crossing', op, inputs, { calls: ROUND_TRIPS_PER_BLOCK }, roundTrips);
+    const decided = timing === 'crossing' && metric === 'inner' ? recording.inner : recording.latency;
+    total.add(decided);
+    if (roundTrips) return { decide: decided.percentileNs(50), beside: roundTrips.latency.percentileNs(50) };
+    if (timing !== 'crossing') return { decide: decided.percentileNs(50) };
+    const other = metric === 'inner' ? recording.latency : recording.inner;
+    return { decide: decided.percentileNs(50), beside: other.percentileNs(50) };
+  } finally {
+    recording.destroy();
+    roundTrips?.destroy();
+  }
+}
+
+async function measureCallNs(lane: Lane, timing: Timing, op: string, inputs: Inputs): Promise<number> {
   const recording = new LaneRecording(false);
   try {
-    await calls(lane, op, inputs, { durationMs: 50 }, recording);
+    await calls(lane, timing, op, inputs, { durationMs: 50 }, recording);
     return recording.latency.percentileNs(50);
   } finally {
     recording.destroy();
   }
 }
 
-/** One round: base and head alternate in blocks of a few ms; returns each side's p50. */
-async function round(sides: [Lane, Lane], op: string, inputs: Inputs, roundMs: number, blockCalls: number, headFirst: boolean): Promise<[number, number]> {
-  const recordings = [new LaneRecording(false), new LaneRecording(false)] as const;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** What one round gives: each side's p50 over the round, and the round's log ratio of each figure. */
+interface RoundFigures {
+  baseP50Ns: number;
+  headP50Ns: number;
+  logRatio: number;
+  besideLogRatio?: number;
+}
+
+/**
+ * One round: blocks of a few ms in pairs, one of each side back to back (which goes first
+ * alternates by round). The round's log ratio is the median over its pairs of ln(head block p50
+ * / base block p50): a stall or a neighbour's burst that covers part of a round moves a few
+ * pairs, not the round (measured on a loaded 2-core machine, A/A: a spread of 0.5 % per round
+ * instead of 6 % with one p50 per side per round).
+ */
+async function round(sides: [Lane, Lane], timing: Timing, metric: CompareMetric, op: string, inputs: Inputs, roundMs: number, blockCalls: number, headFirst: boolean): Promise<RoundFigures> {
+  const totals = [LatencyHistogram.create(), LatencyHistogram.create()] as const;
+  const [logs, besideLogs]: [number[], number[]] = [[], []];
   try {
     const end = performance.now() + roundMs;
-    for (let block = 0; performance.now() < end; block++) {
-      const which = (block + (headFirst ? 1 : 0)) % 2;
-      await calls(sides[which]!, op, inputs, { calls: blockCalls }, recordings[which]!);
+    while (logs.length === 0 || performance.now() < end) {
+      const pair: BlockFigures[] = [];
+      for (const which of headFirst ? [1, 0] : [0, 1]) pair[which] = await block(sides[which]!, timing, metric, op, inputs, blockCalls, totals[which]!);
+      const [b, h] = [pair[0]!, pair[1]!];
+      // A block that timed nothing (every call failed) pairs with nothing.
+      if (b.decide > 0 && h.decide > 0) logs.push(Math.log(h.decide / b.decide));
+      if (b.beside && h.beside) besideLogs.push(Math.log(h.beside / b.beside));
     }
-    return [recordings[0].latency.percentileNs(50), recordings[1].latency.percentileNs(50)];
+    return {
+      baseP50Ns: totals[0].percentileNs(50), headP50Ns: totals[1].percentileNs(50), logRatio: median(logs),
+      ...(besideLogs.length > 0 ? { besideLogRatio: median(besideLogs) } : {}),
+    };
   } finally {
-    for (const r of recordings) r.destroy();
+    for (const t of totals) t.destroy();
   }
 }
 
 /**
  * Interleaved A/B: base and head run alternately in one process, in blocks of a few
- * milliseconds, so both sides of every round see the same machine state; the verdict
- * comes from the paired per-round p50 ratios.
+ * milliseconds, so both sides of every round see the same machine state; the verdict comes
+ * from the paired per-round p50 ratios. Without a fixed `rounds`, a round is added until the
+ * anytime-valid interval clears the threshold on one side, is narrower than a quarter of it,
+ * or the budget runs out (then `warn`, with the interval): looking after every round keeps its
+ * 95 % coverage (see `anytimeRelativeChange`).
  */
 export async function compareInterleaved(options: CompareOptions): Promise<CompareResult> {
-  const rounds = options.rounds ?? 12;
-  const roundMs = options.roundMs ?? 250;
-  const threshold = options.threshold ?? 0.1;
-  const laneOptions = { trusted: options.trusted, ...(options.policy ? { policy: options.policy } : {}) };
-  const base = await openLane(options.baseDir, options.lane, laneOptions);
-  const head = await openLane(options.headDir, options.lane, laneOptions);
+  const roundMs = options.roundMs ?? COMPARE_DEFAULTS.roundMs;
+  const threshold = options.threshold ?? COMPARE_DEFAULTS.threshold;
+  const maxTimeMs = options.maxTimeMs ?? COMPARE_DEFAULTS.maxTimeMs;
+  const metric = options.metric ?? COMPARE_DEFAULTS.metric;
+  const fixed = options.rounds !== undefined;
+  const interval = fixed ? fixedChange : anytimeChange;
+  const base = await openLane(options.baseDir, options.lane, { trusted: options.trusted, ...(options.baseConfig ? { config: options.baseConfig } : {}) });
+  const head = await openLane(options.headDir, options.lane, { trusted: options.trusted, ...(options.headConfig ? { config: options.headConfig } : {}) });
   try {
+    const timing = timingOf(base, metric);
     const kind = base.manifest.ops.find((o) => o.name === options.op)?.input ?? 'bytes';
     const pool = inputPool(kind, options.input ?? { sizeBytes: 4096 });
     const inputs = { pool, next: cycle(pool) };
-    const callNs = Math.max(await measureCallNs(base, options.op, inputs), await measureCallNs(head, options.op, inputs));
+    const callNs = Math.max(await measureCallNs(base, timing, options.op, inputs), await measureCallNs(head, timing, options.op, inputs));
     const blockCalls = Math.max(1, Math.round((BLOCK_MS * 1e6) / Math.max(callNs, 1)));
-    const baseP50Ns: number[] = [];
-    const headP50Ns: number[] = [];
-    for (let i = 0; i < rounds; i++) {
-      const [b, h] = await round([base, head], options.op, inputs, roundMs, blockCalls, i % 2 === 1);
-      baseP50Ns.push(b);
-      headP50Ns.push(h);
-      options.progress?.(`round ${i + 1}/${rounds}: base p50 ${b} ns, head p50 ${h} ns`);
+    const series = { base: [] as number[], head: [] as number[], logs: [] as number[], besideLogs: [] as number[] };
+    const startedMs = performance.now();
+    let stoppedBy: StoppedBy = 'rounds';
+    for (let n = 1; ; n++) {
+      const r = await round([base, head], timing, metric, options.op, inputs, roundMs, blockCalls, n % 2 === 0);
+      series.base.push(r.baseP50Ns);
+      series.head.push(r.headP50Ns);
+      series.logs.push(r.logRatio);
+      if (r.besideLogRatio !== undefined) series.besideLogs.push(r.besideLogRatio);
+      const change = n >= 2 ? interval(series.logs) : undefined;
+      const shown = change ? `, change ${pct(change.estimate)} (${pct(change.low)} … ${pct(change.high)})` : '';
+      options.progress?.(`round ${n}${fixed ? `/${options.rounds}` : ''}: base p50 ${r.baseP50Ns} ns, head p50 ${r.headP50Ns} ns${shown}`);
+      if (fixed) {
+        if (n >= options.rounds!) break;
+        continue;
+      }
+      const state = change ? sequentialState(change, threshold) : 'continue';
+      if (state !== 'continue') {
+        stoppedBy = state;
+        break;
+      }
+      // Stop before a round that would overrun the budget.
+      const elapsedMs = performance.now() - startedMs;
+      if (elapsedMs + elapsedMs / n > maxTimeMs) {
+        stoppedBy = 'budget';
+        break;
+      }
     }
-    const change = pairedRelativeChange(baseP50Ns, headP50Ns);
-    return { rounds, baseP50Ns, headP50Ns, change, threshold, status: judgeChange(change, threshold) };
+    const change = interval(series.logs);
+    const other: CompareMetric = metric === 'inner' ? 'roundtrip' : 'inner';
+    const beside = series.besideLogs.length >= 2 ? { metric: other, change: interval(series.besideLogs) } : undefined;
+    const status = fixed ? judgeChange(change, threshold) : change.low > threshold ? 'fail' : change.high <= threshold ? 'pass' : 'warn';
+    const timedWhere = metric === 'roundtrip' && timing === 'crossing' ? 'around the crossing, by the harness' : WHERE[options.lane.isolation]!;
+    return {
+      rounds: series.base.length, baseP50Ns: series.base, headP50Ns: series.head, logRatios: series.logs, change, threshold, status,
+      decidedBy: metric, timedWhere, ...(beside ? { beside } : {}), interval: fixed ? 't interval' : 'confidence sequence', stoppedBy,
+      elapsedMs: performance.now() - startedMs,
+    };
   } finally {
     await base.close();
     await head.close();

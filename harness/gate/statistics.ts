@@ -14,10 +14,15 @@ const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.lengt
 /** Two-sided 95 % quantiles of Student's t for 1–30 degrees of freedom. */
 const T_975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
 
-/** Per-round log ratios ln(head / base), their mean and sample standard deviation. */
-function logRatios(base: readonly number[], head: readonly number[]): { n: number; m: number; sd: number } {
-  if (base.length !== head.length || base.length < 2) throw new Error('paired change needs two or more rounds of each side');
-  const logs = base.map((b, i) => Math.log(head[i]! / b));
+/** Per-round log ratios ln(head / base) of paired measurements. */
+export function roundLogRatios(base: readonly number[], head: readonly number[]): number[] {
+  if (base.length !== head.length) throw new Error('paired change needs as many rounds of each side');
+  return base.map((b, i) => Math.log(head[i]! / b));
+}
+
+/** Mean and sample standard deviation of per-round log ratios. */
+function spread(logs: readonly number[]): { n: number; m: number; sd: number } {
+  if (logs.length < 2) throw new Error('paired change needs two or more rounds of each side');
   const m = mean(logs);
   return { n: logs.length, m, sd: Math.sqrt(logs.reduce((s, x) => s + (x - m) ** 2, 0) / (logs.length - 1)) };
 }
@@ -34,7 +39,12 @@ const changeAround = (m: number, half: number, confidence: number): RelativeChan
  * far more often than 1 in 20 (use `anytimeRelativeChange` for that).
  */
 export function pairedRelativeChange(base: readonly number[], head: readonly number[]): RelativeChange {
-  const { n, m, sd } = logRatios(base, head);
+  return fixedChange(roundLogRatios(base, head));
+}
+
+/** `pairedRelativeChange` from per-round log ratios. */
+export function fixedChange(logs: readonly number[]): RelativeChange {
+  const { n, m, sd } = spread(logs);
   return changeAround(m, (T_975[n - 2] ?? 1.96) * (sd / Math.sqrt(n)), 0.95);
 }
 
@@ -70,7 +80,12 @@ export function anytimeHalfWidthInSe(n: number, alpha: number): number {
  * (about ×1.6 at 30 rounds), the price of sampling until it decides.
  */
 export function anytimeRelativeChange(base: readonly number[], head: readonly number[]): RelativeChange {
-  const { n, m, sd } = logRatios(base, head);
+  return anytimeChange(roundLogRatios(base, head));
+}
+
+/** `anytimeRelativeChange` from per-round log ratios. */
+export function anytimeChange(logs: readonly number[]): RelativeChange {
+  const { n, m, sd } = spread(logs);
   return changeAround(m, anytimeHalfWidthInSe(n, 0.05) * (sd / Math.sqrt(n)), 0.95);
 }
 

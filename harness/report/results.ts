@@ -81,6 +81,12 @@ export interface GateResult {
   baseline?: number;
   status: 'pass' | 'warn' | 'fail';
   detail?: string;
+  /** Regression rows: how many samples decided (interleaved rounds, or bootstrap draws per side). */
+  samples?: number;
+  /** Regression rows: the interval that decided, as ratios, and how it was made. */
+  interval?: { low: number; high: number; confidence: number; method: string };
+  /** Regression rows: the figure compared, `inner` (the plugin's own time) or `roundtrip`. */
+  decidedBy?: 'inner' | 'roundtrip';
 }
 
 export interface FuzzFailure {
