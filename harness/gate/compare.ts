@@ -77,8 +77,14 @@ export interface CompareResult {
   elapsedMs: number;
 }
 
-/** Calls per block: short blocks, so both sides of a round see the same machine. */
+/** Length of a block: short, so both blocks of a pair see the same machine. */
 const BLOCK_MS = 5;
+
+/** Fewest calls in a block, so its p50 is not one unlucky call (slow ops get longer blocks). */
+const MIN_BLOCK_CALLS = 32;
+
+/** Fewest block pairs in a round, so its median ratio has some to choose from. */
+const MIN_PAIRS = 5;
 
 /** Inputs of one comparison: the pool, and a cursor over it for the harness's loops. */
 interface Inputs {
@@ -174,7 +180,7 @@ async function round(sides: [Lane, Lane], timing: Timing, metric: CompareMetric,
   const [logs, besideLogs]: [number[], number[]] = [[], []];
   try {
     const end = performance.now() + roundMs;
-    while (logs.length === 0 || performance.now() < end) {
+    while (logs.length < MIN_PAIRS || performance.now() < end) {
       const pair: BlockFigures[] = [];
       for (const which of headFirst ? [1, 0] : [0, 1]) pair[which] = await block(sides[which]!, timing, metric, op, inputs, blockCalls, totals[which]!);
       const [b, h] = [pair[0]!, pair[1]!];
@@ -214,7 +220,7 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
     const pool = inputPool(kind, options.input ?? { sizeBytes: 4096 });
     const inputs = { pool, next: cycle(pool) };
     const callNs = Math.max(await measureCallNs(base, timing, options.op, inputs), await measureCallNs(head, timing, options.op, inputs));
-    const blockCalls = Math.max(1, Math.round((BLOCK_MS * 1e6) / Math.max(callNs, 1)));
+    const blockCalls = Math.max(MIN_BLOCK_CALLS, Math.round((BLOCK_MS * 1e6) / Math.max(callNs, 1)));
     const series = { base: [] as number[], head: [] as number[], logs: [] as number[], besideLogs: [] as number[] };
     const startedMs = performance.now();
     let stoppedBy: StoppedBy = 'rounds';

@@ -1,7 +1,7 @@
 import type { FailureKind } from '../contract/errors.ts';
 import { LatencyHistogram } from '../measure/latency.ts';
 import type { CheckResult } from '../check/run-checks.ts';
-import type { FuzzFailure, GateResult, LaneResult, Results } from '../report/results.ts';
+import type { FuzzFailure, GateResult, LaneResult, LatencyRecord, Results, ScenarioResult } from '../report/results.ts';
 import { seededRandom } from '../random.ts';
 import { compare, parseThreshold, type Threshold } from './threshold.ts';
 
@@ -48,17 +48,36 @@ const statistic = (values: number[], field: string) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * (field === 'p99' ? 0.99 : 0.5)))]!;
 };
 
+/** Draws per side in each bootstrap resample: the run's calls are not independent, so not all of them. */
+const BOOTSTRAP_DRAWS = 400;
+
+/** Which recorded figure a baseline comparison judges. */
+export type RegressionMetric = 'inner' | 'roundtrip';
+
+/** The plugin's own time where both runs timed it inside the worker or child, else the latency. */
+function figureOf(head: LaneResult, base: LaneResult, metric: RegressionMetric): { name: string; decidedBy: RegressionMetric; pick: (l: LaneResult) => LatencyRecord } {
+  if (metric === 'inner' && head.latencyInner && base.latencyInner) return { name: 'latencyInner', decidedBy: 'inner', pick: (l) => l.latencyInner! };
+  // On @inproc and @go the latency is already the plugin's own time (no crossing timed).
+  const own = head.isolation === 'inproc' || head.isolation === 'go';
+  return { name: 'latency', decidedBy: own ? 'inner' : 'roundtrip', pick: (l) => l.latency };
+}
+
 /**
  * `regression.*` against a baseline lane: head/base − 1 with a 95 % bootstrap interval from
- * the two histograms. Fails only when the whole interval is above the threshold.
+ * the two histograms, on the plugin's own time where both runs timed it inside the worker or
+ * child. Fails only when the whole interval is above the threshold, passes only when it is at
+ * or below it; in between it is too wide to judge: `warn`, and a pointer to `plugbench compare`,
+ * which samples both builds interleaved until it can decide.
  */
-function regression(head: LaneResult, base: LaneResult, threshold: Threshold): Pick<GateResult, 'value' | 'baseline' | 'status' | 'detail'> {
+function regression(head: LaneResult, base: LaneResult, threshold: Threshold, scenario: ScenarioResult, metric: RegressionMetric): Pick<GateResult, 'value' | 'baseline' | 'status' | 'detail' | 'samples' | 'interval' | 'decidedBy'> {
   const field = threshold.metric.split('.')[1]!;
-  const baseValue = base.latency[field as 'p50'];
-  const headValue = head.latency[field as 'p50'];
+  const figure = figureOf(head, base, metric);
+  const [headRecord, baseRecord] = [figure.pick(head), figure.pick(base)];
+  const baseValue = baseRecord[field as 'p50'];
+  const headValue = headRecord[field as 'p50'];
   const random = seededRandom(7);
-  const [b, h] = [drawer(base.latency.hdr), drawer(head.latency.hdr)];
-  const n = Math.min(400, head.latency.count, base.latency.count);
+  const [b, h] = [drawer(baseRecord.hdr), drawer(headRecord.hdr)];
+  const n = Math.min(BOOTSTRAP_DRAWS, headRecord.count, baseRecord.count);
   const ratios: number[] = [];
   for (let i = 0; i < 500; i++) ratios.push(statistic(h.draw(n, random), field) / statistic(b.draw(n, random), field) - 1);
   b.destroy();
@@ -66,16 +85,27 @@ function regression(head: LaneResult, base: LaneResult, threshold: Threshold): P
   ratios.sort((x, y) => x - y);
   const [low, high] = [ratios[12]!, ratios[487]!];
   const value = headValue / baseValue - 1;
-  const clears = !compare(low, threshold.comparator, threshold.value);
-  const status = clears ? 'fail' : compare(value, threshold.comparator, threshold.value) ? 'pass' : 'warn';
-  return { value, baseline: baseValue, status, detail: `${(value * 100).toFixed(1)}% (95% CI ${(low * 100).toFixed(1)}% … ${(high * 100).toFixed(1)}%), ${headValue} ns vs baseline ${baseValue} ns` };
+  const above = !compare(low, threshold.comparator, threshold.value);
+  const within = compare(high, threshold.comparator, threshold.value);
+  const status = above ? 'fail' : within ? 'pass' : 'warn';
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const decided = `${pct(value)} (95% CI ${pct(low)} … ${pct(high)}) on ${figure.name}.${field}, bootstrap of ${n} draws per side`
+    + ` from ${headRecord.count} head and ${baseRecord.count} baseline calls, ${headValue} ns vs baseline ${baseValue} ns`;
+  const tooWide = status === 'warn'
+    ? `: the interval is too wide to judge against ${threshold.limit}; run \`plugbench compare --base BASELINE_BUILD --head ${scenario.plugin}`
+      + ` --op ${scenario.op} --lane ${head.lane} --threshold ${threshold.limit}\`, which samples both interleaved until it can decide`
+    : '';
+  return {
+    value, baseline: baseValue, status, detail: decided + tooWide, samples: n,
+    interval: { low, high, confidence: 0.95, method: 'bootstrap of histograms' }, decidedBy: figure.decidedBy,
+  };
 }
 
 /**
  * Evaluates every scenario's thresholds (and the implicit ones) on every lane. A lane without
  * a baseline gets `warn` for regression thresholds, never a silent pass.
  */
-export function evaluateGate(results: Results, baseline?: Results): GateResult[] {
+export function evaluateGate(results: Results, baseline?: Results, metric: RegressionMetric = 'inner'): GateResult[] {
   const rows: GateResult[] = [];
   for (const scenario of results.scenarios) {
     const thresholds = [...IMPLICIT_THRESHOLDS, ...(scenario.thresholds ?? [])].map(parseThreshold);
@@ -84,7 +114,7 @@ export function evaluateGate(results: Results, baseline?: Results): GateResult[]
         const base = { metric: threshold.metric, scenario: scenario.id, lane: lane.lane, threshold: `${threshold.comparator} ${threshold.limit}` };
         if (threshold.metric.startsWith('regression.')) {
           const before = baseline?.scenarios.find((s) => s.id === scenario.id)?.lanes.find((l) => l.lane === lane.lane);
-          rows.push(before ? { ...base, ...regression(lane, before, threshold) } : { ...base, value: null, status: 'warn', detail: 'no baseline for this scenario and lane: give `--baseline`' });
+          rows.push(before ? { ...base, ...regression(lane, before, threshold, scenario, metric) } : { ...base, value: null, status: 'warn', detail: 'no baseline for this scenario and lane: give `--baseline`' });
           continue;
         }
         const value = plainMetric(lane, threshold.metric);
