@@ -26,7 +26,7 @@ interface CompareArgs {
   trust?: string[];
 }
 
-const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%` : '+∞');
 const interval = (c: RelativeChange) => `${pct(c.low)} … ${pct(c.high)}`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const FIGURE: Record<CompareMetric, string> = { inner: "the plugin's own time", roundtrip: 'the round trip' };

@@ -111,7 +111,7 @@ function timingOf(lane: Lane, metric: CompareMetric): Timing {
 /** Single crossings per `batch` block, for the round trip reported beside the inner time. */
 const ROUND_TRIPS_PER_BLOCK = 8;
 
-const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}%`;
+const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}%` : '+∞');
 
 const WHERE: Record<string, string> = { inproc: "on the harness's thread", worker: 'inside the worker', process: 'inside the child process', go: 'inside the Go host' };
 

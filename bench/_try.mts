@@ -1,0 +1,11 @@
+import { trustedKeys } from '../harness/contract/keys.ts';
+import { compareInterleaved } from '../harness/gate/compare.ts';
+import { parseLane } from '../harness/lanes/lane.ts';
+import { initHistograms } from '../harness/measure/latency.ts';
+import { resolvePluginDir, stateDir } from '../harness/paths.ts';
+await initHistograms();
+const dir = resolvePluginDir('slowpoke');
+const [lane, cost, thr] = process.argv.slice(2);
+const r = await compareInterleaved({ baseDir: dir, headDir: dir, op: 'tokenize', lane: parseLane(lane!), trusted: trustedKeys(stateDir), threshold: Number(thr) / 100, baseConfig: '{"costPercent": 0}', headConfig: `{"costPercent": ${cost}}`, progress: (l) => console.error(l), maxTimeMs: Number(process.env.MAXMS ?? 60000) });
+const { baseP50Ns, headP50Ns, beside, ...rest } = r;
+console.log(JSON.stringify({ ...rest, beside: beside?.change }));

@@ -1,0 +1,105 @@
+// The gate's sensitivity: per lane, how often `compare` flags a known slowdown (1 %, 2 %, 5 %)
+// and how often it flags a build against itself (A/A), with the time each verdict took.
+// The variants are one slowpoke build configured with `{"costPercent": P}` (it tokenizes P % of
+// each input once more), so base and head run the same code and only the planted cost differs.
+// Thresholds: 0.5 % on @inproc and @go, 1 % on @worker and @process (the issue's acceptance).
+// Verdicts run interleaved across lanes and costs, so a machine's load hits every cell alike.
+// Run: node --import tsx bench/gate-sensitivity.ts [--runs 5] [--lanes L,L] [--costs 0,1,2,5]
+//        [--max-time 60s] [--out reports/gate-sensitivity.json]
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { trustedKeys } from '../harness/contract/keys.ts';
+import { type CompareResult, compareInterleaved } from '../harness/gate/compare.ts';
+import { laneName, parseLanes } from '../harness/lanes/lane.ts';
+import { initHistograms } from '../harness/measure/latency.ts';
+import { resolvePluginDir, stateDir } from '../harness/paths.ts';
+import { writeFileAtomically } from '../harness/report/results.ts';
+import { parseDurationMs } from '../harness/scenario/duration.ts';
+
+const DEFAULT_LANES = 'wasm-core@inproc,native@inproc,wasm-core@go,native@go,wasm-core@worker,native@worker,wasm-core@process,native@process';
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    lanes: { type: 'string', default: DEFAULT_LANES },
+    costs: { type: 'string', default: '0,1,2,5' },
+    'max-time': { type: 'string', default: '60s' },
+    out: { type: 'string', default: 'reports/gate-sensitivity.json' },
+  },
+});
+const runs = Number(values.runs);
+const lanes = parseLanes([values.lanes]);
+const costs = values.costs.split(',').map(Number);
+const maxTimeMs = parseDurationMs(values['max-time']);
+if (!(runs >= 1) || costs.some((c) => !(c >= 0)) || maxTimeMs === undefined) {
+  throw new Error('gate-sensitivity: give `--runs N` (N ≥ 1), `--costs` as percentages ≥ 0 and `--max-time` as a duration (60s)');
+}
+
+/** The acceptance's threshold for a lane: 0.5 % where nothing crosses per call, 1 % across a worker or process. */
+const thresholdOf = (isolation: string) => (isolation === 'inproc' || isolation === 'go' ? 0.005 : 0.01);
+
+interface Verdict {
+  lane: string;
+  costPercent: number;
+  threshold: number;
+  status: CompareResult['status'];
+  stoppedBy: CompareResult['stoppedBy'];
+  rounds: number;
+  estimate: number;
+  low: number;
+  high: number;
+  /** Opening both sides, calibrating and sampling, in ms. */
+  verdictMs: number;
+  decidedBy: string;
+  beside?: number;
+}
+
+await initHistograms();
+const trusted = trustedKeys(stateDir);
+const dir = resolvePluginDir('slowpoke');
+const verdicts: Verdict[] = [];
+const startedAt = new Date().toISOString();
+const save = () => {
+  mkdirSync(dirname(values.out), { recursive: true });
+  writeFileAtomically(values.out, `${JSON.stringify({ startedAt, runs, maxTimeMs, verdicts }, null, 2)}\n`);
+};
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}%`;
+
+for (let run = 1; run <= runs; run++) {
+  for (const lane of lanes) {
+    for (const costPercent of costs) {
+      const threshold = thresholdOf(lane.isolation);
+      const started = performance.now();
+      const result = await compareInterleaved({
+        baseDir: dir, headDir: dir, op: 'tokenize', lane, trusted, threshold, maxTimeMs,
+        baseConfig: '{"costPercent": 0}', headConfig: `{"costPercent": ${costPercent}}`,
+      });
+      const verdict: Verdict = {
+        lane: laneName(lane), costPercent, threshold, status: result.status, stoppedBy: result.stoppedBy, rounds: result.rounds,
+        estimate: result.change.estimate, low: result.change.low, high: result.change.high,
+        verdictMs: performance.now() - started, decidedBy: result.decidedBy,
+        ...(result.beside ? { beside: result.beside.change.estimate } : {}),
+      };
+      verdicts.push(verdict);
+      save();
+      console.error(`run ${run}/${runs} ${verdict.lane} +${costPercent}% at ${threshold * 100}%: ${verdict.status} (${verdict.stoppedBy})`
+        + ` ${pct(verdict.estimate)} [${pct(verdict.low)} … ${pct(verdict.high)}] after ${verdict.rounds} rounds, ${(verdict.verdictMs / 1000).toFixed(1)} s`);
+    }
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log(`| lane | threshold | planted | flagged | warn | pass | median estimate | median s per verdict (max) | median rounds |`);
+console.log(`|---|---|---|---|---|---|---|---|---|`);
+for (const lane of lanes.map(laneName)) {
+  for (const costPercent of costs) {
+    const cell = verdicts.filter((v) => v.lane === lane && v.costPercent === costPercent);
+    const count = (s: string) => cell.filter((v) => v.status === s).length;
+    const seconds = cell.map((v) => v.verdictMs / 1000);
+    console.log(`| ${lane} | ${cell[0]!.threshold * 100}% | ${costPercent === 0 ? 'A/A' : `+${costPercent}%`} | ${count('fail')}/${cell.length}`
+      + ` | ${count('warn')} | ${count('pass')} | ${pct(median(cell.map((v) => v.estimate)))} | ${median(seconds).toFixed(1)} (${Math.max(...seconds).toFixed(1)})`
+      + ` | ${median(cell.map((v) => v.rounds))} |`);
+  }
+}
+console.log(`\n${verdicts.length} verdicts, ${runs} per cell, budget ${maxTimeMs / 1000} s each; written to ${values.out}`);
+process.exit(0);

@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { compareInterleaved } from '../../harness/gate/compare.ts';
+import { parseLane } from '../../harness/lanes/lane.ts';
+import { initHistograms } from '../../harness/measure/latency.ts';
+import { packageRoot } from '../../harness/paths.ts';
+import { fixture, trusted } from '../helpers/plugins.ts';
+
+await initHistograms();
+
+/** slowpoke against itself, its tokenizer `costPercent` % slower on the head side. */
+const slowerBy = (costPercent: number, lane: string, more: { threshold?: number; maxTimeMs?: number; metric?: 'inner' | 'roundtrip' } = {}) =>
+  compareInterleaved({
+    baseDir: fixture('slowpoke'), headDir: fixture('slowpoke'), op: 'tokenize', lane: parseLane(lane), trusted,
+    baseConfig: '{"costPercent": 0}', headConfig: `{"costPercent": ${costPercent}}`, ...more,
+  });
+
+test('sequential compare: a 25 % slower tokenizer is flagged as soon as the confidence sequence clears 10 %', async () => {
+  const result = await slowerBy(25, 'wasm-core@inproc', { threshold: 0.1 });
+  assert.is(result.status, 'fail', JSON.stringify(result.change));
+  assert.is(result.stoppedBy, 'fail');
+  assert.is(result.interval, 'confidence sequence');
+  assert.ok(result.change.low > 0.1 && result.logRatios.length === result.rounds);
+});
+
+test("on an isolated lane the plugin's own time decides, and the round trip is reported beside it", async () => {
+  const inner = await slowerBy(25, 'wasm-core@worker', { threshold: 0.1 });
+  assert.is(inner.decidedBy, 'inner');
+  assert.is(inner.timedWhere, 'inside the worker');
+  assert.is(inner.beside?.metric, 'roundtrip');
+  assert.is(inner.status, 'fail', JSON.stringify(inner.change));
+  const roundTrip = await slowerBy(25, 'wasm-core@worker', { threshold: 0.1, maxTimeMs: 5000, metric: 'roundtrip' });
+  assert.is(roundTrip.decidedBy, 'roundtrip');
+  assert.is(roundTrip.timedWhere, 'around the crossing, by the harness');
+  assert.is(roundTrip.beside?.metric, 'inner');
+});
+
+test('a budget that runs out before the interval can decide is a warning with the interval, not a guess', async () => {
+  // Two rounds fit in 600 ms; a confidence sequence over two rounds bounds nothing.
+  const result = await slowerBy(5, 'wasm-core@inproc', { threshold: 0.01, maxTimeMs: 600 });
+  assert.is(result.stoppedBy, 'budget');
+  assert.is(result.status, 'warn');
+  assert.ok(result.rounds >= 2 && result.change.low < 0.01 && result.change.high > 0.01, JSON.stringify(result.change));
+});
+
+test('compare names a malformed `--max-time` and exits 2', () => {
+  const args = ['bin/plugbench.js', 'compare', '--base', 'slowpoke', '--head', 'slowpoke', '--op', 'tokenize', '--lane', 'wasm-core@inproc', '--max-time', 'soon'];
+  const run = spawnSync(process.execPath, args, { cwd: packageRoot, encoding: 'utf8' });
+  assert.is(run.status, 2, run.stderr);
+  assert.match(run.stderr, '`--max-time soon` is not a duration: write `60s`, `500ms` or `2m`');
+});
+
+test.run();
