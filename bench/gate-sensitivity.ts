@@ -1,7 +1,9 @@
 // The gate's sensitivity: per lane, how often `compare` flags a known slowdown (1 %, 2 %, 5 %)
 // and how often it flags a build against itself (A/A), with the time each verdict took.
-// The variants are one slowpoke build configured with `{"costPercent": P}` (it tokenizes P % of
-// each input once more), so base and head run the same code and only the planted cost differs.
+// The variants are one slowpoke build configured with `{"costPercent": P}` (it tokenizes P % more
+// of each input once more), so base and head run the same code and only the planted cost differs.
+// P is calibrated per boundary first: a fixed 30-round comparison of P = 10 on @inproc gives the
+// cost one unit of P adds to the whole call, and each planted cost is then P = target / unit.
 // Thresholds: 0.5 % on @inproc and @go, 1 % on @worker and @process (the issue's acceptance).
 // Verdicts run interleaved across lanes and costs, so a machine's load hits every cell alike.
 // Run: node --import tsx bench/gate-sensitivity.ts [--runs 5] [--lanes L,L] [--costs 0,1,2,5]
@@ -59,11 +61,24 @@ const trusted = trustedKeys(stateDir);
 const dir = resolvePluginDir('slowpoke');
 const verdicts: Verdict[] = [];
 const startedAt = new Date().toISOString();
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}%`;
+
+/** Measured change of the whole call per unit of `costPercent`, per boundary (on @inproc). */
+const CALIBRATION_COST = 10;
+const unitByBoundary: Record<string, number> = {};
+for (const boundary of new Set(lanes.map((l) => l.boundary))) {
+  const result = await compareInterleaved({
+    baseDir: dir, headDir: dir, op: 'tokenize', lane: { boundary, isolation: 'inproc' }, trusted, rounds: 30,
+    baseConfig: '{"costPercent": 0}', headConfig: `{"costPercent": ${CALIBRATION_COST}}`,
+  });
+  unitByBoundary[boundary] = result.change.estimate / CALIBRATION_COST;
+  console.error(`calibration, ${boundary}@inproc: costPercent ${CALIBRATION_COST} measured ${pct(result.change.estimate)}`
+    + ` [${pct(result.change.low)} … ${pct(result.change.high)}]: 1 % of the call is costPercent ${(0.01 / unitByBoundary[boundary]!).toFixed(3)}`);
+}
 const save = () => {
   mkdirSync(dirname(values.out), { recursive: true });
-  writeFileAtomically(values.out, `${JSON.stringify({ startedAt, runs, maxTimeMs, verdicts }, null, 2)}\n`);
+  writeFileAtomically(values.out, `${JSON.stringify({ startedAt, runs, maxTimeMs, unitByBoundary, verdicts }, null, 2)}\n`);
 };
-const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}%`;
 
 for (let run = 1; run <= runs; run++) {
   for (const lane of lanes) {
@@ -72,7 +87,7 @@ for (let run = 1; run <= runs; run++) {
       const started = performance.now();
       const result = await compareInterleaved({
         baseDir: dir, headDir: dir, op: 'tokenize', lane, trusted, threshold, maxTimeMs,
-        baseConfig: '{"costPercent": 0}', headConfig: `{"costPercent": ${costPercent}}`,
+        baseConfig: '{"costPercent": 0}', headConfig: `{"costPercent": ${(costPercent / 100) / unitByBoundary[lane.boundary]!}}`,
       });
       const verdict: Verdict = {
         lane: laneName(lane), costPercent, threshold, status: result.status, stoppedBy: result.stoppedBy, rounds: result.rounds,

@@ -1,6 +1,6 @@
 import { trustedKeys } from '../contract/keys.ts';
 import { UsageError } from '../contract/errors.ts';
-import { COMPARE_DEFAULTS, type CompareMetric, type CompareResult, compareInterleaved } from '../gate/compare.ts';
+import { BLOCK_PERCENTILE, COMPARE_DEFAULTS, type CompareMetric, type CompareResult, compareInterleaved } from '../gate/compare.ts';
 import type { RelativeChange } from '../gate/statistics.ts';
 import { parseLane } from '../lanes/lane.ts';
 import { environment } from '../measure/environment.ts';
@@ -33,10 +33,11 @@ const FIGURE: Record<CompareMetric, string> = { inner: "the plugin's own time", 
 
 /** Which figure decided, where it was timed, and the other one beside it. */
 function decidedLine(result: CompareResult): string {
-  const beside = result.beside
-    ? `; ${FIGURE[result.beside.metric]} beside it: ${pct(result.beside.change.estimate)} (${interval(result.beside.change)})`
+  const other = result.beside;
+  const beside = other
+    ? `; ${FIGURE[other.metric]} beside it: ${pct(other.change.estimate)} (${interval(other.change)})`
     : '';
-  return `decided by ${FIGURE[result.decidedBy]} (p50, timed ${result.timedWhere})${beside}`;
+  return `decided by ${FIGURE[result.decidedBy]} (p${BLOCK_PERCENTILE} of each block, timed ${result.timedWhere})${beside}`;
 }
 
 /** Why sampling stopped, with how long it took. */
@@ -46,8 +47,8 @@ function stoppedLine(result: CompareResult, threshold: string, maxTime: string):
     case 'rounds': return `fixed count of ${result.rounds} rounds, judged with a fixed-sample t interval`;
     case 'fail': return `stopped ${after}: the confidence sequence lies above +${threshold}`;
     case 'pass': return `stopped ${after}: the confidence sequence lies at or below +${threshold}`;
-    case 'precise': return `stopped ${after}: the interval is narrower than a quarter of ${threshold}, yet straddles it`;
-    case 'budget': return `stopped ${after}: the \`--max-time ${maxTime}\` budget ran out before the interval could decide`;
+    case 'precise': return `stopped ${after}: the interval is under a quarter of ${threshold} wide, and straddles it`;
+    case 'budget': return `stopped ${after}: the \`--max-time ${maxTime}\` budget ran out before the interval decided`;
   }
 }
 
@@ -55,7 +56,8 @@ function verdictLine(result: CompareResult, threshold: string): string {
   if (result.status === 'fail') return `REGRESSED: the whole interval lies above +${threshold}`;
   if (result.status === 'pass') return `no regression beyond +${threshold}`;
   const fix = result.stoppedBy === 'budget' ? '; give it more `--max-time`, or a quieter machine' : '';
-  return `WARN: the change may exceed +${threshold}, but the interval (${interval(result.change)}) does not clear it${fix}`;
+  const shown = interval(result.change);
+  return `WARN: the change may exceed +${threshold}, but its interval (${shown}) does not clear it${fix}`;
 }
 
 export const compareCommand: CliCommand<CompareArgs> = {
@@ -67,20 +69,38 @@ export const compareCommand: CliCommand<CompareArgs> = {
       .option('head', { type: 'string', demandOption: true, describe: 'head plugin (name or built directory)' })
       .option('op', { type: 'string', demandOption: true, describe: 'op to compare' })
       .option('lane', { type: 'string', demandOption: true, describe: 'one lane, e.g. wasm-core@inproc' })
-      .option('rounds', { type: 'number', describe: 'run exactly K rounds, judged with a fixed-sample t interval (default: add rounds until the interval decides)' })
-      .option('max-time', { type: 'string', default: `${COMPARE_DEFAULTS.maxTimeMs / 1000}s`, describe: 'budget of a sequential comparison; undecided when it runs out: warn' })
-      .option('metric', { choices: ['inner', 'roundtrip'], default: COMPARE_DEFAULTS.metric, describe: "what decides: the plugin's own time inside the worker, child or Go host, or the round trip" })
-      .option('round-ms', { type: 'number', default: COMPARE_DEFAULTS.roundMs, describe: 'length of a round, both sides in alternating blocks' })
-      .option('threshold', { type: 'string', default: `${COMPARE_DEFAULTS.threshold * 100}%`, describe: 'p50 regression that fails, when the whole interval is above it' })
+      .option('rounds', {
+        type: 'number',
+        describe: 'exactly K rounds, judged with a fixed-sample t interval (default: rounds until the interval decides)',
+      })
+      .option('max-time', {
+        type: 'string', default: `${COMPARE_DEFAULTS.maxTimeMs / 1000}s`,
+        describe: 'budget of a sequential comparison; still undecided then: warn',
+      })
+      .option('metric', {
+        choices: ['inner', 'roundtrip'], default: COMPARE_DEFAULTS.metric,
+        describe: "what decides: the plugin's own time inside the worker, child or Go host, or the round trip",
+      })
+      .option('round-ms', {
+        type: 'number', default: COMPARE_DEFAULTS.roundMs, describe: 'length of a round, both sides in alternating blocks',
+      })
+      .option('threshold', {
+        type: 'string', default: `${COMPARE_DEFAULTS.threshold * 100}%`,
+        describe: `regression of the blocks' p${BLOCK_PERCENTILE} that fails, when the whole interval is above it`,
+      })
       .option('input-size', { type: 'number', default: 4096, describe: 'input size in bytes' })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
       .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
   handler: async (args, { commandLine, report }) => {
     const threshold = /^(\d+(?:\.\d+)?)%$/.exec(args.threshold);
     if (!threshold) throw new UsageError(`\`--threshold ${args.threshold}\` is not a percentage: write e.g. \`10%\``);
-    if (args.rounds !== undefined && !(args.rounds >= 2)) throw new UsageError(`\`--rounds\` must be at least 2, got ${args.rounds}`);
+    if (args.rounds !== undefined && !(args.rounds >= 2)) {
+      throw new UsageError(`\`--rounds\` must be at least 2, got ${args.rounds}`);
+    }
     const maxTimeMs = parseDurationMs(args.maxTime);
-    if (maxTimeMs === undefined) throw new UsageError(`\`--max-time ${args.maxTime}\` is not a duration: write \`60s\`, \`500ms\` or \`2m\``);
+    if (maxTimeMs === undefined) {
+      throw new UsageError(`\`--max-time ${args.maxTime}\` is not a duration: write \`60s\`, \`500ms\` or \`2m\``);
+    }
     await initHistograms();
     const startedAt = new Date().toISOString();
     const lane = parseLane(args.lane);
@@ -92,16 +112,20 @@ export const compareCommand: CliCommand<CompareArgs> = {
     });
     const { change } = result;
     const p50s = `p50 ${formatNs(median(result.headP50Ns))} vs ${formatNs(median(result.baseP50Ns))}`;
-    console.log(`${args.head} vs ${args.base}, ${args.op} on ${args.lane}: ${p50s}, change ${pct(change.estimate)} (95% ${result.interval === 't interval' ? 'CI' : 'CS'} ${interval(change)}) over ${result.rounds} interleaved rounds`);
+    const kind = result.interval === 't interval' ? 'CI' : 'CS';
+    const shown = `change ${pct(change.estimate)} (95% ${kind} ${interval(change)})`
+      + ` over ${result.rounds} interleaved rounds`;
+    console.log(`${args.head} vs ${args.base}, ${args.op} on ${args.lane}: ${p50s}, ${shown}`);
     console.log(decidedLine(result));
     console.log(stoppedLine(result, args.threshold, args.maxTime));
     console.log(verdictLine(result, args.threshold));
-    const detail = `${result.decidedBy} p50, 95% ${result.interval} ${interval(change)} after ${result.rounds} rounds`
+    const detail = `${result.decidedBy} p${BLOCK_PERCENTILE} of blocks, 95% ${result.interval} ${interval(change)} after ${result.rounds} rounds`
       + ` (${result.stoppedBy}); rounds base ${result.baseP50Ns.join(',')} ns, head ${result.headP50Ns.join(',')} ns`;
     const gate = [{
-      metric: 'regression.p50', scenario: `${args.base}→${args.head}:${args.op}`, lane: args.lane, threshold: `< ${args.threshold}`,
-      value: change.estimate, status: result.status, detail,
-      samples: result.rounds, interval: { low: change.low, high: change.high, confidence: change.confidence, method: result.interval }, decidedBy: result.decidedBy,
+      metric: `regression.p${BLOCK_PERCENTILE}`, scenario: `${args.base}→${args.head}:${args.op}`, lane: args.lane,
+      threshold: `< ${args.threshold}`, value: change.estimate, status: result.status, detail, samples: result.rounds,
+      interval: { low: change.low, high: change.high, confidence: change.confidence, method: result.interval },
+      decidedBy: result.decidedBy,
     }];
     report(args.out, { schema: RESULTS_SCHEMA, verdict: result.status === 'fail' ? 'fail' : 'pass', command: commandLine, startedAt, finishedAt: new Date().toISOString(), interrupted: false, env: environment(), scenarios: [], checks: [], gate });
     return result.status === 'fail' ? EXIT.gateFailed : EXIT.pass;

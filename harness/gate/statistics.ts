@@ -27,7 +27,9 @@ function spread(logs: readonly number[]): { n: number; m: number; sd: number } {
   return { n: logs.length, m, sd: Math.sqrt(logs.reduce((s, x) => s + (x - m) ** 2, 0) / (logs.length - 1)) };
 }
 
-const changeAround = (m: number, half: number, confidence: number): RelativeChange => ({ estimate: Math.exp(m) - 1, low: Math.exp(m - half) - 1, high: Math.exp(m + half) - 1, confidence });
+const changeAround = (m: number, half: number, confidence: number): RelativeChange => ({
+  estimate: Math.exp(m) - 1, low: Math.exp(m - half) - 1, high: Math.exp(m + half) - 1, confidence,
+});
 
 /**
  * Relative change from paired measurements (round i of base against round i of head, taken
@@ -102,14 +104,19 @@ export const PRECISE_FRACTION = 0.25;
 /** What a sequential comparison does after a round. */
 export type SequentialState = 'fail' | 'pass' | 'precise' | 'continue';
 
+/** A sequential verdict: `fail` when the whole interval lies above the threshold, `pass` at or below, else `warn`. */
+export function sequentialVerdict(change: RelativeChange, threshold: number): 'pass' | 'warn' | 'fail' {
+  return change.low > threshold ? 'fail' : change.high <= threshold ? 'pass' : 'warn';
+}
+
 /**
- * The sequential gate's rule: `fail` when the whole interval lies above the threshold, `pass`
- * when it lies at or below it, `precise` when its half-width is under PRECISE_FRACTION of the
- * threshold while it still straddles it (the change is the threshold, give or take little more
- * sampling would resolve), else `continue`.
+ * The sequential gate's rule: stop on `fail` or `pass` (see `sequentialVerdict`), or as `precise`
+ * when the half-width is under PRECISE_FRACTION of the threshold while the interval still
+ * straddles it (the change is the threshold, give or take what more sampling would resolve);
+ * else `continue`.
  */
 export function sequentialState(change: RelativeChange, threshold: number): SequentialState {
-  if (change.low > threshold) return 'fail';
-  if (change.high <= threshold) return 'pass';
+  const verdict = sequentialVerdict(change, threshold);
+  if (verdict !== 'warn') return verdict;
   return (change.high - change.low) / 2 < threshold * PRECISE_FRACTION ? 'precise' : 'continue';
 }
