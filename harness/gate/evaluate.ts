@@ -55,8 +55,16 @@ const BOOTSTRAP_DRAWS = 400;
 export type RegressionMetric = 'inner' | 'roundtrip';
 
 /** The plugin's own time where both runs timed it inside the worker or child, else the latency. */
-function figureOf(head: LaneResult, base: LaneResult, metric: RegressionMetric): { name: string; decidedBy: RegressionMetric; pick: (l: LaneResult) => LatencyRecord } {
-  if (metric === 'inner' && head.latencyInner && base.latencyInner) return { name: 'latencyInner', decidedBy: 'inner', pick: (l) => l.latencyInner! };
+interface Figure {
+  name: 'latency' | 'latencyInner';
+  decidedBy: RegressionMetric;
+  pick: (lane: LaneResult) => LatencyRecord;
+}
+
+function figureOf(head: LaneResult, base: LaneResult, metric: RegressionMetric): Figure {
+  if (metric === 'inner' && head.latencyInner && base.latencyInner) {
+    return { name: 'latencyInner', decidedBy: 'inner', pick: (l) => l.latencyInner! };
+  }
   // On @inproc and @go the latency is already the plugin's own time (no crossing timed).
   const own = head.isolation === 'inproc' || head.isolation === 'go';
   return { name: 'latency', decidedBy: own ? 'inner' : 'roundtrip', pick: (l) => l.latency };
@@ -69,7 +77,14 @@ function figureOf(head: LaneResult, base: LaneResult, metric: RegressionMetric):
  * or below it; in between it is too wide to judge: `warn`, and a pointer to `plugbench compare`,
  * which samples both builds interleaved until it can decide.
  */
-function regression(head: LaneResult, base: LaneResult, threshold: Threshold, scenario: ScenarioResult, metric: RegressionMetric): Pick<GateResult, 'value' | 'baseline' | 'status' | 'detail' | 'samples' | 'interval' | 'decidedBy'> {
+type RegressionRow = Pick<
+  GateResult,
+  'value' | 'baseline' | 'status' | 'detail' | 'samples' | 'interval' | 'decidedBy'
+>;
+
+function regression(
+  head: LaneResult, base: LaneResult, threshold: Threshold, scenario: ScenarioResult, metric: RegressionMetric,
+): RegressionRow {
   const field = threshold.metric.split('.')[1]!;
   const figure = figureOf(head, base, metric);
   const [headRecord, baseRecord] = [figure.pick(head), figure.pick(base)];
@@ -89,11 +104,13 @@ function regression(head: LaneResult, base: LaneResult, threshold: Threshold, sc
   const within = compare(high, threshold.comparator, threshold.value);
   const status = above ? 'fail' : within ? 'pass' : 'warn';
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-  const decided = `${pct(value)} (95% CI ${pct(low)} … ${pct(high)}) on ${figure.name}.${field}, bootstrap of ${n} draws per side`
-    + ` from ${headRecord.count} head and ${baseRecord.count} baseline calls, ${headValue} ns vs baseline ${baseValue} ns`;
+  const decided = `${pct(value)} (95% CI ${pct(low)} … ${pct(high)}) on ${figure.name}.${field},`
+    + ` bootstrap of ${n} draws per side from ${headRecord.count} head and ${baseRecord.count} baseline calls,`
+    + ` ${headValue} ns vs baseline ${baseValue} ns`;
   const tooWide = status === 'warn'
-    ? `: the interval is too wide to judge against ${threshold.limit}; run \`plugbench compare --base BASELINE_BUILD --head ${scenario.plugin}`
-      + ` --op ${scenario.op} --lane ${head.lane} --threshold ${threshold.limit}\`, which samples both interleaved until it can decide`
+    ? `: the interval is too wide to judge against ${threshold.limit}; run \`plugbench compare --base BASELINE_BUILD`
+      + ` --head ${scenario.plugin} --op ${scenario.op} --lane ${head.lane} --threshold ${threshold.limit}\`,`
+      + ' which samples both interleaved until it can decide'
     : '';
   return {
     value, baseline: baseValue, status, detail: decided + tooWide, samples: n,
@@ -114,7 +131,9 @@ export function evaluateGate(results: Results, baseline?: Results, metric: Regre
         const base = { metric: threshold.metric, scenario: scenario.id, lane: lane.lane, threshold: `${threshold.comparator} ${threshold.limit}` };
         if (threshold.metric.startsWith('regression.')) {
           const before = baseline?.scenarios.find((s) => s.id === scenario.id)?.lanes.find((l) => l.lane === lane.lane);
-          rows.push(before ? { ...base, ...regression(lane, before, threshold, scenario, metric) } : { ...base, value: null, status: 'warn', detail: 'no baseline for this scenario and lane: give `--baseline`' });
+          const detail = 'no baseline for this scenario and lane: give `--baseline`';
+          const noBaseline = { value: null, status: 'warn', detail } as const;
+          rows.push({ ...base, ...(before ? regression(lane, before, threshold, scenario, metric) : noBaseline) });
           continue;
         }
         const value = plainMetric(lane, threshold.metric);

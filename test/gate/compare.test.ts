@@ -10,13 +10,14 @@ import { fixture, trusted } from '../helpers/plugins.ts';
 await initHistograms();
 
 /** slowpoke against itself, its tokenizer `costPercent` % slower on the head side. */
-const slowerBy = (costPercent: number, lane: string, more: { threshold?: number; maxTimeMs?: number; metric?: 'inner' | 'roundtrip' } = {}) =>
+type More = { threshold?: number; maxTimeMs?: number; metric?: 'inner' | 'roundtrip' };
+const slowerBy = (costPercent: number, lane: string, more: More = {}) =>
   compareInterleaved({
     baseDir: fixture('slowpoke'), headDir: fixture('slowpoke'), op: 'tokenize', lane: parseLane(lane), trusted,
     baseConfig: '{"costPercent": 0}', headConfig: `{"costPercent": ${costPercent}}`, ...more,
   });
 
-test('sequential compare: a 25 % slower tokenizer is flagged as soon as the confidence sequence clears 10 %', async () => {
+test('sequential compare: a 25 % slower tokenizer is flagged once the confidence sequence clears 10 %', async () => {
   const result = await slowerBy(25, 'wasm-core@inproc', { threshold: 0.1 });
   assert.is(result.status, 'fail', JSON.stringify(result.change));
   assert.is(result.stoppedBy, 'fail');
@@ -45,7 +46,8 @@ test('a budget that runs out before the interval can decide is a warning with th
 });
 
 test('compare names a malformed `--max-time` and exits 2', () => {
-  const args = ['bin/plugbench.js', 'compare', '--base', 'slowpoke', '--head', 'slowpoke', '--op', 'tokenize', '--lane', 'wasm-core@inproc', '--max-time', 'soon'];
+  const args = ['bin/plugbench.js', 'compare', '--base', 'slowpoke', '--head', 'slowpoke', '--op', 'tokenize'];
+  args.push('--lane', 'wasm-core@inproc', '--max-time', 'soon');
   const run = spawnSync(process.execPath, args, { cwd: packageRoot, encoding: 'utf8' });
   assert.is(run.status, 2, run.stderr);
   assert.match(run.stderr, '`--max-time soon` is not a duration: write `60s`, `500ms` or `2m`');

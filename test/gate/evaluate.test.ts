@@ -19,12 +19,16 @@ function latency(centreNs: number, spread: number, count: number, seed: number):
 
 /** Results of one `native@process` lane with the given round trip and inner times. */
 function results(roundTrip: LatencyRecord, inner: LatencyRecord): Results {
-  const lane = { lane: 'native@process', boundary: 'native', isolation: 'process', latency: roundTrip, latencyInner: inner, errors: {}, load: { calls: roundTrip.count } } as unknown as LaneResult;
+  const lane = {
+    lane: 'native@process', boundary: 'native', isolation: 'process', latency: roundTrip, latencyInner: inner, errors: {},
+    load: { calls: roundTrip.count },
+  } as unknown as LaneResult;
   const scenario = { id: 'tok', plugin: 'slowpoke', op: 'tokenize', thresholds: ['regression.p50 < 5%'], lanes: [lane] };
   return { scenarios: [scenario], gate: [], checks: [] } as unknown as Results;
 }
 
-const regressionRow = (head: Results, base: Results, metric?: 'inner' | 'roundtrip') => evaluateGate(head, base, metric).find((g) => g.metric === 'regression.p50')!;
+const regressionRow = (head: Results, base: Results, metric?: 'inner' | 'roundtrip') =>
+  evaluateGate(head, base, metric).find((g) => g.metric === 'regression.p50')!;
 
 test("a baseline comparison on an isolated lane judges the plugin's own time, and says so", () => {
   // The plugin got 20 % slower; a noisy crossing of a few hundred µs hides it in the round trip.
@@ -35,7 +39,7 @@ test("a baseline comparison on an isolated lane judges the plugin's own time, an
   assert.is(inner.decidedBy, 'inner');
   assert.is(inner.samples, 400);
   assert.ok(inner.interval!.low > 0.05, JSON.stringify(inner.interval));
-  assert.match(inner.detail!, 'on latencyInner.p50, bootstrap of 400 draws per side from 5000 head and 5000 baseline calls');
+  assert.match(inner.detail!, 'on latencyInner.p50, bootstrap of 400 draws per side from 5000 head and 5000 baseline calls,');
   const roundTrip = regressionRow(head, base, 'roundtrip');
   assert.is(roundTrip.decidedBy, 'roundtrip');
   assert.match(roundTrip.detail!, 'on latency.p50');
@@ -48,7 +52,8 @@ test('an interval too wide to judge is a warning that asks for `plugbench compar
   const row = regressionRow(head, base);
   assert.ok(row.interval!.low < 0.05 && row.interval!.high > 0.05, JSON.stringify(row.interval));
   assert.is(row.status, 'warn');
-  assert.match(row.detail!, 'too wide to judge against 5%; run `plugbench compare --base BASELINE_BUILD --head slowpoke --op tokenize --lane native@process --threshold 5%`');
+  const compareLine = '`plugbench compare --base BASELINE_BUILD --head slowpoke --op tokenize --lane native@process --threshold 5%`';
+  assert.match(row.detail!, `too wide to judge against 5%; run ${compareLine}`);
 });
 
 test('a clear non-regression passes: the whole interval lies below the threshold', () => {
