@@ -10,8 +10,9 @@ import { formatNs } from '../report/format.ts';
 import { RESULTS_SCHEMA } from '../report/results.ts';
 import { parseDurationMs } from '../scenario/duration.ts';
 import { type CliCommand, EXIT } from './command.ts';
+import { type PolicyArgs, policyOf, withPolicyFlags } from './policy-flags.ts';
 
-interface CompareArgs {
+interface CompareArgs extends PolicyArgs {
   base: string;
   head: string;
   op: string;
@@ -64,7 +65,7 @@ export const compareCommand: CliCommand<CompareArgs> = {
   command: 'compare',
   describe: 'Interleaved A/B: run base and head alternately in one process and say whether head regressed',
   builder: (yargs) =>
-    yargs
+    withPolicyFlags(yargs, 'both plugins')
       .option('base', { type: 'string', demandOption: true, describe: 'base plugin (name or built directory)' })
       .option('head', { type: 'string', demandOption: true, describe: 'head plugin (name or built directory)' })
       .option('op', { type: 'string', demandOption: true, describe: 'op to compare' })
@@ -94,6 +95,7 @@ export const compareCommand: CliCommand<CompareArgs> = {
   handler: async (args, { commandLine, report }) => {
     const threshold = /^(\d+(?:\.\d+)?)%$/.exec(args.threshold);
     if (!threshold) throw new UsageError(`\`--threshold ${args.threshold}\` is not a percentage: write e.g. \`10%\``);
+    const policy = policyOf(args);
     if (args.rounds !== undefined && !(args.rounds >= 2)) {
       throw new UsageError(`\`--rounds\` must be at least 2, got ${args.rounds}`);
     }
@@ -106,7 +108,7 @@ export const compareCommand: CliCommand<CompareArgs> = {
     const lane = parseLane(args.lane);
     const result = await compareInterleaved({
       baseDir: resolvePluginDir(args.base), headDir: resolvePluginDir(args.head), op: args.op, lane,
-      trusted: trustedKeys(stateDir, args.trust ?? []), ...(args.rounds !== undefined ? { rounds: args.rounds } : {}),
+      trusted: trustedKeys(stateDir, args.trust ?? []), policy, ...(args.rounds !== undefined ? { rounds: args.rounds } : {}),
       maxTimeMs, metric: args.metric, roundMs: args.roundMs, threshold: Number(threshold[1]) / 100,
       input: { sizeBytes: args.inputSize }, progress: (line) => console.error(line),
     });

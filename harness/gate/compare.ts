@@ -1,4 +1,5 @@
 import type { TrustedKey } from '../contract/keys.ts';
+import type { HostPolicy } from '../contract/policy.ts';
 import { openLane } from '../isolation/open-lane.ts';
 import { canBatch, type Lane, type LaneId } from '../lanes/lane.ts';
 import { closedLoop } from '../load/closed-loop.ts';
@@ -29,6 +30,8 @@ export interface CompareOptions {
   op: string;
   lane: LaneId;
   trusted: readonly TrustedKey[];
+  /** Quotas and grants both sides are loaded under. @default DEFAULT_POLICY */
+  policy?: HostPolicy;
   /**
    * Exactly this many rounds, judged with a fixed-sample t interval. @default undefined: rounds
    * are added until the confidence sequence decides, or `maxTimeMs` runs out
@@ -239,9 +242,10 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
   const metric = options.metric ?? COMPARE_DEFAULTS.metric;
   const fixed = options.rounds !== undefined;
   const interval = fixed ? fixedChange : anytimeChange;
-  const { trusted, lane } = options;
-  const base = await openLane(options.baseDir, lane, { trusted, ...configured(options.baseConfig) });
-  const head = await openLane(options.headDir, lane, { trusted, ...configured(options.headConfig) });
+  const { lane } = options;
+  const laneOptions = { trusted: options.trusted, ...(options.policy ? { policy: options.policy } : {}) };
+  const base = await openLane(options.baseDir, lane, { ...laneOptions, ...configured(options.baseConfig) });
+  const head = await openLane(options.headDir, lane, { ...laneOptions, ...configured(options.headConfig) });
   try {
     const kind = base.manifest.ops.find((o) => o.name === options.op)?.input ?? 'bytes';
     const pool = inputPool(kind, options.input ?? { sizeBytes: 4096 });
