@@ -275,9 +275,9 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
         stoppedBy = state;
         break;
       }
-      // Stop before a round that would overrun the budget.
+      // Stop before a round that would overrun the budget, but not before the two an interval needs.
       const elapsedMs = performance.now() - startedMs;
-      if (elapsedMs + elapsedMs / n > maxTimeMs) {
+      if (n >= 2 && elapsedMs + elapsedMs / n > maxTimeMs) {
         stoppedBy = 'budget';
         break;
       }

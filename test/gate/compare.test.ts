@@ -38,7 +38,7 @@ test("on an isolated lane the plugin's own time decides, and the round trip is r
 });
 
 test('a budget that runs out before the interval can decide is a warning with the interval, not a guess', async () => {
-  // Two rounds fit in 600 ms; a confidence sequence over two rounds bounds nothing.
+  // 600 ms holds two rounds at most, taken even when one overruns it: a confidence sequence over two bounds nothing.
   const result = await slowerBy(5, 'wasm-core@inproc', { threshold: 0.01, maxTimeMs: 600 });
   assert.is(result.stoppedBy, 'budget');
   assert.is(result.status, 'warn');
