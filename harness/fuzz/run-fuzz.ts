@@ -1,20 +1,20 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
 import fc from 'fast-check';
 import { UsageError } from '../contract/errors.ts';
 import type { TrustedKey } from '../contract/keys.ts';
 import type { HostPolicy } from '../contract/policy.ts';
-import { openLane } from '../isolation/open-lane.ts';
-import type { Lane, LaneId } from '../lanes/lane.ts';
+import { type LaneOptions, openLane, openSequenceLane, sequenceLaneOf } from '../isolation/open-lane.ts';
+import { BOUNDARIES, type Boundary } from '../lanes/instance.ts';
+import { canSequence, type Lane, type LaneId, laneName, type SequencingLane } from '../lanes/lane.ts';
 import { resolvePluginDir } from '../paths.ts';
 import type { FuzzFailure, FuzzResults } from '../report/results.ts';
 import { arbitraryFor } from './arbitraries.ts';
 import { corpusDir as defaultCorpusDir, loadCorpus, saveToCorpus } from './corpus.ts';
-import { type ExecStats, type Finding, judgeInput, type JudgeContext } from './judge.ts';
+import { type ExecStats, type Finding, judgeInput, type JudgeContext, JudgementAbandoned } from './judge.ts';
 import { LEAK_BOUND_BYTES_PER_CALL, memorySlopePerCall } from './leak.ts';
-import { checkSequences } from './stateful.ts';
+import { checkSequences, type SequenceReport } from './stateful.ts';
 import { fuzzTargetOf } from './targets.ts';
-import type { Boundary } from '../lanes/instance.ts';
 
 export interface FuzzOptions {
   /** Plugin names or built directories. */
@@ -32,7 +32,7 @@ export interface FuzzOptions {
   seed: number;
   /** Replay exactly this input file instead of generating. */
   replayFile?: string;
-  /** Deadline per call on lanes that enforce one, so hangs end as findings. @default 2000 */
+  /** Deadline per call on lanes that enforce one (and per step of the sequences), so hangs end as findings. @default 2000 */
   deadlineMs?: number;
   /** @default fixtures/corpus */
   corpusDir?: string;
@@ -43,6 +43,9 @@ export interface FuzzOptions {
   progress?: (line: string) => void;
 }
 
+/** Time kept aside per plugin for its init/call/shutdown sequences (their lanes take most of it to start), in ms. */
+const SEQUENCE_RESERVE_MS = 2000;
+
 const PROPERTY_SUMMARY = (context: JudgeContext) =>
   ['robustness', 'error-model', ...(context.lanes.length > 1 ? ['differential'] : []), ...(context.target.oracle ? ['oracle'] : []), ...(context.deterministic ? ['determinism'] : []), ...(context.target.inverse ? ['round-trip'] : []), ...(context.lanes.some((l) => l.id.boundary !== 'native') ? ['no-leak'] : [])].join('+');
 
@@ -51,61 +54,141 @@ export function replayCommand(plugin: string, op: string, lanes: readonly Lane[]
   return `npx plugbench fuzz --plugin ${plugin} --op ${op} --lane ${lanes.map((l) => l.name).join(',')} --replay ${relative(process.cwd(), file) || file}`;
 }
 
+function readReplayInput(file: string): Uint8Array {
+  const isFile = statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+  if (!isFile) {
+    const fix = 'give the `.bin` file a finding saved (its replay line names it, under fixtures/corpus/<plugin>/<op>/)';
+    throw new UsageError(`\`--replay ${file}\`: there is no such file; ${fix}`);
+  }
+  return new Uint8Array(readFileSync(file));
+}
+
+/**
+ * A lane per boundary for the sequences, where a deadline stops every step: the fuzz's own lane
+ * when it is the one a sequence needs (a reset starts each sequence afresh), else one opened
+ * for them (`extra`, for the caller to close).
+ */
+async function sequenceLanes(
+  dir: string,
+  fuzzing: readonly Lane[],
+  boundaries: readonly Boundary[],
+  options: LaneOptions,
+): Promise<{ sequencing: SequencingLane[]; extra: SequencingLane[] }> {
+  const extra: SequencingLane[] = [];
+  const sequencing = await Promise.all(boundaries.map(async (boundary) => {
+    const own = fuzzing.find((l) => l.name === laneName(sequenceLaneOf(boundary)));
+    if (own && canSequence(own)) return own;
+    const lane = await openSequenceLane(dir, boundary, options);
+    extra.push(lane);
+    return lane;
+  }));
+  return { sequencing, extra };
+}
+
+/** A sequence finding as a fuzz failure: the shrunk steps, and what each lane answered at the last one. */
+function sequenceFailure(plugin: string, finding: NonNullable<SequenceReport['finding']>, seed: number): FuzzFailure {
+  const answers = finding.answers.map((a) => `${a.lane} answered ${a.answer}`).join('; ');
+  const where = `step ${finding.steps.length}, ${finding.steps.at(-1)}`;
+  const replay = `seed ${finding.seed}, path ${finding.path}, ${finding.shrinks} shrinks`;
+  return {
+    property: 'stateful', plugin, op: '(sequences)', lane: finding.answers.map((a) => a.lane).join(','),
+    message: `the boundaries disagree at ${where}: ${answers}; sequence [${finding.steps.join('; ')}] (${replay})`,
+    inputBase64: '',
+    sequence: finding.steps,
+    replay: `npx plugbench fuzz --plugin ${plugin} --seed ${seed}`,
+  };
+}
+
 /**
  * Fuzzes each op of each plugin across the lanes with fast-check: the corpus is replayed
  * first, then generated inputs; a failure is shrunk, saved to the corpus, and reported with
- * seed, path and a replay command. The harness never throws for what a plugin does.
+ * seed, path and a replay command. Then init/call/shutdown sequences are compared across
+ * boundaries. The harness never throws for what a plugin does; an error of its own is thrown.
  */
 export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
+  // The budget covers everything from here: opening lanes, fuzzing, leak checks, sequences.
+  const endAt = options.timeMs === undefined ? undefined : performance.now() + options.timeMs;
   const results: FuzzResults = { seed: options.seed, runs: 0, properties: [], failures: [] };
+  const replayInput = options.replayFile === undefined ? undefined : readReplayInput(options.replayFile);
   const dirs = options.plugins.map((p) => ({ name: p, dir: resolvePluginDir(p) }));
+  // One plugin at a time: koffi, which every worker loads, aborts the process when many workers load it at once.
   const opened: Array<{ name: string; lanes: Lane[] }> = [];
-  for (const { name, dir } of dirs) opened.push({ name, lanes: await Promise.all(options.lanes.map((id) => openLane(dir, id, { trusted: options.trusted, ...(options.policy ? { policy: options.policy } : {}) }))) });
+  const laneOptions: LaneOptions = { trusted: options.trusted, ...(options.policy ? { policy: options.policy } : {}) };
+  for (const { name, dir } of dirs) opened.push({ name, lanes: await Promise.all(options.lanes.map((id) => openLane(dir, id, laneOptions))) });
+  for (const lane of opened[0]?.lanes ?? []) {
+    const why = lane.deadline.enforced ? undefined : lane.deadline.why;
+    if (why) options.progress?.(`${lane.name} cannot stop a call (${why}): an op that never returns there hangs the run`);
+  }
+  const deadlineMs = options.deadlineMs ?? 2000;
+  /** Ops that outlived their deadline: the sequences leave them out, as each would cost a deadline. */
+  const hanging = new Map<string, Set<string>>(opened.map(({ name }) => [name, new Set()]));
   try {
     const pairs = opened.flatMap(({ name, lanes }) => lanes[0]!.manifest.ops.filter((op) => !options.ops || options.ops.includes(op.name)).map((op) => ({ name, lanes, op })));
     if (pairs.length === 0) throw new UsageError(`no op to fuzz: ${options.ops ? `none of ${options.ops.join(', ')} is an op of ${options.plugins.join(', ')}` : 'the plugins declare no ops'}`);
-    // The budget covers everything: what is left is shared by the pairs still to run, after a
-    // reserve for the leak checks (measured in the loop) and the sequence checks at the end.
-    const endAt = options.timeMs === undefined ? undefined : performance.now() + options.timeMs;
-    const sequenceReserveMs = opened.length * 1500;
+    // What is left of the budget is shared by the pairs still to run, after a reserve for the
+    // leak checks (measured in the loop) and the sequence checks at the end.
+    const sequenceReserveMs = opened.length * SEQUENCE_RESERVE_MS;
     let leakCheckMs = 0;
     for (const [index, { name, lanes, op }] of pairs.entries()) {
       const remainingPairs = pairs.length - index;
       const perPairMs = endAt === undefined ? undefined : Math.max(200, (endAt - performance.now() - sequenceReserveMs) / remainingPairs - leakCheckMs / Math.max(1, index));
       const stats: ExecStats = new Map();
-      const context: JudgeContext = { lanes, op: op.name, deterministic: op.deterministic === true, target: fuzzTargetOf(lanes[0]!.manifest.name, op.name), deadlineMs: options.deadlineMs ?? 2000, stats };
+      // fast-check stops waiting for a run when its time is up, but the run goes on: it is told to
+      // stop, and awaited, so no call of it reaches the lanes once the next pair or the sequences use them.
+      let timeIsUp = false;
+      let running: Promise<boolean> = Promise.resolve(true);
+      const context: JudgeContext = { lanes, op: op.name, deterministic: op.deterministic === true, target: fuzzTargetOf(lanes[0]!.manifest.name, op.name), deadlineMs, stats, abandoned: () => timeIsUp };
       const corpus = loadCorpus(lanes[0]!.manifest.name, op.name, options.corpusDir ?? defaultCorpusDir);
-      let last: Finding | undefined;
+      // The last input that fails is the counterexample fast-check reports, shrunk.
+      let lastFinding: Finding | undefined;
+      let harnessError: { error: unknown } | undefined;
       // A replay runs the one saved input: the generator is a constant, so nothing else is tried.
-      const arbitrary = options.replayFile ? fc.constant(new Uint8Array(readFileSync(options.replayFile))) : (context.target.input ?? arbitraryFor(op.input));
-      const property = fc.asyncProperty(arbitrary, async (input) => {
-        last = await judgeInput(context, input);
-        return last === undefined;
-      });
+      const arbitrary = replayInput ? fc.constant(replayInput) : (context.target.input ?? arbitraryFor(op.input));
+      const judge = async (input: Uint8Array) => {
+        if (harnessError) return true;
+        try {
+          const finding = await judgeInput(context, input);
+          if (finding && !timeIsUp) lastFinding = finding;
+          return finding === undefined;
+        } catch (error) {
+          // An error of the harness is no finding: it is not shrunk, and it is thrown below.
+          if (!(error instanceof JudgementAbandoned)) harnessError = { error };
+          return true;
+        }
+      };
+      const property = fc.asyncProperty(arbitrary, (input) => (running = judge(input)));
       const details = await fc.check(property, {
         seed: options.seed,
         numRuns: options.replayFile ? 1 : (options.runs ?? (perPairMs === undefined ? 1000 : 1_000_000)),
         examples: options.replayFile ? [] : corpus.map((e) => [e.input] as [Uint8Array]),
         ...(perPairMs !== undefined && !options.replayFile ? { interruptAfterTimeLimit: perPairMs } : {}),
       });
+      timeIsUp = true;
+      await running;
+      if (harnessError) throw harnessError.error;
       results.runs += details.numRuns;
       const execsPerSecByLane = Object.fromEntries([...stats].map(([lane, s]) => [lane, Math.round(s.calls / (s.ns / 1e9))]));
-      results.properties.push({ property: PROPERTY_SUMMARY(context), plugin: name, op: op.name, runs: details.numRuns, status: details.failed ? 'fail' : 'pass', execsPerSecByLane });
-      options.progress?.(`${name} ${op.name}: ${details.numRuns} runs, ${details.failed ? 'FAILED' : 'ok'}; ${Object.entries(execsPerSecByLane).map(([l, n]) => `${l} ${n}/s`).join(', ')}`);
+      // fast-check calls a run stopped before its first input was judged a failure; nothing was found.
+      const failed = details.failed && details.counterexample !== null;
+      const unjudged = details.interrupted && details.numRuns === 0 ? ' (the time ran out before an input was judged)' : '';
+      results.properties.push({ property: PROPERTY_SUMMARY(context), plugin: name, op: op.name, runs: details.numRuns, status: failed ? 'fail' : 'pass', execsPerSecByLane });
+      options.progress?.(`${name} ${op.name}: ${details.numRuns} runs${unjudged}, ${failed ? 'FAILED' : 'ok'}; ${Object.entries(execsPerSecByLane).map(([l, n]) => `${l} ${n}/s`).join(', ')}`);
       const leakStart = performance.now();
-      if (!details.failed && !options.replayFile) {
+      if (!failed && details.numRuns > 0 && !options.replayFile) {
         const inputs = fc.sample(context.target.input ?? arbitraryFor(op.input), { numRuns: 32, seed: options.seed });
         for (const lane of lanes) {
-          const slope = await memorySlopePerCall(lane, op.name, inputs, 1500);
+          const slope = await memorySlopePerCall(lane, op.name, inputs, 1500, lane.deadline.enforced ? { deadlineMs } : {});
           if (slope === undefined || slope <= LEAK_BOUND_BYTES_PER_CALL) continue;
           results.properties.at(-1)!.status = 'fail';
           results.failures.push({ property: 'no-leak', plugin: name, op: op.name, lane: lane.name, message: `linear memory grew ${slope.toFixed(1)} bytes per call over 1500 calls after warm-up (bound ${LEAK_BOUND_BYTES_PER_CALL})`, inputBase64: '', replay: `npx plugbench fuzz --plugin ${name} --op ${op.name} --lane ${lane.name} --seed ${options.seed}` });
         }
       }
       leakCheckMs += performance.now() - leakStart;
-      if (!details.failed || !details.counterexample) continue;
+      if (!failed || !details.counterexample) continue;
       const input = details.counterexample[0];
-      const finding = (await judgeInput(context, input)) ?? last ?? { property: 'robustness', lane: lanes[0]!.name, message: String(details.errorInstance ?? 'failed') };
+      const finding = lastFinding;
+      if (!finding) throw new Error(`harness bug: fuzzing ${name} ${op.name} failed without a finding: ${String(details.errorInstance)}`);
+      if (finding.kind === 'timeout') hanging.get(name)!.add(op.name);
       const path = details.counterexamplePath ?? '';
       const saved = options.save === false || options.replayFile ? { file: options.replayFile ?? '(not saved)', isNew: false } : saveToCorpus(lanes[0]!.manifest.name, op.name, input, finding, { seed: details.seed, path }, options.corpusDir ?? defaultCorpusDir);
       const failure: FuzzFailure = {
@@ -117,13 +200,34 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
       results.failures.push(failure);
     }
     const sequenceRuns = options.replayFile ? 0 : (options.sequenceRuns ?? 30);
-    for (const { name, lanes } of sequenceRuns > 0 ? opened : []) {
-      // In the harness's thread, so only where a fault cannot take it down: wasm always, native when asked for in-process.
-      const boundaries: Boundary[] = ['wasm-core', 'wasm-component', ...(options.lanes.some((l) => l.boundary === 'native' && l.isolation === 'inproc') ? (['native'] as const) : [])];
-      const disagreement = await checkSequences(resolvePluginDir(name), lanes[0]!.manifest, boundaries, options.trusted, { runs: sequenceRuns, seed: options.seed, ...(options.policy ? { policy: options.policy } : {}) });
-      results.properties.push({ property: 'stateful', plugin: name, op: '(sequences)', runs: sequenceRuns, status: disagreement ? 'fail' : 'pass', execsPerSecByLane: {} });
-      options.progress?.(`${name} init/call/shutdown sequences on ${boundaries.join(', ')}: ${disagreement ? 'DISAGREE' : 'agree'}`);
-      if (disagreement) results.failures.push({ property: 'stateful', plugin: name, op: '(sequences)', lane: boundaries.map((b) => `${b}@inproc`).join(','), message: disagreement, inputBase64: '', replay: `npx plugbench fuzz --plugin ${name} --seed ${options.seed}` });
+    // The boundaries fuzzed, and the component beside the core module it wraps.
+    const fuzzed = new Set(options.lanes.map((l) => l.boundary));
+    const boundaries = BOUNDARIES.filter((b) => fuzzed.has(b) || (b === 'wasm-component' && fuzzed.has('wasm-core')));
+    if (sequenceRuns > 0 && boundaries.length < 2) {
+      options.progress?.(`init/call/shutdown sequences left out: they compare boundaries, and only ${boundaries.join('')} is fuzzed`);
+    }
+    for (const [index, { name, lanes }] of (sequenceRuns > 0 && boundaries.length >= 2 ? opened : []).entries()) {
+      if (endAt !== undefined && performance.now() >= endAt) {
+        options.progress?.(`${name} init/call/shutdown sequences left out: the time budget is spent`);
+        continue;
+      }
+      const left = [...hanging.get(name)!];
+      const ops = lanes[0]!.manifest.ops.filter((op) => !left.includes(op.name));
+      // What is left of the budget is shared by the plugins whose sequences are still to run.
+      const share = endAt === undefined ? {} : { endAt: performance.now() + (endAt - performance.now()) / (opened.length - index) };
+      const { sequencing, extra } = await sequenceLanes(resolvePluginDir(name), lanes, boundaries, laneOptions);
+      const sequenceOptions = { runs: sequenceRuns, seed: options.seed, deadlineMs, ...share };
+      const report = await checkSequences(sequencing, ops, sequenceOptions).finally(() => Promise.all(extra.map((l) => l.close())));
+      const status = report.finding ? 'fail' : 'pass';
+      results.properties.push({ property: 'stateful', plugin: name, op: '(sequences)', runs: report.runs, status, execsPerSecByLane: {} });
+      const notes = [
+        ...(left.length ? [`left out ${left.join(', ')}, which outlived the deadline`] : []),
+        ...(report.limited ? [`${report.limited} cut short by a limit`] : []),
+      ];
+      const on = sequencing.map((l) => l.name).join(', ');
+      const ran = `${report.runs} runs${notes.length ? ` (${notes.join('; ')})` : ''}`;
+      options.progress?.(`${name} init/call/shutdown sequences on ${on}: ${ran}, ${report.finding ? 'DISAGREE' : 'agree'}`);
+      if (report.finding) results.failures.push(sequenceFailure(name, report.finding, options.seed));
     }
   } finally {
     for (const { lanes } of opened) await Promise.all(lanes.map((l) => l.close()));

@@ -94,6 +94,8 @@ function requestFrame(request: Request): Buffer {
       return encodeFrame(GO_REQUEST.stop, request.id);
     case 'close':
       return encodeFrame(GO_REQUEST.close, request.id);
+    default:
+      throw new Error(`harness bug: the Go host does not serve \`${request.type}\` (sequence lanes are Node workers and children)`);
   }
 }
 
@@ -140,6 +142,7 @@ async function openPlugin(request: OpenRequest, step: (kind: number, payload?: U
     const described = await step(GO_REQUEST.describe);
     if (described.kind === GO_REPLY.refused) throw refusalOf(described);
     const manifest = negotiate(described.payload.toString(), { name: meta.name, version: meta.version, abi: meta.abi }, policy, imported);
+    if (request.config === undefined) throw new Error('harness bug: the Go host is always opened with a config');
     const { outcome } = decodeOutcome((await step(GO_REQUEST.init, Buffer.from(request.config))).payload);
     if (!outcome.ok) throw new PluginLoadError('incompatible', `\`init\` refused the config (${outcome.failure.kind}${outcome.failure.kind === 'plugin' ? ` ${outcome.failure.code}` : ''}): ${outcome.failure.message}`);
     return { type: 'ready', manifest, ...(found.memoryLimit ? { memoryLimit: found.memoryLimit } : {}) };

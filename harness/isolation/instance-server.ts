@@ -29,9 +29,10 @@ export function optionsOf(request: OpenRequest): OpenOptions & { policy: HostPol
   };
 }
 
-async function openAndInit(request: OpenRequest): Promise<PluginInstance> {
+async function openAndInit(request: OpenRequest, config: string | undefined): Promise<PluginInstance> {
   const instance = await openInstance(request.dir, request.boundary, optionsOf(request));
-  const init = instance.init(request.config);
+  if (config === undefined) return instance;
+  const init = instance.init(config);
   if (!init.ok) throw new PluginLoadError('incompatible', `\`init\` refused the config (${init.failure.kind}${init.failure.kind === 'plugin' ? ` ${init.failure.code}` : ''}): ${init.failure.message}`);
   return instance;
 }
@@ -42,12 +43,15 @@ function vmDataBytes(): number {
 }
 
 /**
- * The far side of a worker or process lane: opens one instance, serves calls one at a time,
- * times each inside, and replaces the instance in place after a panic, trap or exhaustion.
+ * The far side of a worker or process lane: opens one instance, serves calls (and a sequence
+ * lane's init, shutdown and reset) one at a time, times each inside, and replaces the instance
+ * in place after a panic, trap or exhaustion.
  */
 export function serveInstance(channel: Channel): void {
   let open: OpenRequest;
   let instance: PluginInstance;
+  /** What a recycled instance is initialised with: the open request's config, then that of each `init` that succeeds. */
+  let config: string | undefined;
   // One message at a time: a memory sample that arrived while a poisoned instance was being
   // replaced must read the new instance, not the closed one.
   let handled = Promise.resolve();
@@ -58,7 +62,8 @@ export function serveInstance(channel: Channel): void {
       try {
         let memoryLimit: string | undefined;
         if (message.limitNativeMemory) memoryLimit = limitDataSegment(vmDataBytes() + message.quotas.memoryBytes);
-        instance = await openAndInit(message);
+        config = message.config;
+        instance = await openAndInit(message, config);
         channel.send({ type: 'ready', manifest: instance.manifest, memoryLimit } satisfies Reply);
       } catch (e) {
         if (!(e instanceof PluginLoadError)) throw e;
@@ -66,15 +71,16 @@ export function serveInstance(channel: Channel): void {
       }
       return;
     }
-    if (message.type === 'call') {
+    if (message.type === 'call' || message.type === 'init' || message.type === 'shutdown') {
       const started = process.hrtime.bigint();
-      const outcome = instance.call(message.op, message.input);
+      const outcome = message.type === 'call' ? instance.call(message.op, message.input) : message.type === 'init' ? instance.init(message.config) : instance.shutdown();
       const innerNs = Number(process.hrtime.bigint() - started);
+      if (message.type === 'init' && outcome.ok) config = message.config;
       let recycleMs: number | undefined;
       if (!outcome.ok && POISONING_KINDS.has(outcome.failure.kind)) {
         const recycleStart = performance.now();
         instance.close();
-        instance = await openAndInit(open);
+        instance = await openAndInit(open, config);
         recycleMs = performance.now() - recycleStart;
       }
       channel.send({ type: 'called', id: message.id, outcome, innerNs, recycleMs } satisfies Reply);
@@ -92,12 +98,19 @@ export function serveInstance(channel: Channel): void {
         if (POISONING_KINDS.has(outcome.failure.kind)) {
           const recycleStart = performance.now();
           instance.close();
-          instance = await openAndInit(open);
+          instance = await openAndInit(open, config);
           recycleMs = performance.now() - recycleStart;
           break;
         }
       }
       channel.send({ type: 'batched', id: message.id, batch: { innerNs: innerNs.subarray(0, done), failures, ...(recycleMs !== undefined ? { recycleMs } : {}) } } satisfies Reply);
+    } else if (message.type === 'reset') {
+      // Shut down first: a native library stays loaded, and its state with it, until then.
+      instance.shutdown();
+      instance.close();
+      config = undefined;
+      instance = await openAndInit(open, config);
+      channel.send({ type: 'called', id: message.id, outcome: { ok: true, output: new Uint8Array() }, innerNs: 0 } satisfies Reply);
     } else if (message.type === 'memory') {
       gc?.({ type: 'minor' });
       channel.send({ type: 'memory', id: message.id, wasmMemoryBytes: instance.memoryBytes(), rssBytes: process.memoryUsage.rss(), mallocBytes: mallocInUseBytes() - process.memoryUsage().arrayBuffers } satisfies Reply);

@@ -2,14 +2,15 @@ import { DEFAULT_MAX_OUTPUT_BYTES } from '../lanes/canonical.ts';
 import type { TrustedKey } from '../contract/keys.ts';
 import { DEFAULT_POLICY, type HostPolicy } from '../contract/policy.ts';
 import { ALL_LANES, type Lane, type LaneId, ownProcess } from '../lanes/lane.ts';
+import type { Boundary } from '../lanes/instance.ts';
 import { openInstance } from '../lanes/open-instance.ts';
 import { findGo, GO_INSTALL, goHostBinary } from '../build/go-host.ts';
 import { spawnChild, spawnWorker } from './endpoint.ts';
 import { spawnGoHost } from './go-endpoint.ts';
 import { GoHostLane } from './go-host-lane.ts';
 import { InprocLane } from './inproc-lane.ts';
+import { NodeHostLane } from './node-host-lane.ts';
 import type { OpenRequest } from './protocol.ts';
-import { SupervisedLane } from './supervised-lane.ts';
 
 export interface LaneOptions {
   trusted: readonly TrustedKey[];
@@ -19,7 +20,7 @@ export interface LaneOptions {
   config?: string;
   /** Largest output accepted from a call, in bytes. @default 64 MiB */
   maxOutputBytes?: number;
-  /** JS heap of a `@worker` lane's thread, in MiB. @default 256 */
+  /** JS heap of a `@worker` lane's thread, in MiB. @default DEFAULT_WORKER_HEAP_MB */
   workerHeapMb?: number;
   /**
    * `wasm-core@go`: compile with wazero's termination checks, so a deadline stops a call. They
@@ -29,32 +30,41 @@ export interface LaneOptions {
   goDeadlineChecks?: boolean;
 }
 
+/** JS heap of a worker thread that holds a plugin, in MiB. */
+export const DEFAULT_WORKER_HEAP_MB = 256;
+
 const NO_DEADLINE_CHECKS = "opened without wazero's termination checks (WithCloseOnContextDone), so nothing can stop a call";
 
 const NATIVE_WORKER_DEADLINE = "terminating a worker does not interrupt a native call blocked in C; use native@process";
 
-/** Loads a built plugin on a lane: negotiated, initialised, ready to call. */
-export async function openLane(dir: string, id: LaneId, options: LaneOptions): Promise<Lane> {
+/** What a worker, child or Go host is asked to load; without `config`, `init` is left to the supervisor. */
+export function openRequestOf(dir: string, id: LaneId, options: LaneOptions, config: string | undefined): OpenRequest {
   const policy = options.policy ?? DEFAULT_POLICY;
-  const config = options.config ?? '{}';
-  const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
-  if (id.isolation === 'inproc') {
-    return InprocLane.open(id, () => openInstance(dir, id.boundary, { trusted: options.trusted, policy, maxOutputBytes }), config);
-  }
-  const request: OpenRequest = {
+  return {
     type: 'open',
     dir,
     boundary: id.boundary,
     trustedKeysPem: options.trusted.map((k) => k.key.export({ type: 'spki', format: 'pem' }).toString()),
     grants: [...policy.grants],
     quotas: policy.quotas,
-    maxOutputBytes,
-    config,
+    maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+    ...(config !== undefined ? { config } : {}),
     limitNativeMemory: id.boundary === 'native' && ownProcess(id.isolation),
   };
+}
+
+/** Loads a built plugin on a lane: negotiated, initialised, ready to call. */
+export async function openLane(dir: string, id: LaneId, options: LaneOptions): Promise<Lane> {
+  const config = options.config ?? '{}';
+  if (id.isolation === 'inproc') {
+    const policy = options.policy ?? DEFAULT_POLICY;
+    const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    return InprocLane.open(id, () => openInstance(dir, id.boundary, { trusted: options.trusted, policy, maxOutputBytes }), config);
+  }
+  const request = openRequestOf(dir, id, options, config);
   if (id.isolation === 'worker') {
     const deadline = id.boundary === 'native' ? ({ enforced: false, why: NATIVE_WORKER_DEADLINE } as const) : ({ enforced: true, by: 'kill' } as const);
-    return SupervisedLane.open(id, request, () => spawnWorker(options.workerHeapMb ?? 256), deadline);
+    return NodeHostLane.open(id, request, () => spawnWorker(options.workerHeapMb ?? DEFAULT_WORKER_HEAP_MB), deadline);
   }
   if (id.isolation === 'go') {
     const binary = goHostBinary();
@@ -63,7 +73,17 @@ export async function openLane(dir: string, id: LaneId, options: LaneOptions): P
     const deadline = !checks ? ({ enforced: false, why: NO_DEADLINE_CHECKS } as const) : ({ enforced: true, by: id.boundary === 'wasm-core' ? 'host' : 'kill' } as const);
     return GoHostLane.open(id, { ...request, ...(checks ? {} : { noDeadlineChecks: true }) }, () => spawnGoHost(binary), deadline);
   }
-  return SupervisedLane.open(id, request, spawnChild, { enforced: true, by: 'kill' });
+  return NodeHostLane.open(id, request, spawnChild, { enforced: true, by: 'kill' });
+}
+
+/** Where a boundary's sequences run: wasm in a worker, native in a child, so a deadline stops either and a crash stays out. */
+export const sequenceLaneOf = (boundary: Boundary): LaneId => ({ boundary, isolation: boundary === 'native' ? 'process' : 'worker' });
+
+/** Loads a plugin for init/call/shutdown sequences: negotiated, not initialised (the sequence does it). */
+export async function openSequenceLane(dir: string, boundary: Boundary, options: LaneOptions): Promise<NodeHostLane> {
+  const id = sequenceLaneOf(boundary);
+  const spawn = id.isolation === 'worker' ? () => spawnWorker(options.workerHeapMb ?? DEFAULT_WORKER_HEAP_MB) : spawnChild;
+  return (await NodeHostLane.open(id, openRequestOf(dir, id, options, undefined), spawn, { enforced: true, by: 'kill' })) as NodeHostLane;
 }
 
 /** Every lane this machine can open: the `@go` lanes need the Go toolchain. */

@@ -16,7 +16,11 @@ export interface OpenRequest {
   grants: Capability[];
   quotas: Quotas;
   maxOutputBytes: number;
-  config: string;
+  /**
+   * Passed to `init` once the plugin is loaded, and again after a recycle (then the config of
+   * the last `init` request that succeeded). Absent: the instance waits for an `init` request.
+   */
+  config?: string;
   /** Hold a native plugin's allocations to the memory quota with RLIMIT_DATA (child processes only). */
   limitNativeMemory: boolean;
   /** `wasm-core@go` only: compile without wazero's termination checks, so deadlines cannot stop calls. */
@@ -26,6 +30,11 @@ export interface OpenRequest {
 export type Request =
   /** `deadlineMs` goes only to a host that stops calls itself (deadline `by: 'host'`). */
   | { type: 'call'; id: number; op: string; input: Uint8Array; deadlineMs?: number }
+  /** A sequence lane's steps (Node workers and children only), each answered with `called`. */
+  | { type: 'init'; id: number; config: string }
+  | { type: 'shutdown'; id: number }
+  /** Shuts the instance down and replaces it with a fresh one that waits for `init` (the config is forgotten). */
+  | { type: 'reset'; id: number }
   | { type: 'memory'; id: number }
   /** `count` calls of one op in one crossing, each timed inside. */
   | { type: 'batch'; id: number; op: string; input: Uint8Array; count: number }

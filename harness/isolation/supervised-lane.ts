@@ -11,6 +11,9 @@ export const OPEN_TIMEOUT_MS = 30_000;
 /** How long past a deadline a host that stops calls itself may take before its process is killed, in ms. */
 export const HOST_DEADLINE_GRACE_MS = 1000;
 
+/** Requests that run plugin code and are answered by `called`: each is held to a deadline. */
+type StepRequest = Extract<Request, { type: 'call' | 'init' | 'shutdown' | 'reset' }>;
+
 /** What a native allocation failure prints before the process aborts. */
 const ALLOCATION_FAILED = /memory allocation of \d+ bytes failed/;
 
@@ -139,12 +142,7 @@ export class SupervisedLane implements BatchingLane {
   }
 
   call(op: string, input: Uint8Array, options: CallOptions = {}): Promise<LaneCall> {
-    if (options.deadlineMs !== undefined && !this.deadline.enforced) {
-      throw new UsageError(`lane \`${this.name}\` cannot enforce a deadline: ${this.deadline.why}`);
-    }
-    const result = this.#queue.then(() => this.callNow(op, input, options.deadlineMs));
-    this.#queue = result.catch(() => {});
-    return result;
+    return this.step((id) => ({ type: 'call', id, op, input }), options.deadlineMs);
   }
 
   /** Waits for the latest replacement: one can start while an earlier one finishes. */
@@ -155,7 +153,17 @@ export class SupervisedLane implements BatchingLane {
     }
   }
 
-  private async callNow(op: string, input: Uint8Array, deadlineMs: number | undefined): Promise<LaneCall> {
+  /** One request answered by `called`, queued behind earlier ones and held to the deadline like a call. */
+  protected step(request: (id: number) => StepRequest, deadlineMs: number | undefined): Promise<LaneCall> {
+    if (deadlineMs !== undefined && !this.deadline.enforced) {
+      throw new UsageError(`lane \`${this.name}\` cannot enforce a deadline: ${this.deadline.why}`);
+    }
+    const result = this.#queue.then(() => this.stepNow(request, deadlineMs));
+    this.#queue = result.catch(() => {});
+    return result;
+  }
+
+  private async stepNow(request: (id: number) => StepRequest, deadlineMs: number | undefined): Promise<LaneCall> {
     await this.settled();
     if (this.#closed) throw new Error(`harness bug: lane ${this.name} called after close`);
     const id = ++this.#nextId;
@@ -182,7 +190,8 @@ export class SupervisedLane implements BatchingLane {
           this.replace('timeout');
         }, byHost ? deadlineMs + HOST_DEADLINE_GRACE_MS : deadlineMs);
       }
-      this.#endpoint.send({ type: 'call', id, op, input, ...(byHost && deadlineMs !== undefined ? { deadlineMs } : {}) });
+      const message = request(id);
+      this.#endpoint.send(message.type === 'call' && byHost && deadlineMs !== undefined ? { ...message, deadlineMs } : message);
     });
   }
 

@@ -80,6 +80,21 @@ export interface BatchingLane extends Lane {
 
 export const canBatch = (lane: Lane): lane is BatchingLane => typeof (lane as Partial<BatchingLane>).callBatch === 'function';
 
+/**
+ * An optional ability: `init` and `shutdown` as steps of their own, each under a deadline like
+ * a call, and a fresh instance on demand, for the fuzz's init/call/shutdown sequences. A
+ * poisoned instance is replaced and initialised again with the config of the last `init` that
+ * succeeded (none after a reset).
+ */
+export interface SequencingLane extends Lane {
+  init(config: string, options?: CallOptions): Promise<LaneCall>;
+  shutdown(options?: CallOptions): Promise<LaneCall>;
+  /** Shuts the instance down and starts a fresh one that waits for `init`: the start of a sequence. */
+  reset(options?: CallOptions): Promise<LaneCall>;
+}
+
+export const canSequence = (lane: Lane): lane is SequencingLane => typeof (lane as Partial<SequencingLane>).reset === 'function';
+
 /** Memory of a lane's instance and of whatever holds it. */
 export interface LaneMemory {
   /** The plugin's linear memory (wasm lanes). */

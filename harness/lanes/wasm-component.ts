@@ -101,8 +101,9 @@ export class WasmComponentInstance implements PluginInstance {
     return this.#guard.run(() => liftResult(() => this.exports.call(op, input)));
   }
 
-  shutdown(): void {
-    if (this.#guard.usable) this.#guard.run(() => (this.exports.shutdown(), { ok: true, output: new Uint8Array() }));
+  shutdown(): CallOutcome {
+    const done: CallOutcome = { ok: true, output: new Uint8Array() };
+    return this.#guard.usable ? this.#guard.run(() => (this.exports.shutdown(), done)) : done;
   }
 
   memoryBytes(): number {

@@ -120,8 +120,9 @@ export class WasmCoreInstance implements PluginInstance {
     return copied;
   }
 
-  shutdown(): void {
-    if (this.#guard.usable) this.#guard.run(() => (this.exports.shutdown(), { ok: true, output: new Uint8Array() }));
+  shutdown(): CallOutcome {
+    const done: CallOutcome = { ok: true, output: new Uint8Array() };
+    return this.#guard.usable ? this.#guard.run(() => (this.exports.shutdown(), done)) : done;
   }
 
   memoryBytes(): number {

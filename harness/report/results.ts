@@ -97,6 +97,8 @@ export interface FuzzFailure {
   kind?: FailureKind;
   message: string;
   inputBase64: string;
+  /** A `stateful` finding's steps, shrunk, the one the boundaries disagreed on last. */
+  sequence?: string[];
   replay: string;
 }
 

@@ -56,6 +56,7 @@ test('2: the harness was used wrongly, and the message says how to fix it', asyn
     [['run', '--suite', 'weekly'], '`weekly` is not a suite'],
     [['frobnicate'], 'Unknown argument: frobnicate'],
     [['gate', join(out, 'missing.json')], 'cannot read results'],
+    [['fuzz', '--plugin', 'textkit', '--op', 'echo', '--lane', 'wasm-core@inproc', '--replay', join(out, 'missing.bin')], `\`--replay ${join(out, 'missing.bin')}\`: there is no such file`],
   ];
   for (const [argv, message] of cases) {
     const { code, said } = await quietly(argv);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { DEFAULT_FUZZ_PLUGINS } from '../../harness/cli/fuzz.ts';
 import { loadCorpus } from '../../harness/fuzz/corpus.ts';
 import { runFuzz } from '../../harness/fuzz/run-fuzz.ts';
 import { parseLanes } from '../../harness/lanes/lane.ts';
@@ -40,27 +41,40 @@ test('the differential property catches builds that disagree (usize is 32 bits o
   const differential = result.failures.filter((f) => f.property === 'differential');
   assert.is(differential.length, 1);
   assert.ok(Buffer.from(differential[0]!.inputBase64, 'base64').length <= 2, 'shrunk to the shortest disagreeing input');
-  assert.ok(result.failures.some((f) => f.property === 'stateful'), 'the sequences disagree too');
+  const stateful = result.failures.find((f) => f.property === 'stateful');
+  assert.ok(stateful, 'the sequences disagree too');
+  const answer = (lane: string) => `${lane} answered ok \\(8 bytes: [0-9a-f]{16}\\)`;
+  const step = 'call\\(hash, \\d+ B: [A-Za-z0-9+/=]+\\)';
+  const answers = ['wasm-core@worker', 'wasm-component@worker', 'native@process'].map(answer).join('; ');
+  assert.match(stateful.message, new RegExp(`^the boundaries disagree at step \\d+, ${step}: ${answers}; sequence \\[init\\([^)]*\\); .*${step}\\] \\(seed 3, path `));
+  assert.match(stateful.sequence?.at(-1) ?? '', new RegExp(`^${step}$`), 'the steps, the disagreeing one last');
 });
 
-test('healthy fixtures pass every property, oracles and round trips included, and report executions per second per lane', async () => {
-  const result = await runFuzz({ plugins: ['hashkit', 'lz', 'textkit'], lanes, trusted, seed: 5, runs: 150, corpusDir });
+test('the default plugins (a fresh clone\'s `plugbench fuzz`) pass every property, oracles and round trips included, with executions per second per lane', async () => {
+  const result = await runFuzz({ plugins: DEFAULT_FUZZ_PLUGINS, lanes, trusted, seed: 5, runs: 60, corpusDir });
   assert.equal(result.failures, [], JSON.stringify(result.failures));
   const sha = result.properties.find((p) => p.plugin === 'hashkit' && p.op === 'sha256')!;
   assert.match(sha.property, 'oracle');
   assert.match(result.properties.find((p) => p.plugin === 'lz' && p.op === 'compress')!.property, 'round-trip');
   for (const p of result.properties.filter((p) => p.property !== 'stateful')) assert.equal(Object.keys(p.execsPerSecByLane).sort(), ['native@process', 'wasm-core@worker']);
-  assert.equal(result.properties.filter((p) => p.property === 'stateful').map((p) => p.status), ['pass', 'pass', 'pass']);
+  assert.equal(result.properties.filter((p) => p.property === 'stateful').map((p) => `${p.plugin} ${p.status}`), DEFAULT_FUZZ_PLUGINS.map((p) => `${p} pass`));
 });
 
 test('init/call/shutdown sequences agree across boundaries for textkit, and the shrunk disagreement of usize-hash is reported', async () => {
   const { checkSequences } = await import('../../harness/fuzz/stateful.ts');
-  const { openInstance } = await import('../../harness/lanes/open-instance.ts');
-  const { fixture } = await import('../helpers/plugins.ts');
-  const manifestOf = async (name: string) => (await openInstance(fixture(name), 'wasm-core', { trusted })).manifest;
-  assert.is(await checkSequences(fixture('textkit'), await manifestOf('textkit'), ['wasm-core', 'wasm-component', 'native'], trusted, { runs: 25, seed: 9 }), undefined);
-  const found = await checkSequences(fixture('usize-hash'), await manifestOf('usize-hash'), ['wasm-core', 'native'], trusted, { runs: 50, seed: 9 });
-  assert.match(found ?? '', /call\(hash, \d+ B\): wasm-core ok .* native ok/);
+  const { sequenceLanes } = await import('../helpers/plugins.ts');
+  const textkit = await sequenceLanes('textkit', ['wasm-core', 'wasm-component', 'native']);
+  const agreed = await checkSequences(textkit, textkit[0]!.manifest.ops, { runs: 25, seed: 9, deadlineMs: 5000 }).finally(() => Promise.all(textkit.map((l) => l.close())));
+  assert.is(agreed.finding, undefined);
+  assert.is(agreed.runs, 25);
+  const usizeHash = await sequenceLanes('usize-hash', ['wasm-core', 'native']);
+  const { finding } = await checkSequences(usizeHash, usizeHash[0]!.manifest.ops, { runs: 50, seed: 9, deadlineMs: 5000 }).finally(() => Promise.all(usizeHash.map((l) => l.close())));
+  assert.ok(finding, 'usize-hash disagrees');
+  assert.match(finding.steps.at(-1)!, /^call\(hash, \d+ B: /);
+  assert.equal(finding.answers.map((a) => a.lane), ['wasm-core@worker', 'native@process']);
+  for (const { answer } of finding.answers) assert.match(answer, /^ok \(8 bytes: [0-9a-f]{16}\)$/);
+  assert.not.equal(finding.answers[0]!.answer, finding.answers[1]!.answer, 'each lane says what it answered');
+  assert.ok(finding.steps.length <= 2, `shrunk to ${finding.steps.join('; ')}`);
 });
 
 test('no leak: linear memory that keeps growing per call is measured; a healthy op stays flat', async () => {

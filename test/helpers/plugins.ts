@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { trustedKeys } from '../../harness/contract/keys.ts';
 import type { InputKind } from '../../harness/contract/manifest.ts';
+import { openSequenceLane } from '../../harness/isolation/open-lane.ts';
+import type { Boundary } from '../../harness/lanes/instance.ts';
 import { resolvePluginDir, stateDir } from '../../harness/paths.ts';
 
 /** The keys `plugbench build` signed the fixtures with (npm test builds them first). */
@@ -8,6 +10,9 @@ export const trusted = trustedKeys(stateDir);
 
 /** The built directory of a fixture plugin. */
 export const fixture = (name: string) => resolvePluginDir(name);
+
+/** A fixture on one sequence lane per boundary (the caller closes them). */
+export const sequenceLanes = (name: string, boundaries: readonly Boundary[]) => Promise.all(boundaries.map((b) => openSequenceLane(fixture(name), b, { trusted })));
 
 /** The fixtures that behave, and are compared across boundaries op by op. */
 export const HEALTHY_FIXTURES = ['textkit', 'hashkit', 'imgkit', 'lz', 'slowpoke', 'handmade'] as const;
