@@ -2,12 +2,12 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../contract/errors.ts';
 import { loadOrCreateDevKey } from '../contract/keys.ts';
-import { type ArtifactFile, type PluginMeta, sha256Hex, signPluginMeta, type UnsignedPluginMeta } from '../contract/provenance.ts';
+import { type ArtifactFile, type CoverageArtifacts, type PluginMeta, sha256Hex, signPluginMeta, type UnsignedPluginMeta } from '../contract/provenance.ts';
 import { fixturesWorkspace, stateDir } from '../paths.ts';
-import { type CargoManifest, cargoBuild } from './cargo.ts';
+import { type CargoManifest, cargoBuild, coverageFlags, type CoverageScope } from './cargo.ts';
 import { buildComponent } from './component.ts';
 import { describeCoreModule } from './describe-module.ts';
-import { ensureToolchain } from './toolchain.ts';
+import { ensureToolchain, type Toolchain } from './toolchain.ts';
 
 export interface BuildOptions {
   /** Crate directories to build. @default every fixture plugin (the fixtures workspace) */
@@ -16,6 +16,8 @@ export interface BuildOptions {
   outDir: string;
   /** Progress lines for a person. @default silent */
   log?: (line: string) => void;
+  /** Also build instrumented artifacts for guided fuzzing (never timed). @default no coverage build */
+  coverage?: CoverageScope;
 }
 
 export interface BuiltPlugin {
@@ -55,6 +57,14 @@ function reusableComponent(pluginDir: string, wasmSha: string): PluginMeta['arti
   return intact ? component : undefined;
 }
 
+/** The previous coverage build, kept when it was made from the same plain core module and its files are intact. */
+function reusableCoverage(pluginDir: string, wasmSha: string): CoverageArtifacts | undefined {
+  const coverage = previousMeta(pluginDir)?.coverage;
+  if (coverage?.fromWasm !== wasmSha) return undefined;
+  const intact = [coverage.wasm, coverage.native].every((f) => existsSync(join(pluginDir, f.file)) && sha256Hex(readFileSync(join(pluginDir, f.file))) === f.sha256);
+  return intact ? coverage : undefined;
+}
+
 function manifestsToBuild(crates: readonly string[] | undefined): CargoManifest[] {
   if (crates === undefined || crates.length === 0) return [{ manifestPath: join(fixturesWorkspace, 'Cargo.toml'), workspace: true }];
   return crates.map((crate) => {
@@ -82,15 +92,37 @@ export async function buildPlugins(options: BuildOptions): Promise<BuiltPlugin[]
     for (const [crateDir, wasmPath] of wasmFiles) {
       const nativePath = nativeFiles.get(crateDir);
       if (nativePath === undefined) throw new UsageError(`\`${crateDir}\` built for wasm32 but produced no native library`);
-      built.push(await packagePlugin(crateDir, readFileSync(wasmPath), readFileSync(nativePath), options.outDir, key, toolchain.description, log));
+      const instrumented = options.coverage === undefined ? undefined : await buildInstrumented(toolchain, crateDir, options.coverage, log);
+      built.push(await packagePlugin(crateDir, readFileSync(wasmPath), readFileSync(nativePath), options.outDir, key, toolchain.description, log, instrumented));
     }
   }
   return built;
 }
 
+interface InstrumentedBuild {
+  scope: CoverageScope;
+  wasm: Buffer;
+  native: Buffer;
+}
+
+/** The plugin crate built again with SanitizerCoverage, in target dirs of their own so the plain build stays cached. */
+async function buildInstrumented(
+  toolchain: Toolchain, crateDir: string, scope: CoverageScope, log: (line: string) => void,
+): Promise<InstrumentedBuild> {
+  const crate = { manifestPath: join(crateDir, 'Cargo.toml'), workspace: false };
+  const targetDir = join(stateDir, `target-coverage-${scope}`);
+  log(`cargo: ${crateDir} with coverage (${scope === 'crate' ? 'the plugin crate only' : 'dependencies and std too'})`);
+  const [wasm, native] = [await cargoBuild(toolchain, crate, 'wasm32', targetDir, log, scope), await cargoBuild(toolchain, crate, 'native', targetDir, log, scope)];
+  const wasmPath = wasm.get(crateDir);
+  const nativePath = native.get(crateDir);
+  if (wasmPath === undefined || nativePath === undefined) throw new UsageError(`\`${crateDir}\` built no instrumented cdylib for both targets`);
+  return { scope, wasm: readFileSync(wasmPath), native: readFileSync(nativePath) };
+}
+
 async function packagePlugin(
   crateDir: string, wasm: Buffer, native: Buffer, outDir: string,
   key: ReturnType<typeof loadOrCreateDevKey>, toolchain: string, log: (line: string) => void,
+  instrumented: InstrumentedBuild | undefined,
 ): Promise<BuiltPlugin> {
   const identity = await describeCoreModule(wasm, crateDir);
   const pluginDir = join(outDir, identity.name);
@@ -105,13 +137,22 @@ async function packagePlugin(
       transpiled: [...made.transpiled].map(([file, bytes]) => writeArtifact(pluginDir, `component/${file}`, bytes)),
     };
   }
+  const coverage: CoverageArtifacts | undefined = instrumented === undefined ? reusableCoverage(pluginDir, wasmArtifact.sha256) : {
+    scope: instrumented.scope,
+    flags: coverageFlags('wasm32'),
+    fromWasm: wasmArtifact.sha256,
+    wasm: writeArtifact(pluginDir, `${identity.name}.coverage.wasm`, instrumented.wasm),
+    native: writeArtifact(pluginDir, `lib${identity.name}.coverage.so`, instrumented.native),
+  };
   const unsigned: UnsignedPluginMeta = {
     schema: 'plugbench/plugin@1',
     ...identity,
     artifacts: { wasm: wasmArtifact, component, native: writeArtifact(pluginDir, `lib${identity.name}.so`, native) },
+    ...(coverage ? { coverage } : {}),
     build: { toolchain, crate: crateDir },
   };
   writeAtomically(join(pluginDir, 'plugin.json'), `${JSON.stringify(signPluginMeta(unsigned, key), null, 2)}\n`);
-  log(`built ${identity.name} ${identity.version} (abi ${identity.abi}) → ${pluginDir}${componentRebuilt ? '' : ' (component unchanged)'}`);
+  const notes = [componentRebuilt ? '' : 'component unchanged', coverage ? `coverage build: ${coverage.scope}` : ''].filter(Boolean);
+  log(`built ${identity.name} ${identity.version} (abi ${identity.abi}) → ${pluginDir}${notes.length ? ` (${notes.join('; ')})` : ''}`);
   return { name: identity.name, dir: pluginDir, crateDir, componentRebuilt };
 }

@@ -11,6 +11,26 @@ function profileArgs(target: BuildTarget): string[] {
   return settings.flatMap((s) => ['--config', `profile.release.${s}`]);
 }
 
+/**
+ * SanitizerCoverage: inline 8-bit counters per edge and compare tracing, for guided fuzzing
+ * (verified recipe: ../shared/notes/coverage.md).
+ */
+export const COVERAGE_FLAGS = [
+  '-Cpasses=sancov-module',
+  '-Cllvm-args=-sanitizer-coverage-level=3',
+  '-Cllvm-args=-sanitizer-coverage-inline-8bit-counters',
+  '-Cllvm-args=-sanitizer-coverage-trace-compares',
+];
+/** The host supplies `env::__sanitizer_cov_*`; constructors run once, not around every export. */
+const WASM_COVERAGE_LINK_FLAGS = ['-Clink-arg=--allow-undefined', '-Clink-arg=--export=__wasm_call_ctors'];
+
+/** What a coverage build instruments: the plugin's own crate, or its dependencies and std too. */
+export type CoverageScope = 'crate' | 'all';
+
+export function coverageFlags(target: BuildTarget): string[] {
+  return [...COVERAGE_FLAGS, ...(target === 'wasm32' ? WASM_COVERAGE_LINK_FLAGS : [])];
+}
+
 /** A Cargo.toml to build: a single crate, or a whole workspace (`--workspace`). */
 export interface CargoManifest {
   manifestPath: string;
@@ -21,15 +41,22 @@ export interface CargoManifest {
  * Builds every cdylib of one Cargo manifest (a crate or a workspace) for one target and
  * returns the built files by crate directory.
  */
-export async function cargoBuild(toolchain: Toolchain, crate: CargoManifest, target: BuildTarget, targetDir: string, log: (line: string) => void): Promise<Map<string, string>> {
+export async function cargoBuild(
+  toolchain: Toolchain, crate: CargoManifest, target: BuildTarget, targetDir: string, log: (line: string) => void,
+  coverage?: CoverageScope,
+): Promise<Map<string, string>> {
   const { manifestPath } = crate;
+  // `cargo rustc -- FLAGS` instruments this crate only; RUSTFLAGS reaches every crate, so `all`
+  // names the native target explicitly to keep build scripts and proc macros plain.
+  const targetArgs = target === 'wasm32' ? ['--target', 'wasm32-unknown-unknown', ...toolchain.wasmArgs] : coverage === 'all' ? ['--target', toolchain.hostTriple] : [];
   const args = [
-    'build', '--release', '--manifest-path', manifestPath, '--target-dir', targetDir,
-    '--message-format=json-render-diagnostics', ...profileArgs(target),
-    ...(target === 'wasm32' ? ['--target', 'wasm32-unknown-unknown', ...toolchain.wasmArgs] : []),
+    coverage === 'crate' ? 'rustc' : 'build', '--release', '--manifest-path', manifestPath, '--target-dir', targetDir,
+    '--message-format=json-render-diagnostics', ...profileArgs(target), ...targetArgs,
   ];
   if (crate.workspace) args.push('--workspace');
-  const child = spawn(toolchain.cargo, args, { env: toolchain.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (coverage === 'crate') args.push('--lib', '--', ...coverageFlags(target));
+  const env = coverage === 'all' ? { ...toolchain.env, RUSTFLAGS: coverageFlags(target).join(' ') } : toolchain.env;
+  const child = spawn(toolchain.cargo, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const built = new Map<string, string>();
   let stdout = '';
   let stderr = '';

@@ -15,6 +15,12 @@ export interface Toolchain {
   env: NodeJS.ProcessEnv;
   /** Extra cargo arguments for the wasm32 build. */
   wasmArgs: string[];
+  /** The native target triple (e.g. `x86_64-unknown-linux-gnu`). */
+  hostTriple: string;
+}
+
+function hostTripleOf(rustc: string, env?: NodeJS.ProcessEnv): string {
+  return /^host: (\S+)$/m.exec(run(rustc, ['-vV'], env) ?? '')?.[1] ?? 'x86_64-unknown-linux-gnu';
 }
 
 /** The Debian packages that provide the `-Zbuild-std` route. */
@@ -34,7 +40,7 @@ function prebuiltWasmStd(): Toolchain | undefined {
   const libdir = run('rustc', ['--print', 'target-libdir', '--target', 'wasm32-unknown-unknown']);
   if (libdir === undefined || !existsSync(libdir) || !readdirSync(libdir).some((f) => f.startsWith('libstd-') && f.endsWith('.rlib'))) return undefined;
   const version = run('rustc', ['--version']) ?? 'rustc';
-  return { description: `${version} with its prebuilt wasm32 std`, cargo: 'cargo', env: { ...process.env }, wasmArgs: [] };
+  return { description: `${version} with its prebuilt wasm32 std`, cargo: 'cargo', env: { ...process.env }, wasmArgs: [], hostTriple: hostTripleOf('rustc') };
 }
 
 function newestWasmLd(): string | undefined {
@@ -65,6 +71,7 @@ function debianBuildStd(): Toolchain | undefined {
       CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER: wasmLd,
     },
     wasmArgs: ['-Zbuild-std=std,panic_abort'],
+    hostTriple: hostTripleOf('/usr/bin/rustc'),
   };
 }
 

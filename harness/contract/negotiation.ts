@@ -9,6 +9,10 @@ export interface DeclaredIdentity {
   abi: string;
 }
 
+/** Coverage builds import the SanitizerCoverage callbacks from `env` (allowed for them only). */
+const SANITIZER_IMPORT_MODULE = 'env';
+const SANITIZER_IMPORT_PREFIX = '__sanitizer_cov_';
+
 const list = (items: Iterable<string>) => [...items].map((c) => `\`${c}\``).join(', ') || 'nothing';
 
 function abiProblem(abi: string, where: string): string | undefined {
@@ -30,10 +34,14 @@ const grantWith = (policy: HostPolicy, capability: Capability) => [...policy.gra
  * Checks a core module's imports against the contract and the grant, before instantiation.
  * Returns the capabilities the imports need.
  */
-export function checkWasmImports(imports: WebAssembly.ModuleImportDescriptor[], policy: HostPolicy): Set<Capability> {
+export function checkWasmImports(imports: WebAssembly.ModuleImportDescriptor[], policy: HostPolicy, coverageBuild = false): Set<Capability> {
   const problems: string[] = [];
   const needed = new Set<Capability>();
   for (const { module, name, kind } of imports) {
+    if (module === SANITIZER_IMPORT_MODULE && name.startsWith(SANITIZER_IMPORT_PREFIX) && kind === 'function') {
+      if (!coverageBuild) problems.push(`wasm import \`${module}::${name}\` comes from a coverage build (\`plugbench build --coverage\`), which only guided fuzzing loads and which is never timed; load the plain artifact (\`<name>.wasm\`) instead`);
+      continue;
+    }
     const capability = module === HOST_IMPORT_MODULE && kind === 'function' ? IMPORT_CAPABILITY[name] : undefined;
     if (capability === undefined) {
       problems.push(`wasm import \`${module}::${name}\` (${kind}) is outside the contract: only functions \`log\`, \`panicked\`, \`now-ns\` of \`${HOST_IMPORT_MODULE}\` exist; remove the dependency that imports it`);

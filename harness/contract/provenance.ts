@@ -18,6 +18,22 @@ export interface Artifacts {
   native?: ArtifactFile;
 }
 
+/**
+ * Instrumented builds for guided fuzzing (SanitizerCoverage counters and compare tracing).
+ * Only the fuzzer loads them: they are slower and import `env::__sanitizer_cov_*`, which the
+ * negotiation refuses for any other load, so they are never timed.
+ */
+export interface CoverageArtifacts {
+  /** `crate`: the plugin's own crate only; `all`: its dependencies and std too. */
+  scope: 'crate' | 'all';
+  /** The rustc flags that made them (informational). */
+  flags: string[];
+  /** SHA-256 of the plain core module built from the same source in the same build. */
+  fromWasm: string;
+  wasm: ArtifactFile;
+  native: ArtifactFile;
+}
+
 /** plugin.json without its signature: what the signature covers. */
 export interface UnsignedPluginMeta {
   schema: 'plugbench/plugin@1';
@@ -25,6 +41,7 @@ export interface UnsignedPluginMeta {
   version: string;
   abi: string;
   artifacts: Artifacts;
+  coverage?: CoverageArtifacts;
   /** Informational: toolchain and build settings. */
   build?: Record<string, unknown>;
 }

@@ -9,6 +9,16 @@ export type Boundary = (typeof BOUNDARIES)[number];
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/**
+ * The SanitizerCoverage runtime of a coverage build (core modules): the `env` imports it needs,
+ * and the instance's memory once it exists. Only guided fuzzing passes one; without it the
+ * negotiation refuses those imports, so a coverage build is never loaded for timing.
+ */
+export interface SanitizerRuntime {
+  readonly imports: Record<string, Function>;
+  attach(memory: WebAssembly.Memory): void;
+}
+
 /** What every boundary needs to open an instance. */
 export interface InstanceOptions {
   policy: HostPolicy;
@@ -16,6 +26,8 @@ export interface InstanceOptions {
   maxOutputBytes: number;
   /** Receives the plugin's `log` calls. @default drop them */
   onLog?: (level: LogLevel, message: string) => void;
+  /** Supplies `env::__sanitizer_cov_*` to a core-module coverage build. @default none: such imports are refused */
+  sanitizer?: SanitizerRuntime;
 }
 
 /**

@@ -35,6 +35,14 @@ interface CoreExports {
 
 const utf8 = new TextEncoder();
 
+/** A coverage build exports its constructors, which register the counters: run them once, first. */
+function runConstructors(exports: CoreExports, sanitizer: NonNullable<InstanceOptions['sanitizer']>): void {
+  const ctors = (exports as unknown as { __wasm_call_ctors?: () => void }).__wasm_call_ctors;
+  if (ctors === undefined) throw new PluginLoadError('protocol', 'the coverage build exports no `__wasm_call_ctors`, so its counters cannot be registered; rebuild it with `plugbench build --coverage`');
+  sanitizer.attach(exports.memory);
+  ctors();
+}
+
 /** A core module called directly through the WebAssembly JS API. */
 export class WasmCoreInstance implements PluginInstance {
   readonly boundary = 'wasm-core';
@@ -65,13 +73,16 @@ export class WasmCoreInstance implements PluginInstance {
       if (e instanceof PluginLoadError) throw e;
       throw new PluginLoadError('rejected', `the core module does not compile (${(e as Error).message}); rebuild it for wasm32-unknown-unknown`);
     }
-    const importedCapabilities = checkWasmImports(WebAssembly.Module.imports(module), options.policy);
+    const importedCapabilities = checkWasmImports(WebAssembly.Module.imports(module), options.policy, options.sanitizer !== undefined);
     checkCoreExports(WebAssembly.Module.exports(module).map((e) => e.name));
     const host = new HostFunctions(options.onLog);
     let memory: WebAssembly.Memory | undefined;
-    const instance = await WebAssembly.instantiate(module, host.coreImports(() => memory!.buffer));
+    const imports = host.coreImports(() => memory!.buffer);
+    if (options.sanitizer) imports.env = options.sanitizer.imports as WebAssembly.ModuleImports;
+    const instance = await WebAssembly.instantiate(module, imports);
     const exports = instance.exports as unknown as CoreExports;
     memory = exports.memory;
+    if (options.sanitizer) runConstructors(exports, options.sanitizer);
     const describeJson = WasmCoreInstance.describe(exports, host, options.maxOutputBytes);
     const manifest = negotiate(describeJson, declared, options.policy, importedCapabilities);
     return new WasmCoreInstance(exports, host, options.maxOutputBytes, manifest, options.policy.quotas.memoryBytes);
