@@ -95,7 +95,7 @@ function requestFrame(request: Request): Buffer {
     case 'close':
       return encodeFrame(GO_REQUEST.close, request.id);
     default:
-      throw new Error(`harness bug: the Go host does not serve \`${request.type}\` (sequence lanes are Node workers and children)`);
+      throw new Error(`harness bug: the Go host does not serve \`${request.type}\` (sequence lanes and guided fuzzing are Node workers and children)`);
   }
 }
 

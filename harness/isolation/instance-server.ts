@@ -9,6 +9,9 @@ import { limitDataSegment } from './rlimit.ts';
 import type { Channel, OpenRequest, Reply, Request } from './protocol.ts';
 import type { HostPolicy } from '../contract/policy.ts';
 import { CONTRACT_TIMING } from '../contract/generated.ts';
+import { type CoverageProbe, openCoverageInstance } from '../fuzz/coverage/coverage-instance.ts';
+import { openSlotWriter, type ExecSlotWriter } from '../fuzz/coverage/exec-slot.ts';
+import { GuidedSession, minimizeCorpus } from '../fuzz/coverage/guided-session.ts';
 
 /**
  * A young-generation GC where the child has `--expose-gc` (process lanes): Node's IPC leaves
@@ -29,8 +32,13 @@ export function optionsOf(request: OpenRequest): OpenOptions & { policy: HostPol
   };
 }
 
+/** The probe of the coverage build this worker or child serves, if it serves one. */
+let probe: CoverageProbe | undefined;
+
 async function openAndInit(request: OpenRequest, config: string | undefined): Promise<PluginInstance> {
-  const instance = await openInstance(request.dir, request.boundary, optionsOf(request));
+  let instance: PluginInstance;
+  if (request.coverage) ({ instance, probe } = await openCoverageInstance(request.dir, request.boundary, optionsOf(request)));
+  else instance = await openInstance(request.dir, request.boundary, optionsOf(request));
   if (config === undefined) return instance;
   const init = instance.init(config);
   if (!init.ok) throw new PluginLoadError('incompatible', `\`init\` refused the config (${init.failure.kind}${init.failure.kind === 'plugin' ? ` ${init.failure.code}` : ''}): ${init.failure.message}`);
@@ -52,6 +60,9 @@ export function serveInstance(channel: Channel): void {
   let instance: PluginInstance;
   /** What a recycled instance is initialised with: the open request's config, then that of each `init` that succeeds. */
   let config: string | undefined;
+  let slot: ExecSlotWriter | undefined;
+  let session: GuidedSession | undefined;
+  const target = () => ({ instance, probe: probe! });
   // One message at a time: a memory sample that arrived while a poisoned instance was being
   // replaced must read the new instance, not the closed one.
   let handled = Promise.resolve();
@@ -63,6 +74,7 @@ export function serveInstance(channel: Channel): void {
         let memoryLimit: string | undefined;
         if (message.limitNativeMemory) memoryLimit = limitDataSegment(vmDataBytes() + message.quotas.memoryBytes);
         config = message.config;
+        if (message.coverage) slot = await openSlotWriter(message.coverage.slot);
         instance = await openAndInit(message, config);
         channel.send({ type: 'ready', manifest: instance.manifest, memoryLimit } satisfies Reply);
       } catch (e) {
@@ -111,6 +123,19 @@ export function serveInstance(channel: Channel): void {
       config = undefined;
       instance = await openAndInit(open, config);
       channel.send({ type: 'called', id: message.id, outcome: { ok: true, output: new Uint8Array() }, innerNs: 0 } satisfies Reply);
+    } else if (message.type === 'coverage-begin') {
+      session = new GuidedSession(message, target, slot!);
+      channel.send({ type: 'coverage-sliced', id: message.id, result: session.slice(0) } satisfies Reply);
+    } else if (message.type === 'coverage-slice') {
+      if (session === undefined) return channel.send({ type: 'coverage-no-session', id: message.id } satisfies Reply);
+      const result = session.slice(message.ms);
+      if (result.finding && POISONING_KINDS.has(result.finding.failure.kind)) {
+        instance.close();
+        instance = await openAndInit(open, config);
+      }
+      channel.send({ type: 'coverage-sliced', id: message.id, result } satisfies Reply);
+    } else if (message.type === 'coverage-minimize') {
+      channel.send({ type: 'coverage-minimized', id: message.id, kept: minimizeCorpus(target(), message.op, message.inputs) } satisfies Reply);
     } else if (message.type === 'memory') {
       gc?.({ type: 'minor' });
       channel.send({ type: 'memory', id: message.id, wasmMemoryBytes: instance.memoryBytes(), rssBytes: process.memoryUsage.rss(), mallocBytes: mallocInUseBytes() - process.memoryUsage().arrayBuffers } satisfies Reply);

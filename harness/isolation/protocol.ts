@@ -4,6 +4,7 @@ import type { HostLoadRequest, LoadDelta } from '../load/host-load.ts';
 import type { Manifest } from '../contract/manifest.ts';
 import type { Capability, Quotas } from '../contract/policy.ts';
 import type { Boundary } from '../lanes/instance.ts';
+import type { CoverageOpen, CoverageReply, CoverageRequest } from '../fuzz/coverage/messages.ts';
 
 /** Messages between a supervisor and the worker or child process that holds an instance (the Go host's endpoint translates them to frames). */
 
@@ -25,6 +26,8 @@ export interface OpenRequest {
   limitNativeMemory: boolean;
   /** `wasm-core@go` only: compile without wazero's termination checks, so deadlines cannot stop calls. */
   noDeadlineChecks?: boolean;
+  /** Load the plugin's coverage build and serve the guided fuzz loop (`wasm-core` and `native`). */
+  coverage?: CoverageOpen;
 }
 
 export type Request =
@@ -41,7 +44,8 @@ export type Request =
   /** A load model run by the host itself (hosts that can: see HostLoadLane). */
   | ({ type: 'load'; id: number } & HostLoadRequest)
   | { type: 'stop-load'; id: number }
-  | { type: 'close'; id: number };
+  | { type: 'close'; id: number }
+  | CoverageRequest;
 
 export type Reply =
   | { type: 'ready'; manifest: Manifest; memoryLimit?: string }
@@ -50,7 +54,8 @@ export type Reply =
   | { type: 'batched'; id: number; batch: BatchResult }
   | { type: 'memory'; id: number; wasmMemoryBytes?: number; rssBytes: number; mallocBytes: number; goHeapBytes?: number }
   | { type: 'load-tick'; id: number; delta: LoadDelta }
-  | { type: 'closed'; id: number };
+  | { type: 'closed'; id: number }
+  | CoverageReply;
 
 /** How a supervisor talks to its worker or child. */
 export interface Channel {

@@ -1,0 +1,81 @@
+import { seededRandom } from '../../random.ts';
+import type { PluginInstance } from '../../lanes/instance.ts';
+import type { CoverageProbe } from './coverage-instance.ts';
+import { CoverageMap } from './coverage-map.ts';
+import type { ExecSlotWriter } from './exec-slot.ts';
+import type { CoverageRequest, SliceResult } from './messages.ts';
+import { Mutator } from './mutator.ts';
+
+/** How often the loop reads the clock, in executions. */
+const CLOCK_EVERY_EXECS = 64;
+
+/** The live instance and its probe; replaced in place after a poisoned call. */
+export interface CoverageTarget {
+  instance: PluginInstance;
+  probe: CoverageProbe;
+}
+
+type Begin = Extract<CoverageRequest, { type: 'coverage-begin' }>;
+
+/**
+ * The guided fuzz loop, next to the plugin (in a worker or a child): mutate, call, fold the
+ * counters in, keep inputs that reached something new. Seeds run first.
+ */
+export class GuidedSession {
+  readonly #map = new CoverageMap();
+  readonly #corpus: Uint8Array[] = [];
+  readonly #pending: Uint8Array[];
+  readonly #mutator: Mutator;
+
+  constructor(
+    private readonly begin: Begin,
+    private readonly target: () => CoverageTarget,
+    private readonly slot: ExecSlotWriter,
+  ) {
+    this.#pending = [...begin.seeds].reverse();
+    this.#mutator = new Mutator(seededRandom(begin.seed), begin.dictionary, () => target().probe.compares, begin.maxInputBytes);
+    // Counts from loading and `init` are not the fuzzer's doing.
+    target().probe.counters().fill(0);
+  }
+
+  /** Runs for about `ms`, or until a call ends in anything but `ok` or a plugin error. */
+  slice(ms: number): SliceResult {
+    const endAt = performance.now() + ms;
+    const added: Uint8Array[] = [];
+    const { instance, probe } = this.target();
+    const { op } = this.begin;
+    let execs = 0;
+    let finding: SliceResult['finding'];
+    while (execs % CLOCK_EVERY_EXECS !== 0 || performance.now() < endAt) {
+      const input = this.#pending.pop() ?? this.#mutator.next(this.#corpus);
+      this.slot.begin(input);
+      const outcome = instance.call(op, input);
+      this.slot.end();
+      execs++;
+      const fresh = this.#map.absorb(probe.counters());
+      if (!outcome.ok && outcome.failure.kind !== 'plugin') {
+        finding = { input, failure: outcome.failure };
+        break;
+      }
+      if (fresh) {
+        this.#corpus.push(input);
+        added.push(input);
+      }
+    }
+    return { execs, added, ...(finding ? { finding } : {}), edgesSeen: this.#map.edgesSeen, edgesTotal: this.#map.edgesTotal, corpusSize: this.#corpus.length };
+  }
+}
+
+/** Indices of a subset of `inputs` that reaches all they reach together: shortest first, kept when it adds something. */
+export function minimizeCorpus(target: CoverageTarget, op: string, inputs: readonly Uint8Array[]): number[] {
+  const map = new CoverageMap();
+  target.probe.counters().fill(0);
+  const order = inputs.map((input, index) => ({ input, index })).sort((x, y) => x.input.length - y.input.length);
+  const kept: number[] = [];
+  for (const { input, index } of order) {
+    const outcome = target.instance.call(op, input);
+    if (map.absorb(target.probe.counters())) kept.push(index);
+    if (!outcome.ok && outcome.failure.kind !== 'plugin') break;
+  }
+  return kept.sort((a, b) => a - b);
+}

@@ -1,0 +1,173 @@
+import type { CompareTable } from './compare-table.ts';
+
+/** Values that often sit at a boundary, written as 1, 2 or 4 bytes. */
+const INTERESTING = [0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff, 16, 32, 64, 100, 1000, 1024, 4096];
+/** How many mutations are stacked on one input at most. */
+const MAX_STACKED = 5;
+
+/** Little-endian bytes of `value`, `widthBytes` long. */
+function leBytes(value: bigint, widthBytes: number): Uint8Array {
+  const out = new Uint8Array(widthBytes);
+  for (let i = 0; i < widthBytes; i++) out[i] = Number((value >> BigInt(8 * i)) & 0xffn);
+  return out;
+}
+
+/** The fewest bytes that hold `value` (at least 1). */
+const minimalWidth = (value: bigint) => Math.max(1, Math.ceil(value.toString(16).length / 2));
+
+function indexOf(haystack: Uint8Array, length: number, needle: Uint8Array, from: number): number {
+  outer: for (let i = from; i + needle.length <= length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/**
+ * Makes the next input from the corpus: byte-level havoc (flips, arithmetic, interesting values,
+ * insert, delete, copy, splice), dictionary words, and compare operands the plugin logged put
+ * where the other operand sits in the input (how a magic number or a length check is passed).
+ */
+export class Mutator {
+  readonly #work: Uint8Array;
+  #length = 0;
+
+  constructor(
+    private readonly random: () => number,
+    private readonly dictionary: readonly Uint8Array[],
+    private readonly compares: () => CompareTable,
+    private readonly maxInputBytes: number,
+  ) {
+    this.#work = new Uint8Array(maxInputBytes);
+  }
+
+  #below(n: number): number {
+    return Math.floor(this.random() * n);
+  }
+
+  /** A mutated copy of a random corpus entry, at most `maxInputBytes` long. */
+  next(corpus: readonly Uint8Array[]): Uint8Array {
+    const base = corpus.length === 0 ? new Uint8Array() : corpus[this.#below(corpus.length)]!;
+    this.#length = Math.min(base.length, this.maxInputBytes);
+    this.#work.set(base.subarray(0, this.#length));
+    const stacked = 1 + this.#below(MAX_STACKED);
+    for (let i = 0; i < stacked; i++) this.#mutateOnce(corpus);
+    return this.#work.slice(0, this.#length);
+  }
+
+  #mutateOnce(corpus: readonly Uint8Array[]): void {
+    const empty = this.#length === 0;
+    switch (empty ? 4 + this.#below(2) * 5 : this.#below(11)) {
+      case 0: return this.#flipBit();
+      case 1: return void (this.#work[this.#below(this.#length)] = this.#below(256));
+      case 2: return this.#interesting();
+      case 3: return this.#arithmetic();
+      case 4: return this.#insert(this.#randomBytes(1 + this.#below(4)));
+      case 5: return this.#delete();
+      case 6: return this.#copyWithin();
+      case 7: return this.#splice(corpus);
+      case 8: return this.#dictionaryWord();
+      default: return this.#compareOperand();
+    }
+  }
+
+  #flipBit(): void {
+    this.#work[this.#below(this.#length)]! ^= 1 << this.#below(8);
+  }
+
+  /** Writes `bytes` at `at`, growing the input where they run past its end. */
+  #overwrite(bytes: Uint8Array, at: number): void {
+    const room = Math.min(bytes.length, this.maxInputBytes - at);
+    if (room <= 0) return;
+    this.#work.set(bytes.subarray(0, room), at);
+    this.#length = Math.max(this.#length, at + room);
+  }
+
+  #insert(bytes: Uint8Array, at = this.#below(this.#length + 1)): void {
+    const count = Math.min(bytes.length, this.maxInputBytes - this.#length);
+    if (count <= 0) return;
+    this.#work.copyWithin(at + count, at, this.#length);
+    this.#work.set(bytes.subarray(0, count), at);
+    this.#length += count;
+  }
+
+  #delete(): void {
+    const at = this.#below(this.#length);
+    const count = 1 + this.#below(Math.min(this.#length - at, 16));
+    this.#work.copyWithin(at, at + count, this.#length);
+    this.#length -= count;
+  }
+
+  #copyWithin(): void {
+    const from = this.#below(this.#length);
+    const count = 1 + this.#below(Math.min(this.#length - from, 16));
+    const bytes = this.#work.slice(from, from + count);
+    if (this.random() < 0.5) this.#insert(bytes);
+    else this.#overwrite(bytes, this.#below(this.#length));
+  }
+
+  #randomBytes(count: number): Uint8Array {
+    const bytes = new Uint8Array(count);
+    if (this.random() < 0.5) bytes.fill(this.#below(256));
+    else for (let i = 0; i < count; i++) bytes[i] = this.#below(256);
+    return bytes;
+  }
+
+  #integer(value: number, widthBytes: number): Uint8Array {
+    const bytes = leBytes(BigInt(value >>> 0), widthBytes);
+    return this.random() < 0.5 ? bytes : bytes.reverse();
+  }
+
+  #interesting(): void {
+    const widthBytes = [1, 2, 4][this.#below(3)]!;
+    this.#overwrite(this.#integer(INTERESTING[this.#below(INTERESTING.length)]!, widthBytes), this.#below(this.#length));
+  }
+
+  #arithmetic(): void {
+    const widthBytes = [1, 2, 4][this.#below(3)]!;
+    const at = this.#below(this.#length);
+    if (at + widthBytes > this.#length) return void (this.#work[at] = (this.#work[at]! + 1 + this.#below(35)) & 0xff);
+    const view = new DataView(this.#work.buffer, this.#work.byteOffset + at, widthBytes);
+    const littleEndian = this.random() < 0.5;
+    const delta = (1 + this.#below(35)) * (this.random() < 0.5 ? 1 : -1);
+    if (widthBytes === 1) view.setUint8(0, view.getUint8(0) + delta);
+    else if (widthBytes === 2) view.setUint16(0, view.getUint16(0, littleEndian) + delta, littleEndian);
+    else view.setUint32(0, view.getUint32(0, littleEndian) + delta, littleEndian);
+  }
+
+  /** The front of this input joined to the back of another corpus entry. */
+  #splice(corpus: readonly Uint8Array[]): void {
+    const other = corpus[this.#below(corpus.length)];
+    if (other === undefined || other.length === 0) return this.#flipBit();
+    const cut = this.#below(this.#length + 1);
+    const from = this.#below(other.length);
+    const tail = other.subarray(from, from + this.maxInputBytes - cut);
+    this.#work.set(tail, cut);
+    this.#length = cut + tail.length;
+  }
+
+  #dictionaryWord(): void {
+    if (this.dictionary.length === 0) return this.#insert(this.#randomBytes(1 + this.#below(4)));
+    const word = this.dictionary[this.#below(this.dictionary.length)]!;
+    if (this.random() < 0.5) this.#insert(word);
+    else this.#overwrite(word, this.#below(this.#length + 1));
+  }
+
+  /** Where one operand of a logged compare appears in the input, puts the other one. */
+  #compareOperand(): void {
+    const logged = this.compares().pick(this.random);
+    if (logged === undefined) return this.#dictionaryWord();
+    const [from, to] = this.random() < 0.5 ? [logged.a, logged.b] : [logged.b, logged.a];
+    for (const widthBytes of new Set([logged.widthBytes, minimalWidth(from)])) {
+      if (widthBytes > logged.widthBytes) continue;
+      const needle = leBytes(from, widthBytes);
+      const found = indexOf(this.#work, this.#length, needle, this.#below(this.#length));
+      const at = found >= 0 ? found : indexOf(this.#work, this.#length, needle, 0);
+      if (at >= 0) return this.#overwrite(leBytes(to, widthBytes), at);
+    }
+    // Not in the input (yet): put the wanted operand somewhere, at the width it was compared at.
+    const bytes = leBytes(to, this.random() < 0.5 ? logged.widthBytes : Math.min(logged.widthBytes, minimalWidth(to)));
+    if (this.random() < 0.5) this.#overwrite(bytes, this.#below(this.#length + 1));
+    else this.#insert(bytes);
+  }
+}
