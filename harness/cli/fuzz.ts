@@ -5,7 +5,11 @@ import { runFuzz } from '../fuzz/run-fuzz.ts';
 import { availableLanes } from '../isolation/open-lane.ts';
 import { type LaneId, laneName, parseLanes } from '../lanes/lane.ts';
 import { environment } from '../measure/environment.ts';
-import { stateDir } from '../paths.ts';
+import { resolvePluginDir, stateDir } from '../paths.ts';
+import { corpusDir as defaultCorpusDir } from '../fuzz/corpus.ts';
+import { readDictionaryFile } from '../fuzz/coverage/dictionary.ts';
+import { fuzzModeOf, minimizeCoverageCorpus } from '../fuzz/coverage/guided-phase.ts';
+import { openInstance } from '../lanes/open-instance.ts';
 import { RESULTS_SCHEMA, type Results } from '../report/results.ts';
 import { parseDurationMs } from '../scenario/duration.ts';
 import { type CliCommand, EXIT } from './command.ts';
@@ -40,6 +44,38 @@ interface FuzzArgs extends PolicyArgs {
   corpus?: string;
   out: string;
   trust?: string[];
+  coverage: boolean;
+  dict?: string;
+  minimize: boolean;
+}
+
+/** `--minimize`: each guided plugin/op's coverage corpus cut to what keeps its coverage. */
+async function minimizeCorpora(args: FuzzArgs): Promise<number> {
+  const lanes = args.lane?.length ? parseLanes(args.lane) : defaultFuzzLanes();
+  const trusted = trustedKeys(stateDir, args.trust ?? []);
+  for (const plugin of args.plugin?.length ? args.plugin : DEFAULT_FUZZ_PLUGINS) {
+    const dir = resolvePluginDir(plugin);
+    const mode = fuzzModeOf(dir, lanes, trusted, false);
+    if (mode.mode === 'blind') {
+      console.error(`${plugin}: nothing to minimise (${mode.why})`);
+      continue;
+    }
+    for (const op of (await listOps(dir, trusted)).filter((o) => !args.op?.length || args.op.includes(o))) {
+      const { before, after } = await minimizeCoverageCorpus(dir, mode, op, trusted, args.corpus ?? defaultCorpusDir);
+      console.error(`${plugin} ${op}: coverage corpus ${before} → ${after} inputs`);
+    }
+  }
+  return EXIT.pass;
+}
+
+/** The ops a built plugin declares (its manifest, read through a plain core-module load). */
+async function listOps(dir: string, trusted: ReturnType<typeof trustedKeys>): Promise<string[]> {
+  const instance = await openInstance(dir, 'wasm-core', { trusted });
+  try {
+    return instance.manifest.ops.map((o) => o.name);
+  } finally {
+    instance.close();
+  }
 }
 
 export const fuzzCommand: CliCommand<FuzzArgs> = {
@@ -57,11 +93,15 @@ export const fuzzCommand: CliCommand<FuzzArgs> = {
       .option('corpus', { type: 'string', describe: 'corpus directory replayed first and saved to (default fixtures/corpus)' })
       .option('deadline-ms', { type: 'number', default: 2000, describe: 'deadline per call on lanes that enforce one' })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
+      .option('coverage', { type: 'boolean', default: true, describe: 'guide by coverage where the plugin has a coverage build (`plugbench build --coverage`); `--no-coverage` fuzzes blind' })
+      .option('dict', { type: 'string', describe: 'dictionary for the guided loop (AFL/libFuzzer format: `name="word"` lines)' })
+      .option('minimize', { type: 'boolean', default: false, describe: 'shrink each plugin/op coverage corpus to the inputs that keep its coverage, then stop' })
       .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
   handler: async (args, { commandLine, report, informational }) => {
     const timeMs = args.time === undefined ? undefined : parseDurationMs(args.time);
     if (args.time !== undefined && timeMs === undefined) throw new UsageError(`\`--time ${args.time}\` is not a duration: write \`60s\` or \`2m\``);
     if (args.replay !== undefined && (args.plugin?.length !== 1 || args.op?.length !== 1)) throw new UsageError('`--replay FILE` needs exactly one `--plugin` and one `--op`');
+    if (args.minimize) return minimizeCorpora(args);
     const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
     const startedAt = new Date().toISOString();
     const fuzz = await runFuzz({
@@ -76,6 +116,8 @@ export const fuzzCommand: CliCommand<FuzzArgs> = {
       ...(args.replay !== undefined ? { replayFile: args.replay } : {}),
       deadlineMs: args.deadlineMs,
       ...(args.corpus !== undefined ? { corpusDir: args.corpus } : {}),
+      coverage: args.coverage,
+      ...(args.dict !== undefined ? { dictionary: readDictionaryFile(args.dict) } : {}),
       progress: (line) => console.error(line),
     });
     const partial = { fuzz, checks: [], gate: [], informational };

@@ -15,6 +15,14 @@ import { type ExecStats, type Finding, judgeInput, type JudgeContext, JudgementA
 import { LEAK_BOUND_BYTES_PER_CALL, memorySlopePerCall } from './leak.ts';
 import { checkSequences, type SequenceReport } from './stateful.ts';
 import { fuzzTargetOf } from './targets.ts';
+import type { GuidedLane } from './coverage/guided-lane.ts';
+import { fuzzModeOf, type GuidedPhaseResult, openGuidedLanes, runGuidedPhase } from './coverage/guided-phase.ts';
+import { guidedStats } from './coverage/guided-stats.ts';
+
+/** Share of a plugin/op's time budget the guided loop gets; fast-check's structured inputs get the rest. */
+const GUIDED_SHARE = 0.75;
+/** Without `--time`, the guided loop runs this many executions per requested run. */
+const GUIDED_EXECS_PER_RUN = 100;
 
 export interface FuzzOptions {
   /** Plugin names or built directories. */
@@ -38,6 +46,10 @@ export interface FuzzOptions {
   corpusDir?: string;
   /** Save failures to the corpus. @default true */
   save?: boolean;
+  /** Fuzz guided by coverage where a plugin has a coverage build; false forces blind. @default true */
+  coverage?: boolean;
+  /** Extra dictionary words for the guided loop (`--dict FILE`). @default none */
+  dictionary?: readonly Uint8Array[];
   /** Runs of init/call/shutdown sequences compared across boundaries, per plugin; 0 skips. @default 30 */
   sequenceRuns?: number;
   progress?: (line: string) => void;
@@ -115,6 +127,13 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
   const opened: Array<{ name: string; lanes: Lane[] }> = [];
   const laneOptions: LaneOptions = { trusted: options.trusted, ...(options.policy ? { policy: options.policy } : {}) };
   for (const { name, dir } of dirs) opened.push({ name, lanes: await Promise.all(options.lanes.map((id) => openLane(dir, id, laneOptions))) });
+  const modes = new Map(dirs.map(({ name, dir }) => [name, fuzzModeOf(dir, options.lanes, options.trusted, options.coverage === false)]));
+  // The coverage build's lanes, kept across the plugin's ops (each op begins a session of its own).
+  const guidedLanes = new Map<string, GuidedLane[]>();
+  for (const { name, dir } of replayInput ? [] : dirs) {
+    const mode = modes.get(name)!;
+    if (mode.mode === 'guided') guidedLanes.set(name, await openGuidedLanes(dir, mode, options.trusted, options.policy));
+  }
   for (const lane of opened[0]?.lanes ?? []) {
     const why = lane.deadline.enforced ? undefined : lane.deadline.why;
     if (why) options.progress?.(`${lane.name} cannot stop a call (${why}): an op that never returns there hangs the run`);
@@ -139,6 +158,27 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
       let running: Promise<boolean> = Promise.resolve(true);
       const context: JudgeContext = { lanes, op: op.name, deterministic: op.deterministic === true, target: fuzzTargetOf(lanes[0]!.manifest.name, op.name), deadlineMs, stats, abandoned: () => timeIsUp };
       const corpus = loadCorpus(lanes[0]!.manifest.name, op.name, options.corpusDir ?? defaultCorpusDir);
+      const mode = modes.get(name)!;
+      let guided: GuidedPhaseResult | undefined;
+      if (mode.mode === 'guided' && !replayInput) {
+        const budget = perPairMs === undefined ? { timeMs: Infinity, maxExecs: (options.runs ?? 1000) * GUIDED_EXECS_PER_RUN } : { timeMs: perPairMs * GUIDED_SHARE };
+        guided = await runGuidedPhase({
+          plugin: name, dir: resolvePluginDir(name), mode, context, guidedLanes: guidedLanes.get(name)!,
+          arbitrary: context.target.input ?? arbitraryFor(op.input), seed: options.seed, ...budget, deadlineMs,
+          corpusDir: options.corpusDir ?? defaultCorpusDir, dictionary: options.dictionary ?? [], save: options.save !== false,
+          replayCommand: (file) => replayCommand(name, op.name, lanes, file),
+        });
+      }
+      const modeReport = guidedStats(mode, guided);
+      options.progress?.(`${name} ${op.name}: ${modeReport.line}`);
+      if (guided?.failure) {
+        const runs = guided.runs.reduce((n, r) => n + r.execs, 0);
+        results.runs += runs;
+        results.properties.push({ property: PROPERTY_SUMMARY(context), plugin: name, op: op.name, runs, status: 'fail', execsPerSecByLane: {}, ...modeReport.fields });
+        results.failures.push(guided.failure);
+        if (guided.failure.kind === 'timeout') hanging.get(name)!.add(op.name);
+        continue;
+      }
       // The last input that fails is the counterexample fast-check reports, shrunk.
       let lastFinding: Finding | undefined;
       let harnessError: { error: unknown } | undefined;
@@ -161,17 +201,18 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
         seed: options.seed,
         numRuns: options.replayFile ? 1 : (options.runs ?? (perPairMs === undefined ? 1000 : 1_000_000)),
         examples: options.replayFile ? [] : corpus.map((e) => [e.input] as [Uint8Array]),
-        ...(perPairMs !== undefined && !options.replayFile ? { interruptAfterTimeLimit: perPairMs } : {}),
+        ...(perPairMs !== undefined && !options.replayFile ? { interruptAfterTimeLimit: perPairMs * (guided ? 1 - GUIDED_SHARE : 1) } : {}),
       });
       timeIsUp = true;
       await running;
       if (harnessError) throw harnessError.error;
-      results.runs += details.numRuns;
+      const guidedRuns = guided?.runs.reduce((n, r) => n + r.execs, 0) ?? 0;
+      results.runs += details.numRuns + guidedRuns;
       const execsPerSecByLane = Object.fromEntries([...stats].map(([lane, s]) => [lane, Math.round(s.calls / (s.ns / 1e9))]));
       // fast-check calls a run stopped before its first input was judged a failure; nothing was found.
       const failed = details.failed && details.counterexample !== null;
       const unjudged = details.interrupted && details.numRuns === 0 ? ' (the time ran out before an input was judged)' : '';
-      results.properties.push({ property: PROPERTY_SUMMARY(context), plugin: name, op: op.name, runs: details.numRuns, status: failed ? 'fail' : 'pass', execsPerSecByLane });
+      results.properties.push({ property: PROPERTY_SUMMARY(context), plugin: name, op: op.name, runs: details.numRuns + guidedRuns, status: failed ? 'fail' : 'pass', execsPerSecByLane, ...modeReport.fields });
       options.progress?.(`${name} ${op.name}: ${details.numRuns} runs${unjudged}, ${failed ? 'FAILED' : 'ok'}; ${Object.entries(execsPerSecByLane).map(([l, n]) => `${l} ${n}/s`).join(', ')}`);
       const leakStart = performance.now();
       if (!failed && details.numRuns > 0 && !options.replayFile) {
@@ -231,6 +272,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
     }
   } finally {
     for (const { lanes } of opened) await Promise.all(lanes.map((l) => l.close()));
+    for (const lanes of guidedLanes.values()) await Promise.all(lanes.map((l) => l.close()));
   }
   return results;
 }

@@ -102,10 +102,26 @@ export interface FuzzFailure {
   replay: string;
 }
 
+/** How a plugin/op was fuzzed and, when guided, what the coverage loop reached. */
+export interface GuidedFuzzStats {
+  mode: 'guided' | 'blind';
+  /** Why this mode: the coverage build, `--no-coverage`, no coverage build, no lane that can run the loop. */
+  why: string;
+  /** On the first guided lane; per lane below (wasm and native builds count their edges apart). */
+  coverage: { edgesSeen: number; edgesTotal: number };
+  coverageByLane: Record<string, { edgesSeen: number; edgesTotal: number }>;
+  /** Executions per second of the guided loop, per lane, measured inside the worker or child over the whole budget. */
+  guidedExecsPerSecByLane: Record<string, number>;
+  /** Inputs in the coverage corpus after the run. */
+  corpusSize: number;
+  /** Edges seen after each 100 ms slice, per lane. */
+  edgesOverTime: Record<string, Array<{ tMs: number; edges: number }>>;
+}
+
 export interface FuzzResults {
   seed: number;
   runs: number;
-  properties: Array<{ property: string; plugin: string; op: string; runs: number; status: 'pass' | 'fail'; execsPerSecByLane: Record<string, number> }>;
+  properties: Array<{ property: string; plugin: string; op: string; runs: number; status: 'pass' | 'fail'; execsPerSecByLane: Record<string, number> } & Partial<GuidedFuzzStats>>;
   failures: FuzzFailure[];
 }
 

@@ -6,6 +6,8 @@ import type { ExecSlotWriter } from './exec-slot.ts';
 import type { CoverageRequest, SliceResult } from './messages.ts';
 import { Mutator } from './mutator.ts';
 
+/** Bytes a mutated input may exceed twice the longest corpus entry by. */
+const LENGTH_SLACK_BYTES = 16;
 /** How often the loop reads the clock, in executions. */
 const CLOCK_EVERY_EXECS = 64;
 
@@ -26,6 +28,8 @@ export class GuidedSession {
   readonly #corpus: Uint8Array[] = [];
   readonly #pending: Uint8Array[];
   readonly #mutator: Mutator;
+  /** Inputs grow with the corpus: twice its longest entry plus some slack (libFuzzer's length control, simplified). */
+  #lengthLimit = LENGTH_SLACK_BYTES;
 
   constructor(
     private readonly begin: Begin,
@@ -47,19 +51,21 @@ export class GuidedSession {
     let execs = 0;
     let finding: SliceResult['finding'];
     while (execs % CLOCK_EVERY_EXECS !== 0 || performance.now() < endAt) {
-      const input = this.#pending.pop() ?? this.#mutator.next(this.#corpus);
+      const input = this.#pending.pop() ?? this.#mutator.next(this.#corpus, this.#lengthLimit);
       this.slot.begin(input);
       const outcome = instance.call(op, input);
       this.slot.end();
       execs++;
       const fresh = this.#map.absorb(probe.counters());
       if (!outcome.ok && outcome.failure.kind !== 'plugin') {
-        finding = { input, failure: outcome.failure };
+        finding = { input: input.slice(), failure: outcome.failure };
         break;
       }
       if (fresh) {
-        this.#corpus.push(input);
-        added.push(input);
+        const kept = input.slice();
+        this.#corpus.push(kept);
+        added.push(kept);
+        this.#lengthLimit = Math.max(this.#lengthLimit, 2 * kept.length + LENGTH_SLACK_BYTES);
       }
     }
     return { execs, added, ...(finding ? { finding } : {}), edgesSeen: this.#map.edgesSeen, edgesTotal: this.#map.edgesTotal, corpusSize: this.#corpus.length };

@@ -45,14 +45,18 @@ export class Mutator {
     return Math.floor(this.random() * n);
   }
 
-  /** A mutated copy of a random corpus entry, at most `maxInputBytes` long. */
-  next(corpus: readonly Uint8Array[]): Uint8Array {
+  /**
+   * A mutated random corpus entry, at most `limitBytes` long (grown by the caller as the corpus
+   * grows, so short inputs come first). A view of a buffer the next call overwrites: copy to keep.
+   */
+  next(corpus: readonly Uint8Array[], limitBytes: number): Uint8Array {
+    const limit = Math.min(limitBytes, this.maxInputBytes);
     const base = corpus.length === 0 ? new Uint8Array() : corpus[this.#below(corpus.length)]!;
-    this.#length = Math.min(base.length, this.maxInputBytes);
+    this.#length = Math.min(base.length, limit);
     this.#work.set(base.subarray(0, this.#length));
     const stacked = 1 + this.#below(MAX_STACKED);
     for (let i = 0; i < stacked; i++) this.#mutateOnce(corpus);
-    return this.#work.slice(0, this.#length);
+    return this.#work.subarray(0, Math.min(this.#length, limit));
   }
 
   #mutateOnce(corpus: readonly Uint8Array[]): void {
