@@ -35,3 +35,6 @@ if (!chromium) {
   }
 }
 run(process.execPath, [`${root}bin/plugbench.js`, 'build', ...(process.env.CI ? [] : ['--quiet'])]);
+// The guided-fuzzing tests need coverage builds of a few fixtures (incremental after the first).
+const coverageFixtures = ['planted', 'handmade', 'faulty'].map((name) => `${root}fixtures/plugins/${name}`);
+run(process.execPath, [`${root}bin/plugbench.js`, 'build', ...coverageFixtures, '--coverage', ...(process.env.CI ? [] : ['--quiet'])]);

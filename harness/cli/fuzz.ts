@@ -50,7 +50,7 @@ interface FuzzArgs extends PolicyArgs {
 }
 
 /** `--minimize`: each guided plugin/op's coverage corpus cut to what keeps its coverage. */
-async function minimizeCorpora(args: FuzzArgs): Promise<number> {
+async function minimizeCorpora(args: FuzzArgs): Promise<typeof EXIT.pass> {
   const lanes = args.lane?.length ? parseLanes(args.lane) : defaultFuzzLanes();
   const trusted = trustedKeys(stateDir, args.trust ?? []);
   for (const plugin of args.plugin?.length ? args.plugin : DEFAULT_FUZZ_PLUGINS) {

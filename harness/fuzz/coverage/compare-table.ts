@@ -20,22 +20,22 @@ export class JsCompareTable implements CompareTable {
   readonly #a: Array<number | bigint> = new Array(COMPARE_SLOTS).fill(0);
   readonly #b: Array<number | bigint> = new Array(COMPARE_SLOTS).fill(0);
   readonly #width = new Uint8Array(COMPARE_SLOTS);
+  /** Slots in use, so a pick never lands on an empty one. */
+  readonly #filled: number[] = [];
 
   record(a: number | bigint, b: number | bigint, widthBytes: number): void {
     if (a === b) return;
     const slot = typeof a === 'bigint' ? Number((a ^ (b as bigint)) % BigInt(COMPARE_SLOTS)) : (Math.imul(a as number, 0x9e3779b1) ^ (b as number)) >>> 23;
+    if (this.#width[slot] === 0) this.#filled.push(slot);
     this.#a[slot] = a;
     this.#b[slot] = b;
     this.#width[slot] = widthBytes;
   }
 
   pick(random: () => number): CompareOperands | undefined {
-    for (let tries = 0; tries < 8; tries++) {
-      const slot = Math.floor(random() * COMPARE_SLOTS);
-      const widthBytes = this.#width[slot]!;
-      if (widthBytes !== 0) return { a: BigInt(this.#a[slot]!), b: BigInt(this.#b[slot]!), widthBytes };
-    }
-    return undefined;
+    if (this.#filled.length === 0) return undefined;
+    const slot = this.#filled[Math.floor(random() * this.#filled.length)]!;
+    return { a: BigInt(this.#a[slot]!), b: BigInt(this.#b[slot]!), widthBytes: this.#width[slot]! };
   }
 }
 
@@ -46,9 +46,11 @@ export class NativeCompareTable implements CompareTable {
     private readonly widths: Uint8Array,
   ) {}
 
+  /** From a random slot on, the first one in use (the C side keeps no list of them). */
   pick(random: () => number): CompareOperands | undefined {
-    for (let tries = 0; tries < 8; tries++) {
-      const slot = Math.floor(random() * this.widths.length);
+    const start = Math.floor(random() * this.widths.length);
+    for (let i = 0; i < this.widths.length; i++) {
+      const slot = (start + i) % this.widths.length;
       const widthBytes = this.widths[slot]!;
       if (widthBytes !== 0) return { a: this.operands[2 * slot]!, b: this.operands[2 * slot + 1]!, widthBytes };
     }

@@ -51,7 +51,8 @@ export class GuidedSession {
     let execs = 0;
     let finding: SliceResult['finding'];
     while (execs % CLOCK_EVERY_EXECS !== 0 || performance.now() < endAt) {
-      const input = this.#pending.pop() ?? this.#mutator.next(this.#corpus, this.#lengthLimit);
+      const seed = this.#pending.pop();
+      const input = seed ?? this.#mutator.next(this.#corpus, this.#lengthLimit);
       this.slot.begin(input);
       const outcome = instance.call(op, input);
       this.slot.end();
@@ -65,7 +66,8 @@ export class GuidedSession {
         const kept = input.slice();
         this.#corpus.push(kept);
         added.push(kept);
-        this.#lengthLimit = Math.max(this.#lengthLimit, 2 * kept.length + LENGTH_SLACK_BYTES);
+        // Long seeds do not lift the limit: mutants of them are cut to it, so executions stay cheap.
+        if (seed === undefined) this.#lengthLimit = Math.max(this.#lengthLimit, 2 * kept.length + LENGTH_SLACK_BYTES);
       }
     }
     return { execs, added, ...(finding ? { finding } : {}), edgesSeen: this.#map.edgesSeen, edgesTotal: this.#map.edgesTotal, corpusSize: this.#corpus.length };

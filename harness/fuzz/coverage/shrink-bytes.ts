@@ -1,6 +1,9 @@
 /** Most candidate inputs tried while shrinking one finding. @default 4000 */
 export const SHRINK_MAX_ATTEMPTS = 4000;
 
+/** Inputs up to this long are shrunk with every chunk size. */
+const SHORT_INPUT_BYTES = 64;
+
 /**
  * Byte-level minimisation where fast-check's shrinker does not apply (inputs the guided loop
  * made): removes ever smaller chunks, then lowers bytes to zero, keeping each change that
@@ -15,7 +18,8 @@ export async function shrinkBytes(input: Uint8Array, stillFails: (candidate: Uin
     best = candidate;
     return true;
   };
-  for (let chunk = Math.max(1, best.length >> 1); chunk >= 1 && attempts < maxAttempts; chunk >>= 1) {
+  // Every chunk size on short inputs (a record of 2 bytes only goes as a whole), halving on long ones.
+  for (let chunk = Math.max(1, best.length - 1); chunk >= 1 && attempts < maxAttempts; chunk = chunk > SHORT_INPUT_BYTES ? chunk >> 1 : chunk - 1) {
     for (let at = 0; at < best.length && attempts < maxAttempts; ) {
       const candidate = new Uint8Array(best.length - Math.min(chunk, best.length - at));
       candidate.set(best.subarray(0, at));
