@@ -25,6 +25,8 @@ export interface GuidedFuzzOptions {
   deadlineMs: number;
   /** @default DEFAULT_MAX_INPUT_BYTES */
   maxInputBytes?: number;
+  /** Checked between slices: another lane's finding ends this run too. @default never */
+  stopped?: () => boolean;
 }
 
 /** What a guided run on one lane gave. */
@@ -76,7 +78,7 @@ export async function fuzzGuided(options: GuidedFuzzOptions): Promise<GuidedRun>
         run.finding = { ...result.finding, afterMs: elapsedMs, afterExecs: run.execs };
         break;
       }
-      if (elapsedMs >= options.timeMs || run.execs >= (options.maxExecs ?? Infinity)) break;
+      if (elapsedMs >= options.timeMs || run.execs >= (options.maxExecs ?? Infinity) || options.stopped?.()) break;
       answer = await lane.slice(Math.min(SLICE_MS, options.timeMs - elapsedMs), options.deadlineMs);
     }
   } finally {

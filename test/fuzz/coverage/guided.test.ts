@@ -64,7 +64,7 @@ test('plugbench fuzz: guided where a coverage build exists, findings shrunk, sav
   const corpusDir = mkdtempSync(join(tmpdir(), 'plugbench-guided-'));
   const lanes = [worker, processLane];
   const lines: string[] = [];
-  const found = await runFuzz({ plugins: ['planted'], ops: ['tlv'], lanes, trusted, seed: 11, timeMs: 6000, corpusDir, sequenceRuns: 0, progress: (l) => lines.push(l) });
+  const found = await runFuzz({ plugins: ['planted'], ops: ['tlv'], lanes, trusted, seed: 11, timeMs: 4000, corpusDir, sequenceRuns: 0, progress: (l) => lines.push(l) });
   assert.is(found.failures.length, 1, JSON.stringify(found.failures));
   const failure = found.failures[0]!;
   assert.is(failure.kind, 'panic');
