@@ -54,6 +54,13 @@ function laneCharts(lanes: LaneResult[]): string {
   return `<div class="charts">${distribution}${overTime}${memory}${overMemoryTime}</div>`;
 }
 
+/** Edges the guided loop had reached over its run, one line per lane. */
+function edgesChart(p: NonNullable<Results['fuzz']>['properties'][number]): string {
+  const series = Object.entries(p.edgesOverTime ?? {}).map(([lane, points]) => ({ name: lane, points: points.map((q): [number, number] => [q.tMs / 1000, q.edges]) }));
+  const maxS = Math.max(1, ...series.flatMap((x) => x.points.map(([t]) => t)));
+  return lineChart(series, { title: `${p.plugin} ${p.op}: edges reached, guided`, xLabel: 's', yLabel: 'edges', xTicks: ticksFor(maxS), formatY: (y) => y.toFixed(0) });
+}
+
 function laneTable(lanes: LaneResult[]): string {
   const rows = lanes.map((l) => {
     const errors = Object.entries(l.errors).map(([k, n]) => `${k} ${n}`).join(', ') || '0';
@@ -92,7 +99,7 @@ export function renderHtml(results: Results): string {
   }
   sections.push(safetyMatrix(results));
   if (results.fuzz) {
-    sections.push(`<h2>Fuzzing</h2><p>seed ${results.fuzz.seed}, ${results.fuzz.runs} runs.</p><table><tr><th>plugin</th><th>op</th><th>properties</th><th>runs</th><th>status</th><th>executions/s</th></tr>${results.fuzz.properties.map((p) => `<tr><td>${esc(p.plugin)}</td><td>${esc(p.op)}</td><td>${esc(p.property)}</td><td>${p.runs}</td><td class="${p.status}">${p.status}</td><td>${esc(Object.entries(p.execsPerSecByLane).map(([l, n]) => `${l} ${n}`).join(', '))}</td></tr>`).join('')}</table>${results.fuzz.failures.map((f) => `<div class="finding"><b>${esc(f.property)}</b> on ${esc(f.plugin)} ${esc(f.op)} (${esc(f.lane)}): ${esc(f.message)}<pre>${esc(f.replay)}</pre></div>`).join('')}`);
+    sections.push(`<h2>Fuzzing</h2><p>seed ${results.fuzz.seed}, ${results.fuzz.runs} runs.</p><table><tr><th>plugin</th><th>op</th><th>properties</th><th>runs</th><th>status</th><th>executions/s</th><th>mode</th><th>edges</th></tr>${results.fuzz.properties.map((p) => `<tr><td>${esc(p.plugin)}</td><td>${esc(p.op)}</td><td>${esc(p.property)}</td><td>${p.runs}</td><td class="${p.status}">${p.status}</td><td>${esc(Object.entries({ ...p.execsPerSecByLane, ...Object.fromEntries(Object.entries(p.guidedExecsPerSecByLane ?? {}).map(([l, n]) => [`${l} guided`, n])) }).map(([l, n]) => `${l} ${n}`).join(', '))}</td><td title="${esc(p.why ?? '')}">${esc(p.mode ?? '')}</td><td>${esc(Object.entries(p.coverageByLane ?? {}).map(([l, c]) => `${l} ${c.edgesSeen}/${c.edgesTotal}`).join(', '))}</td></tr>`).join('')}</table>${results.fuzz.properties.filter((p) => p.edgesOverTime).map(edgesChart).join('')}${results.fuzz.failures.map((f) => `<div class="finding"><b>${esc(f.property)}</b> on ${esc(f.plugin)} ${esc(f.op)} (${esc(f.lane)}): ${esc(f.message)}<pre>${esc(f.replay)}</pre></div>`).join('')}`);
   }
   const env = results.env;
   sections.push(`<h2>Environment</h2><table>${Object.entries(env).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(String(v))}</td></tr>`).join('')}</table>`);
