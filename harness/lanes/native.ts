@@ -77,7 +77,11 @@ export class NativeInstance implements PluginInstance {
     try {
       exports = bind(openLibrary(bytes));
     } catch (e) {
-      throw new PluginLoadError('protocol', `the shared library does not load or lacks a contract export (${(e as Error).message}); it must export every function of harness/contract/plugbench.h`);
+      const message = (e as Error).message;
+      if (/undefined symbol: __sanitizer_cov_/.test(message)) {
+        throw new PluginLoadError('incompatible', `the shared library is a coverage build (${message}), which only guided fuzzing loads and which is never timed; load the plain artifact (\`lib<name>.so\`) instead`);
+      }
+      throw new PluginLoadError('protocol', `the shared library does not load or lacks a contract export (${message}); it must export every function of harness/contract/plugbench.h`);
     }
     checkNativeAbi(exports.abi());
     const out = newOutBuffer();

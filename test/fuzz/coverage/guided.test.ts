@@ -9,6 +9,7 @@ import { DEFAULT_POLICY } from '../../../harness/contract/policy.ts';
 import { fuzzGuided } from '../../../harness/fuzz/coverage/guided-fuzz.ts';
 import { runFuzz } from '../../../harness/fuzz/run-fuzz.ts';
 import { parseLanes } from '../../../harness/lanes/lane.ts';
+import { NativeInstance } from '../../../harness/lanes/native.ts';
 import { WasmCoreInstance } from '../../../harness/lanes/wasm-core.ts';
 import { fixture, trusted } from '../../helpers/plugins.ts';
 
@@ -28,6 +29,16 @@ test('a coverage build sits beside the plain artifacts, signed, and a load that 
   assert.instance(error, PluginLoadError);
   assert.is((error as PluginLoadError).kind, 'incompatible');
   assert.match((error as Error).message, /wasm import `env::__sanitizer_cov_\w+` comes from a coverage build .* never timed; load the plain artifact/);
+  // This process never loads the coverage shim (guided native runs are in child processes).
+  const native = (() => {
+    try {
+      return NativeInstance.open(readVerifiedArtifact(fixture('planted'), meta.coverage!.native), meta, { policy: DEFAULT_POLICY, maxOutputBytes: 1 << 20 });
+    } catch (e) {
+      return e;
+    }
+  })();
+  assert.instance(native, PluginLoadError);
+  assert.match((native as Error).message, /the shared library is a coverage build \(.*undefined symbol: __sanitizer_cov_\w+\).*never timed/);
 });
 
 for (const lane of [worker, processLane]) {
@@ -78,6 +89,13 @@ test('plugbench fuzz: guided where a coverage build exists, findings shrunk, sav
   const file = /--replay (\S+)$/.exec(failure.replay)![1]!;
   const replayed = await runFuzz({ plugins: ['planted'], ops: ['tlv'], lanes, trusted, seed: 2, replayFile: file, corpusDir, sequenceRuns: 0 });
   assert.is(replayed.failures[0]?.kind, 'panic');
+
+  const { minimizeCoverageCorpus, fuzzModeOf } = await import('../../../harness/fuzz/coverage/guided-phase.ts');
+  const mode = fuzzModeOf(fixture('planted'), lanes, trusted, false);
+  if (mode.mode !== 'guided') throw new Error(mode.why);
+  const { before, after } = await minimizeCoverageCorpus(fixture('planted'), mode, 'tlv', trusted, corpusDir);
+  assert.ok(after > 0 && after <= before, `--minimize kept ${after} of ${before}`);
+  assert.is(readdirSync(join(corpusDir, 'planted', 'tlv', 'coverage')).length, after);
 
   const blind = await runFuzz({ plugins: ['planted'], ops: ['frame'], lanes, trusted, seed: 11, runs: 500, corpusDir, coverage: false, sequenceRuns: 0, progress: (l) => lines.push(l) });
   assert.equal(blind.failures, []);
