@@ -5,15 +5,17 @@ const INTERESTING = [0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0
 /** How many mutations are stacked on one input at most. */
 const MAX_STACKED = 5;
 
-/** Little-endian bytes of `value`, `widthBytes` long. */
-function leBytes(value: bigint, widthBytes: number): Uint8Array {
-  const out = new Uint8Array(widthBytes);
-  for (let i = 0; i < widthBytes; i++) out[i] = Number((value >> BigInt(8 * i)) & 0xffn);
-  return out;
+/** Little-endian bytes of `value`, `widthBytes` long, written into `out` (a view of it is returned). */
+function leBytes(value: bigint, widthBytes: number, out: Uint8Array): Uint8Array {
+  // Two 32-bit halves as numbers: BigInt shifts per byte cost more than the call they feed.
+  const low = Number(value & 0xffffffffn);
+  const high = widthBytes > 4 ? Number((value >> 32n) & 0xffffffffn) : 0;
+  for (let i = 0; i < widthBytes; i++) out[i] = i < 4 ? (low >>> (8 * i)) & 0xff : (high >>> (8 * (i - 4))) & 0xff;
+  return out.subarray(0, widthBytes);
 }
 
 /** The fewest bytes that hold `value` (at least 1). */
-const minimalWidth = (value: bigint) => Math.max(1, Math.ceil(value.toString(16).length / 2));
+const minimalWidth = (value: bigint) => (value < 0x100n ? 1 : value < 0x10000n ? 2 : value < 0x100000000n ? 4 : 8);
 
 function indexOf(haystack: Uint8Array, length: number, needle: Uint8Array, from: number): number {
   outer: for (let i = from; i + needle.length <= length; i++) {
@@ -31,6 +33,9 @@ function indexOf(haystack: Uint8Array, length: number, needle: Uint8Array, from:
 export class Mutator {
   readonly #work: Uint8Array;
   #length = 0;
+  /** Operand bytes: one to search for, one to write. */
+  readonly #needle = new Uint8Array(8);
+  readonly #wanted = new Uint8Array(8);
 
   constructor(
     private readonly random: () => number,
@@ -110,15 +115,16 @@ export class Mutator {
     else this.#overwrite(bytes, this.#below(this.#length));
   }
 
+  /** Up to 8 random bytes (or one repeated), in scratch memory. */
   #randomBytes(count: number): Uint8Array {
-    const bytes = new Uint8Array(count);
+    const bytes = this.#wanted.subarray(0, Math.min(count, 8));
     if (this.random() < 0.5) bytes.fill(this.#below(256));
     else for (let i = 0; i < count; i++) bytes[i] = this.#below(256);
     return bytes;
   }
 
   #integer(value: number, widthBytes: number): Uint8Array {
-    const bytes = leBytes(BigInt(value >>> 0), widthBytes);
+    const bytes = leBytes(BigInt(value >>> 0), widthBytes, this.#wanted);
     return this.random() < 0.5 ? bytes : bytes.reverse();
   }
 
@@ -162,15 +168,16 @@ export class Mutator {
     const logged = this.compares().pick(this.random);
     if (logged === undefined) return this.#dictionaryWord();
     const [from, to] = this.random() < 0.5 ? [logged.a, logged.b] : [logged.b, logged.a];
-    for (const widthBytes of new Set([logged.widthBytes, minimalWidth(from)])) {
-      if (widthBytes > logged.widthBytes) continue;
-      const needle = leBytes(from, widthBytes);
+    // At the compared width, then at the fewest bytes that hold it (a u16 field compared as a u32).
+    const narrow = Math.min(logged.widthBytes, minimalWidth(from));
+    for (const widthBytes of narrow === logged.widthBytes ? [narrow] : [logged.widthBytes, narrow]) {
+      const needle = leBytes(from, widthBytes, this.#needle);
       const found = indexOf(this.#work, this.#length, needle, this.#below(this.#length));
       const at = found >= 0 ? found : indexOf(this.#work, this.#length, needle, 0);
-      if (at >= 0) return this.#overwrite(leBytes(to, widthBytes), at);
+      if (at >= 0) return this.#overwrite(leBytes(to, widthBytes, this.#wanted), at);
     }
     // Not in the input (yet): put the wanted operand somewhere, at the width it was compared at.
-    const bytes = leBytes(to, this.random() < 0.5 ? logged.widthBytes : Math.min(logged.widthBytes, minimalWidth(to)));
+    const bytes = leBytes(to, this.random() < 0.5 ? logged.widthBytes : Math.min(logged.widthBytes, minimalWidth(to)), this.#wanted);
     if (this.random() < 0.5) this.#overwrite(bytes, this.#below(this.#length + 1));
     else this.#insert(bytes);
   }
