@@ -27,6 +27,8 @@ export interface GuidedFuzzOptions {
   maxInputBytes?: number;
   /** Checked between slices: another lane's finding ends this run too. @default never */
   stopped?: () => boolean;
+  /** Told at once when this run finds something. @default nobody */
+  onFinding?: () => void;
 }
 
 /** What a guided run on one lane gave. */
@@ -66,6 +68,7 @@ export async function fuzzGuided(options: GuidedFuzzOptions): Promise<GuidedRun>
       }
       if (answer.type === 'ended') {
         run.finding = { input: answer.input, failure: answer.failure, afterMs: elapsedMs, afterExecs: run.execs };
+        options.onFinding?.();
         break;
       }
       const { result } = answer;
@@ -76,6 +79,7 @@ export async function fuzzGuided(options: GuidedFuzzOptions): Promise<GuidedRun>
       run.edgesOverTime.push({ tMs: Math.round(elapsedMs), edges: run.edgesSeen });
       if (result.finding) {
         run.finding = { ...result.finding, afterMs: elapsedMs, afterExecs: run.execs };
+        options.onFinding?.();
         break;
       }
       if (elapsedMs >= options.timeMs || run.execs >= (options.maxExecs ?? Infinity) || options.stopped?.()) break;

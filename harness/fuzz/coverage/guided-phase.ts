@@ -80,15 +80,12 @@ export async function runGuidedPhase(options: GuidedPhaseOptions): Promise<Guide
   const dictionary = [...wordsOfBinary(readVerifiedArtifact(options.dir, mode.meta.artifacts.wasm ?? mode.meta.coverage!.wasm)), ...options.dictionary];
   // The lanes run at once; the first finding stops them all.
   let foundOnOne = false;
-  const runs = await Promise.all(mode.lanes.map(async (lane, index) => {
-    const run = await fuzzGuided({
-      dir: options.dir, lane, op: context.op, trusted: options.trusted, seeds, dictionary, seed: options.seed + index,
-      timeMs: options.timeMs, ...(options.maxExecs !== undefined ? { maxExecs: options.maxExecs } : {}), deadlineMs: options.deadlineMs,
-      stopped: () => foundOnOne,
-    });
-    foundOnOne ||= run.finding !== undefined;
-    return run;
-  }));
+  const runs = await Promise.all(mode.lanes.map((lane, index) => fuzzGuided({
+    dir: options.dir, lane, op: context.op, trusted: options.trusted, seeds, dictionary, seed: options.seed + index,
+    timeMs: options.timeMs, ...(options.maxExecs !== undefined ? { maxExecs: options.maxExecs } : {}), deadlineMs: options.deadlineMs,
+    stopped: () => foundOnOne,
+    onFinding: () => (foundOnOne = true),
+  })));
   const reached = runs.flatMap((r) => r.corpus);
   if (options.save) corpus.add(reached);
   const result: GuidedPhaseResult = { runs, corpusSize: corpus.load().length || reached.length };
