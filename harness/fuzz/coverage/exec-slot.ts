@@ -44,9 +44,12 @@ async function mapFile(path: string): Promise<ArrayBuffer> {
   const mmap = libc.func('void *mmap(void *addr, size_t length, int prot, int flags, int fd, int64_t offset)');
   const PROT_READ_WRITE = 3;
   const MAP_SHARED = 1;
+  const MAP_FAILED = 2n ** 64n - 1n;
   const fd = openSync(path, 'r+');
   try {
-    return koffi.view(mmap(null, SLOT_BYTES, PROT_READ_WRITE, MAP_SHARED, fd, 0), SLOT_BYTES);
+    const pointer = mmap(null, SLOT_BYTES, PROT_READ_WRITE, MAP_SHARED, fd, 0);
+    if (koffi.address(pointer) === MAP_FAILED) throw new Error(`harness bug: mmap of the exec slot \`${path}\` failed`);
+    return koffi.view(pointer, SLOT_BYTES);
   } finally {
     closeSync(fd);
   }
