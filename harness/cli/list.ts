@@ -33,7 +33,8 @@ export const listCommand: CliCommand<PolicyArgs> = {
     if (names.length === 0) console.log('  none built yet: run `plugbench build`');
     for (const name of names) {
       const meta = JSON.parse(readFileSync(join(defaultBuildDir, name, 'plugin.json'), 'utf8')) as PluginMeta;
-      console.log(`  ${name.padEnd(12)} ${meta.version.padEnd(8)} abi ${meta.abi.padEnd(4)} ${await describeOps(join(defaultBuildDir, name), policy)}`);
+      const coverage = meta.coverage ? ` [coverage build: ${meta.coverage.scope}]` : '';
+      console.log(`  ${name.padEnd(12)} ${meta.version.padEnd(8)} abi ${meta.abi.padEnd(4)} ${await describeOps(join(defaultBuildDir, name), policy)}${coverage}`);
     }
     console.log(`\nlanes: ${ALL_LANES.map(laneName).join(', ')}`);
     const scenarios = await loadScenarios();
