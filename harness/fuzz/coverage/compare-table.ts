@@ -25,7 +25,9 @@ export class JsCompareTable implements CompareTable {
 
   record(a: number | bigint, b: number | bigint, widthBytes: number): void {
     if (a === b) return;
-    const slot = typeof a === 'bigint' ? Number((a ^ (b as bigint)) % BigInt(COMPARE_SLOTS)) : (Math.imul(a as number, 0x9e3779b1) ^ (b as number)) >>> 23;
+    const slot = typeof a === 'bigint'
+      ? Number((a ^ (b as bigint)) % BigInt(COMPARE_SLOTS))
+      : (Math.imul(a as number, 0x9e3779b1) ^ (b as number)) >>> 23;
     if (this.#width[slot] === 0) this.#filled.push(slot);
     this.#a[slot] = a;
     this.#b[slot] = b;

@@ -16,7 +16,8 @@ export class CoverageCorpus {
 
   load(): Uint8Array[] {
     if (!existsSync(this.dir)) return [];
-    return readdirSync(this.dir).filter((f) => f.endsWith('.bin')).sort().map((f) => new Uint8Array(readFileSync(join(this.dir, f))));
+    const files = readdirSync(this.dir).filter((f) => f.endsWith('.bin')).sort();
+    return files.map((f) => new Uint8Array(readFileSync(join(this.dir, f))));
   }
 
   /** Saves the inputs not there yet; returns how many were new. */
@@ -35,6 +36,8 @@ export class CoverageCorpus {
   /** Keeps only `keep` (a subset of what `load` gave) and deletes the rest. */
   replace(keep: readonly Uint8Array[]): void {
     const wanted = new Set(keep.map((input) => `${sha256Hex(input)}.bin`));
-    for (const f of existsSync(this.dir) ? readdirSync(this.dir) : []) if (f.endsWith('.bin') && !wanted.has(f)) rmSync(join(this.dir, f));
+    for (const f of existsSync(this.dir) ? readdirSync(this.dir) : []) {
+      if (f.endsWith('.bin') && !wanted.has(f)) rmSync(join(this.dir, f));
+    }
   }
 }

@@ -25,9 +25,13 @@ export const COVERAGE_BOUNDARIES: readonly Boundary[] = ['wasm-core', 'native'];
  * and negotiation as any load, plus the SanitizerCoverage runtime: imports for a core module,
  * the gcc-built shim loaded globally before a native library.
  */
-export async function openCoverageInstance(dir: string, boundary: Boundary, options: OpenOptions): Promise<{ instance: PluginInstance; probe: CoverageProbe }> {
+export async function openCoverageInstance(
+  dir: string, boundary: Boundary, options: OpenOptions,
+): Promise<{ instance: PluginInstance; probe: CoverageProbe }> {
   const meta = readSignedPluginMeta(dir, options.trusted);
-  if (meta.coverage === undefined) throw new PluginLoadError('incompatible', `plugin \`${meta.name}\` has no coverage build: rebuild it with \`plugbench build --coverage\``);
+  if (meta.coverage === undefined) {
+    throw new PluginLoadError('incompatible', `plugin \`${meta.name}\` has no coverage build: rebuild it with \`plugbench build --coverage\``);
+  }
   const declared = { name: meta.name, version: meta.version, abi: meta.abi };
   const instanceOptions: InstanceOptions = {
     policy: options.policy ?? DEFAULT_POLICY,
@@ -36,7 +40,8 @@ export async function openCoverageInstance(dir: string, boundary: Boundary, opti
   };
   if (boundary === 'wasm-core') {
     const sanitizer = new WasmSanitizer();
-    const instance = await WasmCoreInstance.open(readVerifiedArtifact(dir, meta.coverage.wasm), declared, { ...instanceOptions, sanitizer });
+    const bytes = readVerifiedArtifact(dir, meta.coverage.wasm);
+    const instance = await WasmCoreInstance.open(bytes, declared, { ...instanceOptions, sanitizer });
     return { instance, probe: { counters: () => sanitizer.counters(), compares: sanitizer.compares } };
   }
   if (boundary === 'native') {
@@ -45,5 +50,6 @@ export async function openCoverageInstance(dir: string, boundary: Boundary, opti
     const counters = nativeCounters();
     return { instance, probe: { counters: () => counters, compares: nativeCompareTable() } };
   }
-  throw new PluginLoadError('incompatible', `coverage builds run on ${COVERAGE_BOUNDARIES.map((b) => `\`${b}\``).join(' and ')}, not \`${boundary}\``);
+  const boundaries = COVERAGE_BOUNDARIES.map((b) => `\`${b}\``).join(' and ');
+  throw new PluginLoadError('incompatible', `coverage builds run on ${boundaries}, not \`${boundary}\``);
 }

@@ -33,7 +33,8 @@ export function readDictionaryFile(path: string): Uint8Array[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new UsageError(`\`--dict ${path}\` cannot be read (${(e as NodeJS.ErrnoException).code}); give a dictionary file (lines like \`magic="PBX9"\`)`);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`\`--dict ${path}\` cannot be read (${code}); give a dictionary file (lines like \`magic="PBX9"\`)`);
   }
   const words: Uint8Array[] = [];
   const problems: string[] = [];
@@ -54,6 +55,8 @@ export function readDictionaryFile(path: string): Uint8Array[] {
     }
     words.push(new Uint8Array(bytes));
   }
-  if (problems.length > 0) throw new UsageError(`\`--dict ${path}\` has lines that are not \`"word"\` or \`name="word"\`:\n${problems.join('\n')}`);
+  if (problems.length > 0) {
+    throw new UsageError(`\`--dict ${path}\` has lines that are not \`"word"\` or \`name="word"\`:\n${problems.join('\n')}`);
+  }
   return words;
 }

@@ -54,9 +54,14 @@ export interface GuidedRun {
  */
 export async function fuzzGuided(options: GuidedFuzzOptions): Promise<GuidedRun> {
   const lane = await GuidedLane.openGuided(options.dir, options.lane, { trusted: options.trusted });
-  const run: GuidedRun = { lane: laneName(options.lane), execs: 0, durationMs: 0, edgesSeen: 0, edgesTotal: 0, corpus: [], edgesOverTime: [], restarts: 0 };
+  const run: GuidedRun = {
+    lane: laneName(options.lane), execs: 0, durationMs: 0, edgesSeen: 0, edgesTotal: 0, corpus: [], edgesOverTime: [], restarts: 0,
+  };
   const started = performance.now();
-  const begin = (seeds: readonly Uint8Array[]) => lane.begin({ op: options.op, seeds: [...seeds], dictionary: [...options.dictionary], seed: options.seed + run.restarts, maxInputBytes: options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES }, options.deadlineMs);
+  const maxInputBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
+  // A restarted session gets a seed of its own, so it does not retrace the inputs before the recycle.
+  const begin = (seeds: readonly Uint8Array[]) =>
+    lane.begin({ op: options.op, seeds: [...seeds], dictionary: [...options.dictionary], seed: options.seed + run.restarts, maxInputBytes }, options.deadlineMs);
   try {
     let answer = await begin(options.seeds);
     for (;;) {
@@ -93,7 +98,9 @@ export async function fuzzGuided(options: GuidedFuzzOptions): Promise<GuidedRun>
 }
 
 /** Keeps the part of a corpus that reaches all it reaches, by running it on a coverage lane. */
-export async function minimizeOnLane(dir: string, lane: LaneId, op: string, trusted: readonly TrustedKey[], inputs: Uint8Array[]): Promise<Uint8Array[]> {
+export async function minimizeOnLane(
+  dir: string, lane: LaneId, op: string, trusted: readonly TrustedKey[], inputs: Uint8Array[],
+): Promise<Uint8Array[]> {
   const guided = await GuidedLane.openGuided(dir, lane, { trusted });
   try {
     return (await guided.minimize(op, inputs)).map((i) => inputs[i]!);

@@ -31,7 +31,9 @@ export class GuidedLane extends SupervisedLane {
 
   static async openGuided(dir: string, id: LaneId, options: LaneOptions): Promise<GuidedLane> {
     if (!(GUIDED_LANES as readonly string[]).includes(laneName(id))) {
-      throw new UsageError(`guided fuzzing runs on ${GUIDED_LANES.map((l) => `\`${l}\``).join(', ')}, not \`${laneName(id)}\` (coverage builds exist for ${COVERAGE_BOUNDARIES.join(' and ')}; each execution needs a deadline)`);
+      const lanes = GUIDED_LANES.map((l) => `\`${l}\``).join(', ');
+      const why = `coverage builds exist for ${COVERAGE_BOUNDARIES.join(' and ')}; each execution needs a deadline`;
+      throw new UsageError(`guided fuzzing runs on ${lanes}, not \`${laneName(id)}\` (${why})`);
     }
     const isolation = id.isolation === 'worker' ? 'worker' : 'process';
     const slot = new ExecSlot(isolation);
@@ -57,7 +59,8 @@ export class GuidedLane extends SupervisedLane {
 
   /** Indices of the inputs to keep: together they reach all that `inputs` reach. */
   async minimize(op: string, inputs: Uint8Array[]): Promise<number[]> {
-    const reply = await this.exchange<Reply>(true, (id) => ({ type: 'coverage-minimize', id, op, inputs }), (r, finish) => finish(r));
+    const request = (id: number): Request => ({ type: 'coverage-minimize', id, op, inputs });
+    const reply = await this.exchange<Reply>(true, request, (r, finish) => finish(r));
     if (reply.type !== 'coverage-minimized') throw new Error(`harness bug: ${reply.type} answered a corpus minimisation`);
     return reply.kept;
   }
@@ -84,14 +87,18 @@ export class GuidedLane extends SupervisedLane {
         }
         const stuckMs = performance.now() - sameSince;
         if (stuckMs < deadlineMs) return;
-        settle({ type: 'ended', failure: { kind: 'timeout', message: `an execution outlived its deadline of ${deadlineMs} ms and was stopped after ${stuckMs.toFixed(0)} ms` }, input: state.input });
+        const message = `an execution outlived its deadline of ${deadlineMs} ms and was stopped after ${stuckMs.toFixed(0)} ms`;
+        settle({ type: 'ended', failure: { kind: 'timeout', message }, input: state.input });
         this.replace('timeout');
       }, Math.max(5, Math.min(250, deadlineMs / 4)));
       // Not queued: a hung exchange is abandoned here, and must not hold up the next one.
       void this.exchange<Reply>(false, request, (reply, finish) => finish(reply)).then((reply) => {
         if (reply.type === 'coverage-sliced') return settle({ type: 'slice', result: reply.result });
         if (reply.type === 'coverage-no-session') return settle({ type: 'no-session' });
-        if (reply.type === 'called' && !reply.outcome.ok) return settle({ type: 'ended', failure: reply.outcome.failure, input: slot.read().input });
+        // The worker or child died mid-slice (a native crash): the slot still holds the input.
+        if (reply.type === 'called' && !reply.outcome.ok) {
+          return settle({ type: 'ended', failure: reply.outcome.failure, input: slot.read().input });
+        }
         throw new Error(`harness bug: ${reply.type} answered the fuzz loop`);
       });
     });

@@ -37,7 +37,8 @@ export class GuidedSession {
     private readonly slot: ExecSlotWriter,
   ) {
     this.#pending = [...begin.seeds].reverse();
-    this.#mutator = new Mutator(seededRandom(begin.seed), begin.dictionary, () => target().probe.compares, begin.maxInputBytes);
+    const compares = () => target().probe.compares;
+    this.#mutator = new Mutator(seededRandom(begin.seed), begin.dictionary, compares, begin.maxInputBytes);
     // Counts from loading and `init` are not the fuzzer's doing.
     target().probe.counters().fill(0);
   }
@@ -70,11 +71,12 @@ export class GuidedSession {
         if (seed === undefined) this.#lengthLimit = Math.max(this.#lengthLimit, 2 * kept.length + LENGTH_SLACK_BYTES);
       }
     }
-    return { execs, added, ...(finding ? { finding } : {}), edgesSeen: this.#map.edgesSeen, edgesTotal: this.#map.edgesTotal, corpusSize: this.#corpus.length };
+    const { edgesSeen, edgesTotal } = this.#map;
+    return { execs, added, ...(finding ? { finding } : {}), edgesSeen, edgesTotal, corpusSize: this.#corpus.length };
   }
 }
 
-/** Indices of a subset of `inputs` that reaches all they reach together: shortest first, kept when it adds something. */
+/** Indices of a subset of `inputs` reaching all they reach together: shortest first, each kept when it adds something. */
 export function minimizeCorpus(target: CoverageTarget, op: string, inputs: readonly Uint8Array[]): number[] {
   const map = new CoverageMap();
   target.probe.counters().fill(0);

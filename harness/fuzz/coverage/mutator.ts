@@ -1,7 +1,10 @@
 import type { CompareTable } from './compare-table.ts';
 
 /** Values that often sit at a boundary, written as 1, 2 or 4 bytes. */
-const INTERESTING = [0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff, 16, 32, 64, 100, 1000, 1024, 4096];
+const INTERESTING = [
+  0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff,
+  16, 32, 64, 100, 1000, 1024, 4096,
+];
 /** How many mutations are stacked on one input at most. */
 const MAX_STACKED = 5;
 
@@ -130,7 +133,8 @@ export class Mutator {
 
   #interesting(): void {
     const widthBytes = [1, 2, 4][this.#below(3)]!;
-    this.#overwrite(this.#integer(INTERESTING[this.#below(INTERESTING.length)]!, widthBytes), this.#below(this.#length));
+    const value = INTERESTING[this.#below(INTERESTING.length)]!;
+    this.#overwrite(this.#integer(value, widthBytes), this.#below(this.#length));
   }
 
   #arithmetic(): void {
@@ -177,7 +181,8 @@ export class Mutator {
       if (at >= 0) return this.#overwrite(leBytes(to, widthBytes, this.#wanted), at);
     }
     // Not in the input (yet): put the wanted operand somewhere, at the width it was compared at.
-    const bytes = leBytes(to, this.random() < 0.5 ? logged.widthBytes : Math.min(logged.widthBytes, minimalWidth(to)), this.#wanted);
+    const widthBytes = this.random() < 0.5 ? logged.widthBytes : Math.min(logged.widthBytes, minimalWidth(to));
+    const bytes = leBytes(to, widthBytes, this.#wanted);
     if (this.random() < 0.5) this.#overwrite(bytes, this.#below(this.#length + 1));
     else this.#insert(bytes);
   }

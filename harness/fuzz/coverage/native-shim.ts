@@ -29,7 +29,8 @@ function shimLibrary(): string {
   const temp = `${path}.tmp-${process.pid}`;
   const gcc = spawnSync('gcc', ['-shared', '-fPIC', '-O2', '-o', temp, SOURCE.pathname], { encoding: 'utf8' });
   if (gcc.error || gcc.status !== 0) {
-    throw new UsageError(`building the native coverage shim with gcc failed (${gcc.error?.message ?? gcc.stderr.trim()}); install gcc (\`apt-get install -y gcc\`) or fuzz native plugins blind with \`--no-coverage\``);
+    const why = gcc.error?.message ?? gcc.stderr.trim();
+    throw new UsageError(`building the native coverage shim with gcc failed (${why}); install gcc (\`apt-get install -y gcc\`) or fuzz native plugins blind with \`--no-coverage\``);
   }
   renameSync(temp, path);
   return path;

@@ -1,6 +1,9 @@
 import type { SanitizerRuntime } from '../../lanes/instance.ts';
 import { JsCompareTable } from './compare-table.ts';
 
+/** An i64 from wasm arrives signed. */
+const u64 = (value: bigint) => BigInt.asUintN(64, value);
+
 /**
  * The SanitizerCoverage runtime a core-module coverage build imports from `env`: it learns
  * where the counters are in linear memory and logs compare operands into a table.
@@ -25,11 +28,11 @@ export class WasmSanitizer implements SanitizerRuntime {
     __sanitizer_cov_trace_cmp1: (a: number, b: number) => this.compares.record(a & 0xff, b & 0xff, 1),
     __sanitizer_cov_trace_cmp2: (a: number, b: number) => this.compares.record(a & 0xffff, b & 0xffff, 2),
     __sanitizer_cov_trace_cmp4: (a: number, b: number) => this.compares.record(a >>> 0, b >>> 0, 4),
-    __sanitizer_cov_trace_cmp8: (a: bigint, b: bigint) => this.compares.record(BigInt.asUintN(64, a), BigInt.asUintN(64, b), 8),
+    __sanitizer_cov_trace_cmp8: (a: bigint, b: bigint) => this.compares.record(u64(a), u64(b), 8),
     __sanitizer_cov_trace_const_cmp1: (a: number, b: number) => this.compares.record(a & 0xff, b & 0xff, 1),
     __sanitizer_cov_trace_const_cmp2: (a: number, b: number) => this.compares.record(a & 0xffff, b & 0xffff, 2),
     __sanitizer_cov_trace_const_cmp4: (a: number, b: number) => this.compares.record(a >>> 0, b >>> 0, 4),
-    __sanitizer_cov_trace_const_cmp8: (a: bigint, b: bigint) => this.compares.record(BigInt.asUintN(64, a), BigInt.asUintN(64, b), 8),
+    __sanitizer_cov_trace_const_cmp8: (a: bigint, b: bigint) => this.compares.record(u64(a), u64(b), 8),
     // `cases` points at [count, width in bits, case values...] as u64 in linear memory.
     __sanitizer_cov_trace_switch: (value: bigint, cases: number) => {
       const memory = this.#memory;
@@ -38,7 +41,7 @@ export class WasmSanitizer implements SanitizerRuntime {
       const count = Math.min(16, Number(view.getBigUint64(cases >>> 0, true)));
       const widthBytes = Number(view.getBigUint64((cases >>> 0) + 8, true)) / 8;
       for (let i = 0; i < count && (cases >>> 0) + 16 + 8 * (i + 1) <= memory.buffer.byteLength; i++) {
-        this.compares.record(BigInt.asUintN(64, value), view.getBigUint64((cases >>> 0) + 16 + 8 * i, true), widthBytes);
+        this.compares.record(u64(value), view.getBigUint64((cases >>> 0) + 16 + 8 * i, true), widthBytes);
       }
     },
     __sanitizer_cov_trace_div4: () => {},
