@@ -41,21 +41,24 @@ export class JsCompareTable implements CompareTable {
   }
 }
 
+/** Picks between two scans of the native table for slots in use. */
+const PICKS_PER_SCAN = 256;
+
 /** The table of the native shim (sanitizer-shim.c), read in place through koffi views. */
 export class NativeCompareTable implements CompareTable {
+  /** Slots in use at the last scan: the C side keeps no list, and most slots are empty. */
+  #filled: number[] = [];
+  #picks = 0;
+
   constructor(
     private readonly operands: BigUint64Array,
     private readonly widths: Uint8Array,
   ) {}
 
-  /** From a random slot on, the first one in use (the C side keeps no list of them). */
   pick(random: () => number): CompareOperands | undefined {
-    const start = Math.floor(random() * this.widths.length);
-    for (let i = 0; i < this.widths.length; i++) {
-      const slot = (start + i) % this.widths.length;
-      const widthBytes = this.widths[slot]!;
-      if (widthBytes !== 0) return { a: this.operands[2 * slot]!, b: this.operands[2 * slot + 1]!, widthBytes };
-    }
-    return undefined;
+    if (this.#picks++ % PICKS_PER_SCAN === 0) this.#filled = [...this.widths.keys()].filter((slot) => this.widths[slot] !== 0);
+    if (this.#filled.length === 0) return undefined;
+    const slot = this.#filled[Math.floor(random() * this.#filled.length)]!;
+    return { a: this.operands[2 * slot]!, b: this.operands[2 * slot + 1]!, widthBytes: this.widths[slot]! };
   }
 }
