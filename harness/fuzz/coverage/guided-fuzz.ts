@@ -1,6 +1,6 @@
 import type { CallFailure } from '../../contract/errors.ts';
 import type { TrustedKey } from '../../contract/keys.ts';
-import { type LaneId, laneName } from '../../lanes/lane.ts';
+import type { LaneId } from '../../lanes/lane.ts';
 import { GuidedLane } from './guided-lane.ts';
 
 /** How long the loop runs between two reports to the supervisor, in ms. */
@@ -8,11 +8,16 @@ export const SLICE_MS = 100;
 /** Longest input the loop makes, in bytes. @default 4096 (libFuzzer's default) */
 export const DEFAULT_MAX_INPUT_BYTES = 4096;
 
-export interface GuidedFuzzOptions {
+/** Where a guided run opens its own lane. */
+export interface GuidedFuzzOptions extends GuidedRunOptions {
   dir: string;
   lane: LaneId;
-  op: string;
   trusted: readonly TrustedKey[];
+}
+
+/** One guided run of one op on a lane already open. */
+export interface GuidedRunOptions {
+  op: string;
   /** Inputs run first: saved findings, the coverage corpus, samples of the op's arbitrary. */
   seeds: readonly Uint8Array[];
   dictionary: readonly Uint8Array[];
@@ -48,14 +53,13 @@ export interface GuidedRun {
 }
 
 /**
- * Runs the coverage-guided loop on one lane for the budget: the loop lives in the worker or
+ * Runs the coverage-guided loop for one op on one lane for the budget: the loop lives in the worker or
  * child; this side only collects corpus additions, counts and the first finding, restarts a
  * session the lane lost to a recycle (with the corpus so far), and stops at the first finding.
  */
-export async function fuzzGuided(options: GuidedFuzzOptions): Promise<GuidedRun> {
-  const lane = await GuidedLane.openGuided(options.dir, options.lane, { trusted: options.trusted });
+export async function fuzzGuidedOn(lane: GuidedLane, options: GuidedRunOptions): Promise<GuidedRun> {
   const run: GuidedRun = {
-    lane: laneName(options.lane), execs: 0, durationMs: 0, edgesSeen: 0, edgesTotal: 0, corpus: [], edgesOverTime: [], restarts: 0,
+    lane: lane.name, execs: 0, durationMs: 0, edgesSeen: 0, edgesTotal: 0, corpus: [], edgesOverTime: [], restarts: 0,
   };
   const started = performance.now();
   const maxInputBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
@@ -92,9 +96,18 @@ export async function fuzzGuided(options: GuidedFuzzOptions): Promise<GuidedRun>
     }
   } finally {
     run.durationMs = performance.now() - started;
-    await lane.close();
   }
   return run;
+}
+
+/** A guided run on a lane of its own, closed after it. */
+export async function fuzzGuided(options: GuidedFuzzOptions): Promise<GuidedRun> {
+  const lane = await GuidedLane.openGuided(options.dir, options.lane, { trusted: options.trusted });
+  try {
+    return await fuzzGuidedOn(lane, options);
+  } finally {
+    await lane.close();
+  }
 }
 
 /** Keeps the part of a corpus that reaches all it reaches, by running it on a coverage lane. */

@@ -7,14 +7,19 @@ import { loadCorpus, saveToCorpus } from '../corpus.ts';
 import { findingKey, judgeInput, type Finding, type JudgeContext } from '../judge.ts';
 import { CoverageCorpus } from './coverage-corpus.ts';
 import { wordsOfBinary } from './dictionary.ts';
-import { fuzzGuided, type GuidedRun, minimizeOnLane } from './guided-fuzz.ts';
-import { GUIDED_LANES } from './guided-lane.ts';
+import { fuzzGuidedOn, type GuidedRun, minimizeOnLane } from './guided-fuzz.ts';
+import { GUIDED_LANES, GuidedLane } from './guided-lane.ts';
 import { shrinkBytes } from './shrink-bytes.ts';
 
 /** Samples of the op's fast-check arbitrary given to the loop as seeds, so structure is reachable from the start. */
 const ARBITRARY_SEEDS = 64;
 
-/** Guided or blind, and why: said on the console and kept in results.json. */
+/** Opens the lanes that serve a plugin's coverage build for the guided loop. */
+export function openGuidedLanes(dir: string, mode: GuidedMode, trusted: readonly TrustedKey[]): Promise<GuidedLane[]> {
+  return Promise.all(mode.lanes.map((lane) => GuidedLane.openGuided(dir, lane, { trusted })));
+}
+
+/** Guided or blind: said on the console and kept in results.json. */
 export type FuzzMode =
   | { mode: 'guided'; why: string; lanes: LaneId[]; meta: PluginMeta }
   | { mode: 'blind'; why: string };
@@ -41,6 +46,8 @@ export interface GuidedPhaseOptions {
   mode: GuidedMode;
   /** The plain lanes: findings are shrunk and judged there, inputs that reached new coverage too. */
   context: JudgeContext;
+  /** Lanes serving the coverage build, one per guided lane of `mode`, kept open across the plugin's ops. */
+  guidedLanes: readonly GuidedLane[];
   arbitrary: fc.Arbitrary<Uint8Array>;
   trusted: readonly TrustedKey[];
   seed: number;
@@ -97,8 +104,8 @@ export async function runGuidedPhase(options: GuidedPhaseOptions): Promise<Guide
   const dictionary = [...wordsOfBinary(plainModule), ...options.dictionary];
   // The lanes run at once; the first finding stops them all.
   let foundOnOne = false;
-  const runs = await Promise.all(mode.lanes.map((lane, index) => fuzzGuided({
-    dir: options.dir, lane, op: context.op, trusted: options.trusted, seeds, dictionary, seed: options.seed + index,
+  const runs = await Promise.all(options.guidedLanes.map((lane, index) => fuzzGuidedOn(lane, {
+    op: context.op, seeds, dictionary, seed: options.seed + index,
     timeMs: options.timeMs, deadlineMs: options.deadlineMs, ...(options.maxExecs !== undefined ? { maxExecs: options.maxExecs } : {}),
     stopped: () => foundOnOne,
     onFinding: () => (foundOnOne = true),
