@@ -12,7 +12,7 @@ export type ExecSlotHandle = { kind: 'shared'; buffer: SharedArrayBuffer } | { k
 
 const HEADER_BYTES = 12;
 /** Longest input the slot holds; the fuzz loop never makes a longer one. */
-export const SLOT_INPUT_BYTES = 64 * 1024;
+const SLOT_INPUT_BYTES = 64 * 1024;
 const SLOT_BYTES = HEADER_BYTES + SLOT_INPUT_BYTES;
 
 /** The fuzz loop's side: cheap writes before and after every call. */

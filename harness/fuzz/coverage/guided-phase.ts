@@ -49,7 +49,6 @@ export interface GuidedPhaseOptions {
   /** Lanes serving the coverage build, one per guided lane of `mode`, kept open across the plugin's ops. */
   guidedLanes: readonly GuidedLane[];
   arbitrary: fc.Arbitrary<Uint8Array>;
-  trusted: readonly TrustedKey[];
   seed: number;
   timeMs: number;
   maxExecs?: number;
