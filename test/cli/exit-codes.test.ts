@@ -57,6 +57,8 @@ test('2: the harness was used wrongly, and the message says how to fix it', asyn
     [['frobnicate'], 'Unknown argument: frobnicate'],
     [['gate', join(out, 'missing.json')], 'cannot read results'],
     [['fuzz', '--plugin', 'textkit', '--op', 'echo', '--lane', 'wasm-core@inproc', '--replay', join(out, 'missing.bin')], `\`--replay ${join(out, 'missing.bin')}\`: there is no such file`],
+    [['build', '--coverage=deps'], '`--coverage=deps` is not a coverage scope: write `--coverage` (the plugin crate) or `--coverage=all`'],
+    [['fuzz', '--plugin', 'planted', '--dict', join(out, 'missing.dict')], 'missing.dict` cannot be read (ENOENT); give a dictionary file'],
   ];
   for (const [argv, message] of cases) {
     const { code, said } = await quietly(argv);
