@@ -5,6 +5,8 @@ const INTERESTING = [
   0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff,
   16, 32, 64, 100, 1000, 1024, 4096,
 ];
+/** The newest corpus entries favoured as mutation bases. */
+const RECENT_ENTRIES = 8;
 /** How many mutations are stacked on one input at most. */
 const MAX_STACKED = 5;
 
@@ -59,12 +61,17 @@ export class Mutator {
    */
   next(corpus: readonly Uint8Array[], limitBytes: number): Uint8Array {
     const limit = Math.min(limitBytes, this.maxInputBytes);
-    const base = corpus.length === 0 ? new Uint8Array() : corpus[this.#below(corpus.length)]!;
+    const base = corpus.length === 0 ? new Uint8Array() : corpus[this.#pickIndex(corpus.length)]!;
     this.#length = Math.min(base.length, limit);
     this.#work.set(base.subarray(0, this.#length));
     const stacked = 1 + this.#below(MAX_STACKED);
     for (let i = 0; i < stacked; i++) this.#mutateOnce(corpus);
     return this.#work.subarray(0, Math.min(this.#length, limit));
+  }
+
+  /** Half the time one of the newest entries: what just reached new code is where the next step is. */
+  #pickIndex(size: number): number {
+    return this.random() < 0.5 ? size - 1 - this.#below(Math.min(size, RECENT_ENTRIES)) : this.#below(size);
   }
 
   #mutateOnce(corpus: readonly Uint8Array[]): void {
