@@ -10,6 +10,7 @@ import { corpusDir as defaultCorpusDir } from '../fuzz/corpus.ts';
 import { readDictionaryFile } from '../fuzz/coverage/dictionary.ts';
 import { fuzzModeOf, minimizeCoverageCorpus } from '../fuzz/coverage/guided-phase.ts';
 import { openInstance } from '../lanes/open-instance.ts';
+import type { HostPolicy } from '../contract/policy.ts';
 import { RESULTS_SCHEMA, type Results } from '../report/results.ts';
 import { parseDurationMs } from '../scenario/duration.ts';
 import { type CliCommand, EXIT } from './command.ts';
@@ -53,6 +54,7 @@ interface FuzzArgs extends PolicyArgs {
 async function minimizeCorpora(args: FuzzArgs): Promise<typeof EXIT.pass> {
   const lanes = args.lane?.length ? parseLanes(args.lane) : defaultFuzzLanes();
   const trusted = trustedKeys(stateDir, args.trust ?? []);
+  const policy = policyOf(args);
   for (const plugin of args.plugin?.length ? args.plugin : DEFAULT_FUZZ_PLUGINS) {
     const dir = resolvePluginDir(plugin);
     const mode = fuzzModeOf(dir, lanes, trusted, false);
@@ -60,8 +62,8 @@ async function minimizeCorpora(args: FuzzArgs): Promise<typeof EXIT.pass> {
       console.error(`${plugin}: nothing to minimise (${mode.why})`);
       continue;
     }
-    for (const op of (await listOps(dir, trusted)).filter((o) => !args.op?.length || args.op.includes(o))) {
-      const { before, after } = await minimizeCoverageCorpus(dir, mode, op, trusted, args.corpus ?? defaultCorpusDir);
+    for (const op of (await listOps(dir, trusted, policy)).filter((o) => !args.op?.length || args.op.includes(o))) {
+      const { before, after } = await minimizeCoverageCorpus(dir, mode, op, { trusted, policy }, args.corpus ?? defaultCorpusDir);
       console.error(`${plugin} ${op}: coverage corpus ${before} → ${after} inputs`);
     }
   }
@@ -69,8 +71,8 @@ async function minimizeCorpora(args: FuzzArgs): Promise<typeof EXIT.pass> {
 }
 
 /** The ops a built plugin declares (its manifest, read through a plain core-module load). */
-async function listOps(dir: string, trusted: ReturnType<typeof trustedKeys>): Promise<string[]> {
-  const instance = await openInstance(dir, 'wasm-core', { trusted });
+async function listOps(dir: string, trusted: ReturnType<typeof trustedKeys>, policy: HostPolicy): Promise<string[]> {
+  const instance = await openInstance(dir, 'wasm-core', { trusted, policy });
   try {
     return instance.manifest.ops.map((o) => o.name);
   } finally {

@@ -1,5 +1,6 @@
 import type { CallFailure } from '../../contract/errors.ts';
 import type { TrustedKey } from '../../contract/keys.ts';
+import type { LaneOptions } from '../../isolation/open-lane.ts';
 import type { LaneId } from '../../lanes/lane.ts';
 import { GuidedLane } from './guided-lane.ts';
 
@@ -111,10 +112,8 @@ export async function fuzzGuided(options: GuidedFuzzOptions): Promise<GuidedRun>
 }
 
 /** Keeps the part of a corpus that reaches all it reaches, by running it on a coverage lane. */
-export async function minimizeOnLane(
-  dir: string, lane: LaneId, op: string, trusted: readonly TrustedKey[], inputs: Uint8Array[],
-): Promise<Uint8Array[]> {
-  const guided = await GuidedLane.openGuided(dir, lane, { trusted });
+export async function minimizeOnLane(dir: string, lane: LaneId, op: string, load: LaneOptions, inputs: Uint8Array[]): Promise<Uint8Array[]> {
+  const guided = await GuidedLane.openGuided(dir, lane, load);
   try {
     return (await guided.minimize(op, inputs)).map((i) => inputs[i]!);
   } finally {

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import type { TrustedKey } from '../../contract/keys.ts';
+import type { HostPolicy } from '../../contract/policy.ts';
+import type { LaneOptions } from '../../isolation/open-lane.ts';
 import { type PluginMeta, readSignedPluginMeta, readVerifiedArtifact } from '../../contract/provenance.ts';
 import { type LaneId, laneName } from '../../lanes/lane.ts';
 import type { FuzzFailure } from '../../report/results.ts';
@@ -15,8 +17,8 @@ import { shrinkBytes } from './shrink-bytes.ts';
 const ARBITRARY_SEEDS = 64;
 
 /** Opens the lanes that serve a plugin's coverage build for the guided loop. */
-export function openGuidedLanes(dir: string, mode: GuidedMode, trusted: readonly TrustedKey[]): Promise<GuidedLane[]> {
-  return Promise.all(mode.lanes.map((lane) => GuidedLane.openGuided(dir, lane, { trusted })));
+export function openGuidedLanes(dir: string, mode: GuidedMode, trusted: readonly TrustedKey[], policy?: HostPolicy): Promise<GuidedLane[]> {
+  return Promise.all(mode.lanes.map((lane) => GuidedLane.openGuided(dir, lane, { trusted, ...(policy ? { policy } : {}) })));
 }
 
 /** Guided or blind: said on the console and kept in results.json. */
@@ -140,12 +142,12 @@ async function reportFinding(options: GuidedPhaseOptions, input: Uint8Array, fou
 
 /** `--minimize`: keeps the part of a plugin/op's coverage corpus that reaches all it reaches. */
 export async function minimizeCoverageCorpus(
-  dir: string, mode: GuidedMode, op: string, trusted: readonly TrustedKey[], corpusDir: string,
+  dir: string, mode: GuidedMode, op: string, load: LaneOptions, corpusDir: string,
 ): Promise<{ before: number; after: number }> {
   const corpus = new CoverageCorpus(corpusDir, mode.meta.name, op);
   const inputs = corpus.load();
   if (inputs.length === 0) return { before: 0, after: 0 };
-  const kept = await minimizeOnLane(dir, mode.lanes[0]!, op, trusted, inputs);
+  const kept = await minimizeOnLane(dir, mode.lanes[0]!, op, load, inputs);
   corpus.replace(kept);
   return { before: inputs.length, after: kept.length };
 }

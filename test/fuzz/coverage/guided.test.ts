@@ -102,7 +102,7 @@ test('plugbench fuzz: guided where a coverage build exists, findings shrunk, sav
 
   const mode = fuzzModeOf(fixture('planted'), lanes, trusted, false);
   if (mode.mode !== 'guided') throw new Error(mode.why);
-  const { before, after } = await minimizeCoverageCorpus(fixture('planted'), mode, 'tlv', trusted, corpusDir);
+  const { before, after } = await minimizeCoverageCorpus(fixture('planted'), mode, 'tlv', { trusted }, corpusDir);
   assert.ok(after > 0 && after <= before, `--minimize kept ${after} of ${before}`);
   assert.is(readdirSync(coverageDir).length, after);
 
