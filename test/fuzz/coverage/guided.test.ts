@@ -83,7 +83,7 @@ test('plugbench fuzz: guided where a coverage build exists, findings shrunk, sav
   const lanes = [worker, child];
   const lines: string[] = [];
   const options = { plugins: ['planted'], lanes, trusted, corpusDir, sequenceRuns: 0, progress: (l: string) => lines.push(l) };
-  const found = await runFuzz({ ...options, ops: ['tlv'], seed: 11, timeMs: 4000 });
+  const found = await runFuzz({ ...options, ops: ['tlv'], seed: 11, timeMs: 14_000 });
   assert.is(found.failures.length, 1, JSON.stringify(found.failures));
   const failure = found.failures[0]!;
   const input = Buffer.from(failure.inputBase64, 'base64');
