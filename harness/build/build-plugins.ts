@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeArtifact, writeAtomically } from './artifact-files.ts';
 import { UsageError } from '../contract/errors.ts';
 import { loadOrCreateDevKey } from '../contract/keys.ts';
 import { type ArtifactFile, type CoverageArtifacts, type PluginMeta, sha256Hex, signPluginMeta, type UnsignedPluginMeta } from '../contract/provenance.ts';
@@ -26,18 +27,6 @@ export interface BuiltPlugin {
   crateDir: string;
   /** False when the component was reused because the core module did not change. */
   componentRebuilt: boolean;
-}
-
-function writeAtomically(path: string, bytes: Uint8Array | string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.tmp-${process.pid}`;
-  writeFileSync(temp, bytes);
-  renameSync(temp, path);
-}
-
-function writeArtifact(pluginDir: string, file: string, bytes: Uint8Array): ArtifactFile {
-  writeAtomically(join(pluginDir, file), bytes);
-  return { file, sha256: sha256Hex(bytes) };
 }
 
 function previousMeta(pluginDir: string): PluginMeta | undefined {

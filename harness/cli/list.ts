@@ -11,11 +11,11 @@ import { type PolicyArgs, policyOf, withPolicyFlags } from './policy-flags.ts';
 
 /** Ops of a built plugin, from the manifest its core module describes (a negotiated load). */
 async function describeOps(dir: string, policy: HostPolicy): Promise<string> {
-  const { openInstance } = await import('../lanes/open-instance.ts');
+  const { openAnyInstance } = await import('../lanes/open-instance.ts');
   const { trustedKeys } = await import('../contract/keys.ts');
   const { stateDir } = await import('../paths.ts');
   try {
-    const instance = await openInstance(dir, 'wasm-core', { trusted: trustedKeys(stateDir), policy });
+    const instance = await openAnyInstance(dir, 'wasm-core', { trusted: trustedKeys(stateDir), policy });
     return instance.manifest.ops.map((op) => `${op.name}(${op.input})`).join(' ');
   } catch (e) {
     return `(not loadable: ${(e as Error).message.split('\n')[0]})`;

@@ -14,11 +14,12 @@ import { listCommand } from './list.ts';
 import { doctorCommand } from './doctor.ts';
 import { mergeCommand } from './merge.ts';
 import { reportCommand } from './report.ts';
+import { signCommand } from './sign.ts';
 import { type CliCommand, EXIT, type ExitCode } from './command.ts';
 import { divertStdoutToStderr } from './stdout-guard.ts';
 
 /** Every command, one file each. */
-export const COMMANDS: readonly CliCommand[] = [buildCommand, runCommand, checkCommand, boundaryCommand, compareCommand, gateCommand, baselineCommand, fuzzCommand, mergeCommand, reportCommand, listCommand, doctorCommand];
+export const COMMANDS: readonly CliCommand[] = [buildCommand, signCommand, runCommand, checkCommand, boundaryCommand, compareCommand, gateCommand, baselineCommand, fuzzCommand, mergeCommand, reportCommand, listCommand, doctorCommand];
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, Options>> = {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { PluginLoadError, UsageError } from './errors.ts';
 import { keyIdOf, type TrustedKey } from './keys.ts';
+import type { ExtismMeta } from '../abi/extism.ts';
 
 /** One file of an artifact, by path relative to the plugin directory. */
 export interface ArtifactFile {
@@ -42,6 +43,8 @@ export interface UnsignedPluginMeta {
   abi: string;
   artifacts: Artifacts;
   coverage?: CoverageArtifacts;
+  /** Extism plugins (`abi` `extism`): the ops and whether WASI is provided, as `plugbench sign` recorded them. */
+  extism?: ExtismMeta;
   /** Informational: toolchain and build settings. */
   build?: Record<string, unknown>;
 }
@@ -80,7 +83,7 @@ export function readSignedPluginMeta(dir: string, trusted: readonly TrustedKey[]
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`no plugin.json in \`${dir}\`: build the plugin with \`plugbench build\``);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`no plugin.json in \`${dir}\`: build the plugin with \`plugbench build\`, or sign a module built elsewhere with \`plugbench sign FILE.wasm --out DIR\``);
     throw new PluginLoadError('rejected', `\`${path}\` is not valid JSON (${(e as Error).message}); rebuild it with \`plugbench build\``);
   }
   if (!validateMeta(raw)) {

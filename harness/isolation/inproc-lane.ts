@@ -1,6 +1,6 @@
 import { type CallOutcome, PluginLoadError, POISONING_KINDS, UsageError } from '../contract/errors.ts';
 import type { Manifest } from '../contract/manifest.ts';
-import type { PluginInstance } from '../lanes/instance.ts';
+import type { AnyPluginInstance } from '../lanes/instance.ts';
 import { type CallOptions, type Lane, type LaneCall, type LaneId, type LaneMemory, laneName, type Recycle } from '../lanes/lane.ts';
 
 /**
@@ -12,21 +12,21 @@ export class InprocLane implements Lane {
   readonly name: string;
   readonly recycles: Recycle[] = [];
   readonly deadline = { enforced: false, why: "a call on the harness's own thread cannot be interrupted; use @worker or @process" } as const;
-  #instance: PluginInstance;
+  #instance: AnyPluginInstance;
 
   private constructor(
     readonly id: LaneId,
-    instance: PluginInstance,
-    private readonly reopen: () => Promise<PluginInstance>,
+    instance: AnyPluginInstance,
+    private readonly reopen: () => Promise<AnyPluginInstance>,
   ) {
     this.name = laneName(id);
     this.#instance = instance;
   }
 
-  static async open(id: LaneId, open: () => Promise<PluginInstance>, config: string): Promise<InprocLane> {
+  static async open(id: LaneId, open: () => Promise<AnyPluginInstance>, config: string): Promise<InprocLane> {
     const openAndInit = async () => {
       const instance = await open();
-      const init = instance.init(config);
+      const init = await instance.init(config);
       if (!init.ok) throw new PluginLoadError('incompatible', `\`init\` refused the config (${init.failure.kind}): ${init.failure.message}`);
       return instance;
     };
@@ -38,14 +38,14 @@ export class InprocLane implements Lane {
   }
 
   /** The instance itself, for tight loops that must not pay for a promise per call. */
-  get instance(): PluginInstance {
+  get instance(): AnyPluginInstance {
     return this.#instance;
   }
 
   async call(op: string, input: Uint8Array, options: CallOptions = {}): Promise<LaneCall> {
     if (options.deadlineMs !== undefined) throw new UsageError(`lane \`${this.name}\` cannot enforce a deadline: ${this.deadline.why}`);
     const started = process.hrtime.bigint();
-    const outcome = this.#instance.call(op, input);
+    const outcome = await this.#instance.call(op, input);
     const innerNs = Number(process.hrtime.bigint() - started);
     await this.recycleAfter(outcome);
     return { outcome, innerNs, roundTripNs: innerNs };

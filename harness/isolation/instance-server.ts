@@ -2,8 +2,8 @@ import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type CallFailure, POISONING_KINDS, PluginLoadError } from '../contract/errors.ts';
 import { keyIdOf } from '../contract/keys.ts';
-import type { PluginInstance } from '../lanes/instance.ts';
-import { openInstance, type OpenOptions } from '../lanes/open-instance.ts';
+import type { AnyPluginInstance, PluginInstance } from '../lanes/instance.ts';
+import { openAnyInstance, type OpenOptions } from '../lanes/open-instance.ts';
 import { mallocInUseBytes } from '../lanes/native-memory.ts';
 import { limitDataSegment } from './rlimit.ts';
 import type { Channel, OpenRequest, Reply, Request } from './protocol.ts';
@@ -35,12 +35,12 @@ export function optionsOf(request: OpenRequest): OpenOptions & { policy: HostPol
 /** The probe of the coverage build this worker or child serves, if it serves one. */
 let probe: CoverageProbe | undefined;
 
-async function openAndInit(request: OpenRequest, config: string | undefined): Promise<PluginInstance> {
-  let instance: PluginInstance;
+async function openAndInit(request: OpenRequest, config: string | undefined): Promise<AnyPluginInstance> {
+  let instance: AnyPluginInstance;
   if (request.coverage) ({ instance, probe } = await openCoverageInstance(request.dir, request.boundary, optionsOf(request)));
-  else instance = await openInstance(request.dir, request.boundary, optionsOf(request));
+  else instance = await openAnyInstance(request.dir, request.boundary, optionsOf(request));
   if (config === undefined) return instance;
-  const init = instance.init(config);
+  const init = await instance.init(config);
   if (!init.ok) throw new PluginLoadError('incompatible', `\`init\` refused the config (${init.failure.kind}${init.failure.kind === 'plugin' ? ` ${init.failure.code}` : ''}): ${init.failure.message}`);
   return instance;
 }
@@ -57,12 +57,13 @@ function vmDataBytes(): number {
  */
 export function serveInstance(channel: Channel): void {
   let open: OpenRequest;
-  let instance: PluginInstance;
+  let instance: AnyPluginInstance;
   /** What a recycled instance is initialised with: the open request's config, then that of each `init` that succeeds. */
   let config: string | undefined;
   let slot: ExecSlotWriter | undefined;
   let session: GuidedSession | undefined;
-  const target = () => ({ instance, probe: probe! });
+  // Coverage runs only contract v1 plugins (openCoverageInstance), whose instances are sync.
+  const target = () => ({ instance: instance as PluginInstance, probe: probe! });
   // One message at a time: a memory sample that arrived while a poisoned instance was being
   // replaced must read the new instance, not the closed one.
   let handled = Promise.resolve();
@@ -84,8 +85,10 @@ export function serveInstance(channel: Channel): void {
       return;
     }
     if (message.type === 'call' || message.type === 'init' || message.type === 'shutdown') {
+      // A sync instance is timed without a promise in the way.
       const started = process.hrtime.bigint();
-      const outcome = message.type === 'call' ? instance.call(message.op, message.input) : message.type === 'init' ? instance.init(message.config) : instance.shutdown();
+      const answer = message.type === 'call' ? instance.call(message.op, message.input) : message.type === 'init' ? instance.init(message.config) : instance.shutdown();
+      const outcome = answer instanceof Promise ? await answer : answer;
       const innerNs = Number(process.hrtime.bigint() - started);
       if (message.type === 'init' && outcome.ok) config = message.config;
       let recycleMs: number | undefined;
@@ -103,7 +106,8 @@ export function serveInstance(channel: Channel): void {
       let recycleMs: number | undefined;
       while (done < message.count) {
         const started = process.hrtime.bigint();
-        const outcome = instance.call(message.op, message.input);
+        const answer = instance.call(message.op, message.input);
+        const outcome = answer instanceof Promise ? await answer : answer;
         innerNs[done++] = Number(process.hrtime.bigint() - started);
         if (outcome.ok) continue;
         if (failures.length < CONTRACT_TIMING.batchFailuresKept) failures.push(outcome.failure);

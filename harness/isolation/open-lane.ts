@@ -3,7 +3,7 @@ import type { TrustedKey } from '../contract/keys.ts';
 import { DEFAULT_POLICY, type HostPolicy } from '../contract/policy.ts';
 import { ALL_LANES, type Lane, type LaneId, ownProcess } from '../lanes/lane.ts';
 import type { Boundary } from '../lanes/instance.ts';
-import { openInstance } from '../lanes/open-instance.ts';
+import { openAnyInstance } from '../lanes/open-instance.ts';
 import { findGo, GO_INSTALL, goHostBinary } from '../build/go-host.ts';
 import { spawnChild, spawnWorker } from './endpoint.ts';
 import { spawnGoHost } from './go-endpoint.ts';
@@ -59,7 +59,7 @@ export async function openLane(dir: string, id: LaneId, options: LaneOptions): P
   if (id.isolation === 'inproc') {
     const policy = options.policy ?? DEFAULT_POLICY;
     const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
-    return InprocLane.open(id, () => openInstance(dir, id.boundary, { trusted: options.trusted, policy, maxOutputBytes }), config);
+    return InprocLane.open(id, () => openAnyInstance(dir, id.boundary, { trusted: options.trusted, policy, maxOutputBytes }), config);
   }
   const request = openRequestOf(dir, id, options, config);
   if (id.isolation === 'worker') {

@@ -49,3 +49,18 @@ export interface PluginInstance {
   /** Releases the instance (a native library stays mapped until the process ends). Idempotent. */
   close(): void;
 }
+
+/**
+ * An instance whose runtime answers through promises (an Extism SDK). Its calls still run
+ * to completion on the calling thread; only the answer is asynchronous, so it is held and
+ * isolated exactly like a PluginInstance.
+ */
+export interface AsyncPluginInstance extends Omit<PluginInstance, 'init' | 'call'> {
+  readonly async: true;
+  init(config: string): Promise<CallOutcome>;
+  call(op: string, input: Uint8Array): Promise<CallOutcome>;
+}
+
+export type AnyPluginInstance = PluginInstance | AsyncPluginInstance;
+
+export const isAsyncInstance = (instance: AnyPluginInstance): instance is AsyncPluginInstance => 'async' in instance;

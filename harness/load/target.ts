@@ -1,5 +1,6 @@
 import type { CallOutcome } from '../contract/errors.ts';
 import { InprocLane } from '../isolation/inproc-lane.ts';
+import { isAsyncInstance, type PluginInstance } from '../lanes/instance.ts';
 import { type BatchingLane, canBatch, type Lane } from '../lanes/lane.ts';
 
 /**
@@ -11,8 +12,9 @@ export type CallTarget =
   | { sync: false; call(op: string, input: Uint8Array): Promise<{ outcome: CallOutcome; innerNs: number }>; batch?: BatchingLane['callBatch'] };
 
 export function targetOf(lane: Lane): CallTarget {
-  if (lane instanceof InprocLane) {
-    return { sync: true, call: (op, input) => lane.instance.call(op, input), recycle: (outcome) => lane.recycleAfter(outcome) };
+  // An async instance (an Extism SDK) goes through `call` like an isolated lane; its kind never changes on recycle.
+  if (lane instanceof InprocLane && !isAsyncInstance(lane.instance)) {
+    return { sync: true, call: (op, input) => (lane.instance as PluginInstance).call(op, input), recycle: (outcome) => lane.recycleAfter(outcome) };
   }
   return { sync: false, call: (op, input) => lane.call(op, input), ...(canBatch(lane) ? { batch: (op: string, input: Uint8Array, count: number) => lane.callBatch(op, input, count) } : {}) };
 }
