@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { PluginLoadError, UsageError } from '../contract/errors.ts';
 import { checkNativeAbi, checkWasmImports, negotiate } from '../contract/negotiation.ts';
 import type { Capability } from '../contract/policy.ts';
-import { readSignedPluginMeta } from '../contract/provenance.ts';
+import { type PluginMeta, readSignedPluginMeta, readVerifiedArtifact } from '../contract/provenance.ts';
+import { abiOf, boundaryProblem, extismMetaOf } from '../abi/abi.ts';
+import { checkExtismExports, checkExtismImports, extismManifest } from '../abi/extism.ts';
 import { missingArtifact } from '../lanes/open-instance.ts';
 import { checkCoreExports } from '../lanes/wasm-core.ts';
 import type { LoadDelta } from '../load/host-load.ts';
@@ -128,6 +130,7 @@ async function openPlugin(request: OpenRequest, step: (kind: number, payload?: U
   try {
     const { trusted, policy } = optionsOf(request);
     const meta = readSignedPluginMeta(request.dir, trusted);
+    if (abiOf(meta) === 'extism') return await openExtismPlugin(request, meta, step);
     if (request.boundary === 'wasm-component') throw new PluginLoadError('incompatible', 'the Go host does not run components; use `wasm-core@go`');
     const artifact = (request.boundary === 'native' ? meta.artifacts.native : meta.artifacts.wasm) ?? missingArtifact(meta, request.boundary);
     const opened = await step(GO_REQUEST.open, jsonBytes({ boundary: request.boundary, file: join(request.dir, artifact.file), sha256: artifact.sha256, maxOutputBytes: request.maxOutputBytes, memoryBytes: request.quotas.memoryBytes, limitNativeMemory: request.limitNativeMemory, noDeadlineChecks: request.noDeadlineChecks === true }));
@@ -142,13 +145,41 @@ async function openPlugin(request: OpenRequest, step: (kind: number, payload?: U
     const described = await step(GO_REQUEST.describe);
     if (described.kind === GO_REPLY.refused) throw refusalOf(described);
     const manifest = negotiate(described.payload.toString(), { name: meta.name, version: meta.version, abi: meta.abi }, policy, imported);
-    if (request.config === undefined) throw new Error('harness bug: the Go host is always opened with a config');
-    const { outcome } = decodeOutcome((await step(GO_REQUEST.init, Buffer.from(request.config))).payload);
-    if (!outcome.ok) throw new PluginLoadError('incompatible', `\`init\` refused the config (${outcome.failure.kind}${outcome.failure.kind === 'plugin' ? ` ${outcome.failure.code}` : ''}): ${outcome.failure.message}`);
+    await initInHost(request, step);
     return { type: 'ready', manifest, ...(found.memoryLimit ? { memoryLimit: found.memoryLimit } : {}) };
   } catch (e) {
     if (e instanceof PluginLoadError) return { type: 'refused', kind: e.kind, message: e.message };
     if (e instanceof UsageError) return { type: 'refused', kind: 'rejected', message: e.message };
     throw e;
   }
+}
+
+async function initInHost(request: OpenRequest, step: (kind: number, payload?: Uint8Array) => Promise<Frame>): Promise<void> {
+  if (request.config === undefined) throw new Error('harness bug: the Go host is always opened with a config');
+  const { outcome } = decodeOutcome((await step(GO_REQUEST.init, Buffer.from(request.config))).payload);
+  if (!outcome.ok) throw new PluginLoadError('incompatible', `\`init\` refused the config (${outcome.failure.kind}${outcome.failure.kind === 'plugin' ? ` ${outcome.failure.code}` : ''}): ${outcome.failure.message}`);
+}
+
+/**
+ * An Extism plugin in the Go host, run by the Extism Go SDK: its imports are checked here on
+ * the verified bytes (the same checks and messages as on the Node lanes), the host hashes the
+ * bytes it loads again, and `init` instantiates it with the config.
+ */
+async function openExtismPlugin(request: OpenRequest, meta: PluginMeta, step: (kind: number, payload?: Uint8Array) => Promise<Frame>): Promise<Reply> {
+  const problem = boundaryProblem('extism', request.boundary);
+  if (problem !== undefined) throw new PluginLoadError('incompatible', `\`${meta.name}\` on \`${request.boundary}@go\`: ${problem}`);
+  const { policy } = optionsOf(request);
+  const extism = extismMetaOf(meta);
+  const artifact = meta.artifacts.wasm ?? missingArtifact(meta, request.boundary);
+  const module = await WebAssembly.compile(readVerifiedArtifact(request.dir, artifact) as BufferSource);
+  const capabilities = checkExtismImports(WebAssembly.Module.imports(module), extism, policy);
+  checkExtismExports(WebAssembly.Module.exports(module).map((e) => e.name), extism);
+  const opened = await step(GO_REQUEST.open, jsonBytes({
+    boundary: request.boundary, file: join(request.dir, artifact.file), sha256: artifact.sha256, maxOutputBytes: request.maxOutputBytes,
+    memoryBytes: request.quotas.memoryBytes, limitNativeMemory: false, noDeadlineChecks: request.noDeadlineChecks === true,
+    abi: 'extism', wasi: extism.wasi, ops: extism.ops.map((op) => op.name),
+  }));
+  if (opened.kind === GO_REPLY.refused) throw refusalOf(opened);
+  await initInHost(request, step);
+  return { type: 'ready', manifest: extismManifest(meta, extism, capabilities) };
 }

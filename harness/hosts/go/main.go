@@ -63,8 +63,8 @@ func main() {
 type server struct {
 	w        *writer
 	artifact artifact
-	// The first instance, between load and `init`.
-	first  describer
+	// The first instance, between load and `init` (a describer for contract v1).
+	first  instance
 	plugin *plugin
 	// siblings are further instances for a load's extra callers, kept for later loads as a
 	// service keeps its pool.
@@ -137,15 +137,23 @@ func (s *server) handle(request frame) {
 				s.refuse(request.id, err)
 				return
 			}
-			s.first = created.(describer)
+			s.first = created
 		}
-		manifest, err := s.first.describeManifest()
+		manifest, err := s.first.(describer).describeManifest()
 		if err != nil {
 			s.refuse(request.id, err)
 			return
 		}
 		s.w.send(repDescribed, request.id, []byte(manifest))
 	case reqInit:
+		if s.first == nil { // an Extism plugin: no `describe` ran before
+			created, err := s.artifact.instantiate()
+			if err != nil {
+				s.refuse(request.id, err)
+				return
+			}
+			s.first = created
+		}
 		result := s.first.init(request.payload)
 		if result.kind == kindOK {
 			s.plugin = &plugin{artifact: s.artifact, current: s.first, config: request.payload}
@@ -197,6 +205,14 @@ func (s *server) open(request openRequest) (openedReply, error) {
 	bytes, err := readVerified(request)
 	if err != nil {
 		return openedReply{}, err
+	}
+	if request.Abi == "extism" {
+		extismPlugin, err := openExtism(bytes, request)
+		if err != nil {
+			return openedReply{}, err
+		}
+		s.artifact = extismPlugin
+		return openedReply{}, nil
 	}
 	switch request.Boundary {
 	case "wasm-core":

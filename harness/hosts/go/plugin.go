@@ -42,6 +42,11 @@ type openRequest struct {
 	// NoDeadlineChecks compiles a core module without wazero's termination checks: faster,
 	// but a deadline can no longer stop a call.
 	NoDeadlineChecks bool `json:"noDeadlineChecks"`
+	// Abi is `extism` for an Extism plugin (run by the Extism Go SDK), empty for contract v1.
+	Abi string `json:"abi,omitempty"`
+	// Wasi and Ops: an Extism plugin's WASI preview 1 and its ops, from plugin.json.
+	Wasi bool     `json:"wasi,omitempty"`
+	Ops  []string `json:"ops,omitempty"`
 }
 
 // refusal ends a load; its kind is `incompatible`, `rejected` or `protocol`.
