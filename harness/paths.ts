@@ -13,6 +13,9 @@ export const stateDir = process.env.PLUGBENCH_HOME ?? join(packageRoot, '.plugbe
 /** The Cargo workspace of the fixture plugins. */
 export const fixturesWorkspace = join(packageRoot, 'fixtures', 'plugins');
 
+/** The Extism fixture plugins (extism-pdk from crates.io), a workspace of their own. */
+export const extismFixturesDir = join(packageRoot, 'fixtures', 'extism');
+
 /** Where `plugbench build` puts built plugins by default: `<dir>/<name>/plugin.json`. */
 export const defaultBuildDir = join(packageRoot, 'fixtures', 'build');
 

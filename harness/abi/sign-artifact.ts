@@ -24,6 +24,8 @@ export interface SignOptions {
   key: KeyObject;
   /** The plugin directory to write: the artifact copied and plugin.json. */
   outDir: string;
+  /** plugin.json's informational `build`. @default where the artifact was signed from */
+  build?: Record<string, unknown>;
 }
 
 /** Reads an Ed25519 private key (PEM, PKCS#8) for `--key`. */
@@ -77,12 +79,12 @@ export async function signArtifact(options: SignOptions): Promise<PluginMeta> {
     const wasi = imports.some((i) => i.module === WASI_IMPORT_MODULE);
     unsigned = {
       schema: 'plugbench/plugin@1', name, version: options.version ?? '0.0.0', abi: EXTISM_ABI,
-      artifacts: { wasm: writeArtifact(options.outDir, file, bytes) }, extism: { ops, wasi }, build: { signedFrom: path },
+      artifacts: { wasm: writeArtifact(options.outDir, file, bytes) }, extism: { ops, wasi }, build: options.build ?? { signedFrom: path },
     };
   } else if (imports.some((i) => i.module === HOST_IMPORT_MODULE) || exports.some((e) => e.name === 'describe')) {
     if (options.ops?.length) throw new UsageError('`--op` is for Extism plugins: a contract 1.0 module lists its ops in `describe`');
     const identity = await describeCoreModule(bytes, path);
-    unsigned = { schema: 'plugbench/plugin@1', ...identity, artifacts: { wasm: writeArtifact(options.outDir, `${identity.name}.wasm`, bytes) }, build: { signedFrom: path } };
+    unsigned = { schema: 'plugbench/plugin@1', ...identity, artifacts: { wasm: writeArtifact(options.outDir, `${identity.name}.wasm`, bytes) }, build: options.build ?? { signedFrom: path } };
   } else {
     throw new UsageError(`\`${options.artifact}\` speaks no ABI plugbench knows: it imports neither \`extism:host/env\` (Extism) nor \`${HOST_IMPORT_MODULE}\` (contract 1.0)`);
   }

@@ -5,6 +5,7 @@ import { UsageError } from '../contract/errors.ts';
 import { loadOrCreateDevKey } from '../contract/keys.ts';
 import { type ArtifactFile, type CoverageArtifacts, type PluginMeta, sha256Hex, signPluginMeta, type UnsignedPluginMeta } from '../contract/provenance.ts';
 import { fixturesWorkspace, stateDir } from '../paths.ts';
+import { buildExtismCrate, extismFixtureCrates, isExtismCrate } from './build-extism.ts';
 import { type CargoManifest, cargoBuild, coverageFlags, type CoverageScope } from './cargo.ts';
 import { buildComponent } from './component.ts';
 import { describeCoreModule } from './describe-module.ts';
@@ -56,7 +57,7 @@ function reusableCoverage(pluginDir: string, wasmSha: string): CoverageArtifacts
 
 function manifestsToBuild(crates: readonly string[] | undefined): CargoManifest[] {
   if (crates === undefined || crates.length === 0) return [{ manifestPath: join(fixturesWorkspace, 'Cargo.toml'), workspace: true }];
-  return crates.map((crate) => {
+  return crates.filter((crate) => !isExtismCrate(resolve(crate))).map((crate) => {
     const manifestPath = join(resolve(crate), 'Cargo.toml');
     if (!existsSync(manifestPath)) throw new UsageError(`\`${crate}\` has no Cargo.toml: give the directory of a crate that implements contract 1.0`);
     return { manifestPath, workspace: false };
@@ -66,6 +67,7 @@ function manifestsToBuild(crates: readonly string[] | undefined): CargoManifest[
 /**
  * Builds plugins into `<outDir>/<name>/`: the core module, the component and its transpiled
  * JavaScript, the native library, and a signed plugin.json listing each file's SHA-256.
+ * An Extism crate (one that depends on extism-pdk) gives its core module only.
  */
 export async function buildPlugins(options: BuildOptions): Promise<BuiltPlugin[]> {
   const log = options.log ?? (() => {});
@@ -73,6 +75,8 @@ export async function buildPlugins(options: BuildOptions): Promise<BuiltPlugin[]
   const targetDir = join(stateDir, 'target');
   const key = loadOrCreateDevKey(stateDir);
   const built: BuiltPlugin[] = [];
+  const extismCrates = options.crates?.length ? options.crates.map((c) => resolve(c)).filter(isExtismCrate) : extismFixtureCrates();
+  for (const crateDir of extismCrates) built.push(await buildExtismCrate(toolchain, crateDir, options.outDir, key, targetDir, log));
   for (const manifest of manifestsToBuild(options.crates)) {
     log(`cargo: ${manifest.manifestPath} (wasm32 and native, ${toolchain.description})`);
     const wasmFiles = await cargoBuild(toolchain, manifest, 'wasm32', targetDir, log);
@@ -82,7 +86,7 @@ export async function buildPlugins(options: BuildOptions): Promise<BuiltPlugin[]
       const nativePath = nativeFiles.get(crateDir);
       if (nativePath === undefined) throw new UsageError(`\`${crateDir}\` built for wasm32 but produced no native library`);
       const instrumented = options.coverage === undefined ? undefined : await buildInstrumented(toolchain, crateDir, options.coverage, log);
-      built.push(await packagePlugin(crateDir, readFileSync(wasmPath), readFileSync(nativePath), options.outDir, key, toolchain.description, log, instrumented));
+      built.push(await packagePlugin(crateDir, readFileSync(wasmPath.path), readFileSync(nativePath.path), options.outDir, key, toolchain.description, log, instrumented));
     }
   }
   return built;
@@ -105,7 +109,7 @@ async function buildInstrumented(
   const wasmPath = wasm.get(crateDir);
   const nativePath = native.get(crateDir);
   if (wasmPath === undefined || nativePath === undefined) throw new UsageError(`\`${crateDir}\` built no instrumented cdylib for both targets`);
-  return { scope, wasm: readFileSync(wasmPath), native: readFileSync(nativePath) };
+  return { scope, wasm: readFileSync(wasmPath.path), native: readFileSync(nativePath.path) };
 }
 
 async function packagePlugin(

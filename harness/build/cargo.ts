@@ -1,13 +1,23 @@
 import { spawn } from 'node:child_process';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { UsageError } from '../contract/errors.ts';
 import type { Toolchain } from './toolchain.ts';
 
-export type BuildTarget = 'wasm32' | 'native';
+/** `wasm32` is wasm32-unknown-unknown; `wasm32-wasip1` is for WASI command plugins (Extism). */
+export type BuildTarget = 'wasm32' | 'wasm32-wasip1' | 'native';
+
+/** A built artifact and the package it came from. */
+export interface BuiltFile {
+  path: string;
+  name: string;
+  version: string;
+}
+
+const TRIPLES: Partial<Record<BuildTarget, string>> = { wasm32: 'wasm32-unknown-unknown', 'wasm32-wasip1': 'wasm32-wasip1' };
 
 /** The release profile every plugin is built with, whatever its own Cargo.toml says. */
 function profileArgs(target: BuildTarget): string[] {
-  const settings = ['opt-level=3', 'lto=true', 'codegen-units=1', 'strip=true', `panic="${target === 'wasm32' ? 'abort' : 'unwind'}"`];
+  const settings = ['opt-level=3', 'lto=true', 'codegen-units=1', 'strip=true', `panic="${target === 'native' ? 'unwind' : 'abort'}"`];
   return settings.flatMap((s) => ['--config', `profile.release.${s}`]);
 }
 
@@ -38,17 +48,18 @@ export interface CargoManifest {
 }
 
 /**
- * Builds every cdylib of one Cargo manifest (a crate or a workspace) for one target and
- * returns the built files by crate directory.
+ * Builds every cdylib (and, for wasm32-wasip1, every binary) of one Cargo manifest (a crate
+ * or a workspace) for one target and returns the built files by crate directory.
  */
 export async function cargoBuild(
   toolchain: Toolchain, crate: CargoManifest, target: BuildTarget, targetDir: string, log: (line: string) => void,
   coverage?: CoverageScope,
-): Promise<Map<string, string>> {
+): Promise<Map<string, BuiltFile>> {
   const { manifestPath } = crate;
+  const triple = TRIPLES[target];
   // `cargo rustc -- FLAGS` instruments this crate only; RUSTFLAGS reaches every crate, so `all`
   // names the native target explicitly to keep build scripts and proc macros plain.
-  const targetArgs = target === 'wasm32' ? ['--target', 'wasm32-unknown-unknown', ...toolchain.wasmArgs] : coverage === 'all' ? ['--target', toolchain.hostTriple] : [];
+  const targetArgs = triple ? ['--target', triple, ...toolchain.wasmArgs] : coverage === 'all' ? ['--target', toolchain.hostTriple] : [];
   const args = [
     coverage === 'crate' ? 'rustc' : 'build', '--release', '--manifest-path', manifestPath, '--target-dir', targetDir,
     '--message-format=json-render-diagnostics', ...profileArgs(target), ...targetArgs,
@@ -57,7 +68,8 @@ export async function cargoBuild(
   if (coverage === 'crate') args.push('--lib', '--', ...coverageFlags(target));
   const env = coverage === 'all' ? { ...toolchain.env, RUSTFLAGS: coverageFlags(target).join(' ') } : toolchain.env;
   const child = spawn(toolchain.cargo, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const built = new Map<string, string>();
+  const built = new Map<string, BuiltFile>();
+  const kinds = target === 'wasm32-wasip1' ? ['cdylib', 'bin'] : ['cdylib'];
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -68,10 +80,16 @@ export async function cargoBuild(
   const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
   for (const line of stdout.split('\n')) {
     if (!line.startsWith('{')) continue;
-    const message = JSON.parse(line) as { reason: string; manifest_path?: string; target?: { kind: string[] }; filenames?: string[] };
-    if (message.reason !== 'compiler-artifact' || !message.target?.kind.includes('cdylib')) continue;
-    const file = message.filenames?.find((f) => f.endsWith(target === 'wasm32' ? '.wasm' : '.so'));
-    if (file && message.manifest_path) built.set(dirname(message.manifest_path), file);
+    const message = JSON.parse(line) as {
+      reason: string; package_id?: string; manifest_path?: string; target?: { kind: string[] }; filenames?: string[];
+    };
+    if (message.reason !== 'compiler-artifact' || !message.target?.kind.some((k) => kinds.includes(k))) continue;
+    const file = message.filenames?.find((f) => f.endsWith(triple ? '.wasm' : '.so'));
+    if (!file || !message.manifest_path) continue;
+    // package_id ends in `#name@version` (or `#version` when the name is the directory's).
+    const [, name = '', version = ''] = /#(?:([^@]+)@)?([^#@]+)$/.exec(message.package_id ?? '') ?? [];
+    const crateDir = dirname(message.manifest_path);
+    built.set(crateDir, { path: file, name: name || basename(crateDir), version });
   }
   if (status !== 0) {
     throw new UsageError(`cargo failed to build \`${manifestPath}\` for ${target} (exit ${status}):\n${stderr.trim().split('\n').slice(-30).join('\n')}`);

@@ -69,6 +69,7 @@ function debianBuildStd(): Toolchain | undefined {
       RUSTC_BOOTSTRAP: '1',
       RUSTUP_TOOLCHAIN: '',
       CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER: wasmLd,
+      CARGO_TARGET_WASM32_WASIP1_LINKER: wasmLd,
     },
     wasmArgs: ['-Zbuild-std=std,panic_abort'],
     hostTriple: hostTripleOf('/usr/bin/rustc'),

@@ -1,4 +1,5 @@
 import type { FailureKind } from '../contract/errors.ts';
+import { NOT_FOR_EXTISM } from '../abi/extism.ts';
 import { type LaneId, ownProcess } from '../lanes/lane.ts';
 
 /** What a cell of the safety matrix expects: an outcome kind, or that the lane cannot do it. */
@@ -46,3 +47,22 @@ export const FAULTS: readonly FaultCase[] = [
   },
   { op: 'spin', needsDeadline: true, expectOn: deadlineExpectation },
 ];
+
+const JS_SDK_DROPS_CODE = "@extism/extism 1.0.3 discards an export's return value, so a non-zero code without an error reads as ok on the Node lanes; the Go SDK reports it";
+
+/**
+ * The `ext-faulty` fixture's faults on an Extism SDK: its own error verbatim, a bare return
+ * code, a Rust panic (a trap: extism-pdk reports no message), memory exhaustion, a spin.
+ * Only `wasm-core` lanes run Extism plugins.
+ */
+const EXTISM_FAULTS_ON_WASM_CORE: readonly FaultCase[] = [
+  { op: 'fail', expectOn: () => ({ expect: 'plugin', message: /^ext-faulty refuses 0 bytes: «verbatim» ✓$/ }) },
+  { op: 'code', expectOn: (lane) => (lane.isolation === 'go' ? { expect: 'plugin', message: /^`code` returned 7 without setting an error$/ } : { unsupported: JS_SDK_DROPS_CODE }) },
+  { op: 'panic', expectOn: () => ({ expect: 'trap', message: /unreachable/ }) },
+  { op: 'hog', expectOn: () => ({ expect: 'resource-exhausted' }) },
+  { op: 'spin', needsDeadline: true, expectOn: deadlineExpectation },
+];
+export const EXTISM_FAULTS: readonly FaultCase[] = EXTISM_FAULTS_ON_WASM_CORE.map((fault) => ({
+  ...fault,
+  expectOn: (lane: LaneId): Expectation => (lane.boundary === 'wasm-core' ? fault.expectOn(lane) : { unsupported: NOT_FOR_EXTISM }),
+}));

@@ -10,6 +10,7 @@ import type { Lane, LaneCall, LaneId, Recycle } from '../lanes/lane.ts';
 import { laneName } from '../lanes/lane.ts';
 import { watchEventLoop } from '../measure/event-loop.ts';
 import { inputPool } from '../load/inputs.ts';
+import { extismChecks } from './extism-checks.ts';
 import { CHECK_DEADLINE_MS, type Expectation, FAULTS, PROTOCOL_LIES } from './matrix.ts';
 
 export type CheckStatus = 'pass' | 'fail' | 'unsupported';
@@ -36,7 +37,7 @@ export interface CheckFigures {
 export interface CheckOptions {
   lanes: readonly LaneId[];
   /** Built plugin directories by fixture name: `faulty`, `liar`, `textkit`, `abi-future`, `greedy`. */
-  plugins: { faulty: string; liar: string; healthy: string; abiFuture: string; greedy: string };
+  plugins: { faulty: string; liar: string; healthy: string; abiFuture: string; greedy: string; extism?: { faulty: string; healthy: string } };
   trusted: readonly TrustedKey[];
   /** Memory quota for the fault checks, small so `hog` hits it fast. @default 64 MiB */
   memoryQuotaBytes?: number;
@@ -45,7 +46,7 @@ export interface CheckOptions {
 
 const EMPTY = new Uint8Array();
 
-function judge(expectation: Expectation, call: LaneCall): { status: CheckStatus; detail: string } {
+export function judge(expectation: Expectation, call: LaneCall): { status: CheckStatus; detail: string } {
   if ('unsupported' in expectation) return { status: 'unsupported', detail: expectation.unsupported };
   const { outcome } = call;
   const got = outcome.ok ? 'ok' : `${outcome.failure.kind}: ${outcome.failure.message}`;
@@ -71,7 +72,7 @@ export function tamperedCopy(dir: string): string {
   return copy;
 }
 
-async function refusalCheck(id: string, plugin: string, dir: string, lane: LaneId, expected: PluginLoadError['kind'], options: CheckOptions): Promise<CheckResult> {
+export async function refusalCheck(id: string, plugin: string, dir: string, lane: LaneId, expected: PluginLoadError['kind'], options: CheckOptions): Promise<CheckResult> {
   const name = laneName(lane);
   try {
     const opened = await openLane(dir, lane, { trusted: options.trusted });
@@ -123,11 +124,12 @@ export async function runChecks(options: CheckOptions): Promise<{ checks: CheckR
     checks.push(await refusalCheck('load.abi-future', 'abi-future', options.plugins.abiFuture, laneId, 'incompatible', options));
     checks.push(await refusalCheck('load.greedy', 'greedy', options.plugins.greedy, laneId, 'incompatible', options));
     checks.push(await refusalCheck('load.tampered', 'textkit (tampered)', tampered, laneId, 'rejected', options));
+    if (options.plugins.extism) checks.push(...(await extismChecks(laneId, options.plugins.extism, options, policy, figure)));
   }
   return { checks, figures };
 }
 
-async function callFault(lane: Lane, op: string, figure: CheckFigures): Promise<LaneCall> {
+export async function callFault(lane: Lane, op: string, figure: CheckFigures): Promise<LaneCall> {
   const deadlineMs = lane.deadline.enforced ? CHECK_DEADLINE_MS : undefined;
   const watcher = op === 'spin' ? watchEventLoop() : undefined;
   const call = await lane.call(op, EMPTY, deadlineMs === undefined ? {} : { deadlineMs });

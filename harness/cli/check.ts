@@ -29,6 +29,7 @@ export const checkCommand: CliCommand<{ plugin?: string[]; lane?: string[]; out:
       healthy: resolvePluginDir('textkit'),
       abiFuture: resolvePluginDir('abi-future'),
       greedy: resolvePluginDir('greedy'),
+      extism: { faulty: resolvePluginDir('ext-faulty'), healthy: resolvePluginDir('ext-textkit') },
     };
     const { checks, figures } = await runChecks({ lanes, plugins, trusted, log: (line) => console.error(line) });
     for (const plugin of args.plugin ?? []) checks.push(...(await checkPlugin(resolvePluginDir(plugin), lanes, trusted, policy)));
