@@ -10,6 +10,7 @@ import type { Lane, LaneCall, LaneId, Recycle } from '../lanes/lane.ts';
 import { laneName } from '../lanes/lane.ts';
 import { watchEventLoop } from '../measure/event-loop.ts';
 import { inputPool } from '../load/inputs.ts';
+import { abiOfDir, boundaryProblem } from '../abi/abi.ts';
 import { extismChecks } from './extism-checks.ts';
 import { CHECK_DEADLINE_MS, type Expectation, FAULTS, PROTOCOL_LIES } from './matrix.ts';
 
@@ -180,6 +181,11 @@ export async function checkPlugin(dir: string, lanes: readonly LaneId[], trusted
   const tampered = tamperedCopy(dir);
   for (const laneId of lanes) {
     const name = laneName(laneId);
+    const problem = boundaryProblem(abiOfDir(dir), laneId.boundary);
+    if (problem !== undefined) {
+      results.push({ id: 'load', plugin: dir, lane: name, status: 'unsupported', detail: problem });
+      continue;
+    }
     let lane: Lane;
     try {
       lane = await openLane(dir, laneId, { trusted, policy });

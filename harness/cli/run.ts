@@ -35,6 +35,19 @@ interface RunArgs extends PolicyArgs {
   threshold?: string[];
   shard?: string;
   batch?: number;
+  config?: string;
+}
+
+/** `--config JSON`: the object given to the plugin's `init` (Extism: its config map). */
+function parseConfigFlag(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`\`--config ${text}\` is not JSON (${(e as Error).message}); give an object, e.g. \`--config '{"greeting":"hi"}'\``);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`\`--config ${text}\` is not a JSON object, e.g. \`--config '{"greeting":"hi"}'\``);
+  return value as Record<string, unknown>;
 }
 
 /** An ad hoc scenario from flags. */
@@ -62,6 +75,7 @@ function adHocScenario(args: RunArgs): Scenario {
       ...(args.calls !== undefined ? { calls: args.calls } : { duration: args.duration ?? '5s' }),
       ...(args.deadlineMs !== undefined ? { deadlineMs: args.deadlineMs } : {}),
       ...(args.batch !== undefined ? { batch: args.batch } : {}),
+      ...(args.config !== undefined ? { config: parseConfigFlag(args.config) } : {}),
       suites: [],
       thresholds: args.threshold ?? [],
     },
@@ -85,6 +99,7 @@ export const runCommand: CliCommand<RunArgs> = {
       .option('calls', { type: 'number', describe: 'measure this many calls instead of a duration' })
       .option('input-size', { type: 'number', describe: 'input size in bytes (default 1024)' })
       .option('deadline-ms', { type: 'number', describe: 'deadline on every call (worker and process lanes)' })
+      .option('config', { type: 'string', describe: 'JSON object given to the plugin\'s init (an Extism plugin\'s config map), e.g. \'{"greeting":"hi"}\'' })
       .option('batch', { type: 'number', describe: 'closed loop on worker/process lanes: calls per crossing, each timed inside' })
       .option('shard', { type: 'string', describe: 'run the I-th of N deterministic slices of the suite, e.g. 2/4' })
       .option('threshold', { type: 'string', array: true, describe: 'gate expression for the ad hoc scenario, e.g. "latency.p99 < 50us"' })

@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { abiOfDir, lanesForPlugin, type PluginAbi } from '../abi/abi.ts';
 import { relative } from 'node:path';
 import fc from 'fast-check';
 import { UsageError } from '../contract/errors.ts';
@@ -124,9 +125,13 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
   const replayInput = options.replayFile === undefined ? undefined : readReplayInput(options.replayFile);
   const dirs = options.plugins.map((p) => ({ name: p, dir: resolvePluginDir(p) }));
   // One plugin at a time: koffi, which every worker loads, aborts the process when many workers load it at once.
-  const opened: Array<{ name: string; lanes: Lane[] }> = [];
+  const opened: Array<{ name: string; abi: PluginAbi; lanes: Lane[] }> = [];
   const laneOptions: LaneOptions = { trusted: options.trusted, ...(options.policy ? { policy: options.policy } : {}) };
-  for (const { name, dir } of dirs) opened.push({ name, lanes: await Promise.all(options.lanes.map((id) => openLane(dir, id, laneOptions))) });
+  for (const { name, dir } of dirs) {
+    // Lanes that do not run the plugin's ABI (an Extism plugin on a component or native lane) are left out, saying why.
+    const ids = lanesForPlugin(dir, options.lanes, (line) => options.progress?.(`${name}: ${line}`));
+    opened.push({ name, abi: abiOfDir(dir), lanes: await Promise.all(ids.map((id) => openLane(dir, id, laneOptions))) });
+  }
   const modes = new Map(dirs.map(({ name, dir }) => [name, fuzzModeOf(dir, options.lanes, options.trusted, options.coverage === false)]));
   // The coverage build's lanes, kept across the plugin's ops (each op begins a session of its own).
   const guidedLanes = new Map<string, GuidedLane[]>();
@@ -247,7 +252,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
     if (sequenceRuns > 0 && boundaries.length < 2) {
       options.progress?.(`init/call/shutdown sequences left out: they compare boundaries, and only ${boundaries.join('')} is fuzzed`);
     }
-    for (const [index, { name, lanes }] of (sequenceRuns > 0 && boundaries.length >= 2 ? opened : []).entries()) {
+    // Extism plugins run on one boundary: their lanes (the JS and the Go SDK) were compared call by call above.
+    const sequenced = opened.filter((o) => o.abi === 'contract-v1');
+    for (const [index, { name, lanes }] of (sequenceRuns > 0 && boundaries.length >= 2 ? sequenced : []).entries()) {
       if (endAt !== undefined && performance.now() >= endAt) {
         options.progress?.(`${name} init/call/shutdown sequences left out: the time budget is spent`);
         continue;
@@ -255,7 +262,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
       const left = [...hanging.get(name)!];
       const ops = lanes[0]!.manifest.ops.filter((op) => !left.includes(op.name));
       // What is left of the budget is shared by the plugins whose sequences are still to run.
-      const share = endAt === undefined ? {} : { endAt: performance.now() + (endAt - performance.now()) / (opened.length - index) };
+      const share = endAt === undefined ? {} : { endAt: performance.now() + (endAt - performance.now()) / (sequenced.length - index) };
       const { sequencing, extra } = await sequenceLanes(resolvePluginDir(name), lanes, boundaries, laneOptions);
       const sequenceOptions = { runs: sequenceRuns, seed: options.seed, deadlineMs, ...share };
       const report = await checkSequences(sequencing, ops, sequenceOptions).finally(() => Promise.all(extra.map((l) => l.close())));

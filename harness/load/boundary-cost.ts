@@ -1,4 +1,5 @@
 import { Bench } from 'tinybench';
+import { lanesForPlugin } from '../abi/abi.ts';
 import type { InputKind } from '../contract/manifest.ts';
 import type { TrustedKey } from '../contract/keys.ts';
 import type { HostPolicy } from '../contract/policy.ts';
@@ -41,7 +42,7 @@ export const BOUNDARY_SIZES = [0, 1024, 64 * 1024, 1024 * 1024];
 export async function measureBoundaryCost(pluginDir: string, lanes: readonly LaneId[], options: { trusted: readonly TrustedKey[]; policy?: HostPolicy; sizes?: readonly number[]; timeMs?: number; progress?: (line: string) => void }): Promise<BoundaryCost[]> {
   const sizes = options.sizes ?? BOUNDARY_SIZES;
   const rows: BoundaryCost[] = [];
-  for (const id of lanes) {
+  for (const id of lanesForPlugin(pluginDir, lanes, options.progress)) {
     const lane = await openLane(pluginDir, id, { trusted: options.trusted, ...(options.policy ? { policy: options.policy } : {}) });
     try {
       const laneRows = await measureLaneCost(lane, sizes, options.timeMs ?? 300);
