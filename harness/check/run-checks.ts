@@ -130,8 +130,8 @@ export async function runChecks(options: CheckOptions): Promise<{ checks: CheckR
   return { checks, figures };
 }
 
-export async function callFault(lane: Lane, op: string, figure: CheckFigures): Promise<LaneCall> {
-  const deadlineMs = lane.deadline.enforced ? CHECK_DEADLINE_MS : undefined;
+export async function callFault(lane: Lane, op: string, figure: CheckFigures, deadlineOnLane = CHECK_DEADLINE_MS): Promise<LaneCall> {
+  const deadlineMs = lane.deadline.enforced ? deadlineOnLane : undefined;
   const watcher = op === 'spin' ? watchEventLoop() : undefined;
   const call = await lane.call(op, EMPTY, deadlineMs === undefined ? {} : { deadlineMs });
   if (watcher) figure.eventLoopP99NsWhileSpinning = watcher.stop().p99Ns;

@@ -29,8 +29,9 @@ func openExtism(bytes []byte, request openRequest) (*extismArtifact, error) {
 	ctx := context.Background()
 	pages := min(request.MemoryBytes/wasmPageBytes, 65536)
 	manifest := extism.Manifest{
-		Wasm:   []extism.Wasm{extism.WasmData{Data: bytes}},
-		Memory: &extism.ManifestMemory{MaxPages: uint32(pages)},
+		Wasm: []extism.Wasm{extism.WasmData{Data: bytes}},
+		// MaxVarBytes must be given with MaxPages: left at 0 it disables vars (the SDK's default is 1 MiB).
+		Memory: &extism.ManifestMemory{MaxPages: uint32(pages), MaxVarBytes: defaultMaxVarBytes},
 	}
 	config := extism.PluginConfig{
 		EnableWasi:    request.Wasi,
@@ -103,9 +104,13 @@ func (e *extismInstance) init(config []byte) outcome {
 	return ok(nil)
 }
 
-// The errors the SDK returns for a trap start with wazero's prefix; an `error_set` message
-// comes back as it is.
-const wazeroTrapPrefix = "wasm error: "
+// The errors the SDK returns for a trap start with wazero's prefix, a kernel function that
+// refused (a Go panic) ends with wazero's mark; an `error_set` message comes back as it is.
+const (
+	wazeroTrapPrefix    = "wasm error: "
+	hostFunctionRefused = " (recovered by wazero)"
+	defaultMaxVarBytes  = 1 << 20
+)
 
 func (e *extismInstance) call(op, input []byte, deadline time.Duration) (result outcome) {
 	if e.poisoned != "" {
@@ -134,6 +139,9 @@ func (e *extismInstance) call(op, input []byte, deadline time.Duration) (result 
 		return failure(kindTimeout, "the call outlived its deadline of %d ms and was stopped after %.1f ms", deadline.Milliseconds(), float64(time.Since(started).Microseconds())/1000)
 	case err != nil && strings.HasPrefix(err.Error(), wazeroTrapPrefix):
 		return e.classifyTrap(err)
+	case err != nil && strings.Contains(err.Error(), hostFunctionRefused+"\n"):
+		message, _, _ := strings.Cut(err.Error(), hostFunctionRefused)
+		return failure(kindProtocol, "the Extism SDK refused what the plugin did: %s", message)
 	case err != nil:
 		// `error_set`: the plugin's own error, its message verbatim.
 		return outcome{kind: kindPlugin, code: 3, message: err.Error()}
