@@ -5,7 +5,7 @@ import { signArtifact } from '../abi/sign-artifact.ts';
 import { UsageError } from '../contract/errors.ts';
 import { extismFixturesDir } from '../paths.ts';
 import { type BuildTarget, cargoBuild } from './cargo.ts';
-import type { Toolchain } from './toolchain.ts';
+import { ensureWasiLibc, type Toolchain } from './toolchain.ts';
 
 /** Whether a crate is an Extism plugin: it depends on extism-pdk. */
 export function isExtismCrate(crateDir: string): boolean {
@@ -37,6 +37,7 @@ function crateSettings(crateDir: string): { ops: string[]; target: BuildTarget }
 /** Builds an Extism crate for wasm32 (or wasm32-wasip1) and signs it like `plugbench sign`, into `<outDir>/<name>/`. */
 export async function buildExtismCrate(toolchain: Toolchain, crateDir: string, outDir: string, key: KeyObject, targetDir: string, log: (line: string) => void) {
   const { ops, target } = crateSettings(crateDir);
+  if (target === 'wasm32-wasip1') ensureWasiLibc(log);
   log(`cargo: ${crateDir} (Extism, ${target}, ${toolchain.description})`);
   const files = await cargoBuild(toolchain, { manifestPath: join(crateDir, 'Cargo.toml'), workspace: false }, target, targetDir, log);
   const built = files.get(crateDir);

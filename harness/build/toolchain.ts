@@ -23,6 +23,24 @@ function hostTripleOf(rustc: string, env?: NodeJS.ProcessEnv): string {
   return /^host: (\S+)$/m.exec(run(rustc, ['-vV'], env) ?? '')?.[1] ?? 'x86_64-unknown-linux-gnu';
 }
 
+/** Where Debian's `wasi-libc` puts libc for wasm32-wasip1 (Extism WASI plugins). */
+const WASI_LIBC_DIR = '/usr/lib/wasm32-wasi';
+const WASI_LIBC_COMMAND = 'apt-get install -y --no-install-recommends wasi-libc';
+
+/**
+ * Makes sure wasm32-wasip1 plugins can link: Debian's wasi-libc, installed when running as
+ * root and `PLUGBENCH_NO_INSTALL` is not set; otherwise says the command to run (exit 2).
+ */
+export function ensureWasiLibc(log: (line: string) => void): void {
+  if (existsSync(`${WASI_LIBC_DIR}/crt1-command.o`)) return;
+  if (process.getuid?.() !== 0 || process.env.PLUGBENCH_NO_INSTALL) {
+    throw new UsageError(`building for wasm32-wasip1 needs Debian's wasi-libc (${WASI_LIBC_DIR}); install it as root with:\n  ${WASI_LIBC_COMMAND}`);
+  }
+  log(`installing wasi-libc for wasm32-wasip1: ${WASI_LIBC_COMMAND}`);
+  const result = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'wasi-libc'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (result.status !== 0) throw new UsageError(`\`${WASI_LIBC_COMMAND}\` failed (exit ${result.status}); run it by hand (after \`apt-get update\`)`);
+}
+
 /** The Debian packages that provide the `-Zbuild-std` route. */
 export const DEBIAN_PACKAGES = ['rustc-web', 'cargo-web', 'rust-web-src', 'lld-22'];
 export const INSTALL_COMMAND = `apt-get update && apt-get install -y --no-install-recommends ${DEBIAN_PACKAGES.join(' ')}`;
@@ -70,6 +88,8 @@ function debianBuildStd(): Toolchain | undefined {
       RUSTUP_TOOLCHAIN: '',
       CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER: wasmLd,
       CARGO_TARGET_WASM32_WASIP1_LINKER: wasmLd,
+      // Debian's rustc has no self-contained WASI sysroot: Debian's wasi-libc provides libc and the command start-up.
+      CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS: `-C link-self-contained=no -L native=${WASI_LIBC_DIR} -C link-arg=${WASI_LIBC_DIR}/crt1-command.o`,
     },
     wasmArgs: ['-Zbuild-std=std,panic_abort'],
     hostTriple: hostTripleOf('/usr/bin/rustc'),
