@@ -48,6 +48,22 @@ func openExtism(bytes []byte, request openRequest) (*extismArtifact, error) {
 	return &extismArtifact{compiled, ops, request.MemoryBytes, request.MaxOutputBytes}, nil
 }
 
+// codeOf is the wire index of a plugin error code (contract_gen.go errorCodes).
+func codeOf(name string) byte {
+	for i, code := range errorCodes {
+		if code == name {
+			return byte(i)
+		}
+	}
+	panic("unknown error code " + name)
+}
+
+var (
+	codeInvalidInput  = codeOf("invalid-input")
+	codeUnsupportedOp = codeOf("unsupported-op")
+	codeInternal      = codeOf("internal")
+)
+
 // instantiate returns an instance whose plugin is made by `init`, which carries the config.
 func (a *extismArtifact) instantiate() (instance, error) { return &extismInstance{artifact: a}, nil }
 
@@ -91,7 +107,7 @@ func extismConfig(config []byte) (map[string]string, error) {
 func (e *extismInstance) init(config []byte) outcome {
 	values, err := extismConfig(config)
 	if err != nil {
-		return outcome{kind: kindPlugin, code: 0, message: fmt.Sprintf("the config is not a JSON object (%v); Extism config is a map of names to strings", err)}
+		return outcome{kind: kindPlugin, code: codeInvalidInput, message: fmt.Sprintf("the config is not a JSON object (%v); Extism config is a map of names to strings", err)}
 	}
 	ctx := experimental.WithMemoryAllocator(context.Background(), e.allocator())
 	plugin, err := e.artifact.compiled.Instance(ctx, extism.PluginInstanceConfig{})
@@ -118,7 +134,7 @@ func (e *extismInstance) call(op, input []byte, deadline time.Duration) (result 
 	}
 	name := string(op)
 	if !e.artifact.ops[name] {
-		return outcome{kind: kindPlugin, code: 1, message: fmt.Sprintf("no op `%s` in plugin.json", name)}
+		return outcome{kind: kindPlugin, code: codeUnsupportedOp, message: fmt.Sprintf("no op `%s` in plugin.json", name)}
 	}
 	ctx := context.Background()
 	if deadline > 0 {
@@ -144,9 +160,9 @@ func (e *extismInstance) call(op, input []byte, deadline time.Duration) (result 
 		return failure(kindProtocol, "the Extism SDK refused what the plugin did: %s", message)
 	case err != nil:
 		// `error_set`: the plugin's own error, its message verbatim.
-		return outcome{kind: kindPlugin, code: 3, message: err.Error()}
+		return outcome{kind: kindPlugin, code: codeInternal, message: err.Error()}
 	case rc != 0:
-		return outcome{kind: kindPlugin, code: 3, message: fmt.Sprintf("`%s` returned %d without setting an error", name, rc)}
+		return outcome{kind: kindPlugin, code: codeInternal, message: fmt.Sprintf("`%s` returned %d without setting an error", name, rc)}
 	case len(output) > e.artifact.maxOutput:
 		return failure(kindProtocol, "the output is %d bytes, past the output limit of %d", len(output), e.artifact.maxOutput)
 	}
