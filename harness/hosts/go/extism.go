@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -98,7 +99,9 @@ func extismConfig(config []byte) (map[string]string, error) {
 		if json.Unmarshal(value, &text) == nil {
 			out[key] = text
 		} else {
-			out[key] = string(value)
+			var compact bytes.Buffer
+			json.Compact(&compact, value) // as JSON.stringify writes it
+			out[key] = compact.String()
 		}
 	}
 	return out, nil
