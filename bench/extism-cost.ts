@@ -17,7 +17,10 @@ const timeMs = Number(process.argv[3] ?? 300);
 const laneIds = parseLanes([process.argv[4] ?? 'wasm-core@inproc,wasm-core@worker,wasm-core@process,wasm-core@go']);
 await initHistograms();
 const trusted = trustedKeys(stateDir);
-const plugins = [['contract v1', 'textkit'], ['Extism', 'ext-textkit']] as const;
+const plugins = [
+  ['contract v1', 'textkit'],
+  ['Extism', 'ext-textkit'],
+] as const;
 const columns = [
   { label: 'echo 0 B', op: 'echo', input: 'bytes', size: 0 },
   { label: 'echo 1 KiB', op: 'echo', input: 'bytes', size: 1024 },

@@ -20,7 +20,12 @@ export const abiOf = (meta: Pick<PluginMeta, 'abi'>): PluginAbi => (meta.abi ===
 
 /** The Extism part of plugin.json; refuses a plugin.json that says `extism` without it. */
 export function extismMetaOf(meta: PluginMeta): ExtismMeta {
-  if (meta.extism === undefined) throw new PluginLoadError('rejected', `plugin.json of \`${meta.name}\` says abi \`extism\` but has no \`extism\` section; sign it again with \`plugbench sign\``);
+  if (meta.extism === undefined)
+    throw new PluginLoadError(
+      'rejected',
+      `plugin.json of \`${meta.name}\` says abi \`extism\` but has no \`extism\` section; sign it again with ` +
+      `\`plugbench sign\``,
+    );
   return meta.extism;
 }
 
@@ -30,28 +35,40 @@ export function boundaryProblem(abi: PluginAbi, boundary: Boundary): string | un
 }
 
 /** Opens a verified plugin on one boundary in this thread, through the adapter of its ABI. */
-export async function openByAbi(dir: string, meta: PluginMeta, boundary: Boundary, options: InstanceOptions): Promise<AnyPluginInstance> {
+export async function openByAbi(
+  dir: string,
+  meta: PluginMeta,
+  boundary: Boundary,
+  options: InstanceOptions,
+): Promise<AnyPluginInstance> {
   const abi = abiOf(meta);
   const problem = boundaryProblem(abi, boundary);
-  if (problem !== undefined) throw new PluginLoadError('incompatible', `\`${meta.name}\` on \`${boundary}\`: ${problem}`);
+  if (problem !== undefined)
+    throw new PluginLoadError('incompatible', `\`${meta.name}\` on \`${boundary}\`: ${problem}`);
   if (abi === 'contract-v1') return openContractV1(dir, meta, boundary, options);
   const artifact = meta.artifacts.wasm ?? missingArtifact(meta, boundary);
   return ExtismJsInstance.open(readVerifiedArtifact(dir, artifact), meta, extismMetaOf(meta), options);
 }
 
 /** The ABI of a built plugin directory, from its plugin.json (verified again when it loads). */
-export const abiOfDir = (dir: string): PluginAbi => abiOf(JSON.parse(readFileSync(join(dir, 'plugin.json'), 'utf8')) as { abi: string });
+export const abiOfDir = (dir: string): PluginAbi =>
+  abiOf(JSON.parse(readFileSync(join(dir, 'plugin.json'), 'utf8')) as { abi: string });
 
 /**
  * The lanes among `lanes` that run the plugin in `dir`; the others are left out with a note
  * saying why. None left is a usage error.
  */
-export function lanesForPlugin(dir: string, lanes: readonly LaneId[], note: (line: string) => void = () => {}): LaneId[] {
+export function lanesForPlugin(
+  dir: string,
+  lanes: readonly LaneId[],
+  note: (line: string) => void = () => {},
+): LaneId[] {
   const abi = abiOfDir(dir);
   const usable = lanes.filter((id) => boundaryProblem(abi, id.boundary) === undefined);
   const left = lanes.filter((id) => !usable.includes(id));
   const why = left.length > 0 ? boundaryProblem(abi, left[0]!.boundary) : undefined;
-  if (usable.length === 0) throw new UsageError(`no lane given runs \`${dir}\`: ${why} (e.g. \`--lane wasm-core@worker,wasm-core@go\`)`);
+  if (usable.length === 0)
+    throw new UsageError(`no lane given runs \`${dir}\`: ${why} (e.g. \`--lane wasm-core@worker,wasm-core@go\`)`);
   if (left.length > 0) note(`left out ${left.map(laneName).join(', ')}: ${why}`);
   return usable;
 }

@@ -26,14 +26,35 @@ export interface ExtismMeta {
 
 /** Kernel imports that need a capability; `http_*` is never granted. */
 const KERNEL_CAPABILITY: Readonly<Record<string, Capability | 'never'>> = {
-  log_trace: 'log', log_debug: 'log', log_info: 'log', log_warn: 'log', log_error: 'log', get_log_level: 'log',
-  http_request: 'never', http_status_code: 'never', http_headers: 'never',
+  log_trace: 'log',
+  log_debug: 'log',
+  log_info: 'log',
+  log_warn: 'log',
+  log_error: 'log',
+  get_log_level: 'log',
+  http_request: 'never',
+  http_status_code: 'never',
+  http_headers: 'never',
 };
 /** The rest of the kernel: memory, input and output, errors, config and vars. */
 const KERNEL_ALWAYS = new Set([
-  'alloc', 'free', 'length', 'length_unsafe', 'load_u8', 'load_u64', 'store_u8', 'store_u64',
-  'input_offset', 'input_length', 'input_load_u8', 'input_load_u64', 'output_set', 'error_set',
-  'config_get', 'var_get', 'var_set',
+  'alloc',
+  'free',
+  'length',
+  'length_unsafe',
+  'load_u8',
+  'load_u64',
+  'store_u8',
+  'store_u64',
+  'input_offset',
+  'input_length',
+  'input_load_u8',
+  'input_load_u64',
+  'output_set',
+  'error_set',
+  'config_get',
+  'var_get',
+  'var_set',
 ]);
 /** WASI calls that read the clock need `clock`; the others see no files, no sockets, stdio discarded. */
 const WASI_CAPABILITY: Readonly<Record<string, Capability>> = { clock_time_get: 'clock', clock_res_get: 'clock' };
@@ -42,7 +63,10 @@ export const isExtismModule = (imports: readonly WebAssembly.ModuleImportDescrip
   imports.some((i) => i.module === EXTISM_IMPORT_MODULE);
 
 /** Exports that belong to a runtime (WASI, asyncify, allocators, language start-up), never ops. */
-const RUNTIME_EXPORT = /^(_initialize|__wasm_call_ctors|__main_void|hs_init|asyncify_.*|cabi_.*|malloc|free|calloc|realloc|aligned_alloc|__.*)$/;
+const RUNTIME_EXPORT = new RegExp(
+  '^(_initialize|__wasm_call_ctors|__main_void|hs_init|asyncify_.*|cabi_.*|' +
+    'malloc|free|calloc|realloc|aligned_alloc|__.*)$',
+);
 
 /** The ops of a module when none are named: every exported function that is not a runtime's. */
 export function defaultOps(exports: readonly WebAssembly.ModuleExportDescriptor[]): string[] {
@@ -56,26 +80,43 @@ const list = (items: Iterable<string>) => [...items].map((c) => `\`${c}\``).join
  * the kernel, WASI preview 1 when plugin.json says so, nothing else. Returns the capabilities
  * the imports need.
  */
-export function checkExtismImports(imports: readonly WebAssembly.ModuleImportDescriptor[], meta: ExtismMeta, policy: HostPolicy): Set<Capability> {
+export function checkExtismImports(
+  imports: readonly WebAssembly.ModuleImportDescriptor[],
+  meta: ExtismMeta,
+  policy: HostPolicy,
+): Set<Capability> {
   const problems: string[] = [];
   const needed = new Set<Capability>();
   const need = (capability: Capability, name: string) => {
     needed.add(capability);
     if (!policy.grants.has(capability)) {
-      problems.push(`import \`${name}\` needs capability \`${capability}\`, which the host does not grant (granted: ${list(policy.grants)}); grant it or stop using it`);
+      problems.push(
+        `import \`${name}\` needs capability \`${capability}\`, which the host does not grant (granted: ` +
+        `${list(policy.grants)}); grant it or stop using it`,
+      );
     }
   };
   for (const { module, name, kind } of imports) {
     if (module === EXTISM_IMPORT_MODULE && kind === 'function') {
       const capability = KERNEL_CAPABILITY[name];
-      if (capability === 'never') problems.push(`import \`${module}::${name}\`: plugbench never grants HTTP to a plugin; build it without \`http_request\``);
+      if (capability === 'never')
+        problems.push(
+          `import \`${module}::${name}\`: plugbench never grants HTTP to a plugin; build it without \`http_request\``,
+        );
       else if (capability !== undefined) need(capability, name);
-      else if (!KERNEL_ALWAYS.has(name)) problems.push(`import \`${module}::${name}\` is not part of the Extism kernel this host provides; rebuild with extism-pdk 1.x`);
+      else if (!KERNEL_ALWAYS.has(name))
+        problems.push(
+          `import \`${module}::${name}\` is not part of the Extism kernel this host provides; rebuild with ` +
+          `extism-pdk 1.x`,
+        );
     } else if (module === WASI_IMPORT_MODULE && kind === 'function' && meta.wasi) {
       const capability = WASI_CAPABILITY[name];
       if (capability !== undefined) need(capability, name);
     } else {
-      problems.push(`import \`${module}::${name}\` (${kind}) is outside the Extism ABI: only \`${EXTISM_IMPORT_MODULE}\` and, for wasm32-wasip1 plugins, \`${WASI_IMPORT_MODULE}\` exist here; remove the dependency that imports it`);
+      problems.push(
+        `import \`${module}::${name}\` (${kind}) is outside the Extism ABI: only \`${EXTISM_IMPORT_MODULE}\` ` +
+        `and, for wasm32-wasip1 plugins, \`${WASI_IMPORT_MODULE}\` exist here; remove the dependency that imports it`,
+      );
     }
   }
   if (problems.length > 0) throw new PluginLoadError('incompatible', problems.join('\n'));
@@ -88,13 +129,27 @@ export function checkExtismExports(exports: readonly string[], meta: ExtismMeta)
   const missing = meta.ops.map((op) => op.name).filter((name) => !exported.has(name));
   if (!exported.has('memory')) missing.push('memory');
   if (missing.length > 0) {
-    throw new PluginLoadError('protocol', `the Extism module lacks the export(s) ${list(missing)} that plugin.json lists; sign it again with \`plugbench sign\``);
+    throw new PluginLoadError(
+      'protocol',
+      `the Extism module lacks the export(s) ${list(missing)} that plugin.json lists; sign it again with ` +
+      `\`plugbench sign\``,
+    );
   }
 }
 
 /** The manifest of an Extism plugin: its identity and ops from plugin.json, capabilities from its imports. */
-export function extismManifest(identity: { name: string; version: string }, meta: ExtismMeta, capabilities: ReadonlySet<Capability>): Manifest {
-  return { name: identity.name, version: identity.version, abi: EXTISM_ABI, ops: meta.ops, capabilities: [...capabilities].sort() };
+export function extismManifest(
+  identity: { name: string; version: string },
+  meta: ExtismMeta,
+  capabilities: ReadonlySet<Capability>,
+): Manifest {
+  return {
+    name: identity.name,
+    version: identity.version,
+    abi: EXTISM_ABI,
+    ops: meta.ops,
+    capabilities: [...capabilities].sort(),
+  };
 }
 
 /**
@@ -109,7 +164,9 @@ export function extismConfig(configJson: string): Record<string, string> {
     throw new UsageError(`the config \`${configJson}\` is not JSON (${(e as Error).message}); give a JSON object`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UsageError(`the config \`${configJson}\` is not a JSON object; Extism config is a map of names to strings`);
+    throw new UsageError(
+      `the config \`${configJson}\` is not a JSON object; Extism config is a map of names to strings`,
+    );
   }
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
 }
@@ -118,4 +175,5 @@ export function extismConfig(configJson: string): Record<string, string> {
 export const returnCodeMessage = (op: string, code: number) => `\`${op}\` returned ${code} without setting an error`;
 
 /** Lanes that cannot run an Extism plugin say so with this. */
-export const NOT_FOR_EXTISM = 'not for Extism plugins: an Extism plugin is a core module run by an Extism SDK; use wasm-core';
+export const NOT_FOR_EXTISM =
+  'not for Extism plugins: an Extism plugin is a core module run by an Extism SDK; use wasm-core';

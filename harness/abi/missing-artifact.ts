@@ -3,5 +3,9 @@ import type { PluginMeta } from '../contract/provenance.ts';
 import type { Boundary } from '../lanes/instance.ts';
 
 export function missingArtifact(meta: PluginMeta, boundary: Boundary): never {
-  throw new PluginLoadError('incompatible', `plugin \`${meta.name}\` has no artifact for boundary \`${boundary}\` (it has: ${Object.keys(meta.artifacts).join(', ')}); rebuild it with \`plugbench build\``);
+  throw new PluginLoadError(
+    'incompatible',
+    `plugin \`${meta.name}\` has no artifact for boundary \`${boundary}\` (it has: ` +
+    `${Object.keys(meta.artifacts).join(', ')}); rebuild it with \`plugbench build\``,
+  );
 }

@@ -12,20 +12,79 @@ import { CHECK_DEADLINE_MS, EXTISM_FAULTS } from './matrix.ts';
 
 /** Deadline of calls that end on their own, in ms: long, so only a hang meets it. */
 const BACKSTOP_DEADLINE_MS = 10_000;
-import { callFault, type CheckFigures, type CheckOptions, type CheckResult, judge, refusalCheck, tamperedCopy } from './run-checks.ts';
+import {
+  callFault,
+  type CheckFigures,
+  type CheckOptions,
+  type CheckResult,
+  judge,
+  refusalCheck,
+  tamperedCopy,
+} from './run-checks.ts';
 
 /**
  * The smallest Extism module that imports `http_request`: one op `run` that returns 0. Made
  * here, not built, so the refusal is checked without a fixture whose only job is to be refused.
  */
 const HTTP_IMPORTING_MODULE = Uint8Array.from([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-  0x01, 0x0b, 0x02, 0x60, 0x02, 0x7e, 0x7e, 0x01, 0x7e, 0x60, 0x00, 0x01, 0x7f,
-  0x02, 0x20, 0x01, 0x0f, ...Buffer.from('extism:host/env'), 0x0c, ...Buffer.from('http_request'), 0x00, 0x00,
-  0x03, 0x02, 0x01, 0x01,
-  0x05, 0x03, 0x01, 0x00, 0x01,
-  0x07, 0x10, 0x02, 0x03, ...Buffer.from('run'), 0x00, 0x01, 0x06, ...Buffer.from('memory'), 0x02, 0x00,
-  0x0a, 0x06, 0x01, 0x04, 0x00, 0x41, 0x00, 0x0b,
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00,
+  0x01,
+  0x0b,
+  0x02,
+  0x60,
+  0x02,
+  0x7e,
+  0x7e,
+  0x01,
+  0x7e,
+  0x60,
+  0x00,
+  0x01,
+  0x7f,
+  0x02,
+  0x20,
+  0x01,
+  0x0f,
+  ...Buffer.from('extism:host/env'),
+  0x0c,
+  ...Buffer.from('http_request'),
+  0x00,
+  0x00,
+  0x03,
+  0x02,
+  0x01,
+  0x01,
+  0x05,
+  0x03,
+  0x01,
+  0x00,
+  0x01,
+  0x07,
+  0x10,
+  0x02,
+  0x03,
+  ...Buffer.from('run'),
+  0x00,
+  0x01,
+  0x06,
+  ...Buffer.from('memory'),
+  0x02,
+  0x00,
+  0x0a,
+  0x06,
+  0x01,
+  0x04,
+  0x00,
+  0x41,
+  0x00,
+  0x0b,
 ]);
 
 /** The HTTP-importing module signed with a key made for it, and that key to trust. */
@@ -43,33 +102,77 @@ async function httpPlugin(): Promise<{ dir: string; key: TrustedKey }> {
  * healthy call on the replaced instance, a tampered artifact and an `http_request` import
  * refused. Lanes other than wasm-core say they are not for Extism plugins.
  */
-export async function extismChecks(laneId: LaneId, dirs: { faulty: string; healthy: string }, options: CheckOptions, policy: HostPolicy, figure: CheckFigures): Promise<CheckResult[]> {
+export async function extismChecks(
+  laneId: LaneId,
+  dirs: { faulty: string; healthy: string },
+  options: CheckOptions,
+  policy: HostPolicy,
+  figure: CheckFigures,
+): Promise<CheckResult[]> {
   const name = laneName(laneId);
   const plugin = 'ext-faulty';
   const ids = [...EXTISM_FAULTS.map((f) => `extism.fault.${f.op}`), 'extism.load.tampered', 'extism.load.http'];
-  if (laneId.boundary !== 'wasm-core') return ids.map((id) => ({ id, plugin, lane: name, status: 'unsupported', detail: NOT_FOR_EXTISM }));
+  if (laneId.boundary !== 'wasm-core')
+    return ids.map((id) => ({ id, plugin, lane: name, status: 'unsupported', detail: NOT_FOR_EXTISM }));
   const checks: CheckResult[] = [];
   const lane = await openLane(dirs.faulty, laneId, { trusted: options.trusted, policy });
   try {
     for (const fault of EXTISM_FAULTS) {
       const expectation = fault.expectOn(laneId);
       if ('unsupported' in expectation) {
-        checks.push({ id: `extism.fault.${fault.op}`, plugin, lane: name, status: 'unsupported', detail: expectation.unsupported });
+        checks.push({
+          id: `extism.fault.${fault.op}`,
+          plugin,
+          lane: name,
+          status: 'unsupported',
+          detail: expectation.unsupported,
+        });
         continue;
       }
       // Only a spin needs the short deadline; the others get a backstop that a loaded machine does not hit.
-      const call = await callFault(lane, fault.op, figure, fault.needsDeadline ? CHECK_DEADLINE_MS : BACKSTOP_DEADLINE_MS);
+      const call = await callFault(
+        lane,
+        fault.op,
+        figure,
+        fault.needsDeadline ? CHECK_DEADLINE_MS : BACKSTOP_DEADLINE_MS,
+      );
       checks.push({ id: `extism.fault.${fault.op}`, plugin, lane: name, ...judge(expectation, call) });
-      const after = await lane.call('echo', new Uint8Array([1, 2, 3]), lane.deadline.enforced ? { deadlineMs: BACKSTOP_DEADLINE_MS } : {});
-      const detail = after.outcome.ok ? 'a healthy call after the fault succeeded' : `a healthy call after the fault failed: ${after.outcome.failure.kind}: ${after.outcome.failure.message}`;
-      checks.push({ id: `extism.recovery.${fault.op}`, plugin, lane: name, status: after.outcome.ok ? 'pass' : 'fail', detail });
+      const after = await lane.call(
+        'echo',
+        new Uint8Array([1, 2, 3]),
+        lane.deadline.enforced ? { deadlineMs: BACKSTOP_DEADLINE_MS } : {},
+      );
+      const detail = after.outcome.ok
+        ? 'a healthy call after the fault succeeded'
+        : `a healthy call after the fault failed: ${after.outcome.failure.kind}: ${after.outcome.failure.message}`;
+      checks.push({
+        id: `extism.recovery.${fault.op}`,
+        plugin,
+        lane: name,
+        status: after.outcome.ok ? 'pass' : 'fail',
+        detail,
+      });
     }
     figure.recycles.push(...lane.recycles);
   } finally {
     await lane.close();
   }
-  checks.push(await refusalCheck('extism.load.tampered', 'ext-textkit (tampered)', tamperedCopy(dirs.healthy), laneId, 'rejected', options));
+  checks.push(
+    await refusalCheck(
+      'extism.load.tampered',
+      'ext-textkit (tampered)',
+      tamperedCopy(dirs.healthy),
+      laneId,
+      'rejected',
+      options,
+    ),
+  );
   const http = await httpPlugin();
-  checks.push(await refusalCheck('extism.load.http', 'fetcher (imports http_request)', http.dir, laneId, 'incompatible', { ...options, trusted: [...options.trusted, http.key] }));
+  checks.push(
+    await refusalCheck('extism.load.http', 'fetcher (imports http_request)', http.dir, laneId, 'incompatible', {
+      ...options,
+      trusted: [...options.trusted, http.key],
+    }),
+  );
   return checks;
 }

@@ -1,5 +1,11 @@
 import type { CallContext, Plugin } from '@extism/extism';
-import { checkExtismExports, checkExtismImports, type ExtismMeta, extismConfig, extismManifest } from '../abi/extism.ts';
+import {
+  checkExtismExports,
+  checkExtismImports,
+  type ExtismMeta,
+  extismConfig,
+  extismManifest,
+} from '../abi/extism.ts';
 import { type CallOutcome, failed, PluginLoadError, POISONING_KINDS, UsageError } from '../contract/errors.ts';
 import type { Manifest } from '../contract/manifest.ts';
 import type { AsyncPluginInstance, InstanceOptions, LogLevel } from './instance.ts';
@@ -31,7 +37,8 @@ function loadSdk(): Promise<typeof import('@extism/extism')> {
   if (sdk) return sdk;
   const emitWarning = process.emitWarning;
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    if (!String(warning).includes('WASI')) (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+    if (!String(warning).includes('WASI'))
+      (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
   }) as typeof process.emitWarning;
   sdk = import('@extism/extism').finally(() => (process.emitWarning = emitWarning));
   return sdk;
@@ -62,16 +69,27 @@ export class ExtismJsInstance implements AsyncPluginInstance {
   }
 
   /** Compiles the verified bytes and checks imports and exports; the plugin is instantiated by `init`. */
-  static async open(bytes: Uint8Array, identity: { name: string; version: string }, meta: ExtismMeta, options: InstanceOptions): Promise<ExtismJsInstance> {
+  static async open(
+    bytes: Uint8Array,
+    identity: { name: string; version: string },
+    meta: ExtismMeta,
+    options: InstanceOptions,
+  ): Promise<ExtismJsInstance> {
     let module: WebAssembly.Module;
     try {
       module = await WebAssembly.compile(limitMemory(bytes, options.policy.quotas.memoryBytes) as BufferSource);
     } catch (e) {
       if (e instanceof PluginLoadError) throw e;
-      throw new PluginLoadError('rejected', `the Extism module does not compile (${(e as Error).message}); rebuild it for wasm32`);
+      throw new PluginLoadError(
+        'rejected',
+        `the Extism module does not compile (${(e as Error).message}); rebuild it for wasm32`,
+      );
     }
     const capabilities = checkExtismImports(WebAssembly.Module.imports(module), meta, options.policy);
-    checkExtismExports(WebAssembly.Module.exports(module).map((e) => e.name), meta);
+    checkExtismExports(
+      WebAssembly.Module.exports(module).map((e) => e.name),
+      meta,
+    );
     return new ExtismJsInstance(module, meta, extismManifest(identity, meta, capabilities), options);
   }
 
@@ -79,26 +97,36 @@ export class ExtismJsInstance implements AsyncPluginInstance {
   async init(config: string): Promise<CallOutcome> {
     const onLog = this.options.onLog;
     const log = (level: LogLevel) => (message: string) => onLog?.(level, message);
-    const logger = { trace: log('trace'), debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') } as unknown as Console;
+    const logger = {
+      trace: log('trace'),
+      debug: log('debug'),
+      info: log('info'),
+      warn: log('warn'),
+      error: log('error'),
+    } as unknown as Console;
     try {
       const { createPlugin } = await loadSdk();
-      this.#plugin = await createPlugin({ wasm: [{ module: this.module }] }, {
-        useWasi: this.meta.wasi,
-        enableWasiOutput: false,
-        runInWorker: false,
-        config: extismConfig(config),
-        logger,
-        // extism-pdk 1.4 imports these; SDK 1.0.3 lacks them.
-        functions: {
-          'extism:host/env': {
-            log_trace: (context: CallContext, addr: bigint) => onLog?.('trace', context.read(addr)?.text() ?? ''),
-            get_log_level: () => (onLog === undefined ? LOG_LEVEL_OFF : 0),
+      this.#plugin = await createPlugin(
+        { wasm: [{ module: this.module }] },
+        {
+          useWasi: this.meta.wasi,
+          enableWasiOutput: false,
+          runInWorker: false,
+          config: extismConfig(config),
+          logger,
+          // extism-pdk 1.4 imports these; SDK 1.0.3 lacks them.
+          functions: {
+            'extism:host/env': {
+              log_trace: (context: CallContext, addr: bigint) => onLog?.('trace', context.read(addr)?.text() ?? ''),
+              get_log_level: () => (onLog === undefined ? LOG_LEVEL_OFF : 0),
+            },
           },
         },
-      });
+      );
     } catch (e) {
       if (e instanceof UsageError) return failed({ kind: 'plugin', code: 'invalid-input', message: e.message });
-      if (e instanceof WebAssembly.LinkError) throw new PluginLoadError('incompatible', `the Extism SDK cannot link the module: ${e.message}`);
+      if (e instanceof WebAssembly.LinkError)
+        throw new PluginLoadError('incompatible', `the Extism SDK cannot link the module: ${e.message}`);
       return this.failure(e);
     }
     this.#memory = (await this.#plugin.getInstance()).exports.memory as WebAssembly.Memory;
@@ -107,7 +135,8 @@ export class ExtismJsInstance implements AsyncPluginInstance {
 
   async call(op: string, input: Uint8Array): Promise<CallOutcome> {
     if (this.#poisoned !== undefined) throw new Error(`harness bug: instance called after it was ${this.#poisoned}`);
-    if (!this.#ops.has(op)) return failed({ kind: 'plugin', code: 'unsupported-op', message: `no op \`${op}\` in plugin.json` });
+    if (!this.#ops.has(op))
+      return failed({ kind: 'plugin', code: 'unsupported-op', message: `no op \`${op}\` in plugin.json` });
     try {
       const output = await this.#plugin!.call(op, wholeBuffer(input));
       return { ok: true, output: output === null ? EMPTY : output.bytes().slice() };
@@ -116,11 +145,16 @@ export class ExtismJsInstance implements AsyncPluginInstance {
     }
   }
 
-  /** A plugin error keeps its message verbatim; traps are classified as on contract v1; the rest is the SDK refusing. */
+  /** A plugin error keeps its message verbatim; traps are read as on contract v1; the rest is the SDK refusing. */
   private failure(error: unknown): CallOutcome {
     let outcome: CallOutcome;
     if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError) {
-      outcome = failed(classifyWasmError(error, undefined, { bytes: this.memoryBytes(), quotaBytes: this.options.policy.quotas.memoryBytes }));
+      outcome = failed(
+        classifyWasmError(error, undefined, {
+          bytes: this.memoryBytes(),
+          quotaBytes: this.options.policy.quotas.memoryBytes,
+        }),
+      );
     } else if (error instanceof Error && error.message.startsWith(PLUGIN_ERROR_PREFIX)) {
       outcome = failed({ kind: 'plugin', code: 'internal', message: error.message.slice(PLUGIN_ERROR_PREFIX.length) });
     } else if (error instanceof Error) {
@@ -128,7 +162,8 @@ export class ExtismJsInstance implements AsyncPluginInstance {
     } else {
       throw error;
     }
-    if (!outcome.ok && POISONING_KINDS.has(outcome.failure.kind)) this.#poisoned = `poisoned by a ${outcome.failure.kind}`;
+    if (!outcome.ok && POISONING_KINDS.has(outcome.failure.kind))
+      this.#poisoned = `poisoned by a ${outcome.failure.kind}`;
     return outcome;
   }
 

@@ -42,20 +42,43 @@ test('a bare artifact is refused with exit 2 and the `plugbench sign` line to ru
   const meta = JSON.parse(readFileSync(join(fixture('ext-textkit'), 'plugin.json'), 'utf8')) as PluginMeta;
   const bare = join(work, 'bare.wasm');
   writeFileSync(bare, readFileSync(join(fixture('ext-textkit'), meta.artifacts.wasm!.file)));
-  const { code, said } = await quietly(['run', '--plugin', bare, '--op', 'echo', '--lane', 'wasm-core@inproc', '--calls', '10', '--out', join(work, 'r')]);
+  const { code, said } = await quietly([
+    'run',
+    '--plugin',
+    bare,
+    '--op',
+    'echo',
+    '--lane',
+    'wasm-core@inproc',
+    '--calls',
+    '10',
+    '--out',
+    join(work, 'r'),
+  ]);
   assert.is(code, 2);
   assert.match(said, `is an unsigned artifact`);
   assert.match(said, `plugbench sign ${bare} --out ${join(work, 'bare')}-signed`);
 });
 
-test('sign: ops from --op with their kinds, or every exported function that is not a runtime\'s; a bad --op is exit 2', async () => {
+test("sign: ops from --op with their kinds, or every exported function that is not a runtime's; a bad --op is exit 2", async () => {
   const meta = JSON.parse(readFileSync(join(fixture('ext-faulty'), 'plugin.json'), 'utf8')) as PluginMeta;
   const artifact = join(fixture('ext-faulty'), meta.artifacts.wasm!.file);
   const key = loadOrCreateDevKey(stateDir);
   const all = await signArtifact({ artifact, key, outDir: join(work, 'all') });
   assert.is(all.abi, 'extism');
   assert.equal(all.extism!.ops.map((o) => o.name).sort(), ['code', 'echo', 'fail', 'fragile', 'hog', 'panic', 'spin']);
-  const named = await quietly(['sign', artifact, '--op', 'echo:utf8', '--name', 'two', '--version', '1.2.3', '--out', join(work, 'two')]);
+  const named = await quietly([
+    'sign',
+    artifact,
+    '--op',
+    'echo:utf8',
+    '--name',
+    'two',
+    '--version',
+    '1.2.3',
+    '--out',
+    join(work, 'two'),
+  ]);
   assert.is(named.code, 0, named.said);
   const two = JSON.parse(readFileSync(join(work, 'two', 'plugin.json'), 'utf8')) as PluginMeta;
   assert.equal([two.name, two.version, two.extism!.ops], ['two', '1.2.3', [{ name: 'echo', input: 'utf8' }]]);
@@ -67,11 +90,18 @@ test('sign: ops from --op with their kinds, or every exported function that is n
 
 test('ext-textkit answers like textkit (contract v1) on every Extism lane, byte for byte', async () => {
   const input = new TextEncoder().encode('Ünïcödé wörds — hello Hello, world 🦀');
-  const expected = await withLane(fixture('textkit'), 'wasm-core@inproc', async (lane) => (await lane.call('wordfreq', input)).outcome);
+  const expected = await withLane(
+    fixture('textkit'),
+    'wasm-core@inproc',
+    async (lane) => (await lane.call('wordfreq', input)).outcome,
+  );
   assert.ok(expected.ok);
   for (const lane of ALL_EXTISM_LANES) {
     const got = await withLane(fixture('ext-textkit'), lane, async (l) => {
-      assert.equal(l.manifest.ops.map((o) => `${o.name}:${o.input}`), ['tokenize:utf8', 'wordfreq:utf8', 'echo:bytes']);
+      assert.equal(
+        l.manifest.ops.map((o) => `${o.name}:${o.input}`),
+        ['tokenize:utf8', 'wordfreq:utf8', 'echo:bytes'],
+      );
       return (await l.call('wordfreq', input)).outcome;
     });
     assert.ok(got.ok, lane);
@@ -83,23 +113,36 @@ test('an error_set message arrives verbatim as a plugin error, Node and Go; an u
   for (const lane of ALL_EXTISM_LANES) {
     await withLane(fixture('ext-faulty'), lane, async (l) => {
       const { outcome } = await l.call('fail', new Uint8Array(5));
-      assert.equal(outcome, { ok: false, failure: { kind: 'plugin', code: 'internal', message: 'ext-faulty refuses 5 bytes: «verbatim» ✓' } }, lane);
+      assert.equal(
+        outcome,
+        {
+          ok: false,
+          failure: { kind: 'plugin', code: 'internal', message: 'ext-faulty refuses 5 bytes: «verbatim» ✓' },
+        },
+        lane,
+      );
       const unknown = (await l.call('nope', new Uint8Array())).outcome;
       assert.ok(!unknown.ok && unknown.failure.kind === 'plugin' && unknown.failure.code === 'unsupported-op', lane);
     });
   }
 });
 
-test('a var lives as long as its instance and config comes from the lane\'s config, on every Extism lane', async () => {
+test("a var lives as long as its instance and config comes from the lane's config, on every Extism lane", async () => {
   for (const lane of ALL_EXTISM_LANES) {
-    await withLane(fixture('ext-counter'), lane, async (l) => {
-      const totals = [];
-      for (const size of [3, 4, 0]) totals.push(text(((await l.call('count', new Uint8Array(size))).outcome as { output: Uint8Array }).output));
-      assert.equal(totals, ['3', '7', '7'], lane);
-      const greeting = (await l.call('greet', new TextEncoder().encode('crab'))).outcome;
-      assert.ok(greeting.ok);
-      assert.is(text(greeting.output), 'ahoy, crab', lane);
-    }, JSON.stringify({ greeting: 'ahoy' }));
+    await withLane(
+      fixture('ext-counter'),
+      lane,
+      async (l) => {
+        const totals = [];
+        for (const size of [3, 4, 0])
+          totals.push(text(((await l.call('count', new Uint8Array(size))).outcome as { output: Uint8Array }).output));
+        assert.equal(totals, ['3', '7', '7'], lane);
+        const greeting = (await l.call('greet', new TextEncoder().encode('crab'))).outcome;
+        assert.ok(greeting.ok);
+        assert.is(text(greeting.output), 'ahoy, crab', lane);
+      },
+      JSON.stringify({ greeting: 'ahoy' }),
+    );
   }
 });
 
@@ -124,10 +167,19 @@ test('a plugin that imports http_request, or a lane that is not wasm-core, is re
       return e instanceof PluginLoadError ? `${e.kind}: ${e.message}` : String(e);
     }
   };
-  assert.match(await refused(fixture('ext-textkit'), 'native@process'), 'incompatible: `ext-textkit` on `native`: not for Extism plugins');
+  assert.match(
+    await refused(fixture('ext-textkit'), 'native@process'),
+    'incompatible: `ext-textkit` on `native`: not for Extism plugins',
+  );
   assert.match(await refused(fixture('ext-textkit'), 'wasm-component@inproc'), 'not for Extism plugins');
   const { extismChecks } = await import('../../harness/check/extism-checks.ts');
-  const rows = await extismChecks(parseLane('wasm-core@inproc'), { faulty: fixture('ext-faulty'), healthy: fixture('ext-textkit') }, { trusted } as never, { grants: new Set(['log', 'clock']), quotas: { memoryBytes: 64 << 20, callTimeoutMs: 10_000 } }, { lane: 'x', overshootMs: [], recycles: [] });
+  const rows = await extismChecks(
+    parseLane('wasm-core@inproc'),
+    { faulty: fixture('ext-faulty'), healthy: fixture('ext-textkit') },
+    { trusted } as never,
+    { grants: new Set(['log', 'clock']), quotas: { memoryBytes: 64 << 20, callTimeoutMs: 10_000 } },
+    { lane: 'x', overshootMs: [], recycles: [] },
+  );
   const http = rows.find((r) => r.id === 'extism.load.http')!;
   assert.is(http.status, 'pass', http.detail);
   assert.match(http.detail, 'plugbench never grants HTTP');

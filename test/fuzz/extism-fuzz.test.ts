@@ -13,15 +13,38 @@ const lanes = parseLanes(['wasm-core@worker,wasm-core@go,native@process']);
 
 test('a healthy stateful Extism plugin: nothing found comparing the JavaScript and the Go SDK call by call', async () => {
   const notes: string[] = [];
-  const fuzz = await runFuzz({ plugins: ['ext-counter'], lanes, trusted, seed: 7, runs: 60, corpusDir, progress: (line) => notes.push(line) });
+  const fuzz = await runFuzz({
+    plugins: ['ext-counter'],
+    lanes,
+    trusted,
+    seed: 7,
+    runs: 60,
+    corpusDir,
+    progress: (line) => notes.push(line),
+  });
   assert.equal(fuzz.failures, []);
-  assert.equal(fuzz.properties.map((p) => `${p.op} ${p.status}`), ['count pass', 'greet pass']);
+  assert.equal(
+    fuzz.properties.map((p) => `${p.op} ${p.status}`),
+    ['count pass', 'greet pass'],
+  );
   assert.ok(fuzz.properties.every((p) => p.property.includes('differential')));
-  assert.ok(notes.some((n) => n.includes('left out native@process: not for Extism plugins')), notes.join('\n'));
+  assert.ok(
+    notes.some((n) => n.includes('left out native@process: not for Extism plugins')),
+    notes.join('\n'),
+  );
 });
 
-test('the faulty Extism plugin: each fault is found, and the SDKs\' disagreement on a bare return code names both answers', async () => {
-  const fuzz = await runFuzz({ plugins: ['ext-faulty'], ops: ['code', 'panic', 'fragile', 'fail'], lanes, trusted, seed: 7, runs: 100, corpusDir, save: false });
+test("the faulty Extism plugin: each fault is found, and the SDKs' disagreement on a bare return code names both answers", async () => {
+  const fuzz = await runFuzz({
+    plugins: ['ext-faulty'],
+    ops: ['code', 'panic', 'fragile', 'fail'],
+    lanes,
+    trusted,
+    seed: 7,
+    runs: 100,
+    corpusDir,
+    save: false,
+  });
   const found = Object.fromEntries(fuzz.failures.map((f) => [f.op, f]));
   assert.equal(Object.keys(found).sort(), ['code', 'fragile', 'panic']);
   assert.is(found.panic!.kind, 'trap');
