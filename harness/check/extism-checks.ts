@@ -8,10 +8,7 @@ import { keyIdOf, type TrustedKey } from '../contract/keys.ts';
 import type { HostPolicy } from '../contract/policy.ts';
 import { openLane } from '../isolation/open-lane.ts';
 import { type LaneId, laneName } from '../lanes/lane.ts';
-import { CHECK_DEADLINE_MS, EXTISM_FAULTS } from './matrix.ts';
-
-/** Deadline of calls that end on their own, in ms: long, so only a hang meets it. */
-const BACKSTOP_DEADLINE_MS = 10_000;
+import { BACKSTOP_DEADLINE_MS, CHECK_DEADLINE_MS, EXTISM_FAULTS } from './matrix.ts';
 import {
   callFault,
   type CheckFigures,

@@ -28,6 +28,9 @@ export const PROTOCOL_LIES = ['bad-pointer', 'bad-length', 'bad-utf8', 'bad-code
 /** Deadline given to calls that never end on their own, in ms. */
 export const CHECK_DEADLINE_MS = 200;
 
+/** Deadline of fault calls that end on their own, in ms: long, so a loaded machine does not turn a fault into a timeout. */
+export const BACKSTOP_DEADLINE_MS = 10_000;
+
 function deadlineExpectation(lane: LaneId): Expectation {
   if (lane.isolation === 'inproc') return { unsupported: "a call on the harness's own thread cannot be interrupted; use @worker or @process" };
   if (lane.boundary === 'native' && lane.isolation === 'worker') return { unsupported: 'terminating a worker does not interrupt a native call blocked in C; use native@process' };
