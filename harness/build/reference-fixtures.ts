@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fixturesWorkspace, packageRoot, packageVersion, resolvePluginDir } from '../paths.ts';
+import { currentProject } from '../project/project.ts';
+import { buildPlugins } from './build-plugins.ts';
+
+/** The reference fixtures `check` and `boundary` exercise each lane with. */
+export const REFERENCE_FIXTURES = ['faulty', 'liar', 'textkit', 'abi-future', 'greedy'] as const;
+export type ReferenceFixture = (typeof REFERENCE_FIXTURES)[number];
+
+/**
+ * The per-user cache the reference fixtures are built into from the sources shipped in the
+ * package, once per plugbench version. @default `$XDG_CACHE_HOME/plugbench/fixtures/<version>` or `~/.cache/…`
+ */
+export function fixtureCacheDir(): string {
+  const base = process.env.PLUGBENCH_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'plugbench');
+  return join(base, 'fixtures', packageVersion);
+}
+
+/** The public key the cached fixtures are signed with (the cache's own development key). */
+export function fixtureCacheKey(): string | undefined {
+  const path = join(fixtureCacheDir(), 'keys', 'dev.pub');
+  return existsSync(path) ? path : undefined;
+}
+
+/**
+ * Directories of the reference fixtures by name. In the plugbench checkout they are the
+ * project's own fixtures; elsewhere they come from the per-user cache, built on first use.
+ */
+export async function referenceFixtures<N extends ReferenceFixture>(names: readonly N[], log: (line: string) => void): Promise<Record<N, string>> {
+  const byName = (dirOf: (name: N) => string) => Object.fromEntries(names.map((name) => [name, dirOf(name)])) as Record<N, string>;
+  if (currentProject().root === packageRoot) return byName(resolvePluginDir);
+  const buildDir = join(fixtureCacheDir(), 'build');
+  const missing = names.filter((name) => !existsSync(join(buildDir, name, 'plugin.json')));
+  if (missing.length > 0) {
+    log(`building the reference fixtures ${missing.join(', ')} once into ${fixtureCacheDir()} (from ${fixturesWorkspace}; a few minutes the first time)`);
+    await buildPlugins({ crates: missing.map((name) => join(fixturesWorkspace, name)), outDir: buildDir, stateDir: fixtureCacheDir(), log });
+  }
+  return byName((name) => join(buildDir, name));
+}
