@@ -1,26 +1,38 @@
 // Cold start of a `@worker` and a `@process` lane: spawn, load the harness, open textkit, ready.
-// `node bench/cold-start.mjs` times the checkout (TypeScript through tsx);
-// `node bench/cold-start.mjs dist` times the compiled package (`npm run build` first).
+// `node bench/cold-start.mjs` alternates, round by round, a process running the checkout
+// (TypeScript through tsx) and one running the compiled package (dist/, from
+// `node scripts/build-package.mjs`), so both see the same machine load.
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const compiled = process.argv[2] === 'dist';
-if (!compiled) (await import('tsx/esm/api')).register();
-const harness = (file) => import(`${root}${compiled ? 'dist/harness' : 'harness'}/${file}${compiled ? '.js' : '.ts'}`);
-const { openLane } = await harness('isolation/open-lane');
-const { trustedKeys } = await harness('contract/keys');
-const trusted = trustedKeys(`${root}.plugbench`);
-const dir = `${root}fixtures/build/textkit`;
-const ROUNDS = 7;
+const ROUNDS = 9;
+const [mode, isolation] = process.argv.slice(2);
 
-for (const isolation of ['worker', 'process']) {
-  const ms = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const started = performance.now();
-    const lane = await openLane(dir, { boundary: 'wasm-core', isolation }, { trusted });
-    ms.push(performance.now() - started);
-    await lane.close();
+if (mode === undefined) {
+  for (const isolation of ['worker', 'process']) {
+    const ms = { tsx: [], dist: [] };
+    for (let i = 0; i < ROUNDS; i++) {
+      for (const m of Object.keys(ms)) ms[m].push(Number(execFileSync(process.execPath, [fileURLToPath(import.meta.url), m, isolation], { encoding: 'utf8' })));
+    }
+    for (const [m, list] of Object.entries(ms)) {
+      list.sort((a, b) => a - b);
+      console.log(`${m.padEnd(4)} wasm-core@${isolation}: cold start median ${list[ROUNDS >> 1].toFixed(0)} ms (min ${list[0].toFixed(0)}, max ${list.at(-1).toFixed(0)}, ${ROUNDS} rounds)`);
+    }
   }
-  ms.sort((a, b) => a - b);
-  console.log(`${compiled ? 'dist' : 'tsx '} wasm-core@${isolation}: cold start median ${ms[ROUNDS >> 1].toFixed(0)} ms (min ${ms[0].toFixed(0)}, max ${ms.at(-1).toFixed(0)}, ${ROUNDS} rounds)`);
+} else {
+  // One round: the parent is warm (one lane opened and closed first), the timed lane is cold.
+  const compiled = mode === 'dist';
+  if (!compiled) (await import('tsx/esm/api')).register();
+  const harness = (file) => import(`${root}${compiled ? `dist/harness/${file}.js` : `harness/${file}.ts`}`);
+  const { openLane } = await harness('isolation/open-lane');
+  const { trustedKeys } = await harness('contract/keys');
+  const options = { trusted: trustedKeys(`${root}.plugbench`) };
+  const id = { boundary: 'wasm-core', isolation };
+  await (await openLane(`${root}fixtures/build/textkit`, id, options)).close();
+  const started = performance.now();
+  const lane = await openLane(`${root}fixtures/build/textkit`, id, options);
+  const ms = performance.now() - started;
+  await lane.close();
+  process.stdout.write(String(ms));
 }
