@@ -3,6 +3,7 @@ import { PluginLoadError, UsageError } from '../contract/errors.ts';
 import type { Results } from '../report/results.ts';
 import { writeReports } from '../report/write-reports.ts';
 import { buildCommand } from './build.ts';
+import { initCommand } from './init.ts';
 import { checkCommand } from './check.ts';
 import { runCommand } from './run.ts';
 import { boundaryCommand } from './boundary.ts';
@@ -28,7 +29,7 @@ function projectArgument(argv: string[]): string | undefined {
 }
 
 /** Every command, one file each. */
-export const COMMANDS: readonly CliCommand[] = [buildCommand, runCommand, checkCommand, boundaryCommand, compareCommand, gateCommand, baselineCommand, fuzzCommand, mergeCommand, reportCommand, listCommand, doctorCommand];
+export const COMMANDS: readonly CliCommand[] = [initCommand, buildCommand, runCommand, checkCommand, boundaryCommand, compareCommand, gateCommand, baselineCommand, fuzzCommand, mergeCommand, reportCommand, listCommand, doctorCommand];
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, Options>> = {
