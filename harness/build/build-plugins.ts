@@ -20,6 +20,8 @@ export interface BuildOptions {
   coverage?: CoverageScope;
   /** Where the signing key and the cargo target dir live. @default the project's `.plugbench/` */
   stateDir?: string;
+  /** Only these packages of the workspaces given in `crates`, in one cargo run. @default every member */
+  packages?: readonly string[];
 }
 
 export interface BuiltPlugin {
@@ -68,12 +70,13 @@ function reusableCoverage(pluginDir: string, wasmSha: string): CoverageArtifacts
 }
 
 /** A crate, or a workspace (a Cargo.toml with `[workspace]` and no `[package]`), whose every cdylib is built. */
-function manifestsToBuild(crates: readonly string[]): CargoManifest[] {
+function manifestsToBuild(crates: readonly string[], packages: readonly string[] | undefined): CargoManifest[] {
   return crates.map((crate) => {
     const manifestPath = join(resolve(crate), 'Cargo.toml');
     if (!existsSync(manifestPath)) throw new UsageError(`\`${crate}\` has no Cargo.toml: give the directory of a crate that implements contract 1.0`);
     const toml = readFileSync(manifestPath, 'utf8');
-    return { manifestPath, workspace: /^\[workspace\]/m.test(toml) && !/^\[package\]/m.test(toml) };
+    const workspace = /^\[workspace\]/m.test(toml) && !/^\[package\]/m.test(toml);
+    return { manifestPath, workspace, ...(workspace && packages ? { packages } : {}) };
   });
 }
 
@@ -89,7 +92,7 @@ export async function buildPlugins(options: BuildOptions): Promise<BuiltPlugin[]
   const targetDir = process.env.CARGO_TARGET_DIR ?? join(state, 'target');
   const key = loadOrCreateDevKey(state);
   const built: BuiltPlugin[] = [];
-  for (const manifest of manifestsToBuild(options.crates)) {
+  for (const manifest of manifestsToBuild(options.crates, options.packages)) {
     log(`cargo: ${manifest.manifestPath} (wasm32 and native, ${toolchain.description})`);
     const wasmFiles = await cargoBuild(toolchain, manifest, 'wasm32', targetDir, log);
     const nativeFiles = await cargoBuild(toolchain, manifest, 'native', targetDir, log);

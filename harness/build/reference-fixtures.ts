@@ -35,7 +35,7 @@ export async function referenceFixtures<N extends ReferenceFixture>(names: reado
   const missing = names.filter((name) => !existsSync(join(buildDir, name, 'plugin.json')));
   if (missing.length > 0) {
     log(`building the reference fixtures ${missing.join(', ')} once into ${fixtureCacheDir()} (from ${fixturesWorkspace}; a few minutes the first time)`);
-    await buildPlugins({ crates: missing.map((name) => join(fixturesWorkspace, name)), outDir: buildDir, stateDir: fixtureCacheDir(), log });
+    await buildPlugins({ crates: [fixturesWorkspace], packages: missing, outDir: buildDir, stateDir: fixtureCacheDir(), log });
   }
   return byName((name) => join(buildDir, name));
 }
