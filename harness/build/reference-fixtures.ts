@@ -14,7 +14,8 @@ export type ReferenceFixture = (typeof REFERENCE_FIXTURES)[number];
  * package, once per plugbench version. @default `$XDG_CACHE_HOME/plugbench/fixtures/<version>` or `~/.cache/…`
  */
 export function fixtureCacheDir(): string {
-  const base = process.env.PLUGBENCH_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'plugbench');
+  const userCache = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
+  const base = process.env.PLUGBENCH_CACHE ?? join(userCache, 'plugbench');
   return join(base, 'fixtures', packageVersion);
 }
 
@@ -28,14 +29,18 @@ export function fixtureCacheKey(): string | undefined {
  * Directories of the reference fixtures by name. In the plugbench checkout they are the
  * project's own fixtures; elsewhere they come from the per-user cache, built on first use.
  */
-export async function referenceFixtures<N extends ReferenceFixture>(names: readonly N[], log: (line: string) => void): Promise<Record<N, string>> {
-  const byName = (dirOf: (name: N) => string) => Object.fromEntries(names.map((name) => [name, dirOf(name)])) as Record<N, string>;
+export async function referenceFixtures<N extends ReferenceFixture>(
+  names: readonly N[], log: (line: string) => void,
+): Promise<Record<N, string>> {
+  const byName = (dirOf: (name: N) => string) =>
+    Object.fromEntries(names.map((name) => [name, dirOf(name)])) as Record<N, string>;
   if (currentProject().root === packageRoot) return byName(resolvePluginDir);
   const buildDir = join(fixtureCacheDir(), 'build');
   const missing = names.filter((name) => !existsSync(join(buildDir, name, 'plugin.json')));
   if (missing.length > 0) {
-    log(`building the reference fixtures ${missing.join(', ')} once into ${fixtureCacheDir()} (from ${fixturesWorkspace}; a few minutes the first time)`);
-    await buildPlugins({ crates: [fixturesWorkspace], packages: missing, outDir: buildDir, stateDir: fixtureCacheDir(), log });
+    const cache = fixtureCacheDir();
+    log(`building the reference fixtures ${missing.join(', ')} once, into ${cache} (from ${fixturesWorkspace})`);
+    await buildPlugins({ crates: [fixturesWorkspace], packages: missing, outDir: buildDir, stateDir: cache, log });
   }
   return byName((name) => join(buildDir, name));
 }

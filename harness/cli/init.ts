@@ -30,7 +30,8 @@ function extendGitignore(path: string): FileOutcome {
   const missing = GITIGNORE_LINES.filter((line) => !present.has(line));
   if (missing.length === 0) return 'unchanged';
   const separator = before === '' || before.endsWith('\n') ? '' : '\n';
-  writeFileSync(path, `${before}${separator}# plugbench: local state and run output (baselines are committed)\n${missing.join('\n')}\n`);
+  const comment = '# plugbench: local state and run output (baselines are committed)';
+  writeFileSync(path, `${before}${separator}${comment}\n${missing.join('\n')}\n`);
   return 'wrote';
 }
 
@@ -38,18 +39,26 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 export const initCommand: CliCommand<{ force: boolean }> = {
   command: 'init',
-  describe: 'Set up plugbench in a crate or workspace: config, one scenario per op (from a first build), .gitignore, CI workflow',
-  builder: (yargs) => yargs.option('force', { type: 'boolean', default: false, describe: 'overwrite files that differ from what init writes' }) as never,
+  describe: 'Set up plugbench in a crate or workspace: config, scenarios (from a build), .gitignore, CI workflow',
+  builder: (yargs) => {
+    const describe = 'overwrite the files that differ from what init writes';
+    const force = { type: 'boolean', default: false, describe } as const;
+    return yargs.option('force', force) as never;
+  },
   handler: async (args) => {
     const root = currentProject().root;
-    if (!existsSync(join(root, 'Cargo.toml'))) throw new UsageError(`\`${root}\` has no Cargo.toml: run \`plugbench init\` at the root of your plugin's crate or workspace (or give \`--project DIR\`)`);
+    if (!existsSync(join(root, 'Cargo.toml'))) {
+      const fix = "run `plugbench init` at the root of your plugin's crate or workspace (or give `--project DIR`)";
+      throw new UsageError(`\`${root}\` has no Cargo.toml: ${fix}`);
+    }
     const say = (outcome: FileOutcome, path: string) => console.log(`${outcome.padEnd(9)} ${relative(root, path)}`);
     const configPath = join(root, CONFIG_FILE);
     say(writeUnlessThere(configPath, json(initialConfig()), args.force), configPath);
     // The project as the config now on disk describes it (the user's own, when one was kept).
     const project = useProject(root);
     const log = (line: string) => console.error(line);
-    log(`building ${project.crates.map((c) => relative(root, c) || '.').join(', ')} to read the manifest of each plugin`);
+    const crates = project.crates.map((c) => relative(root, c) || '.');
+    log(`building ${crates.join(', ')} to read the manifest of each plugin`);
     const built = await buildPlugins({ crates: project.crates, outDir: project.buildDir, log });
     const trusted = projectTrustedKeys();
     const scenariosDir = project.scenarios.find((path) => !/\.(json|m?js|ts)$/.test(path));
@@ -57,7 +66,7 @@ export const initCommand: CliCommand<{ force: boolean }> = {
       const instance = await openInstance(plugin.dir, 'wasm-core', { trusted });
       try {
         if (scenariosDir === undefined) {
-          log(`\`scenarios\` in ${CONFIG_FILE} lists files, not a folder: add a scenario for each op of ${plugin.name} there yourself`);
+          log(`\`scenarios\` in ${CONFIG_FILE} lists files, not a folder: add ${plugin.name}'s scenarios yourself`);
           continue;
         }
         for (const op of instance.manifest.ops) {
@@ -71,7 +80,9 @@ export const initCommand: CliCommand<{ force: boolean }> = {
     say(extendGitignore(join(root, '.gitignore')), join(root, '.gitignore'));
     const workflow = join(root, '.github', 'workflows', 'plugbench.yml');
     say(writeUnlessThere(workflow, initialWorkflow(built.map((p) => p.name)), args.force), workflow);
-    console.log(`\nnext:\n  npx plugbench run --suite smoke\n  npx plugbench baseline save reports/latest/results.json --name main   # then commit ${relative(root, project.baselinesDir)}/main.json`);
+    const baseline = `${relative(root, project.baselinesDir)}/main.json`;
+    console.log('\nnext:\n  npx plugbench run --suite smoke');
+    console.log(`  npx plugbench baseline save reports/latest/results.json --name main   # then commit ${baseline}`);
     return EXIT.pass;
   },
 };

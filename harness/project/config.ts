@@ -4,7 +4,7 @@ import { UsageError } from '../contract/errors.ts';
 import { KNOWN_CAPABILITIES } from '../contract/policy.ts';
 import { parseLane } from '../lanes/lane.ts';
 import { parseDurationMs } from '../scenario/duration.ts';
-import { SUITES } from '../scenario/scenario.ts';
+import { SUITES, type SuiteName } from '../scenario/scenario.ts';
 
 /** The project file at the root of a plugin author's repository. */
 export const CONFIG_FILE = 'plugbench.config.json';
@@ -20,13 +20,13 @@ export interface ProjectConfigOptions {
   build?: string;
   /** A scenarios folder, or a list of scenario files (`.json`, `.js`, `.mjs`). @default 'plugbench/scenarios' */
   scenarios?: string | string[];
-  /** More members of a suite by scenario id, besides the scenarios that name the suite themselves. @default {} */
-  suites?: Partial<Record<(typeof SUITES)[number], string[]>>;
+  /** More members of a suite by scenario id, besides the scenarios that name the suite. @default {} */
+  suites?: Partial<Record<SuiteName, string[]>>;
   /** Lanes of `check`, `fuzz` and ad hoc `run` when none is given. @default each command's own */
   lanes?: string[];
-  /** Plugins of `fuzz` and `check` when no `--plugin` is given. @default every plugin built from `crates` */
+  /** Plugins `fuzz` fuzzes when no `--plugin` is given. @default every plugin built from `crates` */
   plugins?: string[];
-  /** What the host allows a plugin: quotas and grants. @default 256 MiB, 10 s, `log` and `clock` */
+  /** What the host allows a plugin. @default DEFAULT_POLICY: 256 MiB, 10 s, `log` and `clock` */
   policy?: { memoryQuota?: string | number; deadlineQuota?: string | number; grants?: string[] };
   /** Where named baselines are saved and read (commit it). @default 'reports/baselines' */
   baselines?: string;
@@ -36,7 +36,9 @@ export interface ProjectConfigOptions {
   trustedKeys?: string[];
 }
 
-const KNOWN_KEYS = ['crates', 'build', 'scenarios', 'suites', 'lanes', 'plugins', 'policy', 'baselines', 'corpus', 'trustedKeys'];
+const KNOWN_KEYS = [
+  'crates', 'build', 'scenarios', 'suites', 'lanes', 'plugins', 'policy', 'baselines', 'corpus', 'trustedKeys',
+];
 const POLICY_KEYS = ['memoryQuota', 'deadlineQuota', 'grants'];
 const BYTE_UNITS: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
 
@@ -48,64 +50,78 @@ export function parseBytes(text: string | number): number | undefined {
   return bytes > 0 ? bytes : undefined;
 }
 
-const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string' && v !== '');
+const isStringList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((v) => typeof v === 'string' && v !== '');
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const got = (value: unknown) => `got ${JSON.stringify(value)}`;
 
 /** Every problem of a config at once, each naming the key, the value and what was expected. */
 export function configProblems(raw: unknown): string[] {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return [`the file must hold a JSON object, got ${JSON.stringify(raw)}`];
-  const config = raw as Record<string, unknown>;
+  if (!isObject(raw)) return [`the file must hold a JSON object, ${got(raw)}`];
   const problems: string[] = [];
-  for (const key of Object.keys(config)) if (!KNOWN_KEYS.includes(key)) problems.push(`unknown key \`${key}\` (known: ${KNOWN_KEYS.join(', ')})`);
-  for (const key of ['crates', 'plugins', 'trustedKeys'] as const) {
-    if (config[key] !== undefined && !isStringList(config[key])) problems.push(`\`${key}\` must be a list of non-empty strings, got ${JSON.stringify(config[key])}`);
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN_KEYS.includes(key)) problems.push(`unknown key \`${key}\` (known: ${KNOWN_KEYS.join(', ')})`);
   }
-  for (const key of ['build', 'baselines', 'corpus'] as const) {
-    if (config[key] !== undefined && (typeof config[key] !== 'string' || config[key] === '')) problems.push(`\`${key}\` must be a folder path, got ${JSON.stringify(config[key])}`);
+  for (const key of ['crates', 'plugins', 'trustedKeys']) {
+    if (raw[key] !== undefined && !isStringList(raw[key])) {
+      problems.push(`\`${key}\` must be a list of non-empty strings, ${got(raw[key])}`);
+    }
   }
-  const scenarios = config.scenarios;
+  for (const key of ['build', 'baselines', 'corpus']) {
+    if (raw[key] !== undefined && (typeof raw[key] !== 'string' || raw[key] === '')) {
+      problems.push(`\`${key}\` must be a folder path, ${got(raw[key])}`);
+    }
+  }
+  const { scenarios, lanes, suites } = raw;
   if (scenarios !== undefined && !(typeof scenarios === 'string' && scenarios !== '') && !isStringList(scenarios)) {
-    problems.push(`\`scenarios\` must be a folder or a list of scenario files, got ${JSON.stringify(scenarios)}`);
+    problems.push(`\`scenarios\` must be a folder or a list of scenario files, ${got(scenarios)}`);
   }
-  if (config.lanes !== undefined) {
-    if (!isStringList(config.lanes)) problems.push(`\`lanes\` must be a list like ["wasm-core@worker", "native@process"], got ${JSON.stringify(config.lanes)}`);
-    else {
-      for (const lane of config.lanes) {
-        try {
-          parseLane(lane);
-        } catch (e) {
-          problems.push(`\`lanes\`: ${(e as Error).message}`);
-        }
-      }
+  if (lanes !== undefined && !isStringList(lanes)) {
+    problems.push(`\`lanes\` must be a list like ["wasm-core@worker", "native@process"], ${got(lanes)}`);
+  }
+  for (const lane of isStringList(lanes) ? lanes : []) {
+    try {
+      parseLane(lane);
+    } catch (e) {
+      problems.push(`\`lanes\`: ${(e as Error).message}`);
     }
   }
-  const suites = config.suites;
-  if (suites !== undefined) {
-    if (typeof suites !== 'object' || suites === null || Array.isArray(suites)) problems.push(`\`suites\` must map a suite to scenario ids, e.g. {"nightly": ["my-op"]}, got ${JSON.stringify(suites)}`);
-    else {
-      for (const [name, ids] of Object.entries(suites)) {
-        if (!(SUITES as readonly string[]).includes(name)) problems.push(`\`suites\`: \`${name}\` is not a suite (${SUITES.join(', ')})`);
-        if (!isStringList(ids)) problems.push(`\`suites.${name}\` must be a list of scenario ids, got ${JSON.stringify(ids)}`);
-      }
-    }
+  if (suites !== undefined && !isObject(suites)) {
+    problems.push(`\`suites\` must map a suite to scenario ids, e.g. {"nightly": ["my-op"]}, ${got(suites)}`);
   }
-  problems.push(...policyProblems(config.policy));
-  return problems;
+  for (const [name, ids] of Object.entries(isObject(suites) ? suites : {})) {
+    if (!(SUITES as readonly string[]).includes(name)) {
+      problems.push(`\`suites\`: \`${name}\` is not a suite (${SUITES.join(', ')})`);
+    }
+    if (!isStringList(ids)) problems.push(`\`suites.${name}\` must be a list of scenario ids, ${got(ids)}`);
+  }
+  return [...problems, ...policyProblems(raw.policy)];
 }
 
 function policyProblems(policy: unknown): string[] {
   if (policy === undefined) return [];
-  if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) return [`\`policy\` must be an object like {"memoryQuota": "64MiB", "deadlineQuota": "1s", "grants": ["log"]}, got ${JSON.stringify(policy)}`];
-  const { memoryQuota, deadlineQuota, grants, ...rest } = policy as Record<string, unknown>;
+  if (!isObject(policy)) {
+    const example = '{"memoryQuota": "64MiB", "deadlineQuota": "1s", "grants": ["log"]}';
+    return [`\`policy\` must be an object like ${example}, ${got(policy)}`];
+  }
+  const { memoryQuota, deadlineQuota, grants, ...rest } = policy;
   const problems = Object.keys(rest).map((key) => `unknown key \`policy.${key}\` (known: ${POLICY_KEYS.join(', ')})`);
-  if (memoryQuota !== undefined && ((typeof memoryQuota !== 'string' && typeof memoryQuota !== 'number') || parseBytes(memoryQuota) === undefined)) {
-    problems.push(`\`policy.memoryQuota\` must be a size like \`64MiB\` or a number of bytes, got ${JSON.stringify(memoryQuota)}`);
+  const sizeOrNumber = (v: unknown): v is string | number => typeof v === 'string' || typeof v === 'number';
+  if (memoryQuota !== undefined && !(sizeOrNumber(memoryQuota) && parseBytes(memoryQuota) !== undefined)) {
+    problems.push(`\`policy.memoryQuota\` must be a size like \`64MiB\` or a number of bytes, ${got(memoryQuota)}`);
   }
-  if (deadlineQuota !== undefined && ((typeof deadlineQuota !== 'string' && typeof deadlineQuota !== 'number') || parseDurationMs(deadlineQuota) === undefined)) {
-    problems.push(`\`policy.deadlineQuota\` must be a duration like \`1s\` or a number of milliseconds, got ${JSON.stringify(deadlineQuota)}`);
+  if (deadlineQuota !== undefined && !(sizeOrNumber(deadlineQuota) && parseDurationMs(deadlineQuota) !== undefined)) {
+    const expected = 'a duration like `1s` or a number of milliseconds';
+    problems.push(`\`policy.deadlineQuota\` must be ${expected}, ${got(deadlineQuota)}`);
   }
-  if (grants !== undefined) {
-    if (!isStringList(grants)) problems.push(`\`policy.grants\` must be a list of capabilities, got ${JSON.stringify(grants)}`);
-    else for (const g of grants) if (!(KNOWN_CAPABILITIES as readonly string[]).includes(g)) problems.push(`\`policy.grants\`: \`${g}\` is never granted (known: ${KNOWN_CAPABILITIES.join(', ')})`);
+  if (grants !== undefined && !isStringList(grants)) {
+    problems.push(`\`policy.grants\` must be a list of capabilities, ${got(grants)}`);
+  }
+  for (const grant of isStringList(grants) ? grants : []) {
+    if (!(KNOWN_CAPABILITIES as readonly string[]).includes(grant)) {
+      problems.push(`\`policy.grants\`: \`${grant}\` is never granted (known: ${KNOWN_CAPABILITIES.join(', ')})`);
+    }
   }
   return problems;
 }
@@ -118,7 +134,8 @@ export function readProjectConfig(root: string): ProjectConfigOptions {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new UsageError(`\`${path}\` is not valid JSON (${(e as Error).message}): fix it, or run \`plugbench init --force\` to write a new one`);
+    const fix = 'fix it, or write a new one with `plugbench init --force`';
+    throw new UsageError(`\`${path}\` is not valid JSON (${(e as Error).message}): ${fix}`);
   }
   const problems = configProblems(raw);
   if (problems.length > 0) throw new UsageError(`\`${path}\` is invalid:\n  ${problems.join('\n  ')}`);

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_POLICY, type Capability, type HostPolicy } from '../contract/policy.ts';
+import type { PluginMeta } from '../contract/provenance.ts';
 import { parseDurationMs } from '../scenario/duration.ts';
 import { CONFIG_FILE, parseBytes, type ProjectConfigOptions, readProjectConfig } from './config.ts';
 
@@ -37,11 +38,12 @@ export function findProjectRoot(start: string): string {
 }
 
 function policyOf(options: ProjectConfigOptions['policy']): HostPolicy {
+  const { quotas, grants } = DEFAULT_POLICY;
   const memoryBytes = options?.memoryQuota !== undefined ? parseBytes(options.memoryQuota) : undefined;
   const callTimeoutMs = options?.deadlineQuota !== undefined ? parseDurationMs(options.deadlineQuota) : undefined;
   return {
-    grants: options?.grants ? new Set(options.grants as Capability[]) : DEFAULT_POLICY.grants,
-    quotas: { memoryBytes: memoryBytes ?? DEFAULT_POLICY.quotas.memoryBytes, callTimeoutMs: callTimeoutMs ?? DEFAULT_POLICY.quotas.callTimeoutMs },
+    grants: options?.grants ? new Set(options.grants as Capability[]) : grants,
+    quotas: { memoryBytes: memoryBytes ?? quotas.memoryBytes, callTimeoutMs: callTimeoutMs ?? quotas.callTimeoutMs },
   };
 }
 
@@ -83,13 +85,14 @@ export function currentProject(): Project {
   return current ?? useProject();
 }
 
-/** The project's own plugins: the config's `plugins`, else every plugin in the build dir built from one of its crates. */
+/** The project's own plugins: the config's `plugins`, else those in its build dir built from one of its crates. */
 export function projectPlugins(project: Project = currentProject()): string[] {
   if (project.plugins) return project.plugins;
   if (!existsSync(project.buildDir)) return [];
   const fromCrates = (crate: string) => project.crates.some((dir) => crate === dir || crate.startsWith(`${dir}/`));
+  const crateOf = (meta: string) => String((JSON.parse(readFileSync(meta, 'utf8')) as PluginMeta).build?.crate ?? '');
   return readdirSync(project.buildDir).filter((name) => {
     const meta = join(project.buildDir, name, 'plugin.json');
-    return existsSync(meta) && fromCrates((JSON.parse(readFileSync(meta, 'utf8')) as { build?: { crate?: string } }).build?.crate ?? '');
+    return existsSync(meta) && fromCrates(crateOf(meta));
   }).sort();
 }

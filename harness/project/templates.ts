@@ -12,12 +12,14 @@ export const INIT_LANES = ['wasm-core@worker', 'native@process'];
 /** The config `init` writes: the defaults spelled out, so a user sees every folder it uses. */
 export function initialConfig(): ProjectConfigOptions {
   const { quotas, grants } = DEFAULT_POLICY;
+  const [memoryQuota, deadlineQuota] = [`${quotas.memoryBytes / 1024 ** 2}MiB`, `${quotas.callTimeoutMs}ms`];
+  const policy = { memoryQuota, deadlineQuota, grants: [...grants] };
   return {
     crates: ['.'],
     scenarios: 'plugbench/scenarios',
     baselines: 'reports/baselines',
     corpus: 'plugbench/corpus',
-    policy: { memoryQuota: `${quotas.memoryBytes / 1024 ** 2}MiB`, deadlineQuota: `${quotas.callTimeoutMs}ms`, grants: [...grants] },
+    policy,
   };
 }
 
@@ -40,7 +42,7 @@ export function initialScenario(plugin: string, op: string): ScenarioOptions {
 /** Lines `init` makes sure the project's .gitignore has: local state and run output, not baselines. */
 export const GITIGNORE_LINES = ['.plugbench/', 'reports/*', '!reports/baselines/'];
 
-/** The CI workflow `init` writes: smoke gate on pull requests, nightly in shards merged into one gate, release gate on tags. */
+/** The CI workflow `init` writes: smoke gate on pull requests, nightly shards merged and gated, release gate. */
 export function initialWorkflow(plugins: readonly string[]): string {
   const fuzzPlugins = plugins.map((p) => `--plugin ${p}`).join(' ');
   return `# plugbench: a smoke gate on pull requests, the nightly suite in shards merged into one gate,

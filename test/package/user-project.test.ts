@@ -14,7 +14,7 @@ import { packageRoot } from '../../harness/paths.ts';
 const project = mkdtempSync(join(tmpdir(), 'plugbench-user-'));
 const installed = join(project, 'node_modules', 'plugbench');
 // A user's cargo target dir and fixture cache outlive one run; these reuse the checkout's std build.
-const env = {
+const env: NodeJS.ProcessEnv = {
   ...process.env,
   CARGO_TARGET_DIR: join(packageRoot, '.plugbench', 'target'),
   PLUGBENCH_CACHE: join(packageRoot, '.plugbench', 'user-cache'),
