@@ -13,11 +13,17 @@ if (mode === undefined) {
   for (const isolation of ['worker', 'process']) {
     const ms = { tsx: [], dist: [] };
     for (let i = 0; i < ROUNDS; i++) {
-      for (const m of Object.keys(ms)) ms[m].push(Number(execFileSync(process.execPath, [fileURLToPath(import.meta.url), m, isolation], { encoding: 'utf8' })));
+      for (const m of Object.keys(ms)) {
+        const args = [fileURLToPath(import.meta.url), m, isolation];
+        const round = execFileSync(process.execPath, args, { encoding: 'utf8' });
+        ms[m].push(Number(round));
+      }
     }
     for (const [m, list] of Object.entries(ms)) {
       list.sort((a, b) => a - b);
-      console.log(`${m.padEnd(4)} wasm-core@${isolation}: cold start median ${list[ROUNDS >> 1].toFixed(0)} ms (min ${list[0].toFixed(0)}, max ${list.at(-1).toFixed(0)}, ${ROUNDS} rounds)`);
+      const [median, min, max] = [list[ROUNDS >> 1], list[0], list.at(-1)].map((ms) => ms.toFixed(0));
+      const lane = `wasm-core@${isolation}`;
+      console.log(`${m.padEnd(4)} ${lane}: cold start median ${median} ms (min ${min}, max ${max}, ${ROUNDS} rounds)`);
     }
   }
 } else {

@@ -3,7 +3,7 @@
 // compiled code reads by relative URL (contract schemas, WIT, C header, worker and child entries).
 import { spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -11,7 +11,8 @@ const dist = join(root, 'dist');
 const ASSETS = /\.(mjs|json|wit|h)$/;
 
 rmSync(dist, { recursive: true, force: true });
-const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+const tscArgs = [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')];
+const tsc = spawnSync(process.execPath, tscArgs, { stdio: 'inherit' });
 if (tsc.status !== 0) process.exit(tsc.status ?? 3);
 for (const file of readdirSync(join(root, 'harness'), { recursive: true, encoding: 'utf8' })) {
   // The Go host is built from its sources where they are shipped (harness/hosts/go), not from dist/.
