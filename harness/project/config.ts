@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../contract/errors.ts';
-import { KNOWN_CAPABILITIES } from '../contract/policy.ts';
 import { parseLane } from '../lanes/lane.ts';
-import { parseDurationMs } from '../scenario/duration.ts';
+import { type PolicyOptions, resolvePolicy } from '../scenario/policy-options.ts';
 import { SUITES, type SuiteName } from '../scenario/scenario.ts';
 
 /** The project file at the root of a plugin author's repository. */
@@ -26,8 +25,8 @@ export interface ProjectConfigOptions {
   lanes?: string[];
   /** Plugins `fuzz` fuzzes when no `--plugin` is given. @default every plugin built from `crates` */
   plugins?: string[];
-  /** What the host allows a plugin. @default DEFAULT_POLICY: 256 MiB, 10 s, `log` and `clock` */
-  policy?: { memoryQuota?: string | number; deadlineQuota?: string | number; grants?: string[] };
+  /** What the host allows a plugin, under a scenario's `policy` and the quota flags. @default DEFAULT_POLICY */
+  policy?: PolicyOptions;
   /** Where named baselines are saved and read (commit it). @default 'reports/baselines' */
   baselines?: string;
   /** Fuzz inputs that once failed, replayed first (commit it). @default 'plugbench/corpus' */
@@ -40,16 +39,6 @@ const KNOWN_KEYS = [
   'crates', 'build', 'scenarios', 'suites', 'lanes', 'plugins', 'policy', 'baselines', 'corpus', 'trustedKeys',
 ];
 const POLICY_KEYS = ['memoryQuota', 'deadlineQuota', 'grants'];
-const BYTE_UNITS: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
-
-/** Parses `64MiB`, `512KiB` or a bare number of bytes; undefined when malformed. */
-export function parseBytes(text: string | number): number | undefined {
-  if (typeof text === 'number') return Number.isInteger(text) && text > 0 ? text : undefined;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB)?\s*$/.exec(text);
-  const bytes = match ? Math.round(Number(match[1]) * BYTE_UNITS[match[2] ?? 'B']!) : 0;
-  return bytes > 0 ? bytes : undefined;
-}
-
 const isStringList = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every((v) => typeof v === 'string' && v !== '');
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -105,25 +94,8 @@ function policyProblems(policy: unknown): string[] {
     const example = '{"memoryQuota": "64MiB", "deadlineQuota": "1s", "grants": ["log"]}';
     return [`\`policy\` must be an object like ${example}, ${got(policy)}`];
   }
-  const { memoryQuota, deadlineQuota, grants, ...rest } = policy;
-  const problems = Object.keys(rest).map((key) => `unknown key \`policy.${key}\` (known: ${POLICY_KEYS.join(', ')})`);
-  const sizeOrNumber = (v: unknown): v is string | number => typeof v === 'string' || typeof v === 'number';
-  if (memoryQuota !== undefined && !(sizeOrNumber(memoryQuota) && parseBytes(memoryQuota) !== undefined)) {
-    problems.push(`\`policy.memoryQuota\` must be a size like \`64MiB\` or a number of bytes, ${got(memoryQuota)}`);
-  }
-  if (deadlineQuota !== undefined && !(sizeOrNumber(deadlineQuota) && parseDurationMs(deadlineQuota) !== undefined)) {
-    const expected = 'a duration like `1s` or a number of milliseconds';
-    problems.push(`\`policy.deadlineQuota\` must be ${expected}, ${got(deadlineQuota)}`);
-  }
-  if (grants !== undefined && !isStringList(grants)) {
-    problems.push(`\`policy.grants\` must be a list of capabilities, ${got(grants)}`);
-  }
-  for (const grant of isStringList(grants) ? grants : []) {
-    if (!(KNOWN_CAPABILITIES as readonly string[]).includes(grant)) {
-      problems.push(`\`policy.grants\`: \`${grant}\` is never granted (known: ${KNOWN_CAPABILITIES.join(', ')})`);
-    }
-  }
-  return problems;
+  // The same rules as a scenario's `policy` and the quota flags.
+  return resolvePolicy(policy, (field) => `policy.${field}`).problems;
 }
 
 /** Reads and validates `<root>/plugbench.config.json`; `{}` when there is none. */

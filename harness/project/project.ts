@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { DEFAULT_POLICY, type Capability, type HostPolicy } from '../contract/policy.ts';
+import { applyPolicy, DEFAULT_POLICY, type HostPolicy } from '../contract/policy.ts';
 import type { PluginMeta } from '../contract/provenance.ts';
-import { parseDurationMs } from '../scenario/duration.ts';
-import { CONFIG_FILE, parseBytes, type ProjectConfigOptions, readProjectConfig } from './config.ts';
+import { resolvePolicy } from '../scenario/policy-options.ts';
+import { CONFIG_FILE, type ProjectConfigOptions, readProjectConfig } from './config.ts';
 
 /**
  * The user's repository as plugbench sees it: every path read or written at run time is
@@ -37,16 +37,6 @@ export function findProjectRoot(start: string): string {
   }
 }
 
-function policyOf(options: ProjectConfigOptions['policy']): HostPolicy {
-  const { quotas, grants } = DEFAULT_POLICY;
-  const memoryBytes = options?.memoryQuota !== undefined ? parseBytes(options.memoryQuota) : undefined;
-  const callTimeoutMs = options?.deadlineQuota !== undefined ? parseDurationMs(options.deadlineQuota) : undefined;
-  return {
-    grants: options?.grants ? new Set(options.grants as Capability[]) : grants,
-    quotas: { memoryBytes: memoryBytes ?? quotas.memoryBytes, callTimeoutMs: callTimeoutMs ?? quotas.callTimeoutMs },
-  };
-}
-
 /** Reads the project at `root`: its config (validated) with every default filled in. */
 export function openProject(root: string): Project {
   const config = readProjectConfig(root);
@@ -61,7 +51,8 @@ export function openProject(root: string): Project {
     suites: config.suites ?? {},
     ...(config.lanes ? { lanes: config.lanes } : {}),
     ...(config.plugins ? { plugins: config.plugins } : {}),
-    policy: policyOf(config.policy),
+    // Validated with the config: no problem is left.
+    policy: applyPolicy(DEFAULT_POLICY, resolvePolicy(config.policy ?? {}, (field) => `policy.${field}`).overrides),
     baselinesDir: at(config.baselines ?? 'reports/baselines'),
     corpusDir: at(config.corpus ?? 'plugbench/corpus'),
     trustedKeyFiles: (config.trustedKeys ?? []).map(at),
