@@ -1,6 +1,6 @@
 // `npm pack` runs this (prepack): compiles the harness to dist/ with tsc, so the installed
 // package runs plain JavaScript with no TypeScript loader, and copies beside it the files the
-// compiled code reads by relative URL (contract schemas, WIT, C header, worker and child entries).
+// compiled code reads by relative URL (contract schemas, WIT, C header and shim, worker and child entries).
 import { spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
-const ASSETS = /\.(mjs|json|wit|h)$/;
+const ASSETS = /\.(mjs|json|wit|h|c)$/;
 
 rmSync(dist, { recursive: true, force: true });
 const tscArgs = [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')];
