@@ -16,7 +16,7 @@ import { resolvePluginDir, stateDir } from '../harness/paths.ts';
 const guidedSeeds = Number(process.argv[2] ?? 5);
 const blindSeeds = Number(process.argv[3] ?? 2);
 const throughputMs = Number(process.argv[4] ?? 5000);
-const trusted = trustedKeys(stateDir);
+const trusted = trustedKeys(stateDir());
 const LANES = ['wasm-core@worker', 'native@process'];
 /** The budgets: the magic within 30 s, the TLV off-by-one within 10 s. */
 const BUGS = [{ op: 'frame', budgetMs: 30_000 }, { op: 'tlv', budgetMs: 10_000 }];

@@ -12,7 +12,7 @@ const pauseMs = Number(process.argv[3] ?? 0);
 const deadlineMs = 100;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 for (const id of parseLanes(['wasm-core@worker,wasm-core@process,wasm-component@worker,wasm-component@process,native@process,wasm-core@go,native@go'])) {
-  const lane = await openLane(resolvePluginDir('faulty'), id, { trusted: trustedKeys(stateDir) });
+  const lane = await openLane(resolvePluginDir('faulty'), id, { trusted: trustedKeys(stateDir()) });
   const overshootMs: number[] = [];
   const loopP99Ns: number[] = [];
   for (let i = 0; i < rounds; i++) {

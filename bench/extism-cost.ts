@@ -16,7 +16,7 @@ const rounds = Number(process.argv[2] ?? 1);
 const timeMs = Number(process.argv[3] ?? 300);
 const laneIds = parseLanes([process.argv[4] ?? 'wasm-core@inproc,wasm-core@worker,wasm-core@process,wasm-core@go']);
 await initHistograms();
-const trusted = trustedKeys(stateDir);
+const trusted = trustedKeys(stateDir());
 const plugins = [
   ['contract v1', 'textkit'],
   ['Extism', 'ext-textkit'],

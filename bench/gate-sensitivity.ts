@@ -57,7 +57,7 @@ interface Verdict {
 }
 
 await initHistograms();
-const trusted = trustedKeys(stateDir);
+const trusted = trustedKeys(stateDir());
 const dir = resolvePluginDir('slowpoke');
 const verdicts: Verdict[] = [];
 const startedAt = new Date().toISOString();

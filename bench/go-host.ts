@@ -13,7 +13,7 @@ import { resolvePluginDir, stateDir } from '../harness/paths.ts';
 const rounds = Number(process.argv[2] ?? 3);
 const timeMs = Number(process.argv[3] ?? 500);
 await initHistograms();
-const trusted = trustedKeys(stateDir);
+const trusted = trustedKeys(stateDir());
 const dir = resolvePluginDir('textkit');
 const open = (lane: string, goDeadlineChecks = true) => openLane(dir, parseLane(lane), { trusted, goDeadlineChecks });
 const lanes: Array<[string, Lane]> = [

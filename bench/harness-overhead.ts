@@ -16,7 +16,7 @@ import { resolveScenario } from '../harness/scenario/scenario.ts';
 const rounds = Number(process.argv[2] ?? 20);
 const timeMs = Number(process.argv[3] ?? 300);
 await initHistograms();
-const trusted = trustedKeys(stateDir);
+const trusted = trustedKeys(stateDir());
 const dir = resolvePluginDir('textkit');
 const input = makeInput('bytes', 1024);
 

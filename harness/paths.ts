@@ -1,31 +1,37 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './contract/errors.ts';
 import { signLine } from './abi/sign-line.ts';
+import { currentProject } from './project/project.ts';
 
-/** The plugbench checkout or package this code runs from. */
-export const packageRoot = fileURLToPath(new URL('..', import.meta.url));
+const harnessParent = fileURLToPath(new URL('..', import.meta.url));
 
-/** Local state kept out of git: the development key pair, the cargo target dir. @default <package>/.plugbench */
-export const stateDir = process.env.PLUGBENCH_HOME ?? join(packageRoot, '.plugbench');
+/**
+ * The plugbench checkout or installed package this code runs from: read-only at run time.
+ * The installed package runs compiled code from `dist/`, one level further down.
+ */
+export const packageRoot = existsSync(join(harnessParent, 'package.json')) ? harnessParent : dirname(harnessParent);
 
-/** The Cargo workspace of the fixture plugins. */
+/** plugbench's own version (package.json). */
+export const packageVersion: string = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
+
+/** The Cargo workspace of the reference fixture plugins, shipped in the package. */
 export const fixturesWorkspace = join(packageRoot, 'fixtures', 'plugins');
 
-/** The Extism fixture plugins (extism-pdk from crates.io), a workspace of their own. */
-export const extismFixturesDir = join(packageRoot, 'fixtures', 'extism');
-
-/** Where `plugbench build` puts built plugins by default: `<dir>/<name>/plugin.json`. */
-export const defaultBuildDir = join(packageRoot, 'fixtures', 'build');
+/** Local state of the project, kept out of git: the development key pair, the cargo target dir, the Go host. */
+export function stateDir(): string {
+  return process.env.PLUGBENCH_HOME ?? join(currentProject().root, '.plugbench');
+}
 
 /**
  * Resolves a plugin argument: a path to a built plugin directory (the one holding
- * plugin.json), or the name of a plugin built into `fixtures/build`.
+ * plugin.json), or the name of a plugin built into the project's build directory.
  */
 export function resolvePluginDir(nameOrPath: string): string {
+  const buildDir = currentProject().buildDir;
   const looksLikePath = nameOrPath.includes('/') || isAbsolute(nameOrPath) || nameOrPath.startsWith('.');
-  const dir = looksLikePath ? resolve(nameOrPath) : join(defaultBuildDir, nameOrPath);
+  const dir = looksLikePath ? resolve(nameOrPath) : join(buildDir, nameOrPath);
   if (existsSync(join(dir, 'plugin.json'))) return dir;
   const unsigned = unsignedArtifactIn(dir);
   if (unsigned !== undefined) {
@@ -34,7 +40,7 @@ export function resolvePluginDir(nameOrPath: string): string {
   throw new UsageError(
     looksLikePath
       ? `no plugin.json in \`${dir}\`: give the directory that \`plugbench build --out\` wrote`
-      : `no built plugin named \`${nameOrPath}\` in \`${defaultBuildDir}\`: run \`plugbench build\` first, or give a path to a built plugin directory (see \`plugbench list\`)`,
+      : `no built plugin named \`${nameOrPath}\` in \`${buildDir}\`: run \`plugbench build\` first, or give a path to a built plugin directory (see \`plugbench list\`)`,
   );
 }
 

@@ -1,9 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { signArtifact } from '../abi/sign-artifact.ts';
 import { UsageError } from '../contract/errors.ts';
-import { extismFixturesDir } from '../paths.ts';
 import { type BuildTarget, cargoBuild } from './cargo.ts';
 import { ensureWasiLibc, type Toolchain } from './toolchain.ts';
 
@@ -11,15 +10,6 @@ import { ensureWasiLibc, type Toolchain } from './toolchain.ts';
 export function isExtismCrate(crateDir: string): boolean {
   const manifest = join(crateDir, 'Cargo.toml');
   return existsSync(manifest) && /^\s*extism-pdk\b/m.test(readFileSync(manifest, 'utf8'));
-}
-
-/** The Extism fixture crates: every directory of fixtures/extism with a Cargo.toml. */
-export function extismFixtureCrates(): string[] {
-  if (!existsSync(extismFixturesDir)) return [];
-  return readdirSync(extismFixturesDir)
-    .map((d) => join(extismFixturesDir, d))
-    .filter((d) => existsSync(join(d, 'Cargo.toml')))
-    .sort();
 }
 
 /**

@@ -5,21 +5,25 @@ import { UsageError } from '../contract/errors.ts';
 import { loadOrCreateDevKey } from '../contract/keys.ts';
 import { type ArtifactFile, type CoverageArtifacts, type PluginMeta, sha256Hex, signPluginMeta, type UnsignedPluginMeta } from '../contract/provenance.ts';
 import { fixturesWorkspace, stateDir } from '../paths.ts';
-import { buildExtismCrate, extismFixtureCrates, isExtismCrate } from './build-extism.ts';
+import { buildExtismCrate, isExtismCrate } from './build-extism.ts';
 import { type CargoManifest, cargoBuild, coverageFlags, type CoverageScope } from './cargo.ts';
 import { buildComponent } from './component.ts';
 import { describeCoreModule } from './describe-module.ts';
 import { ensureToolchain, type Toolchain } from './toolchain.ts';
 
 export interface BuildOptions {
-  /** Crate directories to build. @default every fixture plugin (the fixtures workspace) */
-  crates?: readonly string[];
+  /** Crate or workspace directories to build. */
+  crates: readonly string[];
   /** Where each plugin's directory is written. */
   outDir: string;
   /** Progress lines for a person. @default silent */
   log?: (line: string) => void;
   /** Also build instrumented artifacts for guided fuzzing (never timed). @default no coverage build */
   coverage?: CoverageScope;
+  /** Where the signing key and the cargo target dir live. @default the project's `.plugbench/` */
+  stateDir?: string;
+  /** Only these packages of the workspaces given in `crates`, in one cargo run. @default every member */
+  packages?: readonly string[];
 }
 
 export interface BuiltPlugin {
@@ -55,12 +59,14 @@ function reusableCoverage(pluginDir: string, wasmSha: string): CoverageArtifacts
   return intact ? coverage : undefined;
 }
 
-function manifestsToBuild(crates: readonly string[] | undefined): CargoManifest[] {
-  if (crates === undefined || crates.length === 0) return [{ manifestPath: join(fixturesWorkspace, 'Cargo.toml'), workspace: true }];
+/** A crate, or a workspace (a Cargo.toml with `[workspace]` and no `[package]`), whose every cdylib is built. */
+function manifestsToBuild(crates: readonly string[], packages: readonly string[] | undefined): CargoManifest[] {
   return crates.filter((crate) => !isExtismCrate(resolve(crate))).map((crate) => {
     const manifestPath = join(resolve(crate), 'Cargo.toml');
     if (!existsSync(manifestPath)) throw new UsageError(`\`${crate}\` has no Cargo.toml: give the directory of a crate that implements contract 1.0`);
-    return { manifestPath, workspace: false };
+    const toml = readFileSync(manifestPath, 'utf8');
+    const workspace = /^\[workspace\]/m.test(toml) && !/^\[package\]/m.test(toml);
+    return { manifestPath, workspace, ...(workspace && packages ? { packages } : {}) };
   });
 }
 
@@ -72,12 +78,14 @@ function manifestsToBuild(crates: readonly string[] | undefined): CargoManifest[
 export async function buildPlugins(options: BuildOptions): Promise<BuiltPlugin[]> {
   const log = options.log ?? (() => {});
   const toolchain = ensureToolchain(log);
-  const targetDir = join(stateDir, 'target');
-  const key = loadOrCreateDevKey(stateDir);
+  const state = options.stateDir ?? stateDir();
+  // A target dir shared across projects (cargo's own variable) saves the wasm32 std build.
+  const targetDir = process.env.CARGO_TARGET_DIR ?? join(state, 'target');
+  const key = loadOrCreateDevKey(state);
   const built: BuiltPlugin[] = [];
-  const extismCrates = options.crates?.length ? options.crates.map((c) => resolve(c)).filter(isExtismCrate) : extismFixtureCrates();
+  const extismCrates = options.crates.map((c) => resolve(c)).filter(isExtismCrate);
   for (const crateDir of extismCrates) built.push(await buildExtismCrate(toolchain, crateDir, options.outDir, key, targetDir, log));
-  for (const manifest of manifestsToBuild(options.crates)) {
+  for (const manifest of manifestsToBuild(options.crates, options.packages)) {
     log(`cargo: ${manifest.manifestPath} (wasm32 and native, ${toolchain.description})`);
     const wasmFiles = await cargoBuild(toolchain, manifest, 'wasm32', targetDir, log);
     const nativeFiles = await cargoBuild(toolchain, manifest, 'native', targetDir, log);
@@ -103,7 +111,7 @@ async function buildInstrumented(
   toolchain: Toolchain, crateDir: string, scope: CoverageScope, log: (line: string) => void,
 ): Promise<InstrumentedBuild> {
   const crate = { manifestPath: join(crateDir, 'Cargo.toml'), workspace: false };
-  const targetDir = join(stateDir, `target-coverage-${scope}`);
+  const targetDir = join(stateDir(), `target-coverage-${scope}`);
   log(`cargo: ${crateDir} with coverage (${scope === 'crate' ? 'the plugin crate only' : 'dependencies and std too'})`);
   const [wasm, native] = [await cargoBuild(toolchain, crate, 'wasm32', targetDir, log, scope), await cargoBuild(toolchain, crate, 'native', targetDir, log, scope)];
   const wasmPath = wasm.get(crateDir);

@@ -41,10 +41,12 @@ export function coverageFlags(target: BuildTarget): string[] {
   return [...COVERAGE_FLAGS, ...(target === 'wasm32' ? WASM_COVERAGE_LINK_FLAGS : [])];
 }
 
-/** A Cargo.toml to build: a single crate, or a whole workspace (`--workspace`). */
+/** A Cargo.toml to build: a single crate, a whole workspace (`--workspace`), or some of its members (`-p`). */
 export interface CargoManifest {
   manifestPath: string;
   workspace: boolean;
+  /** Only these packages of the workspace. @default every member */
+  packages?: readonly string[];
 }
 
 /**
@@ -64,7 +66,8 @@ export async function cargoBuild(
     coverage === 'crate' ? 'rustc' : 'build', '--release', '--manifest-path', manifestPath, '--target-dir', targetDir,
     '--message-format=json-render-diagnostics', ...profileArgs(target), ...targetArgs,
   ];
-  if (crate.workspace) args.push('--workspace');
+  if (crate.packages?.length) args.push(...crate.packages.flatMap((p) => ['-p', p]));
+  else if (crate.workspace) args.push('--workspace');
   if (coverage === 'crate') args.push('--lib', '--', ...coverageFlags(target));
   const env = coverage === 'all' ? { ...toolchain.env, RUSTFLAGS: coverageFlags(target).join(' ') } : toolchain.env;
   const child = spawn(toolchain.cargo, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -35,7 +35,7 @@ let built: string | undefined;
  */
 export function goHostBinary(log?: (line: string) => void): string {
   if (built !== undefined) return built;
-  const binary = join(stateDir, 'go-host', sourceHash(), 'plugbench-go-host');
+  const binary = join(stateDir(), 'go-host', sourceHash(), 'plugbench-go-host');
   if (!existsSync(binary)) {
     const go = findGo();
     if (go === undefined) throw new UsageError(`the \`@go\` lanes need the Go toolchain, which is not on this machine: ${GO_INSTALL}`);

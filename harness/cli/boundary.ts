@@ -1,31 +1,33 @@
-import { trustedKeys } from '../contract/keys.ts';
+import { projectTrustedKeys } from '../project/trust.ts';
 import { BOUNDARY_SIZES, measureBoundaryCost } from '../load/boundary-cost.ts';
 import { parseLanes } from '../lanes/lane.ts';
 import { availableLanes } from '../isolation/open-lane.ts';
 import { environment } from '../measure/environment.ts';
-import { resolvePluginDir, stateDir } from '../paths.ts';
+import { resolvePluginDir } from '../paths.ts';
+import { referenceFixtures } from '../build/reference-fixtures.ts';
 import { formatBytes, formatNs } from '../report/format.ts';
 import { RESULTS_SCHEMA } from '../report/results.ts';
-import { type CliCommand, EXIT } from './command.ts';
+import { type CliCommand, EXIT, outOption } from './command.ts';
 import { type PolicyArgs, policyOf, withPolicyFlags } from './policy-flags.ts';
 
-export const boundaryCommand: CliCommand<{ plugin: string; lane?: string[]; sizes?: string; timeMs: number; out: string; trust?: string[] } & PolicyArgs> = {
+export const boundaryCommand: CliCommand<{ plugin?: string; lane?: string[]; sizes?: string; timeMs: number; out: string; trust?: string[] } & PolicyArgs> = {
   command: 'boundary',
   describe: 'Measure what each boundary costs: `echo` of 0 B, 1 KiB, 64 KiB and 1 MiB on every lane (tinybench)',
   builder: (yargs) =>
     withPolicyFlags(yargs)
-      .option('plugin', { type: 'string', default: 'textkit', describe: 'plugin whose `echo` op is timed' })
+      .option('plugin', { type: 'string', describe: 'plugin whose `echo` op is timed (default: the reference fixture `textkit`)' })
       .option('lane', { type: 'string', array: true, describe: 'lanes (default: every lane; the @go lanes need Go)' })
       .option('sizes', { type: 'string', describe: `payload sizes in bytes, comma list (default ${BOUNDARY_SIZES.join(',')})` })
       .option('time-ms', { type: 'number', default: 300, describe: 'time per lane and size, after warm-up' })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
-      .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
+      .option('out', outOption()) as never,
   handler: async (args, { commandLine, report }) => {
     const startedAt = new Date().toISOString();
     const policy = policyOf(args);
     const lanes = args.lane?.length ? parseLanes(args.lane) : availableLanes((line) => console.error(line));
     const sizes = args.sizes ? args.sizes.split(',').map(Number) : BOUNDARY_SIZES;
-    const rows = await measureBoundaryCost(resolvePluginDir(args.plugin), lanes, { trusted: trustedKeys(stateDir, args.trust ?? []), policy, sizes, timeMs: args.timeMs, progress: (line) => console.error(line) });
+    const dir = args.plugin !== undefined ? resolvePluginDir(args.plugin) : (await referenceFixtures(['textkit'], (line) => console.error(line))).textkit;
+    const rows = await measureBoundaryCost(dir, lanes, { trusted: projectTrustedKeys(args.trust), policy, sizes, timeMs: args.timeMs, progress: (line) => console.error(line) });
     console.log(`\n${'lane'.padEnd(24)}${sizes.map((s) => formatBytes(s).padStart(12)).join('')}${'ns/byte'.padStart(10)}`);
     for (const lane of new Set(rows.map((r) => r.lane))) {
       const laneRows = rows.filter((r) => r.lane === lane);

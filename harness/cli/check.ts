@@ -1,38 +1,50 @@
 import { checkPlugin, runChecks } from '../check/run-checks.ts';
-import { trustedKeys } from '../contract/keys.ts';
-import { parseLanes } from '../lanes/lane.ts';
+import { projectTrustedKeys } from '../project/trust.ts';
+import { type LaneId, laneName, parseLanes } from '../lanes/lane.ts';
+import { UsageError } from '../contract/errors.ts';
+import { REFERENCE_FIXTURES, referenceFixtures } from '../build/reference-fixtures.ts';
+import { currentProject } from '../project/project.ts';
 import { availableLanes } from '../isolation/open-lane.ts';
-import { resolvePluginDir, stateDir } from '../paths.ts';
+import { resolvePluginDir } from '../paths.ts';
 import { environment } from '../measure/environment.ts';
 import { verdictOf } from '../gate/evaluate.ts';
 import { RESULTS_SCHEMA, type Results } from '../report/results.ts';
-import { type CliCommand, EXIT } from './command.ts';
+import { type CliCommand, EXIT, outOption } from './command.ts';
 import { type PolicyArgs, policyOf, withPolicyFlags } from './policy-flags.ts';
 
-export const checkCommand: CliCommand<{ plugin?: string[]; lane?: string[]; out: string; trust?: string[] } & PolicyArgs> = {
+/** The safety matrix on each lane, with the reference fixtures (built into the per-user cache where needed). */
+async function checkLanes(lanes: LaneId[], trust: string[] | undefined) {
+  const log = (line: string) => console.error(line);
+  const fixtures = await referenceFixtures(REFERENCE_FIXTURES, log);
+  const plugins = {
+    faulty: fixtures.faulty, liar: fixtures.liar, healthy: fixtures.textkit, abiFuture: fixtures['abi-future'], greedy: fixtures.greedy,
+    extism: { faulty: fixtures['ext-faulty'], healthy: fixtures['ext-textkit'] },
+  };
+  // Trusted after the build: a first build creates the cache's key.
+  return runChecks({ lanes, plugins, trusted: projectTrustedKeys(trust), log });
+}
+
+type CheckArgs = { plugin?: string[]; lane?: string[]; onlyPlugin: boolean; out: string; trust?: string[] } & PolicyArgs;
+
+export const checkCommand: CliCommand<CheckArgs> = {
   command: 'check',
   describe: 'Run the safety matrix: every fault of `faulty`, repeated timeouts, and refused loads, on every lane',
   builder: (yargs) =>
     withPolicyFlags(yargs, 'the plugins under test (`--plugin`; the safety matrix keeps its own)')
       .option('plugin', { type: 'string', array: true, describe: 'plugins under test (names or built directories): load, every op on sample inputs, tampered copy refused — besides the lane matrix' })
       .option('lane', { type: 'string', array: true, describe: 'lanes to check, comma list or repeated (default: every lane; the @go lanes need Go)' })
+      .option('only-plugin', { type: 'boolean', default: false, describe: 'check only the --plugin plugins, without the lane matrix and its reference fixtures' })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
-      .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
+      .option('out', outOption()) as never,
   handler: async (args, { commandLine, report, informational }) => {
     const startedAt = new Date().toISOString();
+    if (args.onlyPlugin && !args.plugin?.length) throw new UsageError('`--only-plugin` checks the `--plugin` plugins only: give at least one `--plugin P`');
+    const lanes = parseLanes(args.lane?.length ? args.lane : currentProject().lanes ?? availableLanes((line) => console.error(line)).map(laneName));
     const policy = policyOf(args);
-    const lanes = args.lane?.length ? parseLanes(args.lane) : availableLanes((line) => console.error(line));
-    const trusted = trustedKeys(stateDir, args.trust ?? []);
-    const plugins = {
-      faulty: resolvePluginDir('faulty'),
-      liar: resolvePluginDir('liar'),
-      healthy: resolvePluginDir('textkit'),
-      abiFuture: resolvePluginDir('abi-future'),
-      greedy: resolvePluginDir('greedy'),
-      extism: { faulty: resolvePluginDir('ext-faulty'), healthy: resolvePluginDir('ext-textkit') },
-    };
-    const { checks, figures } = await runChecks({ lanes, plugins, trusted, log: (line) => console.error(line) });
-    for (const plugin of args.plugin ?? []) checks.push(...(await checkPlugin(resolvePluginDir(plugin), lanes, trusted, policy)));
+    const own = (args.plugin ?? []).map(resolvePluginDir);
+    const { checks, figures } = args.onlyPlugin ? { checks: [], figures: [] } : await checkLanes(lanes, args.trust);
+    const trusted = projectTrustedKeys(args.trust);
+    for (const dir of own) checks.push(...(await checkPlugin(dir, lanes, trusted, policy)));
     const width = Math.max(...checks.map((c) => c.id.length));
     for (const c of checks) console.log(`${c.status.padEnd(11)} ${c.lane.padEnd(22)} ${c.id.padEnd(width)}  ${c.detail.split('\n')[0]}`);
     for (const f of figures) {

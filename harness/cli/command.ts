@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import type { Results } from '../report/results.ts';
+import { currentProject } from '../project/project.ts';
 
 /** Exit codes (DESIGN.md): the gate passed, the gate failed, the harness was misused, the harness broke. */
 export const EXIT = { pass: 0, gateFailed: 1, usage: 2, harnessBroke: 3 } as const;
@@ -11,6 +12,11 @@ export interface CliCommand<Args = any> {
   describe: string;
   builder: (yargs: Argv) => Argv<Args>;
   handler: (args: Args, context: CommandContext) => Promise<ExitCode>;
+}
+
+/** `--out`, the same on every command that measures: `reports/latest` in the project. */
+export function outOption() {
+  return { type: 'string', default: currentProject().latestReportDir, defaultDescription: 'reports/latest', describe: 'directory for results.json and reports' } as const;
 }
 
 /** What every command may need beyond its flags. */

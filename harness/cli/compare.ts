@@ -1,15 +1,15 @@
-import { trustedKeys } from '../contract/keys.ts';
+import { projectTrustedKeys } from '../project/trust.ts';
 import { UsageError } from '../contract/errors.ts';
 import { BLOCK_PERCENTILE, COMPARE_DEFAULTS, type CompareMetric, type CompareResult, compareInterleaved } from '../gate/compare.ts';
 import type { RelativeChange } from '../gate/statistics.ts';
 import { parseLane } from '../lanes/lane.ts';
 import { environment } from '../measure/environment.ts';
 import { initHistograms } from '../measure/latency.ts';
-import { resolvePluginDir, stateDir } from '../paths.ts';
+import { resolvePluginDir } from '../paths.ts';
 import { formatNs } from '../report/format.ts';
 import { RESULTS_SCHEMA } from '../report/results.ts';
 import { parseDurationMs } from '../scenario/duration.ts';
-import { type CliCommand, EXIT } from './command.ts';
+import { type CliCommand, EXIT, outOption } from './command.ts';
 import { type PolicyArgs, policyOf, withPolicyFlags } from './policy-flags.ts';
 
 interface CompareArgs extends PolicyArgs {
@@ -91,7 +91,7 @@ export const compareCommand: CliCommand<CompareArgs> = {
       })
       .option('input-size', { type: 'number', default: 4096, describe: 'input size in bytes' })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
-      .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
+      .option('out', outOption()) as never,
   handler: async (args, { commandLine, report }) => {
     const threshold = /^(\d+(?:\.\d+)?)%$/.exec(args.threshold);
     if (!threshold) throw new UsageError(`\`--threshold ${args.threshold}\` is not a percentage: write e.g. \`10%\``);
@@ -108,7 +108,7 @@ export const compareCommand: CliCommand<CompareArgs> = {
     const lane = parseLane(args.lane);
     const result = await compareInterleaved({
       baseDir: resolvePluginDir(args.base), headDir: resolvePluginDir(args.head), op: args.op, lane,
-      trusted: trustedKeys(stateDir, args.trust ?? []), policy, ...(args.rounds !== undefined ? { rounds: args.rounds } : {}),
+      trusted: projectTrustedKeys(args.trust), policy, ...(args.rounds !== undefined ? { rounds: args.rounds } : {}),
       maxTimeMs, metric: args.metric, roundMs: args.roundMs, threshold: Number(threshold[1]) / 100,
       input: { sizeBytes: args.inputSize }, progress: (line) => console.error(line),
     });

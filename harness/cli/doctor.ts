@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { findGo, GO_INSTALL, goHostBinary } from '../build/go-host.ts';
 import { detectToolchain, INSTALL_COMMAND } from '../build/toolchain.ts';
 import { environment } from '../measure/environment.ts';
-import { defaultBuildDir } from '../paths.ts';
+import { currentProject } from '../project/project.ts';
 import { CHROMIUM_INSTALL, findChromium } from '../report/chromium.ts';
 import { type CliCommand, EXIT } from './command.ts';
 
@@ -35,7 +35,7 @@ export const doctorCommand: CliCommand<Record<string, never>> = {
       toolchain ? { what: 'rust (wasm32 + native)', ok: true, detail: toolchain.description } : { what: 'rust (wasm32 + native)', ok: false, detail: 'no rustc that can build wasm32-unknown-unknown', fix: INSTALL_COMMAND },
       probe('koffi', () => `koffi ${execFileSync(process.execPath, ['-e', 'console.log(require("koffi").version)'], { encoding: 'utf8' }).trim()}`, 'npm ci'),
       probe('jco', () => { execFileSync(process.execPath, ['-e', 'import("@bytecodealliance/jco")'], { stdio: 'ignore' }); return '@bytecodealliance/jco loads'; }, 'npm ci'),
-      existsSync(defaultBuildDir) ? { what: 'fixture plugins', ok: true, detail: defaultBuildDir } : { what: 'fixture plugins', ok: false, detail: 'not built', fix: 'npx plugbench build' },
+      existsSync(currentProject().buildDir) ? { what: 'built plugins', ok: true, detail: currentProject().buildDir } : { what: 'built plugins', ok: false, detail: 'not built', fix: 'npx plugbench build' },
       (() => { const chromium = findChromium(); return chromium ? { what: 'chromium (report test)', ok: true, detail: chromium } : { what: 'chromium (report test)', ok: false, detail: 'not found', fix: CHROMIUM_INSTALL, optional: true }; })(),
       { ...probe('go host (@go lanes)', () => `${execFileSync(findGo() ?? 'go', ['version'], { encoding: 'utf8' }).trim()}; ${goHostBinary()}`, GO_INSTALL), optional: true },
     ];

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PluginMeta } from '../contract/provenance.ts';
 import { ALL_LANES, laneName } from '../lanes/lane.ts';
-import { defaultBuildDir } from '../paths.ts';
+import { currentProject } from '../project/project.ts';
 import { SUITES } from '../scenario/scenario.ts';
 import { loadScenarios } from '../scenario/suites.ts';
 import type { HostPolicy } from '../contract/policy.ts';
@@ -12,10 +12,9 @@ import { type PolicyArgs, policyOf, withPolicyFlags } from './policy-flags.ts';
 /** Ops of a built plugin, from the manifest its core module describes (a negotiated load). */
 async function describeOps(dir: string, policy: HostPolicy): Promise<string> {
   const { openAnyInstance } = await import('../lanes/open-instance.ts');
-  const { trustedKeys } = await import('../contract/keys.ts');
-  const { stateDir } = await import('../paths.ts');
+  const { projectTrustedKeys } = await import('../project/trust.ts');
   try {
-    const instance = await openAnyInstance(dir, 'wasm-core', { trusted: trustedKeys(stateDir), policy });
+    const instance = await openAnyInstance(dir, 'wasm-core', { trusted: projectTrustedKeys(), policy });
     return instance.manifest.ops.map((op) => `${op.name}(${op.input})`).join(' ');
   } catch (e) {
     return `(not loadable: ${(e as Error).message.split('\n')[0]})`;
@@ -28,13 +27,14 @@ export const listCommand: CliCommand<PolicyArgs> = {
   builder: (yargs) => withPolicyFlags(yargs) as never,
   handler: async (args) => {
     const policy = policyOf(args);
-    console.log('plugins (fixtures/build):');
-    const names = existsSync(defaultBuildDir) ? readdirSync(defaultBuildDir).filter((n) => existsSync(join(defaultBuildDir, n, 'plugin.json'))).sort() : [];
+    const buildDir = currentProject().buildDir;
+    console.log(`plugins (${buildDir}):`);
+    const names = existsSync(buildDir) ? readdirSync(buildDir).filter((n) => existsSync(join(buildDir, n, 'plugin.json'))).sort() : [];
     if (names.length === 0) console.log('  none built yet: run `plugbench build`');
     for (const name of names) {
-      const meta = JSON.parse(readFileSync(join(defaultBuildDir, name, 'plugin.json'), 'utf8')) as PluginMeta;
+      const meta = JSON.parse(readFileSync(join(buildDir, name, 'plugin.json'), 'utf8')) as PluginMeta;
       const coverage = meta.coverage ? ` [coverage build: ${meta.coverage.scope}]` : '';
-      console.log(`  ${name.padEnd(12)} ${meta.version.padEnd(8)} abi ${meta.abi.padEnd(4)} ${await describeOps(join(defaultBuildDir, name), policy)}${coverage}`);
+      console.log(`  ${name.padEnd(12)} ${meta.version.padEnd(8)} abi ${meta.abi.padEnd(4)} ${await describeOps(join(buildDir, name), policy)}${coverage}`);
     }
     console.log(`\nlanes: ${ALL_LANES.map(laneName).join(', ')}`);
     const scenarios = await loadScenarios();

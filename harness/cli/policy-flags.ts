@@ -1,7 +1,8 @@
 import type { Argv } from 'yargs';
 import { UsageError } from '../contract/errors.ts';
-import { applyPolicy, DEFAULT_POLICY, DEFAULT_QUOTAS, type HostPolicy, KNOWN_CAPABILITIES, type PolicyOverrides } from '../contract/policy.ts';
+import { applyPolicy, DEFAULT_QUOTAS, type HostPolicy, KNOWN_CAPABILITIES, type PolicyOverrides } from '../contract/policy.ts';
 import { type PolicyOptions, resolvePolicy } from '../scenario/policy-options.ts';
+import { currentProject } from '../project/project.ts';
 
 /** The policy flags every command that loads plugins takes. */
 export interface PolicyArgs {
@@ -31,5 +32,5 @@ export function policyOverridesOf(args: PolicyArgs): PolicyOverrides {
   return overrides;
 }
 
-/** The host policy the flags make: the defaults, with what the flags set. */
-export const policyOf = (args: PolicyArgs): HostPolicy => applyPolicy(DEFAULT_POLICY, policyOverridesOf(args));
+/** The host policy the flags make: the project's (its config's `policy` over the defaults), with what the flags set. */
+export const policyOf = (args: PolicyArgs): HostPolicy => applyPolicy(currentProject().policy, policyOverridesOf(args));

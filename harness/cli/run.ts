@@ -1,16 +1,16 @@
-import { trustedKeys } from '../contract/keys.ts';
+import { projectTrustedKeys } from '../project/trust.ts';
 import { UsageError } from '../contract/errors.ts';
 import { runScenario } from '../load/run-scenario.ts';
 import type { LoadModel } from '../load/model.ts';
 import { environment } from '../measure/environment.ts';
 import { initHistograms } from '../measure/latency.ts';
-import { stateDir } from '../paths.ts';
 import { RESULTS_SCHEMA, type Results, type ScenarioResult } from '../report/results.ts';
 import { parseDurationMs } from '../scenario/duration.ts';
+import { currentProject } from '../project/project.ts';
 import { resolveScenario, type Scenario } from '../scenario/scenario.ts';
 import { parseShard, sliceForShard } from '../scenario/shard.ts';
 import { loadSuite } from '../scenario/suites.ts';
-import { type CliCommand, EXIT } from './command.ts';
+import { type CliCommand, EXIT, outOption } from './command.ts';
 import { applyGate, printGate } from './gate.ts';
 import { progressPrinter } from './progress.ts';
 import { type PolicyArgs, policyOverridesOf, withPolicyFlags } from './policy-flags.ts';
@@ -52,7 +52,8 @@ function parseConfigFlag(text: string): Record<string, unknown> {
 
 /** An ad hoc scenario from flags. */
 function adHocScenario(args: RunArgs): Scenario {
-  const missing = (['plugin', 'op', 'lane'] as const).filter((f) => args[f] === undefined);
+  const lanes = args.lane ?? currentProject().lanes;
+  const missing = (['plugin', 'op', ...(lanes ? [] : ['lane'] as const)] as const).filter((f) => args[f] === undefined);
   if (missing.length > 0) throw new UsageError(`give \`--suite NAME\`, or ${missing.map((f) => `\`--${f}\``).join(', ')} with the others (e.g. \`plugbench run --plugin textkit --op tokenize --lane wasm-core@inproc\`)`);
   let load: LoadModel;
   if ((args.model ?? (args.rate !== undefined ? 'open' : 'closed')) === 'open') {
@@ -69,7 +70,7 @@ function adHocScenario(args: RunArgs): Scenario {
       id: `${args.plugin}-${args.op}`.replace(/[^a-zA-Z0-9_-]/g, '_'),
       plugin: args.plugin!,
       op: args.op!,
-      lanes: args.lane!.flatMap((l) => l.split(',')),
+      lanes: lanes!.flatMap((l) => l.split(',')),
       input: { sizeBytes: args.inputSize ?? 1024 },
       load,
       ...(args.calls !== undefined ? { calls: args.calls } : { duration: args.duration ?? '5s' }),
@@ -88,10 +89,10 @@ export const runCommand: CliCommand<RunArgs> = {
   describe: 'Measure scenarios (a suite, or one op on some lanes) and write results.json and reports',
   builder: (yargs) =>
     withPolicyFlags(yargs)
-      .option('suite', { type: 'string', describe: 'run a built-in suite: smoke, nightly or release' })
+      .option('suite', { type: 'string', describe: "run a suite of the project's scenarios: smoke, nightly or release" })
       .option('plugin', { type: 'string', describe: 'plugin name or built plugin directory (ad hoc run)' })
       .option('op', { type: 'string', describe: 'op to call' })
-      .option('lane', { type: 'string', array: true, describe: 'lanes, comma list or repeated, e.g. wasm-core@inproc,native@process' })
+      .option('lane', { type: 'string', array: true, describe: "lanes, comma list or repeated, e.g. wasm-core@inproc,native@process (default: the config's `lanes`)" })
       .option('model', { type: 'string', choices: ['open', 'closed'], describe: 'load model (default: closed, or open when --rate is given)' })
       .option('rate', { type: 'number', describe: 'open loop: calls per second' })
       .option('concurrency', { type: 'number', describe: 'closed loop: callers in flight (default 1)' })
@@ -106,15 +107,15 @@ export const runCommand: CliCommand<RunArgs> = {
       .option('baseline', { type: 'string', describe: 'compare against a baseline (name or results file) for regression thresholds' })
       .option('strict-env', { type: 'boolean', default: false, describe: 'fail when the baseline comes from another environment' })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
-      .option('out', { type: 'string', default: 'reports/latest', describe: 'directory for results.json and reports' }) as never,
+      .option('out', outOption()) as never,
   handler: async (args, { commandLine, report, informational }) => {
     if (args.suite !== undefined && (args.plugin ?? args.op ?? args.lane) !== undefined) throw new UsageError('give either `--suite` or `--plugin/--op/--lane`, not both');
     if (args.shard !== undefined && args.suite === undefined) throw new UsageError('`--shard` slices a suite: give `--suite` too');
     const overrides = policyOverridesOf(args);
     const all = args.suite !== undefined ? await loadSuite(args.suite) : [adHocScenario(args)];
-    // The flags win over what each scenario's own `policy` sets.
+    // The flags win over what each scenario's own `policy` sets, which wins over the project's.
     const scenarios = (args.shard !== undefined ? sliceForShard(all, parseShard(args.shard)) : all).map((s) => ({ ...s, policy: { ...s.policy, ...overrides } }));
-    const trusted = trustedKeys(stateDir, args.trust ?? []);
+    const trusted = projectTrustedKeys(args.trust);
     await initHistograms();
     const startedAt = new Date().toISOString();
     const abort = new AbortController();
@@ -130,7 +131,7 @@ export const runCommand: CliCommand<RunArgs> = {
         if (abort.signal.aborted) break;
         console.error(`[${i + 1}/${scenarios.length}] ${scenario.id}: ${scenario.lanes.length} lane(s)`);
         const progress = progressPrinter();
-        done.push(await runScenario(scenario, { trusted, signal: abort.signal, progress: (line) => progress.update(line.split(':')[0]!, `  ${line}`) }));
+        done.push(await runScenario(scenario, { trusted, policy: currentProject().policy, signal: abort.signal, progress: (line) => progress.update(line.split(':')[0]!, `  ${line}`) }));
         progress.done();
       }
     } finally {

@@ -41,7 +41,7 @@ export const signCommand: CliCommand<SignArgs> = {
         describe: 'plugin directory to write',
       }) as unknown as Argv<SignArgs>,
   handler: async (args) => {
-    const key = args.key === undefined ? loadOrCreateDevKey(stateDir) : readSigningKey(args.key);
+    const key = args.key === undefined ? loadOrCreateDevKey(stateDir()) : readSigningKey(args.key);
     const meta = await signArtifact({
       artifact: args.artifact,
       ops: args.op,

@@ -1,12 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Hex } from '../contract/provenance.ts';
-import { packageRoot } from '../paths.ts';
 import { writeFileAtomically } from '../report/results.ts';
 import { type Finding, findingKey } from './judge.ts';
-
-/** Inputs that once failed, replayed first on every fuzz run (committed). */
-export const corpusDir = join(packageRoot, 'fixtures', 'corpus');
 
 export interface CorpusEntry {
   file: string;
@@ -14,7 +10,8 @@ export interface CorpusEntry {
   finding: Finding & { key: string; seed?: number; path?: string };
 }
 
-export function loadCorpus(plugin: string, op: string, dir = corpusDir): CorpusEntry[] {
+/** Inputs that once failed, replayed first on every fuzz run; `dir` is the project's corpus (committed). */
+export function loadCorpus(plugin: string, op: string, dir: string): CorpusEntry[] {
   const opDir = join(dir, plugin, op);
   if (!existsSync(opDir)) return [];
   return readdirSync(opDir)
@@ -30,7 +27,7 @@ export function loadCorpus(plugin: string, op: string, dir = corpusDir): CorpusE
  * Saves a failing input as `<plugin>/<op>/<sha256>.bin` with its finding beside it, unless an
  * entry with the same finding key (property, lane, kind, panic location) is already there.
  */
-export function saveToCorpus(plugin: string, op: string, input: Uint8Array, finding: Finding, replay: { seed: number; path: string }, dir = corpusDir): { file: string; isNew: boolean } {
+export function saveToCorpus(plugin: string, op: string, input: Uint8Array, finding: Finding, replay: { seed: number; path: string }, dir: string): { file: string; isNew: boolean } {
   const key = findingKey(finding);
   const existing = loadCorpus(plugin, op, dir).find((e) => e.finding.key === key);
   if (existing) return { file: existing.file, isNew: false };

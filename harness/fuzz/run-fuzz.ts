@@ -11,7 +11,8 @@ import { canSequence, type Lane, type LaneId, laneName, type SequencingLane } fr
 import { resolvePluginDir } from '../paths.ts';
 import type { FuzzFailure, FuzzResults } from '../report/results.ts';
 import { arbitraryFor } from './arbitraries.ts';
-import { corpusDir as defaultCorpusDir, loadCorpus, saveToCorpus } from './corpus.ts';
+import { currentProject } from '../project/project.ts';
+import { loadCorpus, saveToCorpus } from './corpus.ts';
 import { type ExecStats, type Finding, judgeInput, type JudgeContext, JudgementAbandoned } from './judge.ts';
 import { LEAK_BOUND_BYTES_PER_CALL, memorySlopePerCall } from './leak.ts';
 import { checkSequences, type SequenceReport } from './stateful.ts';
@@ -43,7 +44,7 @@ export interface FuzzOptions {
   replayFile?: string;
   /** Deadline per call on lanes that enforce one (and per step of the sequences), so hangs end as findings. @default 2000 */
   deadlineMs?: number;
-  /** @default fixtures/corpus */
+  /** @default the project's corpus (`corpus` in plugbench.config.json) */
   corpusDir?: string;
   /** Save failures to the corpus. @default true */
   save?: boolean;
@@ -162,7 +163,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
       let timeIsUp = false;
       let running: Promise<boolean> = Promise.resolve(true);
       const context: JudgeContext = { lanes, op: op.name, deterministic: op.deterministic === true, target: fuzzTargetOf(lanes[0]!.manifest.name, op.name), deadlineMs, stats, abandoned: () => timeIsUp };
-      const corpus = loadCorpus(lanes[0]!.manifest.name, op.name, options.corpusDir ?? defaultCorpusDir);
+      const corpus = loadCorpus(lanes[0]!.manifest.name, op.name, options.corpusDir ?? currentProject().corpusDir);
       const mode = modes.get(name)!;
       let guided: GuidedPhaseResult | undefined;
       if (mode.mode === 'guided' && !replayInput) {
@@ -170,7 +171,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
         guided = await runGuidedPhase({
           plugin: name, dir: resolvePluginDir(name), mode, context, guidedLanes: guidedLanes.get(name)!,
           arbitrary: context.target.input ?? arbitraryFor(op.input), seed: options.seed, ...budget, deadlineMs,
-          corpusDir: options.corpusDir ?? defaultCorpusDir, dictionary: options.dictionary ?? [], save: options.save !== false,
+          corpusDir: options.corpusDir ?? currentProject().corpusDir, dictionary: options.dictionary ?? [], save: options.save !== false,
           replayCommand: (file) => replayCommand(name, op.name, lanes, file),
         });
       }
@@ -236,7 +237,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
       if (!finding) throw new Error(`harness bug: fuzzing ${name} ${op.name} failed without a finding: ${String(details.errorInstance)}`);
       if (finding.kind === 'timeout') hanging.get(name)!.add(op.name);
       const path = details.counterexamplePath ?? '';
-      const saved = options.save === false || options.replayFile ? { file: options.replayFile ?? '(not saved)', isNew: false } : saveToCorpus(lanes[0]!.manifest.name, op.name, input, finding, { seed: details.seed, path }, options.corpusDir ?? defaultCorpusDir);
+      const saved = options.save === false || options.replayFile ? { file: options.replayFile ?? '(not saved)', isNew: false } : saveToCorpus(lanes[0]!.manifest.name, op.name, input, finding, { seed: details.seed, path }, options.corpusDir ?? currentProject().corpusDir);
       const failure: FuzzFailure = {
         property: finding.property, plugin: name, op: op.name, lane: finding.lane, ...(finding.kind ? { kind: finding.kind as FuzzFailure['kind'] } : {}),
         message: `${finding.message} (seed ${details.seed}, path ${path || 'corpus'}, ${details.numShrinks} shrinks, ${input.length}-byte input)`,

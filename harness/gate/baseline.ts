@@ -1,11 +1,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../contract/errors.ts';
-import { packageRoot } from '../paths.ts';
+import { currentProject } from '../project/project.ts';
 import { RESULTS_SCHEMA, type Results, writeFileAtomically } from '../report/results.ts';
-
-/** Where named baselines live (committed). */
-export const baselinesDir = join(packageRoot, 'reports', 'baselines');
 
 /** Reads a results.json (or baseline), checking it is one. */
 export function readResults(path: string): Results {
@@ -19,19 +16,20 @@ export function readResults(path: string): Results {
   return parsed;
 }
 
-/** Saves results as the baseline `name`: histograms, thresholds and fingerprint included. */
+/** Saves results as the baseline `name` in the project's `baselines` folder: histograms, thresholds and fingerprint included. */
 export function saveBaseline(resultsPath: string, name: string): string {
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new UsageError(`baseline name \`${name}\` may hold only letters, digits, \`.\`, \`_\` and \`-\``);
   const results = readResults(resultsPath);
+  const { baselinesDir } = currentProject();
   mkdirSync(baselinesDir, { recursive: true });
   const path = join(baselinesDir, `${name}.json`);
   writeFileAtomically(path, `${JSON.stringify(results, null, 2)}\n`);
   return path;
 }
 
-/** Loads a baseline by name (reports/baselines/NAME.json) or by path. */
+/** Loads a baseline by name (the project's `baselines` folder, NAME.json) or by path. */
 export function loadBaseline(nameOrPath: string): Results {
-  const named = join(baselinesDir, `${nameOrPath}.json`);
+  const named = join(currentProject().baselinesDir, `${nameOrPath}.json`);
   if (existsSync(named)) return readResults(named);
   if (existsSync(nameOrPath)) return readResults(nameOrPath);
   throw new UsageError(`no baseline \`${nameOrPath}\`: save one with \`plugbench baseline save RESULTS --name ${nameOrPath}\`, or give a results.json path`);

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { findGo } from '../build/go-host.ts';
 import { detectToolchain } from '../build/toolchain.ts';
-import { packageRoot } from '../paths.ts';
+import { packageVersion } from '../paths.ts';
+import { currentProject } from '../project/project.ts';
 
 /** Where figures were measured; results from different fingerprints are not compared silently. */
 export interface Environment {
@@ -19,20 +20,29 @@ export interface Environment {
   toolchain: string;
   /** The Go that builds the Go host (`@go` lanes), or `none`; absent in results from before the Go host. */
   go?: string;
+  /** The project's lockfile (first 12 hex digits of its SHA-256), or `plugbench@<version>` where it has none. */
   lockfile: string;
   commit: string;
 }
 
 function quiet(cmd: string, args: string[]): string | undefined {
   try {
-    return execFileSync(cmd, args, { cwd: packageRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync(cmd, args, { cwd: currentProject().root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return undefined;
   }
 }
 
+/** The project's npm lockfile, which pins plugbench and what it loads. */
+const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'yarn.lock'];
+
+function projectLockfileHash(): string | undefined {
+  const found = LOCKFILES.map((name) => join(currentProject().root, name)).find((path) => existsSync(path));
+  return found && createHash('sha256').update(readFileSync(found)).digest('hex').slice(0, 12);
+}
+
 export function environment(): Environment {
-  const lockfile = createHash('sha256').update(readFileSync(join(packageRoot, 'package-lock.json'))).digest('hex').slice(0, 12);
+  const lockfile = projectLockfileHash() ?? `plugbench@${packageVersion}`;
   const described = {
     node: process.version,
     os: `${process.platform} ${release()} ${process.arch}`,

@@ -63,7 +63,7 @@ test('a bare artifact is refused with exit 2 and the `plugbench sign` line to ru
 test("sign: ops from --op with their kinds, or every exported function that is not a runtime's; a bad --op is exit 2", async () => {
   const meta = JSON.parse(readFileSync(join(fixture('ext-faulty'), 'plugin.json'), 'utf8')) as PluginMeta;
   const artifact = join(fixture('ext-faulty'), meta.artifacts.wasm!.file);
-  const key = loadOrCreateDevKey(stateDir);
+  const key = loadOrCreateDevKey(stateDir());
   const all = await signArtifact({ artifact, key, outDir: join(work, 'all') });
   assert.is(all.abi, 'extism');
   assert.equal(all.extism!.ops.map((o) => o.name).sort(), ['code', 'echo', 'fail', 'fragile', 'hog', 'panic', 'spin']);

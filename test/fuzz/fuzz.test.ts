@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DEFAULT_FUZZ_PLUGINS } from '../../harness/cli/fuzz.ts';
+import { projectPlugins } from '../../harness/project/project.ts';
 import { loadCorpus } from '../../harness/fuzz/corpus.ts';
 import { runFuzz } from '../../harness/fuzz/run-fuzz.ts';
 import { parseLanes } from '../../harness/lanes/lane.ts';
@@ -51,13 +51,13 @@ test('the differential property catches builds that disagree (usize is 32 bits o
 });
 
 test('the default plugins (a fresh clone\'s `plugbench fuzz`) pass every property, oracles and round trips included, with executions per second per lane', async () => {
-  const result = await runFuzz({ plugins: DEFAULT_FUZZ_PLUGINS, lanes, trusted, seed: 5, runs: 60, corpusDir });
+  const result = await runFuzz({ plugins: projectPlugins(), lanes, trusted, seed: 5, runs: 60, corpusDir });
   assert.equal(result.failures, [], JSON.stringify(result.failures));
   const sha = result.properties.find((p) => p.plugin === 'hashkit' && p.op === 'sha256')!;
   assert.match(sha.property, 'oracle');
   assert.match(result.properties.find((p) => p.plugin === 'lz' && p.op === 'compress')!.property, 'round-trip');
   for (const p of result.properties.filter((p) => p.property !== 'stateful')) assert.equal(Object.keys(p.execsPerSecByLane).sort(), ['native@process', 'wasm-core@worker']);
-  assert.equal(result.properties.filter((p) => p.property === 'stateful').map((p) => `${p.plugin} ${p.status}`), DEFAULT_FUZZ_PLUGINS.map((p) => `${p} pass`));
+  assert.equal(result.properties.filter((p) => p.property === 'stateful').map((p) => `${p.plugin} ${p.status}`), projectPlugins().map((p) => `${p} pass`));
 });
 
 test('init/call/shutdown sequences agree across boundaries for textkit, and the shrunk disagreement of usize-hash is reported', async () => {

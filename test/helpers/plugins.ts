@@ -6,7 +6,7 @@ import type { Boundary } from '../../harness/lanes/instance.ts';
 import { resolvePluginDir, stateDir } from '../../harness/paths.ts';
 
 /** The keys `plugbench build` signed the fixtures with (npm test builds them first). */
-export const trusted = trustedKeys(stateDir);
+export const trusted = trustedKeys(stateDir());
 
 /** The built directory of a fixture plugin. */
 export const fixture = (name: string) => resolvePluginDir(name);

@@ -22,7 +22,7 @@ let loaded: ShimExports | undefined;
 /** Builds the shim with gcc into `.plugbench/coverage-shim/<source hash>.so`, once per source. */
 function shimLibrary(): string {
   const source = readFileSync(SOURCE);
-  const dir = join(stateDir, 'coverage-shim');
+  const dir = join(stateDir(), 'coverage-shim');
   const path = join(dir, `${sha256Hex(source).slice(0, 16)}.so`);
   if (existsSync(path)) return path;
   mkdirSync(dir, { recursive: true });
