@@ -1,6 +1,9 @@
 import { fork } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import type { Channel } from './protocol.ts';
+import type { Duplex } from 'node:stream';
+import { CHILD_FRAME_FD, FrameCallClient } from './call-frames.ts';
+import type { Channel, Reply } from './protocol.ts';
+import { newSharedCallBuffer, SharedCallClient } from './shared-calls.ts';
 
 /** How a worker or child ended: an exit code, a signal, or an error the runtime raised. */
 export interface Ending {
@@ -22,47 +25,73 @@ export interface Endpoint extends Channel {
 
 const STDERR_TAIL_BYTES = 4096;
 
-/** A worker thread; `maxHeapMb` caps its JS heap (V8 resource limits, not wasm or native memory). */
+/**
+ * A worker thread; `maxHeapMb` caps its JS heap (V8 resource limits, not wasm or native memory).
+ * Calls cross in shared memory (shared-calls.ts), everything else by `postMessage`.
+ */
 export function spawnWorker(maxHeapMb: number): Endpoint {
   const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
     resourceLimits: { maxOldGenerationSizeMb: maxHeapMb },
     stdout: false,
     stderr: false,
   });
+  const sharedBuffer = newSharedCallBuffer();
+  const calls = new SharedCallClient(sharedBuffer);
+  const handlers: Array<(reply: Reply) => void> = [];
+  const emit = (reply: Reply) => handlers.forEach((h) => h(reply));
+  worker.on('message', emit);
   let error: Error | undefined;
   worker.on('error', (e) => (error = e));
   const ended = new Promise<Ending>((resolve) => worker.once('exit', (code) => resolve({ code, signal: null, error })));
+  // A worker gone while the harness waits for its answer releases the wait at once.
+  void ended.then(() => calls.close());
   return {
     ended,
-    send: (message) => worker.postMessage(message),
-    onMessage: (handler) => worker.on('message', handler),
+    send: (message) => {
+      if (message.type === 'call') return void calls.call(message).then((reply) => reply && emit(reply));
+      worker.postMessage(message.type === 'open' ? { ...message, calls: { sharedBuffer } } : message);
+      calls.announceControl();
+    },
+    onMessage: (handler) => handlers.push(handler),
     kill: async () => {
+      calls.close();
       await worker.terminate();
     },
     stderrTail: () => '',
   };
 }
 
-/** A child process over Node's IPC channel; it exits when the harness disconnects. */
+/**
+ * A child process: calls in binary frames on a pipe of their own (call-frames.ts), control
+ * requests on Node's IPC channel. It exits when the harness disconnects or closes the pipe.
+ */
 export function spawnChild(): Endpoint {
   const child = fork(new URL('./child-entry.mjs', import.meta.url), [], {
     serialization: 'advanced',
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc', 'pipe'],
     // `gc` lets a memory sample free Node's own garbage first (instance-server.ts).
     execArgv: ['--expose-gc'],
   });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES)));
-  const ended = new Promise<Ending>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const handlers: Array<(reply: Reply) => void> = [];
+  const calls = new FrameCallClient(child.stdio[CHILD_FRAME_FD] as Duplex, (reply) => handlers.forEach((h) => h(reply)));
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  // 'close': every frame the child wrote has been read before its ending is reported.
+  const ended = new Promise<Ending>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   return {
     ended,
     pid: child.pid,
     send: (message) => {
-      if (child.connected) child.send(message);
+      if (!alive()) return;
+      if (message.type === 'call') return calls.call(message);
+      if (!child.connected) return;
+      child.send(message.type === 'open' ? { ...message, calls: { frameFd: CHILD_FRAME_FD } } : message);
+      calls.announceControl();
     },
-    onMessage: (handler) => child.on('message', handler),
+    onMessage: (handler) => handlers.push(handler),
     kill: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (alive()) child.kill('SIGKILL');
       await ended;
     },
     stderrTail: () => stderr,

@@ -4,7 +4,8 @@ import type { BatchResult } from '../lanes/lane.ts';
 /**
  * The wire format between the harness and the Go host (harness/hosts/go/frames.go is the
  * other side). Every frame is u32 LE length (of what follows) | u8 type | u32 LE id | payload;
- * calls and outcomes are binary, everything rare is JSON.
+ * calls and outcomes are binary, everything rare is JSON. `@process` children and `@worker`
+ * threads carry calls and outcomes in the same bodies (call-frames.ts, shared-calls.ts).
  */
 export { GO_REPLY, GO_REQUEST } from '../contract/generated.ts';
 
@@ -34,6 +35,12 @@ export function encodeOpInput(leading: number, op: string, input: Uint8Array): B
   head.writeUInt32LE(leading, 0);
   head.writeUInt16LE(opBytes.length, 4);
   return [head, opBytes, input instanceof Buffer ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength)];
+}
+
+/** The body of a call request, read back: the leading u32, the op and a view of the input (not a copy). */
+export function decodeOpInput(payload: Buffer): { leading: number; op: string; input: Uint8Array } {
+  const opLength = payload.readUInt16LE(4);
+  return { leading: payload.readUInt32LE(0), op: payload.toString('utf8', 6, 6 + opLength), input: payload.subarray(6 + opLength) };
 }
 
 /** Splits a byte stream into frames; keeps a partial frame until the rest arrives. */
@@ -70,12 +77,54 @@ export function failureFrom({ kind, code, message }: FailureJson): CallFailure {
   return { kind: kind as Exclude<FailureKind, 'plugin'>, message: bounded };
 }
 
+/** u8 kind | u8 code | u64 innerNs | i64 recycleNs: what precedes an outcome's output or message. */
+const OUTCOME_HEAD_BYTES = 18;
+const TWO_32 = 2 ** 32;
+
+/** A call frame in one buffer (a Node child's request; the same bytes as `encodeFrame` of `encodeOpInput`). */
+export function encodeCallFrame(id: number, deadlineMs: number, op: Uint8Array, input: Uint8Array): Buffer {
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + 6 + op.length + input.length);
+  frame.writeUInt32LE(frame.length - 4, 0);
+  frame.writeUInt8(GO_REQUEST.call, 4);
+  frame.writeUInt32LE(id, 5);
+  frame.writeUInt32LE(deadlineMs, HEADER_BYTES);
+  frame.writeUInt16LE(op.length, HEADER_BYTES + 4);
+  frame.set(op, HEADER_BYTES + 6);
+  frame.set(input, HEADER_BYTES + 6 + op.length);
+  return frame;
+}
+
+/** An outcome frame in one buffer, the inverse of `decodeOutcome` (a Node child's answer). */
+export function encodeOutcomeFrame(id: number, outcome: CallOutcome, innerNs: number, recycleMs?: number): Buffer {
+  const body = outcome.ok ? outcome.output : Buffer.from(outcome.failure.message);
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + OUTCOME_HEAD_BYTES + body.length);
+  frame.writeUInt32LE(frame.length - 4, 0);
+  frame.writeUInt8(GO_REPLY.outcome, 4);
+  frame.writeUInt32LE(id, 5);
+  frame.writeUInt8(outcome.ok ? 0 : FAILURE_KINDS.indexOf(outcome.failure.kind) + 1, HEADER_BYTES);
+  frame.writeUInt8(!outcome.ok && outcome.failure.kind === 'plugin' ? ERROR_CODES.indexOf(outcome.failure.code) : 0, HEADER_BYTES + 1);
+  writeU64(frame, HEADER_BYTES + 2, Math.max(0, Math.round(innerNs)));
+  if (recycleMs === undefined) frame.fill(0xff, HEADER_BYTES + 10, HEADER_BYTES + 18);
+  else writeU64(frame, HEADER_BYTES + 10, Math.round(recycleMs * 1e6));
+  frame.set(body, HEADER_BYTES + OUTCOME_HEAD_BYTES);
+  return frame;
+}
+
+// u64 as two u32 halves: exact below 2^53, and faster than BigInt.
+function writeU64(buffer: Buffer, at: number, value: number): void {
+  buffer.writeUInt32LE(value % TWO_32, at);
+  buffer.writeUInt32LE(Math.floor(value / TWO_32), at + 4);
+}
+const readU64 = (buffer: Buffer, at: number) => buffer.readUInt32LE(at) + buffer.readUInt32LE(at + 4) * TWO_32;
+/** An i64 that is either -1 or a non-negative count. */
+const readI64 = (buffer: Buffer, at: number) => (buffer.readInt32LE(at + 4) < 0 ? -1 : readU64(buffer, at));
+
 /** An outcome frame: u8 kind | u8 code | u64 innerNs | i64 recycleNs (-1: none) | output or message. */
 export function decodeOutcome(payload: Buffer): { outcome: CallOutcome; innerNs: number; recycleMs?: number } {
   const kindIndex = payload.readUInt8(0);
-  const innerNs = Number(payload.readBigUInt64LE(2));
-  const recycleNs = Number(payload.readBigInt64LE(10));
-  const body = payload.subarray(18);
+  const innerNs = readU64(payload, 2);
+  const recycleNs = readI64(payload, 10);
+  const body = payload.subarray(OUTCOME_HEAD_BYTES);
   const outcome: CallOutcome = kindIndex === 0
     ? { ok: true, output: new Uint8Array(body) }
     : { ok: false, failure: failureFrom({ kind: FAILURE_KINDS[kindIndex - 1] ?? `#${kindIndex}`, code: ERROR_CODES[payload.readUInt8(1)], message: utf8.decode(body) }) };

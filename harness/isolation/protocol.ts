@@ -28,11 +28,15 @@ export interface OpenRequest {
   noDeadlineChecks?: boolean;
   /** Load the plugin's coverage build and serve the guided fuzz loop (`wasm-core` and `native`). */
   coverage?: CoverageOpen;
+  /** Where calls travel instead of this channel: a worker's shared buffer, or a child's frame pipe (its fd). */
+  calls?: { sharedBuffer: SharedArrayBuffer } | { frameFd: number };
 }
 
+/** `deadlineMs` goes only to a host that stops calls itself (deadline `by: 'host'`). */
+export type CallRequest = { type: 'call'; id: number; op: string; input: Uint8Array; deadlineMs?: number };
+
 export type Request =
-  /** `deadlineMs` goes only to a host that stops calls itself (deadline `by: 'host'`). */
-  | { type: 'call'; id: number; op: string; input: Uint8Array; deadlineMs?: number }
+  | CallRequest
   /** A sequence lane's steps (Node workers and children only), each answered with `called`. */
   | { type: 'init'; id: number; config: string }
   | { type: 'shutdown'; id: number }
@@ -61,4 +65,20 @@ export type Reply =
 export interface Channel {
   send(message: OpenRequest | Request | Reply): void;
   onMessage(handler: (message: any) => void): void;
+}
+
+/**
+ * The far side of a call channel (a worker's or a child's), read by blocking between calls
+ * instead of waiting in the event loop.
+ */
+export interface BlockingCallSource {
+  /**
+   * Blocks until the next call and returns it, or returns `undefined` once the supervisor has
+   * announced more control messages than `controlSeen`: they wait in the event loop.
+   */
+  next(controlSeen: number): { op: string; input: Uint8Array } | undefined;
+  /** Answers the call `next` returned last. */
+  answer(outcome: CallOutcome, innerNs: number, recycleMs?: number): void;
+  /** Sends a reply to a control message, where the channel's own `send` would wait for the event loop. */
+  reply?(reply: Reply): void;
 }
