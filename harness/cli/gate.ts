@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { checkFingerprints, loadBaseline, readResults } from '../gate/baseline.ts';
-import { evaluateGate, type RegressionMetric, verdictOf } from '../gate/evaluate.ts';
+import { evaluateGate, type RegressionMetric, regressionsNotJudged, verdictOf } from '../gate/evaluate.ts';
 import { initHistograms } from '../measure/latency.ts';
 import type { Results } from '../report/results.ts';
 import { formatGateValue } from '../report/format.ts';
@@ -17,8 +17,8 @@ export async function applyGate(
     const warning = checkFingerprints(results, baseline, strictEnv);
     if (warning) console.error(`plugbench: WARNING: ${warning}`);
   }
-  const gate = evaluateGate(results, baseline, metric);
-  const gated = { ...results, gate };
+  const notJudged = regressionsNotJudged(results, baseline);
+  const gated = { ...results, gate: evaluateGate(results, baseline, metric), regressionsNotJudged: notJudged };
   return { ...gated, verdict: verdictOf(gated) };
 }
 
@@ -26,6 +26,7 @@ export function printGate(results: Results): void {
   const failed = results.gate.filter((g) => g.status !== 'pass');
   for (const g of failed) console.log(`gate ${g.status.toUpperCase()}: ${g.scenario} ${g.lane}: ${g.metric} = ${formatGateValue(g)} (threshold ${g.threshold})${g.detail ? ` — ${g.detail}` : ''}`);
   for (const c of results.checks.filter((c) => c.status === 'fail')) console.log(`check FAIL: ${c.lane} ${c.id}: ${c.detail}`);
+  if (results.regressionsNotJudged) console.log(results.regressionsNotJudged);
   console.log(`gate: ${colour(results.verdict.toUpperCase(), results.verdict === 'pass')} (${results.gate.filter((g) => g.status === 'pass').length} of ${results.gate.length} thresholds pass)`);
 }
 

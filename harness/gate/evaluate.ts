@@ -118,9 +118,20 @@ function regression(
   };
 }
 
+/** What a run without a baseline says once, instead of a `warn` row per scenario and lane. */
+export const NO_BASELINE = 'regressions not judged: no baseline — save one with `plugbench baseline save reports/latest/results.json --name NAME`, then run with `--baseline NAME`';
+
+/** NO_BASELINE when some scenario has a regression threshold and there is no baseline to judge it by. */
+export function regressionsNotJudged(results: Results, baseline?: Results): string | undefined {
+  if (baseline !== undefined) return undefined;
+  const wanted = results.scenarios.some((s) => (s.thresholds ?? []).some((t) => parseThreshold(t).metric.startsWith('regression.')));
+  return wanted ? NO_BASELINE : undefined;
+}
+
 /**
- * Evaluates every scenario's thresholds (and the implicit ones) on every lane. A lane without
- * a baseline gets `warn` for regression thresholds, never a silent pass.
+ * Evaluates every scenario's thresholds (and the implicit ones) on every lane. Regression
+ * thresholds are judged only against a baseline: without one the run says so once
+ * (`regressionsNotJudged`); a lane the baseline lacks gets `warn`, never a silent pass.
  */
 export function evaluateGate(results: Results, baseline?: Results, metric: RegressionMetric = 'inner'): GateResult[] {
   const rows: GateResult[] = [];
@@ -130,8 +141,9 @@ export function evaluateGate(results: Results, baseline?: Results, metric: Regre
       for (const threshold of thresholds.filter((t) => t.lane === undefined || t.lane === lane.lane)) {
         const base = { metric: threshold.metric, scenario: scenario.id, lane: lane.lane, threshold: `${threshold.comparator} ${threshold.limit}` };
         if (threshold.metric.startsWith('regression.')) {
+          if (baseline === undefined) continue;
           const before = baseline?.scenarios.find((s) => s.id === scenario.id)?.lanes.find((l) => l.lane === lane.lane);
-          const detail = 'no baseline for this scenario and lane: give `--baseline`';
+          const detail = 'the baseline has no figures for this scenario and lane: save a new one';
           const noBaseline = { value: null, status: 'warn', detail } as const;
           rows.push({ ...base, ...(before ? regression(lane, before, threshold, scenario, metric) : noBaseline) });
           continue;

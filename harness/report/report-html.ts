@@ -1,7 +1,8 @@
 import { LatencyHistogram } from '../measure/latency.ts';
 import { pluginBytes } from '../measure/memory.ts';
 import { formatBytes, formatGateValue, formatNs, formatSlope, timingLabel } from './format.ts';
-import type { LaneResult, LatencyRecord, Results } from './results.ts';
+import { attentionOf, laneLine } from './attention.ts';
+import type { GateResult, LaneResult, LatencyRecord, Results } from './results.ts';
 import { lineChart, PERCENTILE_TICKS, percentileX } from './svg-chart.ts';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -81,16 +82,26 @@ function safetyMatrix(results: Results): string {
   return `<h2>Safety matrix</h2><p>Hover a cell for the outcome; <span class="unsupported">n/a</span> means the lane cannot enforce it, with the reason.</p><table class="matrix"><tr><th>check</th>${lanes.map((l) => `<th>${esc(l)}</th>`).join('')}</tr>${ids.map((id) => `<tr><td>${esc(id)}</td>${lanes.map((l) => cell(id, l)).join('')}</tr>`).join('')}</table>`;
 }
 
+function gateTable(rows: readonly GateResult[]): string {
+  return `<table><tr><th>status</th><th>scenario</th><th>lane</th><th>metric</th><th>threshold</th><th>value</th><th>baseline</th><th>detail</th></tr>${rows.map((g) => `<tr><td class="${g.status}">${g.status}</td><td>${esc(g.scenario)}</td><td>${esc(g.lane)}</td><td>${esc(g.metric)}</td><td>${esc(g.threshold)}</td><td>${formatGateValue(g)}</td><td>${g.baseline === undefined ? '' : formatNs(g.baseline)}</td><td>${esc(g.detail ?? '')}</td></tr>`).join('')}</table>`;
+}
+
+/** The first screen: the verdict, then only what needs attention (failed, then warned); passing rows fold into a count. */
+function firstScreen(results: Results): string {
+  const { rows, passedGate, counts } = attentionOf(results);
+  const verdict = `<header id="verdict" class="${results.verdict}"><h1>plugbench: ${results.verdict === 'pass' ? 'PASS' : 'FAIL'}${results.interrupted ? ' (interrupted)' : ''} <small>${counts}</small></h1><p><code>${esc(results.command)}</code> · ${esc(results.startedAt)}</p></header>`;
+  const note = results.regressionsNotJudged ? `<p class="note">${esc(results.regressionsNotJudged)}</p>` : '';
+  const attention = rows.length === 0 ? '' : `<h2>Needs attention</h2><table class="attention"><tr><th>status</th><th>what</th><th>where</th><th>value</th><th>detail</th></tr>${rows.map((r) => `<tr data-attention="${r.status}"><td class="${r.status}">${r.status}</td><td>${esc(r.what)}</td><td>${esc(r.where)}</td><td>${esc(r.value)}</td><td>${esc(r.detail)}</td></tr>`).join('')}</table>`;
+  const passed = passedGate.length === 0 ? '' : `<details><summary>${passedGate.length} passing gate row${passedGate.length === 1 ? '' : 's'}</summary>${gateTable(passedGate)}</details>`;
+  return `${verdict}${note}${attention}${passed}`;
+}
+
 /** report.html: one self-contained file (inline CSS and SVG, no fetches), verdict first. */
 export function renderHtml(results: Results): string {
-  const failedGate = results.gate.filter((g) => g.status !== 'pass');
-  const sections: string[] = [];
-  sections.push(`<header class="${results.verdict}"><h1>plugbench: ${results.verdict === 'pass' ? 'PASS' : 'FAIL'}${results.interrupted ? ' (interrupted)' : ''}</h1><p><code>${esc(results.command)}</code> · ${esc(results.startedAt)}</p></header>`);
-  if (results.gate.length > 0) {
-    sections.push(`<h2>Gate</h2><table><tr><th>status</th><th>scenario</th><th>lane</th><th>metric</th><th>threshold</th><th>value</th><th>baseline</th><th>detail</th></tr>${[...failedGate, ...results.gate.filter((g) => g.status === 'pass')].map((g) => `<tr><td class="${g.status}">${g.status}</td><td>${esc(g.scenario)}</td><td>${esc(g.lane)}</td><td>${esc(g.metric)}</td><td>${esc(g.threshold)}</td><td>${formatGateValue(g)}</td><td>${g.baseline === undefined ? '' : formatNs(g.baseline)}</td><td>${esc(g.detail ?? '')}</td></tr>`).join('')}</table>`);
-  }
+  const sections: string[] = [firstScreen(results)];
   for (const scenario of results.scenarios) {
-    sections.push(`<section><h2>${esc(scenario.id)} <small>${esc(scenario.plugin)} · ${esc(scenario.op)}${scenario.inputSizeBytes !== undefined ? ` · ${formatBytes(scenario.inputSizeBytes)} input` : ''}</small></h2>${laneTable(scenario.lanes)}${laneCharts(scenario.lanes)}</section>`);
+    const lines = scenario.lanes.map((l) => `<li><b>${esc(l.lane)}</b>: ${esc(laneLine(l, scenario.id, results.gate))}</li>`).join('');
+    sections.push(`<section><h2>${esc(scenario.id)} <small>${esc(scenario.plugin)} · ${esc(scenario.op)}${scenario.inputSizeBytes !== undefined ? ` · ${formatBytes(scenario.inputSizeBytes)} input` : ''}</small></h2><ul class="lanes">${lines}</ul>${laneCharts(scenario.lanes)}<details><summary>every figure</summary>${laneTable(scenario.lanes)}</details></section>`);
   }
   if (results.boundary?.length) {
     const sizes = [...new Set(results.boundary.map((b) => b.sizeBytes))];
@@ -103,8 +114,9 @@ export function renderHtml(results: Results): string {
   }
   const env = results.env;
   sections.push(`<h2>Environment</h2><table>${Object.entries(env).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(String(v))}</td></tr>`).join('')}</table>`);
-  const css = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#111}header{padding:8px 16px;border-radius:6px}header.pass{background:#dcfce7}header.fail{background:#fee2e2}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}.pass{background:#dcfce7}.fail{background:#fecaca}.warn{background:#fef9c3}.unsupported{background:#e5e7eb;color:#555}.charts{display:flex;flex-wrap:wrap;gap:12px}.chart{margin:0}.chart svg text{font-size:11px}.grid{stroke:#eee}.axis{fill:#555}figcaption{font-weight:600;font-size:12px}.finding{border-left:4px solid #dc2626;padding:4px 8px;margin:8px 0}pre{background:#f4f4f5;padding:4px}small{color:#666;font-weight:normal}`;
-  // The one script counts the charts once the page is parsed; the report test reads it back.
-  const script = `document.body.dataset.charts=String(document.querySelectorAll('figure.chart svg path').length);`;
+  const css = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#111}header{padding:8px 16px;border-radius:6px}header.pass{background:#dcfce7}header.fail{background:#fee2e2}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}.pass{background:#dcfce7}.fail{background:#fecaca}.warn{background:#fef9c3}.unsupported{background:#e5e7eb;color:#555}.charts{display:flex;flex-wrap:wrap;gap:12px}.chart{margin:0}.chart svg text{font-size:11px}.grid{stroke:#eee}.axis{fill:#555}figcaption{font-weight:600;font-size:12px}.finding{border-left:4px solid #dc2626;padding:4px 8px;margin:8px 0}pre{background:#f4f4f5;padding:4px}small{color:#666;font-weight:normal}.note{padding:4px 8px;background:#f4f4f5;border-radius:4px}ul.lanes{margin:4px 0 8px;padding-left:20px}details{margin:8px 0}summary{cursor:pointer;color:#333}`;
+  // The one script counts the charts, and the rows needing attention below the first screen,
+  // once the page is parsed; the report tests read both back.
+  const script = `document.body.dataset.charts=String(document.querySelectorAll('figure.chart svg path').length);document.body.dataset.belowFirstScreen=String([document.getElementById('verdict'),...document.querySelectorAll('[data-attention]')].filter((e)=>e.getBoundingClientRect().bottom>innerHeight).length);`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>plugbench ${results.verdict}</title><style>${css}</style></head><body>${sections.join('\n')}<script>${script}</script></body></html>\n`;
 }

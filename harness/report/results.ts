@@ -143,6 +143,8 @@ export interface Results {
   /** The boundary table: what `echo` costs per call and per byte on each lane. */
   boundary?: BoundaryCost[];
   gate: GateResult[];
+  /** Why regression thresholds were not judged (no baseline), said once instead of per lane. */
+  regressionsNotJudged?: string;
 }
 
 /** Writes a file so that a reader sees the old content or the new, never a torn one. */

@@ -1,4 +1,4 @@
-import { checkKeys, fuzzKeys, isInformational } from '../gate/evaluate.ts';
+import { attentionOf, laneLine } from './attention.ts';
 import { formatBytes, formatGateValue, formatNs, formatRate, formatSlope, timingLabel } from './format.ts';
 import type { LaneResult, Results } from './results.ts';
 
@@ -9,29 +9,32 @@ function loadLabel(l: LaneResult['load']): string {
   return l.timing.mode === 'per-call' && l.driver !== 'go-host' ? model : `${model}, ${timingLabel(l)}`;
 }
 
-/** summary.md: verdict first, then what failed, then the figures; fit for a CI job summary. */
+/** summary.md: the verdict, then only what needs attention, then the figures; fit for a CI job summary. */
 export function renderSummaryMarkdown(results: Results): string {
   const lines: string[] = [];
-  const failedChecks = results.checks.filter((c) => c.status === 'fail');
-  const failedGates = results.gate.filter((g) => g.status === 'fail');
-  const failedFuzz = results.fuzz?.failures ?? [];
-  lines.push(`# plugbench: ${results.verdict === 'pass' ? '✅ pass' : '❌ fail'}${results.interrupted ? ' (interrupted)' : ''}`, '');
+  const { rows, passedGate, counts } = attentionOf(results);
+  lines.push(`# plugbench: ${results.verdict === 'pass' ? '✅ pass' : '❌ fail'}${results.interrupted ? ' (interrupted)' : ''} — ${counts}`, '');
   lines.push(`\`${results.command}\` · ${results.startedAt} · ${results.env.cpu}, ${results.env.cores} cores, Node ${results.env.node} · fingerprint \`${results.env.fingerprint}\``, '');
-  if (failedGates.length + failedChecks.length + failedFuzz.length > 0) {
-    lines.push(results.verdict === 'fail' ? '## Why it failed' : '## Reported, not failing', '');
-    for (const g of failedGates) lines.push(`- gate \`${g.metric} ${g.threshold}\` on ${g.scenario} / ${g.lane}: ${formatGateValue(g)}${g.detail ? ` — ${g.detail}` : ''}`);
-    const note = (informational: boolean) => (informational ? ' (informational: does not fail the run)' : '');
-    for (const c of failedChecks) lines.push(`- check \`${c.id}\` on ${c.lane} (${c.plugin})${note(isInformational(results.informational, checkKeys(c)))}: ${escape(c.detail)}`);
-    for (const f of failedFuzz) lines.push(`- fuzz \`${f.property}\` on ${f.plugin}/${f.op} ${f.lane}${note(isInformational(results.informational, fuzzKeys(f)))}: ${escape(f.message)} — replay: \`${f.replay}\``);
+  if (results.regressionsNotJudged) lines.push(`> ${results.regressionsNotJudged}`, '');
+  if (rows.length > 0) {
+    lines.push('## Needs attention', '', '| status | what | where | value | detail |', '|---|---|---|---:|---|');
+    for (const r of rows) lines.push(`| ${r.status === 'fail' ? '❌ fail' : '⚠️ warn'} | ${escape(r.what)} | ${escape(r.where)} | ${r.value} | ${escape(r.detail)} |`);
     lines.push('');
   }
+  if (passedGate.length > 0) {
+    lines.push(`<details><summary>${passedGate.length} passing gate row${passedGate.length === 1 ? '' : 's'}</summary>`, '', '| scenario | lane | metric | threshold | value |', '|---|---|---|---|---:|');
+    for (const g of passedGate) lines.push(`| ${g.scenario} | ${g.lane} | ${g.metric} | ${escape(g.threshold)} | ${formatGateValue(g)} |`);
+    lines.push('', '</details>', '');
+  }
   for (const scenario of results.scenarios) {
-    lines.push(`## ${scenario.id}`, '', '| lane | load | calls | p50 | p99 | p99.9 | max | errors | mem slope/call |', '|---|---|---:|---:|---:|---:|---:|---|---:|');
+    lines.push(`## ${scenario.id}`, '');
+    for (const lane of scenario.lanes) lines.push(`- **${lane.lane}**: ${laneLine(lane, scenario.id, results.gate)}`);
+    lines.push('', '<details><summary>every figure</summary>', '', '| lane | load | calls | p50 | p99 | p99.9 | max | errors | mem slope/call |', '|---|---|---:|---:|---:|---:|---:|---|---:|');
     for (const lane of scenario.lanes) {
       const errors = Object.entries(lane.errors).map(([k, n]) => `${k} ${n}`).join(', ') || '0';
       lines.push(`| ${lane.lane} | ${loadLabel(lane.load)} | ${lane.load.calls} | ${formatNs(lane.latency.p50)} | ${formatNs(lane.latency.p99)} | ${formatNs(lane.latency.p999)} | ${formatNs(lane.latency.max)} | ${errors} | ${formatSlope(lane.memory)} |`);
     }
-    lines.push('');
+    lines.push('', '</details>', '');
   }
   if (results.boundary && results.boundary.length > 0) {
     lines.push('## Boundary cost (echo, one caller)', '', '| lane | timed by | payload | mean | p99 | ns/byte | ±rme |', '|---|---|---:|---:|---:|---:|---:|');
@@ -40,9 +43,9 @@ export function renderSummaryMarkdown(results: Results): string {
   }
   if (results.checks.length > 0) {
     const count = (s: string) => results.checks.filter((c) => c.status === s).length;
-    lines.push(`## Safety checks: ${count('pass')} pass, ${count('fail')} fail, ${count('unsupported')} unsupported`, '', '| check | lane | status | detail |', '|---|---|---|---|');
+    lines.push(`## Safety checks: ${count('pass')} pass, ${count('fail')} fail, ${count('unsupported')} unsupported`, '', '<details><summary>every check</summary>', '', '| check | lane | status | detail |', '|---|---|---|---|');
     for (const c of results.checks) lines.push(`| ${c.id} | ${c.lane} | ${c.status} | ${escape(c.detail).slice(0, 160)} |`);
-    lines.push('');
+    lines.push('', '</details>', '');
   }
   return `${lines.join('\n')}\n`;
 }

@@ -28,7 +28,7 @@ test('junit.xml is well-formed XML with a case per threshold and check, and valu
 test('a gate row with nothing measured reads n/a, also when rendered again from results.json', () => {
   const unmeasured: Results = { ...results, gate: [{ metric: 'regression.p50', scenario: 's', lane: 'native@go', threshold: '< 10%', value: null, status: 'warn', detail: 'no baseline' }] };
   const html = renderHtml(JSON.parse(JSON.stringify(unmeasured)) as Results);
-  const row = /<tr><td class="warn">warn<\/td>.*?<\/tr>/.exec(html)?.[0] ?? '';
+  const row = /<tr[^>]*><td class="warn">warn<\/td>.*?<\/tr>/.exec(html)?.[0] ?? '';
   assert.match(row, '<td>n/a</td>');
   assert.not.match(row, /0\.0%|null|NaN/);
 });
