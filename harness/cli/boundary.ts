@@ -28,11 +28,13 @@ export const boundaryCommand: CliCommand<{ plugin?: string; lane?: string[]; siz
     const sizes = args.sizes ? args.sizes.split(',').map(Number) : BOUNDARY_SIZES;
     const dir = args.plugin !== undefined ? resolvePluginDir(args.plugin) : (await referenceFixtures(['textkit'], (line) => console.error(line))).textkit;
     const rows = await measureBoundaryCost(dir, lanes, { trusted: projectTrustedKeys(args.trust), policy, sizes, timeMs: args.timeMs, progress: (line) => console.error(line) });
-    console.log(`\n${'lane'.padEnd(24)}${sizes.map((s) => formatBytes(s).padStart(12)).join('')}${'ns/byte'.padStart(10)}`);
+    // p50 beside the mean: on a shared machine the mean carries every stall of its neighbours.
+    console.log(`\n${'lane'.padEnd(24)}${'per call'.padEnd(9)}${sizes.map((s) => formatBytes(s).padStart(12)).join('')}${'ns/byte'.padStart(10)}`);
     for (const lane of new Set(rows.map((r) => r.lane))) {
       const laneRows = rows.filter((r) => r.lane === lane);
       const perByte = laneRows.at(-1)?.nsPerByte;
-      console.log(`${lane.padEnd(24)}${laneRows.map((r) => formatNs(r.meanNs).padStart(12)).join('')}${(perByte === undefined ? '' : perByte.toFixed(3)).padStart(10)}`);
+      console.log(`${lane.padEnd(24)}${'p50'.padEnd(9)}${laneRows.map((r) => formatNs(r.p50Ns).padStart(12)).join('')}`);
+      console.log(`${''.padEnd(24)}${'mean'.padEnd(9)}${laneRows.map((r) => formatNs(r.meanNs).padStart(12)).join('')}${(perByte === undefined ? '' : perByte.toFixed(3)).padStart(10)}`);
     }
     const paths = report(args.out, { schema: RESULTS_SCHEMA, verdict: 'pass', command: commandLine, startedAt, finishedAt: new Date().toISOString(), interrupted: false, env: environment(), scenarios: [], checks: [], boundary: rows, gate: [] });
     console.error(`wrote ${paths.join(', ')}`);
