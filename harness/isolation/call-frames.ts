@@ -52,12 +52,15 @@ export class FrameCallClient {
 
 /** Bytes asked of each read: a 64 KiB payload in one read. */
 const READ_BYTES = 64 * 1024 + 64;
+/** Reads below this are copied out of the read buffer (Node's pool serves them). */
+const SMALL_READ_BYTES = 4096;
 
 /** The child's end: blocking reads and writes on the frame pipe. The harness gone (EOF, EPIPE), the child exits. */
 export class FrameCallSource implements BlockingCallSource {
   readonly #fd: number;
   readonly #reader = new FrameReader();
   #frames: ReturnType<FrameReader['push']> = [];
+  #scratch = Buffer.allocUnsafe(READ_BYTES);
   #announced = 0;
   #callId = 0;
 
@@ -89,11 +92,14 @@ export class FrameCallSource implements BlockingCallSource {
   }
 
   #read(): Buffer {
-    // A fresh buffer per read: frames keep views of it until they are answered.
-    const chunk = Buffer.allocUnsafe(READ_BYTES);
-    const n = retried(() => readSync(this.#fd, chunk));
+    const scratch = this.#scratch;
+    const n = retried(() => readSync(this.#fd, scratch));
     if (n === 0) process.exit(0);
-    return chunk.subarray(0, n);
+    // Frames keep views of what was read until they are answered: a small read is copied out
+    // (Node's pool, no allocation), a large one keeps the buffer and a new one is made.
+    if (n < SMALL_READ_BYTES) return Buffer.from(scratch.subarray(0, n));
+    this.#scratch = Buffer.allocUnsafe(READ_BYTES);
+    return scratch.subarray(0, n);
   }
 
   #write(frame: Buffer): void {
