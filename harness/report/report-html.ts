@@ -90,7 +90,7 @@ function gateTable(rows: readonly GateResult[]): string {
 function firstScreen(results: Results): string {
   const { rows, passedGate, counts } = attentionOf(results);
   const verdict = `<header id="verdict" class="${results.verdict}"><h1>plugbench: ${results.verdict === 'pass' ? 'PASS' : 'FAIL'}${results.interrupted ? ' (interrupted)' : ''} <small>${counts}</small></h1><p><code>${esc(results.command)}</code> · ${esc(results.startedAt)}</p></header>`;
-  const note = results.regressionsNotJudged ? `<p class="note">${esc(results.regressionsNotJudged)}</p>` : '';
+  const note = results.regressionsNotJudged ? `<p class="note">${esc(results.regressionsNotJudged).replace(/`([^`]+)`/g, '<code>$1</code>')}</p>` : '';
   const attention = rows.length === 0 ? '' : `<h2>Needs attention</h2><table class="attention"><tr><th>status</th><th>what</th><th>where</th><th>value</th><th>detail</th></tr>${rows.map((r) => `<tr data-attention="${r.status}"><td class="${r.status}">${r.status}</td><td>${esc(r.what)}</td><td>${esc(r.where)}</td><td>${esc(r.value)}</td><td>${esc(r.detail)}</td></tr>`).join('')}</table>`;
   const passed = passedGate.length === 0 ? '' : `<details><summary>${passedGate.length} passing gate row${passedGate.length === 1 ? '' : 's'}</summary>${gateTable(passedGate)}</details>`;
   return `${verdict}${note}${attention}${passed}`;
