@@ -101,18 +101,20 @@ async function pipeFloor(size: number, childBlocks: boolean): Promise<number> {
 await initHistograms();
 const trusted = trustedKeys(stateDir);
 
-/** The p50 `plugbench run` reports on each lane for one payload size. */
-async function harness(size: number): Promise<Record<string, number>> {
-  const scenario = resolveScenario({ id: `crossings-${size}`, plugin: 'textkit', op: 'echo', lanes: ['wasm-core@worker', 'native@process'], input: { sizeBytes: size }, duration: seconds * 1000, suites: [] }, 'bench');
+const LANES = ['wasm-core@worker', 'native@process', 'wasm-core@process'];
+
+/** The p50 `plugbench run` reports on each lane for one payload size, and its p50 inside the plugin. */
+async function harness(size: number): Promise<Array<[string, number]>> {
+  const scenario = resolveScenario({ id: `crossings-${size}`, plugin: 'textkit', op: 'echo', lanes: LANES, input: { sizeBytes: size }, duration: seconds * 1000, suites: [] }, 'bench');
   const result = await runScenario(scenario, { trusted });
-  return Object.fromEntries(result.lanes.map((lane) => [lane.lane, lane.latency.p50]));
+  return result.lanes.flatMap((lane): Array<[string, number]> => [[lane.lane, lane.latency.p50], [`${lane.lane} inner`, lane.latencyInner?.p50 ?? 0]]);
 }
 
 const figures = new Map<string, number[]>();
 const keep = (key: string, ns: number) => figures.set(key, [...(figures.get(key) ?? []), ns]);
 for (let round = 1; round <= rounds; round++) {
   for (const size of SIZES) {
-    for (const [lane, p50] of Object.entries(await harness(size))) keep(`${lane} ${size}`, p50);
+    for (const [key, p50] of await harness(size)) keep(`${key} ${size}`, p50);
     keep(`thread-floor ${size}`, await threadFloor(size));
     keep(`pipe-floor ${size}`, await pipeFloor(size, false));
     keep(`pipe-floor-blocking ${size}`, await pipeFloor(size, true));
@@ -124,14 +126,19 @@ const median = (key: string) => {
   const values = [...figures.get(key)!].sort((a, b) => a - b);
   return values.length % 2 ? values[values.length >> 1]! : (values[values.length / 2 - 1]! + values[values.length / 2]!) / 2;
 };
-const us = (ns: number) => `${(ns / 1000).toFixed(1)} µs`.padStart(10);
+const us = (ns: number) => `${(ns / 1000).toFixed(1)} µs`;
+const row = (cells: Array<string | number>) => console.log(cells.map((c, i) => String(c).padStart(i === 0 ? 0 : 11).padEnd(i === 0 ? 9 : 0)).join(''));
 console.log(`\nper-call p50, median of ${rounds} interleaved rounds, ${seconds} s each (closed loop, one caller, unbatched)`);
-console.log(`${'size'.padEnd(8)}${'@worker'.padStart(10)}${'SAB floor'.padStart(10)}${'ratio'.padStart(7)}  ${'@process'.padStart(10)}${'pipe floor'.padStart(11)}${'ratio'.padStart(7)}  ${'pipe, child blocks'.padStart(19)}`);
+row(['size', '@worker', 'SAB floor', 'ratio', 'native@proc', 'wasm@proc', 'pipe floor', 'ratio', 'ratio wasm', 'pipe, child']);
 for (const size of SIZES) {
-  const worker = median(`wasm-core@worker ${size}`);
-  const thread = median(`thread-floor ${size}`);
-  const proc = median(`native@process ${size}`);
-  const pipe = median(`pipe-floor ${size}`);
-  const blocking = median(`pipe-floor-blocking ${size}`);
-  console.log(`${`${size} B`.padEnd(8)}${us(worker)}${us(thread)}${(worker / thread).toFixed(2).padStart(7)}  ${us(proc)}${us(pipe).padStart(11)}${(proc / pipe).toFixed(2).padStart(7)}  ${us(blocking).padStart(19)}`);
+  const [worker, thread, native, wasm, pipe] = ['wasm-core@worker', 'thread-floor', 'native@process', 'wasm-core@process', 'pipe-floor'].map((k) => median(`${k} ${size}`));
+  row([`${size} B`, us(worker!), us(thread!), (worker! / thread!).toFixed(2), us(native!), us(wasm!), us(pipe!), (native! / pipe!).toFixed(2), (wasm! / pipe!).toFixed(2), us(median(`pipe-floor-blocking ${size}`))]);
+}
+console.log('\nthe same less the p50 inside the plugin (its own call, timed in the worker or child): the crossing alone');
+row(['size', '@worker', 'ratio', 'native@proc', 'ratio', 'wasm@proc', 'ratio']);
+for (const size of SIZES) {
+  const crossing = (lane: string) => median(`${lane} ${size}`) - median(`${lane} inner ${size}`);
+  const [thread, pipe] = [median(`thread-floor ${size}`), median(`pipe-floor ${size}`)];
+  const cells = LANES.flatMap((lane) => [us(crossing(lane)), (crossing(lane) / (lane.endsWith('@worker') ? thread : pipe)).toFixed(2)]);
+  row([`${size} B`, ...cells]);
 }
