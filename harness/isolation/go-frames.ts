@@ -7,7 +7,9 @@ import type { BatchResult } from '../lanes/lane.ts';
  * calls and outcomes are binary, everything rare is JSON. `@process` children and `@worker`
  * threads carry calls and outcomes in the same bodies (call-frames.ts, shared-calls.ts).
  */
-export { GO_REPLY, GO_REQUEST } from '../contract/generated.ts';
+import { GO_REPLY, GO_REQUEST } from '../contract/generated.ts';
+
+export { GO_REPLY, GO_REQUEST };
 
 export interface Frame {
   kind: number;
