@@ -3,12 +3,14 @@ import type { Duplex } from 'node:stream';
 import { deserialize, serialize } from 'node:v8';
 import type { CallOutcome } from '../contract/errors.ts';
 import { OpNames } from '../lanes/op-names.ts';
-import { decodeOpInput, decodeOutcome, encodeCallFrame, encodeFrame, encodeOutcomeFrame, FrameReader, GO_REPLY, GO_REQUEST } from './go-frames.ts';
-import type { BlockingCallSource, CallRequest, Reply } from './protocol.ts';
+import type { BatchResult } from '../lanes/lane.ts';
+import { decodeBatched, decodeOpInput, decodeOutcome, encodeBatchedFrame, encodeCallFrame, encodeFrame, encodeOpInput, encodeOutcomeFrame, FrameReader, GO_REPLY, GO_REQUEST } from './go-frames.ts';
+import type { BlockingCallSource, CallRequest, Reply, Request } from './protocol.ts';
 
 /**
  * Calls between the harness and a `@process` child in the Go host's frames (go-frames.ts) on a
- * pipe of their own: a call is one `call` frame, its answer one `outcome` frame, no serializer.
+ * pipe of their own: a call is one `call` frame, its answer one `outcome` frame (a batch: one
+ * `batch` frame, one `batched` frame), no serializer.
  * Control requests still travel on Node's IPC channel; the child reads frames with blocking
  * reads between calls, so the harness announces each control request with a `control` frame,
  * and the child answers it in a `reply` frame (v8-serialized) without waiting for its event loop.
@@ -32,6 +34,7 @@ export class FrameCallClient {
     pipe.on('data', (chunk: Buffer) => {
       for (const { kind, id, payload } of reader.push(chunk)) {
         if (kind === GO_REPLY.outcome) onReply({ type: 'called', id, ...decodeOutcome(payload) });
+        else if (kind === GO_REPLY.batched) onReply({ type: 'batched', id, batch: decodeBatched(payload) });
         else if (kind === CHILD_FRAME.reply) onReply(deserialize(payload) as Reply);
         else throw new Error(`harness bug: a child sent frame type ${kind} for request ${id}`);
       }
@@ -40,6 +43,11 @@ export class FrameCallClient {
 
   call(request: CallRequest): void {
     this.#pipe.write(encodeCallFrame(request.id, 0, this.#ops.bytes(request.op), request.input));
+  }
+
+  /** `count` calls in one frame, answered by one `batched` frame: no serializer, no event loop in the child. */
+  batch(request: Extract<Request, { type: 'batch' }>): void {
+    this.#pipe.write(encodeFrame(GO_REQUEST.batch, request.id, ...encodeOpInput(request.count, request.op, request.input)));
   }
 
   /** Tells a child blocked reading frames that a control request waits on its IPC channel. */
@@ -68,7 +76,7 @@ export class FrameCallSource implements BlockingCallSource {
     this.#fd = fd;
   }
 
-  next(controlSeen: number): { op: string; input: Uint8Array } | undefined {
+  next(controlSeen: number): { op: string; input: Uint8Array; batchCount?: number } | undefined {
     for (;;) {
       const frame = this.#frames.shift();
       if (frame === undefined) {
@@ -76,15 +84,20 @@ export class FrameCallSource implements BlockingCallSource {
         this.#frames = this.#reader.push(this.#read());
       } else if (frame.kind === CHILD_FRAME.control) {
         this.#announced = Math.max(this.#announced, frame.payload.readUInt32LE(0));
-      } else if (frame.kind === GO_REQUEST.call) {
+      } else if (frame.kind === GO_REQUEST.call || frame.kind === GO_REQUEST.batch) {
         this.#callId = frame.id;
-        return decodeOpInput(frame.payload);
+        const { leading, op, input } = decodeOpInput(frame.payload);
+        return frame.kind === GO_REQUEST.batch ? { op, input, batchCount: leading } : { op, input };
       } else throw new Error(`harness bug: the harness sent frame type ${frame.kind} to a child`);
     }
   }
 
   answer(outcome: CallOutcome, innerNs: number, recycleMs?: number): void {
     this.#write(encodeOutcomeFrame(this.#callId, outcome, innerNs, recycleMs));
+  }
+
+  answerBatch(batch: BatchResult): void {
+    this.#write(encodeBatchedFrame(this.#callId, batch));
   }
 
   reply(reply: Reply): void {

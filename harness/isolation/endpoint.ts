@@ -62,8 +62,8 @@ export function spawnWorker(maxHeapMb: number): Endpoint {
 }
 
 /**
- * A child process: calls in binary frames on a pipe of their own (call-frames.ts), control
- * requests on Node's IPC channel. It exits when the harness disconnects or closes the pipe.
+ * A child process: calls and batches in binary frames on a pipe of their own (call-frames.ts),
+ * control requests on Node's IPC channel. It exits when the harness disconnects or closes the pipe.
  */
 export function spawnChild(): Endpoint {
   const child = fork(new URL('./child-entry.mjs', import.meta.url), [], {
@@ -85,6 +85,7 @@ export function spawnChild(): Endpoint {
     send: (message) => {
       if (!alive()) return;
       if (message.type === 'call') return calls.call(message);
+      if (message.type === 'batch') return calls.batch(message);
       if (!child.connected) return;
       child.send(message.type === 'open' ? { ...message, calls: { frameFd: CHILD_FRAME_FD } } : message);
       calls.announceControl();

@@ -133,12 +133,28 @@ export function decodeOutcome(payload: Buffer): { outcome: CallOutcome; innerNs:
   return { outcome, innerNs, ...(recycleNs >= 0 ? { recycleMs: recycleNs / 1e6 } : {}) };
 }
 
+/** A batched frame in one buffer, the inverse of `decodeBatched` (a Node child's answer to a batch). */
+export function encodeBatchedFrame(id: number, batch: BatchResult): Buffer {
+  const failures = jsonBytes(batch.failures.map(({ kind, message, ...rest }) => ({ kind, message, ...('code' in rest ? { code: rest.code } : {}) })));
+  const n = batch.innerNs.length;
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + 12 + 8 * n + failures.length);
+  frame.writeUInt32LE(frame.length - 4, 0);
+  frame.writeUInt8(GO_REPLY.batched, 4);
+  frame.writeUInt32LE(id, 5);
+  frame.writeUInt32LE(n, HEADER_BYTES);
+  for (let i = 0; i < n; i++) writeU64(frame, HEADER_BYTES + 4 + 8 * i, Math.max(0, Math.round(batch.innerNs[i]!)));
+  if (batch.recycleMs === undefined) frame.fill(0xff, HEADER_BYTES + 4 + 8 * n, HEADER_BYTES + 12 + 8 * n);
+  else writeU64(frame, HEADER_BYTES + 4 + 8 * n, Math.round(batch.recycleMs * 1e6));
+  frame.set(failures, HEADER_BYTES + 12 + 8 * n);
+  return frame;
+}
+
 /** A batched frame: u32 n | n × u64 innerNs | i64 recycleNs | JSON failures. */
 export function decodeBatched(payload: Buffer): BatchResult {
   const n = payload.readUInt32LE(0);
   const innerNs = new Float64Array(n);
-  for (let i = 0; i < n; i++) innerNs[i] = Number(payload.readBigUInt64LE(4 + 8 * i));
-  const recycleNs = Number(payload.readBigInt64LE(4 + 8 * n));
+  for (let i = 0; i < n; i++) innerNs[i] = readU64(payload, 4 + 8 * i);
+  const recycleNs = readI64(payload, 4 + 8 * n);
   const failures = (JSON.parse(payload.subarray(12 + 8 * n).toString()) as FailureJson[]).map(failureFrom);
   return { innerNs, failures, ...(recycleNs >= 0 ? { recycleMs: recycleNs / 1e6 } : {}) };
 }

@@ -76,9 +76,11 @@ export interface BlockingCallSource {
    * Blocks until the next call and returns it, or returns `undefined` once the supervisor has
    * announced more control messages than `controlSeen`: they wait in the event loop.
    */
-  next(controlSeen: number): { op: string; input: Uint8Array } | undefined;
+  next(controlSeen: number): { op: string; input: Uint8Array; batchCount?: number } | undefined;
   /** Answers the call `next` returned last. */
   answer(outcome: CallOutcome, innerNs: number, recycleMs?: number): void;
+  /** Answers the batch `next` returned last (channels that carry batches: a child's frames). */
+  answerBatch?(batch: BatchResult): void;
   /** Sends a reply to a control message, where the channel's own `send` would wait for the event loop. */
   reply?(reply: Reply): void;
 }

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { spawnWorker } from '../../harness/isolation/endpoint.ts';
 import { openLane } from '../../harness/isolation/open-lane.ts';
 import type { Reply } from '../../harness/isolation/protocol.ts';
-import type { Lane } from '../../harness/lanes/lane.ts';
+import { canBatch, type Lane } from '../../harness/lanes/lane.ts';
 import { fixture, trusted, u64 } from '../helpers/plugins.ts';
 
 const failureKind = (call: Awaited<ReturnType<Lane['call']>>) => (call.outcome.ok ? 'ok' : call.outcome.failure.kind);
@@ -18,7 +18,7 @@ async function echoes(lane: Lane, sizes: number[]): Promise<void> {
 }
 
 for (const lane of ['wasm-core@worker', 'wasm-component@worker', 'native@worker', 'native@process', 'wasm-core@process'] as const) {
-  test(`${lane}: calls of 0 B to 1 MiB cross intact (the shared buffer grows), failures keep their kind and code`, async () => {
+  test(`${lane}: calls of 0 B to 1 MiB cross intact (the shared buffer grows), failures keep their kind and code, batches too`, async () => {
     const [boundary, isolation] = lane.split('@') as ['wasm-core', 'worker'];
     const opened = await openLane(fixture('faulty'), { boundary, isolation }, { trusted });
     try {
@@ -28,6 +28,12 @@ for (const lane of ['wasm-core@worker', 'wasm-component@worker', 'native@worker'
       const panicked = await opened.call('panic', new Uint8Array());
       assert.is(failureKind(panicked), 'panic');
       assert.ok(panicked.recycleMs !== undefined || opened.recycles.length > 0, 'the panic recycled the instance');
+      await echoes(opened, [16]);
+      if (!canBatch(opened)) throw new Error(`${lane} batches`);
+      const batch = await opened.callBatch('echo', new Uint8Array(64), 200);
+      assert.equal([batch.innerNs.length, batch.failures], [200, []]);
+      const broken = await opened.callBatch('panic', new Uint8Array(), 20);
+      assert.equal([broken.innerNs.length, broken.failures[0]?.kind, opened.recycles.at(-1)?.cause], [1, 'panic', 'panic']);
       await echoes(opened, [16]);
     } finally {
       await opened.close();
