@@ -119,12 +119,14 @@ function regression(
 }
 
 /** What a run without a baseline says once, instead of a `warn` row per scenario and lane. */
-export const NO_BASELINE = 'regressions not judged: no baseline — save one with `plugbench baseline save reports/latest/results.json --name NAME`, then run with `--baseline NAME`';
+export const NO_BASELINE = 'regressions not judged: no baseline — save one with '
+  + '`plugbench baseline save reports/latest/results.json --name NAME`, then run with `--baseline NAME`';
 
 /** NO_BASELINE when some scenario has a regression threshold and there is no baseline to judge it by. */
 export function regressionsNotJudged(results: Results, baseline?: Results): string | undefined {
   if (baseline !== undefined) return undefined;
-  const wanted = results.scenarios.some((s) => (s.thresholds ?? []).some((t) => parseThreshold(t).metric.startsWith('regression.')));
+  const judgesRegressions = (t: string) => parseThreshold(t).metric.startsWith('regression.');
+  const wanted = results.scenarios.some((s) => (s.thresholds ?? []).some(judgesRegressions));
   return wanted ? NO_BASELINE : undefined;
 }
 

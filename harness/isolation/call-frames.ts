@@ -4,7 +4,10 @@ import { deserialize, serialize } from 'node:v8';
 import type { CallOutcome } from '../contract/errors.ts';
 import { OpNames } from '../lanes/op-names.ts';
 import type { BatchResult } from '../lanes/lane.ts';
-import { decodeBatched, decodeOpInput, decodeOutcome, encodeBatchedFrame, encodeCallFrame, encodeFrame, encodeOpInput, encodeOutcomeFrame, FrameReader, GO_REPLY, GO_REQUEST } from './go-frames.ts';
+import {
+  decodeBatched, decodeOpInput, decodeOutcome, encodeBatchedFrame, encodeCallFrame, encodeFrame, encodeOpInput,
+  encodeOutcomeFrame, FrameReader, GO_REPLY, GO_REQUEST,
+} from './go-frames.ts';
 import type { BlockingCallSource, CallRequest, Reply, Request } from './protocol.ts';
 
 /**
@@ -47,7 +50,8 @@ export class FrameCallClient {
 
   /** `count` calls in one frame, answered by one `batched` frame: no serializer, no event loop in the child. */
   batch(request: Extract<Request, { type: 'batch' }>): void {
-    this.#pipe.write(encodeFrame(GO_REQUEST.batch, request.id, ...encodeOpInput(request.count, request.op, request.input)));
+    const body = encodeOpInput(request.count, request.op, request.input);
+    this.#pipe.write(encodeFrame(GO_REQUEST.batch, request.id, ...body));
   }
 
   /** Tells a child blocked reading frames that a control request waits on its IPC channel. */

@@ -75,7 +75,8 @@ export function spawnChild(): Endpoint {
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES)));
   const handlers: Array<(reply: Reply) => void> = [];
-  const calls = new FrameCallClient(child.stdio[CHILD_FRAME_FD] as Duplex, (reply) => handlers.forEach((h) => h(reply)));
+  const emit = (reply: Reply) => handlers.forEach((h) => h(reply));
+  const calls = new FrameCallClient(child.stdio[CHILD_FRAME_FD] as Duplex, emit);
   const alive = () => child.exitCode === null && child.signalCode === null;
   // 'close': every frame the child wrote has been read before its ending is reported.
   const ended = new Promise<Ending>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));

@@ -42,7 +42,8 @@ export function encodeOpInput(leading: number, op: string, input: Uint8Array): B
 /** The body of a call request, read back: the leading u32, the op and a view of the input (not a copy). */
 export function decodeOpInput(payload: Buffer): { leading: number; op: string; input: Uint8Array } {
   const opLength = payload.readUInt16LE(4);
-  return { leading: payload.readUInt32LE(0), op: payload.toString('utf8', 6, 6 + opLength), input: payload.subarray(6 + opLength) };
+  const op = payload.toString('utf8', 6, 6 + opLength);
+  return { leading: payload.readUInt32LE(0), op, input: payload.subarray(6 + opLength) };
 }
 
 /** Splits a byte stream into frames; keeps a partial frame until the rest arrives. */
@@ -104,7 +105,8 @@ export function encodeOutcomeFrame(id: number, outcome: CallOutcome, innerNs: nu
   frame.writeUInt8(GO_REPLY.outcome, 4);
   frame.writeUInt32LE(id, 5);
   frame.writeUInt8(outcome.ok ? 0 : FAILURE_KINDS.indexOf(outcome.failure.kind) + 1, HEADER_BYTES);
-  frame.writeUInt8(!outcome.ok && outcome.failure.kind === 'plugin' ? ERROR_CODES.indexOf(outcome.failure.code) : 0, HEADER_BYTES + 1);
+  const code = !outcome.ok && outcome.failure.kind === 'plugin' ? ERROR_CODES.indexOf(outcome.failure.code) : 0;
+  frame.writeUInt8(code, HEADER_BYTES + 1);
   writeU64(frame, HEADER_BYTES + 2, Math.max(0, Math.round(innerNs)));
   if (recycleMs === undefined) frame.fill(0xff, HEADER_BYTES + 10, HEADER_BYTES + 18);
   else writeU64(frame, HEADER_BYTES + 10, Math.round(recycleMs * 1e6));
@@ -135,7 +137,7 @@ export function decodeOutcome(payload: Buffer): { outcome: CallOutcome; innerNs:
 
 /** A batched frame in one buffer, the inverse of `decodeBatched` (a Node child's answer to a batch). */
 export function encodeBatchedFrame(id: number, batch: BatchResult): Buffer {
-  const failures = jsonBytes(batch.failures.map(({ kind, message, ...rest }) => ({ kind, message, ...('code' in rest ? { code: rest.code } : {}) })));
+  const failures = jsonBytes(batch.failures.map((f) => ({ kind: f.kind, message: f.message, ...('code' in f ? { code: f.code } : {}) })));
   const n = batch.innerNs.length;
   const frame = Buffer.allocUnsafe(HEADER_BYTES + 12 + 8 * n + failures.length);
   frame.writeUInt32LE(frame.length - 4, 0);

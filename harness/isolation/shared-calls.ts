@@ -7,16 +7,19 @@ import type { BlockingCallSource, CallRequest, Reply } from './protocol.ts';
  * Int32 and Float64 words, then one slot that holds a call's op and input, then its output.
  * The worker blocks in `Atomics.wait` on the doorbell between calls; the harness blocks for
  * its answer at most BLOCKING_WAIT_MS, then waits with `Atomics.waitAsync`, so its event loop
- * (timers, deadlines, the event-loop-delay sampler, other lanes) is never held longer. The buffer is growable: a payload larger
- * than the slot grows it, up to SHARED_CALLS_MAX_BYTES.
+ * (timers, deadlines, the event-loop-delay sampler, other lanes) is never held longer. The
+ * buffer is growable: a payload larger than the slot grows it, up to SHARED_CALLS_MAX_BYTES.
  */
 
 /** ES2024 pieces that Node 20 has and this TypeScript's lib lacks. */
 interface GrowableSharedArrayBuffer extends SharedArrayBuffer {
   grow(bytes: number): void;
 }
-const GrowableSharedArrayBuffer = SharedArrayBuffer as unknown as new (bytes: number, options: { maxByteLength: number }) => GrowableSharedArrayBuffer;
-const waitAsync = (Atomics as unknown as { waitAsync(words: Int32Array, index: number, value: number): { async: false } | { async: true; value: Promise<string> } }).waitAsync;
+type Growable = new (bytes: number, options: { maxByteLength: number }) => GrowableSharedArrayBuffer;
+const GrowableSharedArrayBuffer = SharedArrayBuffer as unknown as Growable;
+type WaitResult = { async: false } | { async: true; value: Promise<string> };
+type WaitAsync = (words: Int32Array, index: number, value: number) => WaitResult;
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
 /** Int32 word indices of the header. */
 const DOORBELL = 0; // bumped on every event: the worker waits on it
@@ -38,7 +41,8 @@ const INITIAL_BYTES = HEADER_BYTES + 64 * 1024 + 1024;
 /** Largest buffer a channel may grow to (address space reserved, not memory): 1 GiB. A larger call is refused. */
 export const SHARED_CALLS_MAX_BYTES = 1 << 30;
 
-export const newSharedCallBuffer = (): SharedArrayBuffer => new GrowableSharedArrayBuffer(INITIAL_BYTES, { maxByteLength: SHARED_CALLS_MAX_BYTES });
+export const newSharedCallBuffer = (): SharedArrayBuffer =>
+  new GrowableSharedArrayBuffer(INITIAL_BYTES, { maxByteLength: SHARED_CALLS_MAX_BYTES });
 
 /** Both ends' views of one buffer; the byte view is renewed when the buffer grows. */
 class SharedSlot {
@@ -56,7 +60,8 @@ class SharedSlot {
   room(length: number): Buffer {
     if (HEADER_BYTES + length > this.#bytes.length) {
       if (HEADER_BYTES + length > SHARED_CALLS_MAX_BYTES) {
-        throw new UsageError(`a call or outcome of ${length} bytes exceeds the @worker channel's ${SHARED_CALLS_MAX_BYTES} bytes: use a smaller \`--input-size\``);
+        const limit = `the @worker channel's ${SHARED_CALLS_MAX_BYTES} bytes`;
+        throw new UsageError(`a call or outcome of ${length} bytes exceeds ${limit}: use a smaller \`--input-size\``);
       }
       (this.buffer as GrowableSharedArrayBuffer).grow(HEADER_BYTES + length);
     }
@@ -87,7 +92,7 @@ export class SharedCallClient {
     this.#slot = new SharedSlot(buffer);
   }
 
-  /** Copies the call into the slot (throws at once if it cannot), rings, and resolves with its answer (undefined once closed). */
+  /** Copies the call into the slot (throws if it cannot) and rings; resolves with the answer (undefined: closed). */
   call(request: CallRequest): Promise<Extract<Reply, { type: 'called' }> | undefined> {
     const { words } = this.#slot;
     const sameOp = request.op === this.#lastOp;
@@ -123,7 +128,8 @@ export class SharedCallClient {
     else {
       const kind = FAILURE_KINDS[status - 1]!;
       const message = data.toString('utf8');
-      outcome = { ok: false, failure: kind === 'plugin' ? { kind, code: ERROR_CODES[words[CODE]!]!, message } : { kind, message } };
+      const failure = kind === 'plugin' ? { kind, code: ERROR_CODES[words[CODE]!]!, message } : { kind, message };
+      outcome = { ok: false, failure };
     }
     return { type: 'called', id, outcome, innerNs: floats[INNER_NS]!, ...(recycleMs >= 0 ? { recycleMs } : {}) };
   }

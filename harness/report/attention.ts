@@ -27,15 +27,22 @@ const INFORMATIONAL = ' (informational: does not fail the run)';
 export function attentionOf(results: Results): Attention {
   const rows: AttentionRow[] = [];
   for (const g of results.gate.filter((r) => r.status !== 'pass')) {
-    rows.push({ status: g.status as 'fail' | 'warn', what: `gate ${g.metric} ${g.threshold}`, where: `${g.scenario} · ${g.lane}`, value: formatGateValue(g), detail: g.detail ?? '' });
+    const status = g.status as 'fail' | 'warn';
+    const where = `${g.scenario} · ${g.lane}`;
+    const what = `gate ${g.metric} ${g.threshold}`;
+    rows.push({ status, what, where, value: formatGateValue(g), detail: g.detail ?? '' });
   }
   for (const c of results.checks.filter((r) => r.status === 'fail')) {
     const informational = isInformational(results.informational, checkKeys(c));
-    rows.push({ status: informational ? 'warn' : 'fail', what: `check ${c.id}`, where: `${c.plugin} · ${c.lane}`, value: '', detail: `${c.detail}${informational ? INFORMATIONAL : ''}` });
+    const detail = `${c.detail}${informational ? INFORMATIONAL : ''}`;
+    const where = `${c.plugin} · ${c.lane}`;
+    rows.push({ status: informational ? 'warn' : 'fail', what: `check ${c.id}`, where, value: '', detail });
   }
   for (const f of results.fuzz?.failures ?? []) {
     const informational = isInformational(results.informational, fuzzKeys(f));
-    rows.push({ status: informational ? 'warn' : 'fail', what: `fuzz ${f.property}`, where: `${f.plugin}/${f.op} · ${f.lane}`, value: '', detail: `${f.message}${informational ? INFORMATIONAL : ''} — replay: ${f.replay}` });
+    const detail = `${f.message}${informational ? INFORMATIONAL : ''} — replay: ${f.replay}`;
+    const where = `${f.plugin}/${f.op} · ${f.lane}`;
+    rows.push({ status: informational ? 'warn' : 'fail', what: `fuzz ${f.property}`, where, value: '', detail });
   }
   rows.sort((a, b) => Number(a.status === 'warn') - Number(b.status === 'warn'));
   const passedGate = results.gate.filter((g) => g.status === 'pass');
@@ -49,7 +56,9 @@ export function attentionOf(results: Results): Attention {
 export function laneLine(lane: LaneResult, scenario: string, gate: readonly GateResult[]): string {
   const errors = Object.entries(lane.errors).map(([k, n]) => `${k} ${n}`).join(', ') || 'no errors';
   const changes = gate
-    .filter((g) => g.scenario === scenario && g.lane === lane.lane && g.metric.startsWith('regression.') && g.value !== null)
+    .filter((g) => g.scenario === scenario && g.lane === lane.lane)
+    .filter((g) => g.metric.startsWith('regression.') && g.value !== null)
     .map((g) => `${g.metric.slice('regression.'.length)} ${formatGateValue(g)} vs baseline`);
-  return [`p50 ${formatNs(lane.latency.p50)}`, `p99 ${formatNs(lane.latency.p99)}`, errors, `${formatSlope(lane.memory)}`, ...changes].join(' · ');
+  const latency = [`p50 ${formatNs(lane.latency.p50)}`, `p99 ${formatNs(lane.latency.p99)}`];
+  return [...latency, errors, formatSlope(lane.memory), ...changes].join(' · ');
 }

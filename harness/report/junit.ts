@@ -39,7 +39,8 @@ export function renderJunit(results: Results): string {
     return { classname: `fuzz.${p.plugin}`, name: `${p.property} ${p.op}`, ...(failure ? (isInformational(results.informational, fuzzKeys(failure)) ? { skipped: `informational, failed: ${text}` } : { failure: text }) : {}) };
   });
   // No baseline: one skipped case says regressions were not judged, not one per scenario and lane.
-  if (results.regressionsNotJudged) gate.push({ classname: 'gate', name: 'regressions', skipped: results.regressionsNotJudged });
+  const notJudged = results.regressionsNotJudged;
+  if (notJudged) gate.push({ classname: 'gate', name: 'regressions', skipped: notJudged });
   const suites = [suite('gate', gate), suite('checks', checks), suite('fuzz', fuzz)].filter((s) => !s.includes('tests="0"'));
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="plugbench" tests="${gate.length + checks.length + fuzz.length}">\n${suites.join('\n')}\n</testsuites>\n`;
 }
