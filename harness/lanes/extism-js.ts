@@ -21,7 +21,8 @@ const PLUGIN_ERROR_PREFIX = 'Plugin-originated error: ';
  * parent process) would hand the plugin bytes that are not the input.
  */
 const wholeBuffer = (input: Uint8Array) =>
-  input.byteOffset === 0 && input.byteLength === input.buffer.byteLength ? input : input.slice();
+  // `new Uint8Array(view)` copies; `slice()` on a Node Buffer would return another view.
+  input.byteOffset === 0 && input.byteLength === input.buffer.byteLength ? input : new Uint8Array(input);
 
 /** `get_log_level`'s answer when nobody listens: Extism's "off", so the plugin formats nothing. */
 const LOG_LEVEL_OFF = 0x7fffffff;

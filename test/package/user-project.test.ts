@@ -85,7 +85,8 @@ test('in a new project outside the repository: install the packed tarball, then 
   const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', project], { cwd: packageRoot, encoding: 'utf8' });
   const tarball = join(project, packed.trim().split('\n').at(-1)!);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'shouty-bench', private: true }));
-  const install = ['install', '--no-audit', '--no-fund', '--loglevel=error', '--save-dev', tarball];
+  // From npm's cache, which the bootstrap's `npm ci` filled: no network in tests.
+  const install = ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', '--save-dev', tarball];
   execFileSync('npm', install, { cwd: project, stdio: ['ignore', 'ignore', 'inherit'] });
   assert.not.ok(existsSync(join(installed, 'harness', 'cli', 'main.ts')), 'the package ships JavaScript, not TypeScript');
   assert.not.ok(existsSync(join(project, 'node_modules', 'tsx')), 'no TypeScript loader is installed with the package');
