@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { signArtifact } from '../../harness/abi/sign-artifact.ts';
-import { main } from '../../harness/cli/main.ts';
 import { PluginLoadError } from '../../harness/contract/errors.ts';
 import { loadOrCreateDevKey } from '../../harness/contract/keys.ts';
 import type { PluginMeta } from '../../harness/contract/provenance.ts';
@@ -12,22 +11,13 @@ import { openLane } from '../../harness/isolation/open-lane.ts';
 import { type Lane, parseLane } from '../../harness/lanes/lane.ts';
 import { stateDir } from '../../harness/paths.ts';
 import { fixture, trusted } from '../helpers/plugins.ts';
+import { quietly } from '../helpers/cli.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'plugbench-extism-'));
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 const NODE_LANES = ['wasm-core@inproc', 'wasm-core@worker', 'wasm-core@process'];
 const ALL_EXTISM_LANES = [...NODE_LANES, 'wasm-core@go'];
 
-const quietly = async (argv: string[]) => {
-  const [log, error] = [console.log, console.error];
-  const said: string[] = [];
-  console.log = console.error = (...parts: unknown[]) => void said.push(parts.join(' '));
-  try {
-    return { code: await main(argv), said: said.join('\n') };
-  } finally {
-    [console.log, console.error] = [log, error];
-  }
-};
 
 async function withLane<T>(dir: string, lane: string, body: (lane: Lane) => Promise<T>, config?: string): Promise<T> {
   const opened = await openLane(dir, parseLane(lane), { trusted, ...(config ? { config } : {}) });

@@ -3,19 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { main } from '../../harness/cli/main.ts';
+import { quietly } from '../helpers/cli.ts';
 
 const out = mkdtempSync(join(tmpdir(), 'plugbench-exit-'));
-const quietly = async (argv: string[]) => {
-  const [log, error] = [console.log, console.error];
-  const said: string[] = [];
-  console.log = console.error = (...parts: unknown[]) => void said.push(parts.join(' '));
-  try {
-    return { code: await main(argv), said: said.join('\n') };
-  } finally {
-    [console.log, console.error] = [log, error];
-  }
-};
 
 test('0: the gate passed', async () => {
   const { code } = await quietly(['run', '--plugin', 'textkit', '--op', 'echo', '--lane', 'wasm-core@inproc', '--calls', '2000', '--threshold', 'errors.rate == 0', '--out', join(out, 'pass')]);

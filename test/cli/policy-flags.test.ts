@@ -10,20 +10,11 @@ import { runScenario } from '../../harness/load/run-scenario.ts';
 import { initHistograms } from '../../harness/measure/latency.ts';
 import { resolveScenario } from '../../harness/scenario/scenario.ts';
 import { trusted, u64 } from '../helpers/plugins.ts';
+import { quietly } from '../helpers/cli.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'plugbench-policy-'));
 
-const quietly = async (argv: string[]) => {
-  const [log, error] = [console.log, console.error];
-  const said: string[] = [];
-  console.log = console.error = (...parts: unknown[]) => void said.push(parts.join(' '));
-  try {
-    return { code: await main(argv), said: said.join('\n') };
-  } finally {
-    [console.log, console.error] = [log, error];
-  }
-};
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
