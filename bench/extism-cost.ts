@@ -11,6 +11,7 @@ import { measureLaneCost } from '../harness/load/boundary-cost.ts';
 import { initHistograms } from '../harness/measure/latency.ts';
 import { formatNs } from '../harness/report/format.ts';
 import { resolvePluginDir, stateDir } from '../harness/paths.ts';
+import { COST_COLUMNS } from './cost-columns.ts';
 
 const rounds = Number(process.argv[2] ?? 1);
 const timeMs = Number(process.argv[3] ?? 300);
@@ -21,11 +22,7 @@ const plugins = [
   ['contract v1', 'textkit'],
   ['Extism', 'ext-textkit'],
 ] as const;
-const columns = [
-  { label: 'echo 0 B', op: 'echo', input: 'bytes', size: 0 },
-  { label: 'echo 1 KiB', op: 'echo', input: 'bytes', size: 1024 },
-  { label: 'tokenize 4 KiB', op: 'tokenize', input: 'utf8', size: 4096 },
-] as const;
+const columns = COST_COLUMNS;
 const samples = new Map<string, number[]>();
 for (const id of laneIds) {
   const lanes: Array<[string, Lane]> = [];

@@ -9,6 +9,7 @@ import { measureLaneCost } from '../harness/load/boundary-cost.ts';
 import { initHistograms } from '../harness/measure/latency.ts';
 import { formatNs } from '../harness/report/format.ts';
 import { resolvePluginDir, stateDir } from '../harness/paths.ts';
+import { COST_COLUMNS } from './cost-columns.ts';
 
 const rounds = Number(process.argv[2] ?? 3);
 const timeMs = Number(process.argv[3] ?? 500);
@@ -25,11 +26,7 @@ const lanes: Array<[string, Lane]> = [
   ['wasm-core@worker (round trip)', await open('wasm-core@worker')],
   ['native@process (round trip)', await open('native@process')],
 ];
-const columns = [
-  { label: 'echo 0 B', op: 'echo', input: 'bytes', size: 0 },
-  { label: 'echo 1 KiB', op: 'echo', input: 'bytes', size: 1024 },
-  { label: 'tokenize 4 KiB', op: 'tokenize', input: 'utf8', size: 4096 },
-] as const;
+const columns = COST_COLUMNS;
 const samples = new Map<string, number[]>();
 const timedBy = new Map<string, string>();
 for (let round = 0; round < rounds; round++) {
