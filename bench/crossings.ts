@@ -13,7 +13,8 @@ import { stateDir } from '../harness/paths.ts';
 import { resolveScenario } from '../harness/scenario/scenario.ts';
 
 const SIZES = [64, 1024, 64 * 1024];
-const flag = (name: string, fallback: number) => Number(process.argv[process.argv.indexOf(`--${name}`) + 1] || fallback);
+const flag = (name: string, fallback: number) =>
+  Number(process.argv[process.argv.indexOf(`--${name}`) + 1] || fallback);
 const rounds = flag('rounds', 5);
 const seconds = flag('seconds', 1);
 
@@ -105,9 +106,23 @@ const LANES = ['wasm-core@worker', 'native@process', 'wasm-core@process'];
 
 /** The p50 `plugbench run` reports on each lane for one payload size, and its p50 inside the plugin. */
 async function harness(size: number): Promise<Array<[string, number]>> {
-  const scenario = resolveScenario({ id: `crossings-${size}`, plugin: 'textkit', op: 'echo', lanes: LANES, input: { sizeBytes: size }, duration: seconds * 1000, suites: [] }, 'bench');
+  const scenario = resolveScenario(
+    {
+      id: `crossings-${size}`,
+      plugin: 'textkit',
+      op: 'echo',
+      lanes: LANES,
+      input: { sizeBytes: size },
+      duration: seconds * 1000,
+      suites: [],
+    },
+    'bench',
+  );
   const result = await runScenario(scenario, { trusted });
-  return result.lanes.flatMap((lane): Array<[string, number]> => [[lane.lane, lane.latency.p50], [`${lane.lane} inner`, lane.latencyInner?.p50 ?? 0]]);
+  return result.lanes.flatMap((lane): Array<[string, number]> => [
+    [lane.lane, lane.latency.p50],
+    [`${lane.lane} inner`, lane.latencyInner?.p50 ?? 0],
+  ]);
 }
 
 const figures = new Map<string, number[]>();
@@ -124,21 +139,67 @@ for (let round = 1; round <= rounds; round++) {
 
 const median = (key: string) => {
   const values = [...figures.get(key)!].sort((a, b) => a - b);
-  return values.length % 2 ? values[values.length >> 1]! : (values[values.length / 2 - 1]! + values[values.length / 2]!) / 2;
+  return values.length % 2
+    ? values[values.length >> 1]!
+    : (values[values.length / 2 - 1]! + values[values.length / 2]!) / 2;
 };
 const us = (ns: number) => `${(ns / 1000).toFixed(1)} µs`;
-const row = (cells: Array<string | number>) => console.log(cells.map((c, i) => String(c).padStart(i === 0 ? 0 : 11).padEnd(i === 0 ? 9 : 0)).join(''));
-console.log(`\nper-call p50, median of ${rounds} interleaved rounds, ${seconds} s each (closed loop, one caller, unbatched)`);
-row(['size', '@worker', 'SAB floor', 'ratio', 'native@proc', 'wasm@proc', 'pipe floor', 'ratio', 'ratio wasm', 'pipe, child']);
+const row = (cells: Array<string | number>) =>
+  console.log(
+    cells
+      .map((c, i) =>
+        String(c)
+          .padStart(i === 0 ? 0 : 11)
+          .padEnd(i === 0 ? 9 : 0),
+      )
+      .join(''),
+  );
+console.log(
+  `\nper-call p50, median of ${rounds} interleaved rounds, ${seconds} s each (closed loop, one caller, unbatched)`,
+);
+row([
+  'size',
+  '@worker',
+  'SAB floor',
+  'ratio',
+  'native@proc',
+  'wasm@proc',
+  'pipe floor',
+  'ratio',
+  'ratio wasm',
+  'pipe, child',
+]);
 for (const size of SIZES) {
-  const [worker, thread, native, wasm, pipe] = ['wasm-core@worker', 'thread-floor', 'native@process', 'wasm-core@process', 'pipe-floor'].map((k) => median(`${k} ${size}`));
-  row([`${size} B`, us(worker!), us(thread!), (worker! / thread!).toFixed(2), us(native!), us(wasm!), us(pipe!), (native! / pipe!).toFixed(2), (wasm! / pipe!).toFixed(2), us(median(`pipe-floor-blocking ${size}`))]);
+  const [worker, thread, native, wasm, pipe] = [
+    'wasm-core@worker',
+    'thread-floor',
+    'native@process',
+    'wasm-core@process',
+    'pipe-floor',
+  ].map((k) => median(`${k} ${size}`));
+  row([
+    `${size} B`,
+    us(worker!),
+    us(thread!),
+    (worker! / thread!).toFixed(2),
+    us(native!),
+    us(wasm!),
+    us(pipe!),
+    (native! / pipe!).toFixed(2),
+    (wasm! / pipe!).toFixed(2),
+    us(median(`pipe-floor-blocking ${size}`)),
+  ]);
 }
-console.log('\nthe same less the p50 inside the plugin (its own call, timed in the worker or child): the crossing alone');
+console.log(
+  '\nthe same less the p50 inside the plugin (its own call, timed in the worker or child): the crossing alone',
+);
 row(['size', '@worker', 'ratio', 'native@proc', 'ratio', 'wasm@proc', 'ratio']);
 for (const size of SIZES) {
   const crossing = (lane: string) => median(`${lane} ${size}`) - median(`${lane} inner ${size}`);
   const [thread, pipe] = [median(`thread-floor ${size}`), median(`pipe-floor ${size}`)];
-  const cells = LANES.flatMap((lane) => [us(crossing(lane)), (crossing(lane) / (lane.endsWith('@worker') ? thread : pipe)).toFixed(2)]);
+  const cells = LANES.flatMap((lane) => [
+    us(crossing(lane)),
+    (crossing(lane) / (lane.endsWith('@worker') ? thread : pipe)).toFixed(2),
+  ]);
   row([`${size} B`, ...cells]);
 }

@@ -19,7 +19,8 @@ import { resolvePluginDir, stateDir } from '../harness/paths.ts';
 import { writeFileAtomically } from '../harness/report/results.ts';
 import { parseDurationMs } from '../harness/scenario/duration.ts';
 
-const DEFAULT_LANES = 'wasm-core@inproc,native@inproc,wasm-core@go,native@go,wasm-core@worker,native@worker,wasm-core@process,native@process';
+const DEFAULT_LANES =
+  'wasm-core@inproc,native@inproc,wasm-core@go,native@go,wasm-core@worker,native@worker,wasm-core@process,native@process';
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
@@ -34,7 +35,9 @@ const lanes = parseLanes([values.lanes]);
 const costs = values.costs.split(',').map(Number);
 const maxTimeMs = parseDurationMs(values['max-time']);
 if (!(runs >= 1) || costs.some((c) => !(c >= 0)) || maxTimeMs === undefined) {
-  throw new Error('gate-sensitivity: give `--runs N` (N ≥ 1), `--costs` as percentages ≥ 0 and `--max-time` as a duration (60s)');
+  throw new Error(
+    'gate-sensitivity: give `--runs N` (N ≥ 1), `--costs` as percentages ≥ 0 and `--max-time` as a duration (60s)',
+  );
 }
 
 /** The acceptance's threshold for a lane: 0.5 % where nothing crosses per call, 1 % across a worker or process. */
@@ -68,16 +71,27 @@ const CALIBRATION_COST = 10;
 const unitByBoundary: Record<string, number> = {};
 for (const boundary of new Set(lanes.map((l) => l.boundary))) {
   const result = await compareInterleaved({
-    baseDir: dir, headDir: dir, op: 'tokenize', lane: { boundary, isolation: 'inproc' }, trusted, rounds: 30,
-    baseConfig: '{"costPercent": 0}', headConfig: `{"costPercent": ${CALIBRATION_COST}}`,
+    baseDir: dir,
+    headDir: dir,
+    op: 'tokenize',
+    lane: { boundary, isolation: 'inproc' },
+    trusted,
+    rounds: 30,
+    baseConfig: '{"costPercent": 0}',
+    headConfig: `{"costPercent": ${CALIBRATION_COST}}`,
   });
   unitByBoundary[boundary] = result.change.estimate / CALIBRATION_COST;
-  console.error(`calibration, ${boundary}@inproc: costPercent ${CALIBRATION_COST} measured ${pct(result.change.estimate)}`
-    + ` [${pct(result.change.low)} … ${pct(result.change.high)}]: 1 % of the call is costPercent ${(0.01 / unitByBoundary[boundary]!).toFixed(3)}`);
+  console.error(
+    `calibration, ${boundary}@inproc: costPercent ${CALIBRATION_COST} measured ${pct(result.change.estimate)}` +
+      ` [${pct(result.change.low)} … ${pct(result.change.high)}]: 1 % of the call is costPercent ${(0.01 / unitByBoundary[boundary]!).toFixed(3)}`,
+  );
 }
 const save = () => {
   mkdirSync(dirname(values.out), { recursive: true });
-  writeFileAtomically(values.out, `${JSON.stringify({ startedAt, runs, maxTimeMs, unitByBoundary, verdicts }, null, 2)}\n`);
+  writeFileAtomically(
+    values.out,
+    `${JSON.stringify({ startedAt, runs, maxTimeMs, unitByBoundary, verdicts }, null, 2)}\n`,
+  );
 };
 
 for (let run = 1; run <= runs; run++) {
@@ -86,35 +100,58 @@ for (let run = 1; run <= runs; run++) {
       const threshold = thresholdOf(lane.isolation);
       const started = performance.now();
       const result = await compareInterleaved({
-        baseDir: dir, headDir: dir, op: 'tokenize', lane, trusted, threshold, maxTimeMs,
-        baseConfig: '{"costPercent": 0}', headConfig: `{"costPercent": ${(costPercent / 100) / unitByBoundary[lane.boundary]!}}`,
+        baseDir: dir,
+        headDir: dir,
+        op: 'tokenize',
+        lane,
+        trusted,
+        threshold,
+        maxTimeMs,
+        baseConfig: '{"costPercent": 0}',
+        headConfig: `{"costPercent": ${costPercent / 100 / unitByBoundary[lane.boundary]!}}`,
       });
       const verdict: Verdict = {
-        lane: laneName(lane), costPercent, threshold, status: result.status, stoppedBy: result.stoppedBy, rounds: result.rounds,
-        estimate: result.change.estimate, low: result.change.low, high: result.change.high,
-        verdictMs: performance.now() - started, decidedBy: result.decidedBy,
+        lane: laneName(lane),
+        costPercent,
+        threshold,
+        status: result.status,
+        stoppedBy: result.stoppedBy,
+        rounds: result.rounds,
+        estimate: result.change.estimate,
+        low: result.change.low,
+        high: result.change.high,
+        verdictMs: performance.now() - started,
+        decidedBy: result.decidedBy,
         ...(result.beside ? { beside: result.beside.change.estimate } : {}),
       };
       verdicts.push(verdict);
       save();
-      console.error(`run ${run}/${runs} ${verdict.lane} +${costPercent}% at ${threshold * 100}%: ${verdict.status} (${verdict.stoppedBy})`
-        + ` ${pct(verdict.estimate)} [${pct(verdict.low)} … ${pct(verdict.high)}] after ${verdict.rounds} rounds, ${(verdict.verdictMs / 1000).toFixed(1)} s`);
+      console.error(
+        `run ${run}/${runs} ${verdict.lane} +${costPercent}% at ${threshold * 100}%: ${verdict.status} (${verdict.stoppedBy})` +
+          ` ${pct(verdict.estimate)} [${pct(verdict.low)} … ${pct(verdict.high)}] after ${verdict.rounds} rounds, ${(verdict.verdictMs / 1000).toFixed(1)} s`,
+      );
     }
   }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`| lane | threshold | planted | flagged | warn | pass | median estimate | median s per verdict (max) | median rounds |`);
+console.log(
+  `| lane | threshold | planted | flagged | warn | pass | median estimate | median s per verdict (max) | median rounds |`,
+);
 console.log(`|---|---|---|---|---|---|---|---|---|`);
 for (const lane of lanes.map(laneName)) {
   for (const costPercent of costs) {
     const cell = verdicts.filter((v) => v.lane === lane && v.costPercent === costPercent);
     const count = (s: string) => cell.filter((v) => v.status === s).length;
     const seconds = cell.map((v) => v.verdictMs / 1000);
-    console.log(`| ${lane} | ${cell[0]!.threshold * 100}% | ${costPercent === 0 ? 'A/A' : `+${costPercent}%`} | ${count('fail')}/${cell.length}`
-      + ` | ${count('warn')} | ${count('pass')} | ${pct(median(cell.map((v) => v.estimate)))} | ${median(seconds).toFixed(1)} (${Math.max(...seconds).toFixed(1)})`
-      + ` | ${median(cell.map((v) => v.rounds))} |`);
+    console.log(
+      `| ${lane} | ${cell[0]!.threshold * 100}% | ${costPercent === 0 ? 'A/A' : `+${costPercent}%`} | ${count('fail')}/${cell.length}` +
+        ` | ${count('warn')} | ${count('pass')} | ${pct(median(cell.map((v) => v.estimate)))} | ${median(seconds).toFixed(1)} (${Math.max(...seconds).toFixed(1)})` +
+        ` | ${median(cell.map((v) => v.rounds))} |`,
+    );
   }
 }
-console.log(`\n${verdicts.length} verdicts, ${runs} per cell, budget ${maxTimeMs / 1000} s each; written to ${values.out}`);
+console.log(
+  `\n${verdicts.length} verdicts, ${runs} per cell, budget ${maxTimeMs / 1000} s each; written to ${values.out}`,
+);
 process.exit(0);

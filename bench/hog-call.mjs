@@ -11,7 +11,9 @@ const { trustedKeys } = await import('../harness/contract/keys.ts');
 const { parseLane } = await import('../harness/lanes/lane.ts');
 const { resolvePluginDir, stateDir } = await import('../harness/paths.ts');
 
-const lane = await openLane(resolvePluginDir('faulty'), parseLane(process.argv[2]), { trusted: trustedKeys(stateDir()) });
+const lane = await openLane(resolvePluginDir('faulty'), parseLane(process.argv[2]), {
+  trusted: trustedKeys(stateDir()),
+});
 const started = performance.now();
 const { outcome } = await lane.call('hog', new Uint8Array());
 const ms = performance.now() - started;

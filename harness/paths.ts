@@ -35,7 +35,9 @@ export function resolvePluginDir(nameOrPath: string): string {
   if (existsSync(join(dir, 'plugin.json'))) return dir;
   const unsigned = unsignedArtifactIn(dir);
   if (unsigned !== undefined) {
-    throw new UsageError(`\`${unsigned}\` is an unsigned artifact: plugbench loads only signed plugins; sign it with \`${signLine(unsigned)}\` and give that directory`);
+    throw new UsageError(
+      `\`${unsigned}\` is an unsigned artifact: plugbench loads only signed plugins; sign it with \`${signLine(unsigned)}\` and give that directory`,
+    );
   }
   throw new UsageError(
     looksLikePath

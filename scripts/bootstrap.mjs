@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const stamp = `${root}node_modules/.plugbench-lock-sha256`;
-const lockHash = createHash('sha256').update(readFileSync(`${root}package-lock.json`)).digest('hex');
+const lockHash = createHash('sha256')
+  .update(readFileSync(`${root}package-lock.json`))
+  .digest('hex');
 
 function run(command, args) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
@@ -24,17 +26,27 @@ if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash) {
   writeFileSync(stamp, lockHash);
 }
 // Debian's Chromium renders report.html in the report test; installed like the Rust toolchain.
-const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].some((p) => existsSync(p));
+const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].some((p) =>
+  existsSync(p),
+);
 if (!chromium) {
   if (process.getuid?.() === 0 && !process.env.PLUGBENCH_NO_INSTALL) {
     console.error('bootstrap: installing Chromium for the report test (apt-get install chromium)');
     run('apt-get', ['update', '-qq']);
     run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium']);
   } else {
-    console.error('bootstrap: Chromium is missing, so the report test will fail; install it with: apt-get install -y --no-install-recommends chromium');
+    console.error(
+      'bootstrap: Chromium is missing, so the report test will fail; install it with: apt-get install -y --no-install-recommends chromium',
+    );
   }
 }
 run(process.execPath, [`${root}bin/plugbench.js`, 'build', ...(process.env.CI ? [] : ['--quiet'])]);
 // The guided-fuzzing tests need coverage builds of a few fixtures (incremental after the first).
 const coverageFixtures = ['planted', 'handmade', 'faulty'].map((name) => `${root}fixtures/plugins/${name}`);
-run(process.execPath, [`${root}bin/plugbench.js`, 'build', ...coverageFixtures, '--coverage', ...(process.env.CI ? [] : ['--quiet'])]);
+run(process.execPath, [
+  `${root}bin/plugbench.js`,
+  'build',
+  ...coverageFixtures,
+  '--coverage',
+  ...(process.env.CI ? [] : ['--quiet']),
+]);

@@ -17,10 +17,14 @@ const goValue = (value) => (typeof value === 'string' ? JSON.stringify(value) : 
 function literal(value) {
   const key = (k) => (/^[a-zA-Z]+$/.test(k) ? k : `'${k}'`);
   const item = (v) => (typeof v === 'string' ? `'${v}'` : String(v));
-  const entries = Array.isArray(value) ? value.map(item) : Object.entries(value).map(([k, v]) => `${key(k)}: ${item(v)}`);
+  const entries = Array.isArray(value)
+    ? value.map(item)
+    : Object.entries(value).map(([k, v]) => `${key(k)}: ${item(v)}`);
   const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{ ', ' }'];
   const oneLine = `${open}${entries.join(', ')}${close}`;
-  return oneLine.length <= 80 ? oneLine : `${open.trim()}\n${entries.map((e) => `  ${e},`).join('\n')}\n${close.trim()}`;
+  return oneLine.length <= 80
+    ? oneLine
+    : `${open.trim()}\n${entries.map((e) => `  ${e},`).join('\n')}\n${close.trim()}`;
 }
 
 function typescript() {
@@ -36,7 +40,7 @@ function typescript() {
     `export const FAILURE_KINDS = ${literal(table.failureKinds)} as const;`,
     '/** Kinds after which an instance is never called again. */',
     `export const POISONING_KIND_NAMES = ${literal(table.poisoningKinds)} as const;`,
-    '/** The plugin\'s own error codes, in WIT order (the canonical-ABI discriminant is the index). */',
+    "/** The plugin's own error codes, in WIT order (the canonical-ABI discriminant is the index). */",
     `export const ERROR_CODES = ${literal(table.errorCodes)} as const;`,
     '/** Native status codes from plugbench.h: 1..ERROR_CODES.length are the error codes in order. */',
     `export const NATIVE_STATUS = ${object(table.nativeStatus)} as const;`,
@@ -44,7 +48,7 @@ function typescript() {
     `export const CONTRACT_LIMITS = ${object(table.limits)} as const;`,
     '/** Timing rules shared by the harness and the Go host (clock reads, ns, ms, counts). */',
     `export const CONTRACT_TIMING = ${object(table.timing)} as const;`,
-    '/** Frame types of the Go host\'s wire protocol. */',
+    "/** Frame types of the Go host's wire protocol. */",
     `export const GO_REQUEST = ${object(table.frames.request)} as const;`,
     `export const GO_REPLY = ${object(table.frames.reply)} as const;`,
     '',
@@ -56,7 +60,13 @@ function go() {
   // Padded as gofmt aligns a block, so gofmt leaves the file as it is.
   const constBlock = (comment, entries) => {
     const width = Math.max(...entries.map(([name]) => name.length));
-    return [`// ${comment}`, 'const (', ...entries.map(([name, value]) => `\t${name.padEnd(width)} = ${value}`), ')', ''];
+    return [
+      `// ${comment}`,
+      'const (',
+      ...entries.map(([name, value]) => `\t${name.padEnd(width)} = ${value}`),
+      ')',
+      '',
+    ];
   };
   const kinds = table.failureKinds.map((kind) => `kind${pascal(kind)}`);
   const lines = [
@@ -65,7 +75,9 @@ function go() {
     'package main',
     '',
     ...constBlock('ABI version of contract v1 this host speaks.', [
-      ['hostAbiMajor', table.abi.major], ['hostAbiMinor', table.abi.minor], ['hostImportModule', goValue(table.hostImportModule)],
+      ['hostAbiMajor', table.abi.major],
+      ['hostAbiMinor', table.abi.minor],
+      ['hostImportModule', goValue(table.hostImportModule)],
     ]),
     '// failureKind is a way a call can fail; on the wire it is its index in FAILURE_KINDS plus one, and 0 is ok.',
     'type failureKind byte',
@@ -88,13 +100,21 @@ function go() {
     '\treturn false',
     '}',
     '',
-    '// The plugin\'s own error codes, in WIT order.',
+    "// The plugin's own error codes, in WIT order.",
     `var errorCodes = [...]string{${table.errorCodes.map((c) => JSON.stringify(c)).join(', ')}}`,
     '',
-    ...constBlock('Native status codes from plugbench.h; 1..len(errorCodes) are the error codes in order.',
-      Object.entries(table.nativeStatus).map(([name, value]) => [`native${pascal(name)}`, value])),
-    ...constBlock('Limits shared by every engine.', Object.entries(table.limits).map(([name, value]) => [camel(name), goValue(value)])),
-    ...constBlock('Timing rules shared with the harness.', Object.entries(table.timing).map(([name, value]) => [camel(name), goValue(value)])),
+    ...constBlock(
+      'Native status codes from plugbench.h; 1..len(errorCodes) are the error codes in order.',
+      Object.entries(table.nativeStatus).map(([name, value]) => [`native${pascal(name)}`, value]),
+    ),
+    ...constBlock(
+      'Limits shared by every engine.',
+      Object.entries(table.limits).map(([name, value]) => [camel(name), goValue(value)]),
+    ),
+    ...constBlock(
+      'Timing rules shared with the harness.',
+      Object.entries(table.timing).map(([name, value]) => [camel(name), goValue(value)]),
+    ),
     ...constBlock('Frame types of the wire protocol (harness/isolation/go-frames.ts is the other side).', [
       ...Object.entries(table.frames.request).map(([name, value]) => [`req${pascal(name)}`, value]),
       ...Object.entries(table.frames.reply).map(([name, value]) => [`rep${pascal(name)}`, value]),
@@ -116,7 +136,9 @@ for (const [path, text] of outputs) {
   } catch {}
   if (current === text) continue;
   if (check) {
-    console.error(`contract-gen: \`${path}\` differs from ${sourcePath}; run \`node scripts/contract-gen.mjs\` and commit both`);
+    console.error(
+      `contract-gen: \`${path}\` differs from ${sourcePath}; run \`node scripts/contract-gen.mjs\` and commit both`,
+    );
     drifted++;
   } else {
     writeFileSync(`${root}${path}`, text);

@@ -5,20 +5,42 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const typecheck = spawnSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '--noEmit', '-p', root], { stdio: 'inherit' });
+const typecheck = spawnSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '--noEmit', '-p', root], {
+  stdio: 'inherit',
+});
 const typecheckFailed = typecheck.status !== 0 ? 1 : 0;
 const drift = spawnSync(process.execPath, [`${root}scripts/contract-gen.mjs`, '--check'], { stdio: 'inherit' });
 const driftFailed = drift.status !== 0 ? 1 : 0;
+const format = spawnSync(
+  process.execPath,
+  [
+    `${root}node_modules/prettier/bin/prettier.cjs`,
+    '--check',
+    '--log-level',
+    'warn',
+    'harness',
+    'test',
+    'bench',
+    'scripts',
+    'bin',
+  ],
+  { cwd: root, stdio: 'inherit' },
+);
+const formatFailed = format.status !== 0 ? 1 : 0;
 
 const pattern = process.argv[2] ?? '\\.test\\.ts$';
-const child = spawn(process.execPath, ['--import', 'tsx', `${root}node_modules/uvu/bin.js`, 'test', pattern], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, ['--import', 'tsx', `${root}node_modules/uvu/bin.js`, 'test', pattern], {
+  cwd: root,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 let output = '';
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
   output += chunk;
 });
 const status = await new Promise((resolve) => child.on('close', resolve));
-const count = (label) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(output.replace(/\x1b\[[0-9;]*m/g, ''))?.[1] ?? 0);
+const count = (label) =>
+  Number(new RegExp(`${label}:\\s+(\\d+)`).exec(output.replace(/\x1b\[[0-9;]*m/g, ''))?.[1] ?? 0);
 const [total, passed, skipped] = [count('Total'), count('Passed'), count('Skipped')];
 
 /** The Go host's own suite (conformance table, golden frames, load loops): top-level tests counted. */
@@ -29,15 +51,24 @@ function goTests() {
     console.log('go test: skipped, Go is not installed (the @go lanes need it too)');
     return { passed: 0, failed: 0, skipped: 1 };
   }
-  process.stdout.write(go.stdout.split('\n').filter((l) => /^(--- |FAIL|ok)/.test(l) || /_test\.go/.test(l)).join('\n') + '\n');
+  process.stdout.write(
+    go.stdout
+      .split('\n')
+      .filter((l) => /^(--- |FAIL|ok)/.test(l) || /_test\.go/.test(l))
+      .join('\n') + '\n',
+  );
   process.stderr.write(go.stderr);
   const top = (word) => go.stdout.split('\n').filter((l) => l.startsWith(`--- ${word}: `)).length;
   return { passed: top('PASS'), failed: Math.max(top('FAIL'), go.status === 0 ? 0 : 1), skipped: top('SKIP') };
 }
 const go = goTests();
 
-const failed = Math.max(total - passed - skipped, status === 0 ? 0 : 1) + typecheckFailed + driftFailed + go.failed;
+const failed =
+  Math.max(total - passed - skipped, status === 0 ? 0 : 1) + typecheckFailed + driftFailed + formatFailed + go.failed;
 if (typecheckFailed) console.log('typecheck: failed (counted as one failure)');
-if (driftFailed) console.log('contract constants: drifted from harness/contract/contract.json (counted as one failure)');
+if (formatFailed)
+  console.log('format: files differ from Prettier (run `npm run format`; counted as one failure)');
+if (driftFailed)
+  console.log('contract constants: drifted from harness/contract/contract.json (counted as one failure)');
 console.log(`${passed + go.passed} passed, ${failed} failed, ${skipped + go.skipped} skipped`);
 process.exit(failed > 0 ? 1 : 0);

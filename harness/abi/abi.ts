@@ -24,7 +24,7 @@ export function extismMetaOf(meta: PluginMeta): ExtismMeta {
     throw new PluginLoadError(
       'rejected',
       `plugin.json of \`${meta.name}\` says abi \`extism\` but has no \`extism\` section; sign it again with ` +
-      `\`plugbench sign\``,
+        `\`plugbench sign\``,
     );
   return meta.extism;
 }

@@ -92,7 +92,7 @@ export function checkExtismImports(
     if (!policy.grants.has(capability)) {
       problems.push(
         `import \`${name}\` needs capability \`${capability}\`, which the host does not grant (granted: ` +
-        `${list(policy.grants)}); grant it or stop using it`,
+          `${list(policy.grants)}); grant it or stop using it`,
       );
     }
   };
@@ -107,7 +107,7 @@ export function checkExtismImports(
       else if (!KERNEL_ALWAYS.has(name))
         problems.push(
           `import \`${module}::${name}\` is not part of the Extism kernel this host provides; rebuild with ` +
-          `extism-pdk 1.x`,
+            `extism-pdk 1.x`,
         );
     } else if (module === WASI_IMPORT_MODULE && kind === 'function' && meta.wasi) {
       const capability = WASI_CAPABILITY[name];
@@ -115,7 +115,7 @@ export function checkExtismImports(
     } else {
       problems.push(
         `import \`${module}::${name}\` (${kind}) is outside the Extism ABI: only \`${EXTISM_IMPORT_MODULE}\` ` +
-        `and, for wasm32-wasip1 plugins, \`${WASI_IMPORT_MODULE}\` exist here; remove the dependency that imports it`,
+          `and, for wasm32-wasip1 plugins, \`${WASI_IMPORT_MODULE}\` exist here; remove the dependency that imports it`,
       );
     }
   }
@@ -132,7 +132,7 @@ export function checkExtismExports(exports: readonly string[], meta: ExtismMeta)
     throw new PluginLoadError(
       'protocol',
       `the Extism module lacks the export(s) ${list(missing)} that plugin.json lists; sign it again with ` +
-      `\`plugbench sign\``,
+        `\`plugbench sign\``,
     );
   }
 }

@@ -6,6 +6,6 @@ export function missingArtifact(meta: PluginMeta, boundary: Boundary): never {
   throw new PluginLoadError(
     'incompatible',
     `plugin \`${meta.name}\` has no artifact for boundary \`${boundary}\` (it has: ` +
-    `${Object.keys(meta.artifacts).join(', ')}); rebuild it with \`plugbench build\``,
+      `${Object.keys(meta.artifacts).join(', ')}); rebuild it with \`plugbench build\``,
   );
 }

@@ -39,7 +39,7 @@ export function readSigningKey(path: string): KeyObject {
   } catch (e) {
     throw new UsageError(
       `cannot read signing key \`${path}\` (${(e as Error).message}): give a PEM Ed25519 private key, as ` +
-      `.plugbench/keys/dev.key`,
+        `.plugbench/keys/dev.key`,
     );
   }
   if (key.asymmetricKeyType !== 'ed25519')
@@ -56,7 +56,7 @@ function parseOps(values: readonly string[], exported: ReadonlySet<string>): OpS
     else if (!exported.has(name))
       problems.push(
         `\`--op ${value}\`: the module exports no function \`${name}\` (it exports: ` +
-        `${[...exported].join(', ') || 'none'})`,
+          `${[...exported].join(', ') || 'none'})`,
       );
     return { name, input: kind as InputKind };
   });
@@ -79,7 +79,7 @@ export async function signArtifact(options: SignOptions): Promise<PluginMeta> {
   } catch (e) {
     throw new UsageError(
       `\`${options.artifact}\` is not a WebAssembly core module plugbench can sign (${(e as Error).message}); ` +
-      `give the \`.wasm\` file a build produced`,
+        `give the \`.wasm\` file a build produced`,
     );
   }
   const imports = WebAssembly.Module.imports(module);
@@ -119,7 +119,7 @@ export async function signArtifact(options: SignOptions): Promise<PluginMeta> {
   } else {
     throw new UsageError(
       `\`${options.artifact}\` speaks no ABI plugbench knows: it imports neither \`extism:host/env\` (Extism) ` +
-      `nor \`${HOST_IMPORT_MODULE}\` (contract 1.0)`,
+        `nor \`${HOST_IMPORT_MODULE}\` (contract 1.0)`,
     );
   }
   const meta = signPluginMeta(unsigned, options.key);

@@ -24,7 +24,7 @@ function crateSettings(crateDir: string): { ops: string[]; target: BuildTarget }
   if (target !== 'wasm32' && target !== 'wasm32-wasip1') {
     throw new UsageError(
       `\`${crateDir}/Cargo.toml\`: \`package.metadata.plugbench.target\` is \`${target}\`; use ` +
-      `\`wasm32-wasip1\` or leave it out (wasm32-unknown-unknown)`,
+        `\`wasm32-wasip1\` or leave it out (wasm32-unknown-unknown)`,
     );
   }
   return { ops, target };
@@ -53,7 +53,7 @@ export async function buildExtismCrate(
   if (built === undefined)
     throw new UsageError(
       `\`${crateDir}\` built no wasm module: add \`[lib] crate-type = ["cdylib"]\` (or a \`[[bin]]\` for ` +
-      `wasm32-wasip1)`,
+        `wasm32-wasip1)`,
     );
   const dir = join(outDir, built.name);
   const meta = await signArtifact({

@@ -3,7 +3,14 @@ import { join, resolve } from 'node:path';
 import { writeArtifact, writeAtomically } from './artifact-files.ts';
 import { UsageError } from '../contract/errors.ts';
 import { loadOrCreateDevKey } from '../contract/keys.ts';
-import { type ArtifactFile, type CoverageArtifacts, type PluginMeta, sha256Hex, signPluginMeta, type UnsignedPluginMeta } from '../contract/provenance.ts';
+import {
+  type ArtifactFile,
+  type CoverageArtifacts,
+  type PluginMeta,
+  sha256Hex,
+  signPluginMeta,
+  type UnsignedPluginMeta,
+} from '../contract/provenance.ts';
 import { fixturesWorkspace, stateDir } from '../paths.ts';
 import { buildExtismCrate, isExtismCrate } from './build-extism.ts';
 import { type CargoManifest, cargoBuild, coverageFlags, type CoverageScope } from './cargo.ts';
@@ -47,7 +54,9 @@ function reusableComponent(pluginDir: string, wasmSha: string): PluginMeta['arti
   const before = previousMeta(pluginDir);
   const component = before?.artifacts.component;
   if (before?.artifacts.wasm?.sha256 !== wasmSha || component === undefined) return undefined;
-  const intact = [component, ...component.transpiled].every((f) => existsSync(join(pluginDir, f.file)) && sha256Hex(readFileSync(join(pluginDir, f.file))) === f.sha256);
+  const intact = [component, ...component.transpiled].every(
+    (f) => existsSync(join(pluginDir, f.file)) && sha256Hex(readFileSync(join(pluginDir, f.file))) === f.sha256,
+  );
   return intact ? component : undefined;
 }
 
@@ -55,19 +64,26 @@ function reusableComponent(pluginDir: string, wasmSha: string): PluginMeta['arti
 function reusableCoverage(pluginDir: string, wasmSha: string): CoverageArtifacts | undefined {
   const coverage = previousMeta(pluginDir)?.coverage;
   if (coverage?.fromWasm !== wasmSha) return undefined;
-  const intact = [coverage.wasm, coverage.native].every((f) => existsSync(join(pluginDir, f.file)) && sha256Hex(readFileSync(join(pluginDir, f.file))) === f.sha256);
+  const intact = [coverage.wasm, coverage.native].every(
+    (f) => existsSync(join(pluginDir, f.file)) && sha256Hex(readFileSync(join(pluginDir, f.file))) === f.sha256,
+  );
   return intact ? coverage : undefined;
 }
 
 /** A crate, or a workspace (a Cargo.toml with `[workspace]` and no `[package]`), whose every cdylib is built. */
 function manifestsToBuild(crates: readonly string[], packages: readonly string[] | undefined): CargoManifest[] {
-  return crates.filter((crate) => !isExtismCrate(resolve(crate))).map((crate) => {
-    const manifestPath = join(resolve(crate), 'Cargo.toml');
-    if (!existsSync(manifestPath)) throw new UsageError(`\`${crate}\` has no Cargo.toml: give the directory of a crate that implements contract 1.0`);
-    const toml = readFileSync(manifestPath, 'utf8');
-    const workspace = /^\[workspace\]/m.test(toml) && !/^\[package\]/m.test(toml);
-    return { manifestPath, workspace, ...(workspace && packages ? { packages } : {}) };
-  });
+  return crates
+    .filter((crate) => !isExtismCrate(resolve(crate)))
+    .map((crate) => {
+      const manifestPath = join(resolve(crate), 'Cargo.toml');
+      if (!existsSync(manifestPath))
+        throw new UsageError(
+          `\`${crate}\` has no Cargo.toml: give the directory of a crate that implements contract 1.0`,
+        );
+      const toml = readFileSync(manifestPath, 'utf8');
+      const workspace = /^\[workspace\]/m.test(toml) && !/^\[package\]/m.test(toml);
+      return { manifestPath, workspace, ...(workspace && packages ? { packages } : {}) };
+    });
 }
 
 /**
@@ -84,17 +100,36 @@ export async function buildPlugins(options: BuildOptions): Promise<BuiltPlugin[]
   const key = loadOrCreateDevKey(state);
   const built: BuiltPlugin[] = [];
   const extismCrates = options.crates.map((c) => resolve(c)).filter(isExtismCrate);
-  for (const crateDir of extismCrates) built.push(await buildExtismCrate(toolchain, crateDir, options.outDir, key, targetDir, log));
+  for (const crateDir of extismCrates)
+    built.push(await buildExtismCrate(toolchain, crateDir, options.outDir, key, targetDir, log));
   for (const manifest of manifestsToBuild(options.crates, options.packages)) {
     log(`cargo: ${manifest.manifestPath} (wasm32 and native, ${toolchain.description})`);
     const wasmFiles = await cargoBuild(toolchain, manifest, 'wasm32', targetDir, log);
     const nativeFiles = await cargoBuild(toolchain, manifest, 'native', targetDir, log);
-    if (wasmFiles.size === 0) throw new UsageError(`\`${manifest.manifestPath}\` built no cdylib: add \`[lib] crate-type = ["cdylib"]\` to the crate`);
+    if (wasmFiles.size === 0)
+      throw new UsageError(
+        `\`${manifest.manifestPath}\` built no cdylib: add \`[lib] crate-type = ["cdylib"]\` to the crate`,
+      );
     for (const [crateDir, wasmPath] of wasmFiles) {
       const nativePath = nativeFiles.get(crateDir);
-      if (nativePath === undefined) throw new UsageError(`\`${crateDir}\` built for wasm32 but produced no native library`);
-      const instrumented = options.coverage === undefined ? undefined : await buildInstrumented(toolchain, crateDir, options.coverage, log);
-      built.push(await packagePlugin(crateDir, readFileSync(wasmPath.path), readFileSync(nativePath.path), options.outDir, key, toolchain.description, log, instrumented));
+      if (nativePath === undefined)
+        throw new UsageError(`\`${crateDir}\` built for wasm32 but produced no native library`);
+      const instrumented =
+        options.coverage === undefined
+          ? undefined
+          : await buildInstrumented(toolchain, crateDir, options.coverage, log);
+      built.push(
+        await packagePlugin(
+          crateDir,
+          readFileSync(wasmPath.path),
+          readFileSync(nativePath.path),
+          options.outDir,
+          key,
+          toolchain.description,
+          log,
+          instrumented,
+        ),
+      );
     }
   }
   return built;
@@ -108,21 +143,33 @@ interface InstrumentedBuild {
 
 /** The plugin crate built again with SanitizerCoverage, in target dirs of their own so the plain build stays cached. */
 async function buildInstrumented(
-  toolchain: Toolchain, crateDir: string, scope: CoverageScope, log: (line: string) => void,
+  toolchain: Toolchain,
+  crateDir: string,
+  scope: CoverageScope,
+  log: (line: string) => void,
 ): Promise<InstrumentedBuild> {
   const crate = { manifestPath: join(crateDir, 'Cargo.toml'), workspace: false };
   const targetDir = join(stateDir(), `target-coverage-${scope}`);
   log(`cargo: ${crateDir} with coverage (${scope === 'crate' ? 'the plugin crate only' : 'dependencies and std too'})`);
-  const [wasm, native] = [await cargoBuild(toolchain, crate, 'wasm32', targetDir, log, scope), await cargoBuild(toolchain, crate, 'native', targetDir, log, scope)];
+  const [wasm, native] = [
+    await cargoBuild(toolchain, crate, 'wasm32', targetDir, log, scope),
+    await cargoBuild(toolchain, crate, 'native', targetDir, log, scope),
+  ];
   const wasmPath = wasm.get(crateDir);
   const nativePath = native.get(crateDir);
-  if (wasmPath === undefined || nativePath === undefined) throw new UsageError(`\`${crateDir}\` built no instrumented cdylib for both targets`);
+  if (wasmPath === undefined || nativePath === undefined)
+    throw new UsageError(`\`${crateDir}\` built no instrumented cdylib for both targets`);
   return { scope, wasm: readFileSync(wasmPath.path), native: readFileSync(nativePath.path) };
 }
 
 async function packagePlugin(
-  crateDir: string, wasm: Buffer, native: Buffer, outDir: string,
-  key: ReturnType<typeof loadOrCreateDevKey>, toolchain: string, log: (line: string) => void,
+  crateDir: string,
+  wasm: Buffer,
+  native: Buffer,
+  outDir: string,
+  key: ReturnType<typeof loadOrCreateDevKey>,
+  toolchain: string,
+  log: (line: string) => void,
   instrumented: InstrumentedBuild | undefined,
 ): Promise<BuiltPlugin> {
   const identity = await describeCoreModule(wasm, crateDir);
@@ -138,13 +185,16 @@ async function packagePlugin(
       transpiled: [...made.transpiled].map(([file, bytes]) => writeArtifact(pluginDir, `component/${file}`, bytes)),
     };
   }
-  const coverage: CoverageArtifacts | undefined = instrumented === undefined ? reusableCoverage(pluginDir, wasmArtifact.sha256) : {
-    scope: instrumented.scope,
-    flags: coverageFlags('wasm32'),
-    fromWasm: wasmArtifact.sha256,
-    wasm: writeArtifact(pluginDir, `${identity.name}.coverage.wasm`, instrumented.wasm),
-    native: writeArtifact(pluginDir, `lib${identity.name}.coverage.so`, instrumented.native),
-  };
+  const coverage: CoverageArtifacts | undefined =
+    instrumented === undefined
+      ? reusableCoverage(pluginDir, wasmArtifact.sha256)
+      : {
+          scope: instrumented.scope,
+          flags: coverageFlags('wasm32'),
+          fromWasm: wasmArtifact.sha256,
+          wasm: writeArtifact(pluginDir, `${identity.name}.coverage.wasm`, instrumented.wasm),
+          native: writeArtifact(pluginDir, `lib${identity.name}.coverage.so`, instrumented.native),
+        };
   const unsigned: UnsignedPluginMeta = {
     schema: 'plugbench/plugin@1',
     ...identity,
@@ -153,7 +203,12 @@ async function packagePlugin(
     build: { toolchain, crate: crateDir },
   };
   writeAtomically(join(pluginDir, 'plugin.json'), `${JSON.stringify(signPluginMeta(unsigned, key), null, 2)}\n`);
-  const notes = [componentRebuilt ? '' : 'component unchanged', coverage ? `coverage build: ${coverage.scope}` : ''].filter(Boolean);
-  log(`built ${identity.name} ${identity.version} (abi ${identity.abi}) → ${pluginDir}${notes.length ? ` (${notes.join('; ')})` : ''}`);
+  const notes = [
+    componentRebuilt ? '' : 'component unchanged',
+    coverage ? `coverage build: ${coverage.scope}` : '',
+  ].filter(Boolean);
+  log(
+    `built ${identity.name} ${identity.version} (abi ${identity.abi}) → ${pluginDir}${notes.length ? ` (${notes.join('; ')})` : ''}`,
+  );
   return { name: identity.name, dir: pluginDir, crateDir, componentRebuilt };
 }

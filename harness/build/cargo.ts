@@ -13,11 +13,20 @@ export interface BuiltFile {
   version: string;
 }
 
-const TRIPLES: Partial<Record<BuildTarget, string>> = { wasm32: 'wasm32-unknown-unknown', 'wasm32-wasip1': 'wasm32-wasip1' };
+const TRIPLES: Partial<Record<BuildTarget, string>> = {
+  wasm32: 'wasm32-unknown-unknown',
+  'wasm32-wasip1': 'wasm32-wasip1',
+};
 
 /** The release profile every plugin is built with, whatever its own Cargo.toml says. */
 function profileArgs(target: BuildTarget): string[] {
-  const settings = ['opt-level=3', 'lto=true', 'codegen-units=1', 'strip=true', `panic="${target === 'native' ? 'unwind' : 'abort'}"`];
+  const settings = [
+    'opt-level=3',
+    'lto=true',
+    'codegen-units=1',
+    'strip=true',
+    `panic="${target === 'native' ? 'unwind' : 'abort'}"`,
+  ];
   return settings.flatMap((s) => ['--config', `profile.release.${s}`]);
 }
 
@@ -54,17 +63,32 @@ export interface CargoManifest {
  * or a workspace) for one target and returns the built files by crate directory.
  */
 export async function cargoBuild(
-  toolchain: Toolchain, crate: CargoManifest, target: BuildTarget, targetDir: string, log: (line: string) => void,
+  toolchain: Toolchain,
+  crate: CargoManifest,
+  target: BuildTarget,
+  targetDir: string,
+  log: (line: string) => void,
   coverage?: CoverageScope,
 ): Promise<Map<string, BuiltFile>> {
   const { manifestPath } = crate;
   const triple = TRIPLES[target];
   // `cargo rustc -- FLAGS` instruments this crate only; RUSTFLAGS reaches every crate, so `all`
   // names the native target explicitly to keep build scripts and proc macros plain.
-  const targetArgs = triple ? ['--target', triple, ...toolchain.wasmArgs] : coverage === 'all' ? ['--target', toolchain.hostTriple] : [];
+  const targetArgs = triple
+    ? ['--target', triple, ...toolchain.wasmArgs]
+    : coverage === 'all'
+      ? ['--target', toolchain.hostTriple]
+      : [];
   const args = [
-    coverage === 'crate' ? 'rustc' : 'build', '--release', '--manifest-path', manifestPath, '--target-dir', targetDir,
-    '--message-format=json-render-diagnostics', ...profileArgs(target), ...targetArgs,
+    coverage === 'crate' ? 'rustc' : 'build',
+    '--release',
+    '--manifest-path',
+    manifestPath,
+    '--target-dir',
+    targetDir,
+    '--message-format=json-render-diagnostics',
+    ...profileArgs(target),
+    ...targetArgs,
   ];
   if (crate.packages?.length) args.push(...crate.packages.flatMap((p) => ['-p', p]));
   else if (crate.workspace) args.push('--workspace');
@@ -84,7 +108,11 @@ export async function cargoBuild(
   for (const line of stdout.split('\n')) {
     if (!line.startsWith('{')) continue;
     const message = JSON.parse(line) as {
-      reason: string; package_id?: string; manifest_path?: string; target?: { kind: string[] }; filenames?: string[];
+      reason: string;
+      package_id?: string;
+      manifest_path?: string;
+      target?: { kind: string[] };
+      filenames?: string[];
     };
     if (message.reason !== 'compiler-artifact' || !message.target?.kind.some((k) => kinds.includes(k))) continue;
     const file = message.filenames?.find((f) => f.endsWith(triple ? '.wasm' : '.so'));
@@ -95,7 +123,9 @@ export async function cargoBuild(
     built.set(crateDir, { path: file, name: name || basename(crateDir), version });
   }
   if (status !== 0) {
-    throw new UsageError(`cargo failed to build \`${manifestPath}\` for ${target} (exit ${status}):\n${stderr.trim().split('\n').slice(-30).join('\n')}`);
+    throw new UsageError(
+      `cargo failed to build \`${manifestPath}\` for ${target} (exit ${status}):\n${stderr.trim().split('\n').slice(-30).join('\n')}`,
+    );
   }
   return built;
 }

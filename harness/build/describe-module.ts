@@ -7,11 +7,17 @@ import { UsageError } from '../contract/errors.ts';
  * Reads the name, version and ABI a freshly built core module declares, for plugin.json.
  * Runs the author's own `describe` with inert host functions; negotiation happens at load.
  */
-export async function describeCoreModule(bytes: Uint8Array, crateDir: string): Promise<{ name: string; version: string; abi: string }> {
+export async function describeCoreModule(
+  bytes: Uint8Array,
+  crateDir: string,
+): Promise<{ name: string; version: string; abi: string }> {
   const host = new HostFunctions(undefined);
   let memory: WebAssembly.Memory | undefined;
   try {
-    const { instance } = await WebAssembly.instantiate(bytes as BufferSource, host.coreImports(() => memory!.buffer));
+    const { instance } = await WebAssembly.instantiate(
+      bytes as BufferSource,
+      host.coreImports(() => memory!.buffer),
+    );
     const exports = instance.exports as { memory: WebAssembly.Memory; describe(): number };
     memory = exports.memory;
     const retptr = exports.describe();
@@ -20,6 +26,8 @@ export async function describeCoreModule(bytes: Uint8Array, crateDir: string): P
     if (manifest === undefined) throw new Error(problems.join('; '));
     return { name: manifest.name, version: manifest.version, abi: manifest.abi };
   } catch (e) {
-    throw new UsageError(`the wasm module built from \`${crateDir}\` does not describe itself (${(e as Error).message}); it must implement contract 1.0 (see "The plugin contract" in the README)`);
+    throw new UsageError(
+      `the wasm module built from \`${crateDir}\` does not describe itself (${(e as Error).message}); it must implement contract 1.0 (see "The plugin contract" in the README)`,
+    );
   }
 }

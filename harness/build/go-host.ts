@@ -8,7 +8,8 @@ import { packageRoot, stateDir } from '../paths.ts';
 /** The Go host's own module: wazero and cgo lanes (`@go`). */
 export const goHostSource = join(packageRoot, 'harness', 'hosts', 'go');
 
-export const GO_INSTALL = 'install Go 1.25 or newer (e.g. `apt-get install -y golang-go` where Debian has it, or from go.dev), with gcc for cgo';
+export const GO_INSTALL =
+  'install Go 1.25 or newer (e.g. `apt-get install -y golang-go` where Debian has it, or from go.dev), with gcc for cgo';
 
 /** The `go` command: on PATH, or where the official tarball puts it. */
 export function findGo(): string | undefined {
@@ -21,8 +22,14 @@ export function findGo(): string | undefined {
 /** Hash of the Go host's sources: the binary is rebuilt exactly when they change. */
 function sourceHash(): string {
   const hash = createHash('sha256');
-  for (const file of readdirSync(goHostSource).filter((f) => /(?<!_test)\.go$|^go\.(mod|sum)$/.test(f)).sort()) {
-    hash.update(file).update('\0').update(readFileSync(join(goHostSource, file))).update('\0');
+  for (const file of readdirSync(goHostSource)
+    .filter((f) => /(?<!_test)\.go$|^go\.(mod|sum)$/.test(f))
+    .sort()) {
+    hash
+      .update(file)
+      .update('\0')
+      .update(readFileSync(join(goHostSource, file)))
+      .update('\0');
   }
   return hash.digest('hex').slice(0, 16);
 }
@@ -38,19 +45,27 @@ export function goHostBinary(log?: (line: string) => void): string {
   const binary = join(stateDir(), 'go-host', sourceHash(), 'plugbench-go-host');
   if (!existsSync(binary)) {
     const go = findGo();
-    if (go === undefined) throw new UsageError(`the \`@go\` lanes need the Go toolchain, which is not on this machine: ${GO_INSTALL}`);
+    if (go === undefined)
+      throw new UsageError(`the \`@go\` lanes need the Go toolchain, which is not on this machine: ${GO_INSTALL}`);
     log?.('building the Go host (wazero, cgo)');
     mkdirSync(join(binary, '..'), { recursive: true });
     const temp = `${binary}.${process.pid}.tmp`;
-    const result = spawnSync(go, ['build', '-buildvcs=false', '-trimpath', '-o', temp, '.'], { cwd: goHostSource, env: { ...process.env, CGO_ENABLED: '1' }, encoding: 'utf8' });
+    const result = spawnSync(go, ['build', '-buildvcs=false', '-trimpath', '-o', temp, '.'], {
+      cwd: goHostSource,
+      env: { ...process.env, CGO_ENABLED: '1' },
+      encoding: 'utf8',
+    });
     if (result.status !== 0) {
       const tail = `${result.stderr ?? ''}${result.error?.message ?? ''}`.trim().split('\n').slice(-5).join('\n  ');
-      throw new UsageError(`building the Go host in \`${goHostSource}\` failed:\n  ${tail}\nIt needs Go 1.25+, gcc (cgo) and the Go module proxy on first build; \`plugbench doctor\` checks them`);
+      throw new UsageError(
+        `building the Go host in \`${goHostSource}\` failed:\n  ${tail}\nIt needs Go 1.25+, gcc (cgo) and the Go module proxy on first build; \`plugbench doctor\` checks them`,
+      );
     }
     renameSync(temp, binary);
     // Binaries of earlier sources are not used again (a running one keeps its inode).
     const current = join(binary, '..');
-    for (const dir of readdirSync(join(current, '..'))) if (join(current, '..', dir) !== current) rmSync(join(current, '..', dir), { recursive: true, force: true });
+    for (const dir of readdirSync(join(current, '..')))
+      if (join(current, '..', dir) !== current) rmSync(join(current, '..', dir), { recursive: true, force: true });
   }
   built = binary;
   return binary;

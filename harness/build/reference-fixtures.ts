@@ -6,7 +6,15 @@ import { currentProject } from '../project/project.ts';
 import { buildPlugins } from './build-plugins.ts';
 
 /** The reference fixtures `check` and `boundary` exercise each lane with. */
-export const REFERENCE_FIXTURES = ['faulty', 'liar', 'textkit', 'abi-future', 'greedy', 'ext-faulty', 'ext-textkit'] as const;
+export const REFERENCE_FIXTURES = [
+  'faulty',
+  'liar',
+  'textkit',
+  'abi-future',
+  'greedy',
+  'ext-faulty',
+  'ext-textkit',
+] as const;
 export type ReferenceFixture = (typeof REFERENCE_FIXTURES)[number];
 
 /**
@@ -30,7 +38,8 @@ export function fixtureCacheKey(): string | undefined {
  * project's own fixtures; elsewhere they come from the per-user cache, built on first use.
  */
 export async function referenceFixtures<N extends ReferenceFixture>(
-  names: readonly N[], log: (line: string) => void,
+  names: readonly N[],
+  log: (line: string) => void,
 ): Promise<Record<N, string>> {
   const byName = (dirOf: (name: N) => string) =>
     Object.fromEntries(names.map((name) => [name, dirOf(name)])) as Record<N, string>;
@@ -44,7 +53,8 @@ export async function referenceFixtures<N extends ReferenceFixture>(
     const extism = missing.filter((name) => name.startsWith('ext-'));
     const contract = missing.filter((name) => !name.startsWith('ext-'));
     const extismCrates = extism.map((name) => join(packageRoot, 'fixtures', 'extism', name));
-    if (contract.length > 0) await buildPlugins({ crates: [fixturesWorkspace], packages: contract, outDir: buildDir, stateDir: cache, log });
+    if (contract.length > 0)
+      await buildPlugins({ crates: [fixturesWorkspace], packages: contract, outDir: buildDir, stateDir: cache, log });
     if (extism.length > 0) await buildPlugins({ crates: extismCrates, outDir: buildDir, stateDir: cache, log });
   }
   return byName((name) => join(buildDir, name));

@@ -34,11 +34,19 @@ const WASI_LIBC_COMMAND = 'apt-get install -y --no-install-recommends wasi-libc'
 export function ensureWasiLibc(log: (line: string) => void): void {
   if (existsSync(`${WASI_LIBC_DIR}/crt1-command.o`)) return;
   if (process.getuid?.() !== 0 || process.env.PLUGBENCH_NO_INSTALL) {
-    throw new UsageError(`building for wasm32-wasip1 needs Debian's wasi-libc (${WASI_LIBC_DIR}); install it as root with:\n  ${WASI_LIBC_COMMAND}`);
+    throw new UsageError(
+      `building for wasm32-wasip1 needs Debian's wasi-libc (${WASI_LIBC_DIR}); install it as root with:\n  ${WASI_LIBC_COMMAND}`,
+    );
   }
   log(`installing wasi-libc for wasm32-wasip1: ${WASI_LIBC_COMMAND}`);
-  const result = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'wasi-libc'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  if (result.status !== 0) throw new UsageError(`\`${WASI_LIBC_COMMAND}\` failed (exit ${result.status}); run it by hand (after \`apt-get update\`)`);
+  const result = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'wasi-libc'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (result.status !== 0)
+    throw new UsageError(
+      `\`${WASI_LIBC_COMMAND}\` failed (exit ${result.status}); run it by hand (after \`apt-get update\`)`,
+    );
 }
 
 /** The Debian packages that provide the `-Zbuild-std` route. */
@@ -56,9 +64,20 @@ function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): string | und
 /** A rustc on PATH whose sysroot holds a prebuilt wasm32 std needs nothing more. */
 function prebuiltWasmStd(): Toolchain | undefined {
   const libdir = run('rustc', ['--print', 'target-libdir', '--target', 'wasm32-unknown-unknown']);
-  if (libdir === undefined || !existsSync(libdir) || !readdirSync(libdir).some((f) => f.startsWith('libstd-') && f.endsWith('.rlib'))) return undefined;
+  if (
+    libdir === undefined ||
+    !existsSync(libdir) ||
+    !readdirSync(libdir).some((f) => f.startsWith('libstd-') && f.endsWith('.rlib'))
+  )
+    return undefined;
   const version = run('rustc', ['--version']) ?? 'rustc';
-  return { description: `${version} with its prebuilt wasm32 std`, cargo: 'cargo', env: { ...process.env }, wasmArgs: [], hostTriple: hostTripleOf('rustc') };
+  return {
+    description: `${version} with its prebuilt wasm32 std`,
+    cargo: 'cargo',
+    env: { ...process.env },
+    wasmArgs: [],
+    hostTriple: hostTripleOf('rustc'),
+  };
 }
 
 function newestWasmLd(): string | undefined {
@@ -109,14 +128,28 @@ export function ensureToolchain(log: (line: string) => void): Toolchain {
   if (found) return found;
   const mayInstall = process.getuid?.() === 0 && !process.env.PLUGBENCH_NO_INSTALL;
   if (!mayInstall) {
-    throw new UsageError(`no Rust toolchain that can build wasm32-unknown-unknown was found. Install one as root with:\n  ${INSTALL_COMMAND}\n(or \`rustup target add wasm32-unknown-unknown\` where rustup can download)`);
+    throw new UsageError(
+      `no Rust toolchain that can build wasm32-unknown-unknown was found. Install one as root with:\n  ${INSTALL_COMMAND}\n(or \`rustup target add wasm32-unknown-unknown\` where rustup can download)`,
+    );
   }
   log(`installing the Rust wasm32 toolchain: ${INSTALL_COMMAND}`);
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...DEBIAN_PACKAGES]]) {
-    const result = spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (result.status !== 0) throw new UsageError(`\`apt-get ${args.join(' ')}\` failed (exit ${result.status}); run it by hand:\n  ${INSTALL_COMMAND}`);
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', '--no-install-recommends', ...DEBIAN_PACKAGES],
+  ]) {
+    const result = spawnSync('apt-get', args, {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    if (result.status !== 0)
+      throw new UsageError(
+        `\`apt-get ${args.join(' ')}\` failed (exit ${result.status}); run it by hand:\n  ${INSTALL_COMMAND}`,
+      );
   }
   const installed = detectToolchain();
-  if (!installed) throw new UsageError(`the toolchain is still not usable after installing ${DEBIAN_PACKAGES.join(', ')}; see \`plugbench doctor\``);
+  if (!installed)
+    throw new UsageError(
+      `the toolchain is still not usable after installing ${DEBIAN_PACKAGES.join(', ')}; see \`plugbench doctor\``,
+    );
   return installed;
 }

@@ -8,7 +8,11 @@ export const baselineCommand: CliCommand<{ action: string; results: string; name
     yargs
       .positional('action', { type: 'string', choices: ['save'], describe: 'what to do' })
       .positional('results', { type: 'string', describe: 'the results.json to keep' })
-      .option('name', { type: 'string', default: 'main', describe: 'baseline name; written to reports/baselines/NAME.json' }) as never,
+      .option('name', {
+        type: 'string',
+        default: 'main',
+        describe: 'baseline name; written to reports/baselines/NAME.json',
+      }) as never,
   handler: async (args) => {
     console.log(`saved ${saveBaseline(args.results, args.name)}`);
     return EXIT.pass;

@@ -10,14 +10,22 @@ import { RESULTS_SCHEMA } from '../report/results.ts';
 import { type CliCommand, EXIT, outOption } from './command.ts';
 import { type PolicyArgs, policyOf, withPolicyFlags } from './policy-flags.ts';
 
-export const boundaryCommand: CliCommand<{ plugin?: string; lane?: string[]; sizes?: string; timeMs: number; out: string; trust?: string[] } & PolicyArgs> = {
+export const boundaryCommand: CliCommand<
+  { plugin?: string; lane?: string[]; sizes?: string; timeMs: number; out: string; trust?: string[] } & PolicyArgs
+> = {
   command: 'boundary',
   describe: 'Measure what each boundary costs: `echo` of 0 B, 1 KiB, 64 KiB and 1 MiB on every lane (tinybench)',
   builder: (yargs) =>
     withPolicyFlags(yargs)
-      .option('plugin', { type: 'string', describe: 'plugin whose `echo` op is timed (default: the reference fixture `textkit`)' })
+      .option('plugin', {
+        type: 'string',
+        describe: 'plugin whose `echo` op is timed (default: the reference fixture `textkit`)',
+      })
       .option('lane', { type: 'string', array: true, describe: 'lanes (default: every lane; the @go lanes need Go)' })
-      .option('sizes', { type: 'string', describe: `payload sizes in bytes, comma list (default ${BOUNDARY_SIZES.join(',')})` })
+      .option('sizes', {
+        type: 'string',
+        describe: `payload sizes in bytes, comma list (default ${BOUNDARY_SIZES.join(',')})`,
+      })
       .option('time-ms', { type: 'number', default: 300, describe: 'time per lane and size, after warm-up' })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
       .option('out', outOption()) as never,
@@ -26,17 +34,44 @@ export const boundaryCommand: CliCommand<{ plugin?: string; lane?: string[]; siz
     const policy = policyOf(args);
     const lanes = args.lane?.length ? parseLanes(args.lane) : availableLanes((line) => console.error(line));
     const sizes = args.sizes ? args.sizes.split(',').map(Number) : BOUNDARY_SIZES;
-    const dir = args.plugin !== undefined ? resolvePluginDir(args.plugin) : (await referenceFixtures(['textkit'], (line) => console.error(line))).textkit;
-    const rows = await measureBoundaryCost(dir, lanes, { trusted: projectTrustedKeys(args.trust), policy, sizes, timeMs: args.timeMs, progress: (line) => console.error(line) });
+    const dir =
+      args.plugin !== undefined
+        ? resolvePluginDir(args.plugin)
+        : (await referenceFixtures(['textkit'], (line) => console.error(line))).textkit;
+    const rows = await measureBoundaryCost(dir, lanes, {
+      trusted: projectTrustedKeys(args.trust),
+      policy,
+      sizes,
+      timeMs: args.timeMs,
+      progress: (line) => console.error(line),
+    });
     // p50 beside the mean: on a shared machine the mean carries every stall of its neighbours.
-    console.log(`\n${'lane'.padEnd(24)}${'per call'.padEnd(9)}${sizes.map((s) => formatBytes(s).padStart(12)).join('')}${'ns/byte'.padStart(10)}`);
+    console.log(
+      `\n${'lane'.padEnd(24)}${'per call'.padEnd(9)}${sizes.map((s) => formatBytes(s).padStart(12)).join('')}${'ns/byte'.padStart(10)}`,
+    );
     for (const lane of new Set(rows.map((r) => r.lane))) {
       const laneRows = rows.filter((r) => r.lane === lane);
       const perByte = laneRows.at(-1)?.nsPerByte;
-      console.log(`${lane.padEnd(24)}${'p50'.padEnd(9)}${laneRows.map((r) => formatNs(r.p50Ns).padStart(12)).join('')}`);
-      console.log(`${''.padEnd(24)}${'mean'.padEnd(9)}${laneRows.map((r) => formatNs(r.meanNs).padStart(12)).join('')}${(perByte === undefined ? '' : perByte.toFixed(3)).padStart(10)}`);
+      console.log(
+        `${lane.padEnd(24)}${'p50'.padEnd(9)}${laneRows.map((r) => formatNs(r.p50Ns).padStart(12)).join('')}`,
+      );
+      console.log(
+        `${''.padEnd(24)}${'mean'.padEnd(9)}${laneRows.map((r) => formatNs(r.meanNs).padStart(12)).join('')}${(perByte === undefined ? '' : perByte.toFixed(3)).padStart(10)}`,
+      );
     }
-    const paths = report(args.out, { schema: RESULTS_SCHEMA, verdict: 'pass', command: commandLine, startedAt, finishedAt: new Date().toISOString(), interrupted: false, env: environment(), scenarios: [], checks: [], boundary: rows, gate: [] });
+    const paths = report(args.out, {
+      schema: RESULTS_SCHEMA,
+      verdict: 'pass',
+      command: commandLine,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      interrupted: false,
+      env: environment(),
+      scenarios: [],
+      checks: [],
+      boundary: rows,
+      gate: [],
+    });
     console.error(`wrote ${paths.join(', ')}`);
     return EXIT.pass;
   },

@@ -16,7 +16,12 @@ export interface CliCommand<Args = any> {
 
 /** `--out`, the same on every command that measures: `reports/latest` in the project. */
 export function outOption() {
-  return { type: 'string', default: currentProject().latestReportDir, defaultDescription: 'reports/latest', describe: 'directory for results.json and reports' } as const;
+  return {
+    type: 'string',
+    default: currentProject().latestReportDir,
+    defaultDescription: 'reports/latest',
+    describe: 'directory for results.json and reports',
+  } as const;
 }
 
 /** What every command may need beyond its flags. */

@@ -1,6 +1,12 @@
 import { projectTrustedKeys } from '../project/trust.ts';
 import { UsageError } from '../contract/errors.ts';
-import { BLOCK_PERCENTILE, COMPARE_DEFAULTS, type CompareMetric, type CompareResult, compareInterleaved } from '../gate/compare.ts';
+import {
+  BLOCK_PERCENTILE,
+  COMPARE_DEFAULTS,
+  type CompareMetric,
+  type CompareResult,
+  compareInterleaved,
+} from '../gate/compare.ts';
 import type { RelativeChange } from '../gate/statistics.ts';
 import { parseLane } from '../lanes/lane.ts';
 import { environment } from '../measure/environment.ts';
@@ -45,11 +51,16 @@ function decidedLine(result: CompareResult): string {
 function stoppedLine(result: CompareResult, threshold: string, maxTime: string): string {
   const after = `after ${result.rounds} rounds (${(result.elapsedMs / 1000).toFixed(1)} s)`;
   switch (result.stoppedBy) {
-    case 'rounds': return `fixed count of ${result.rounds} rounds, judged with a fixed-sample t interval`;
-    case 'fail': return `stopped ${after}: the confidence sequence lies above +${threshold}`;
-    case 'pass': return `stopped ${after}: the confidence sequence lies at or below +${threshold}`;
-    case 'precise': return `stopped ${after}: the interval is under a quarter of ${threshold} wide, and straddles it`;
-    case 'budget': return `stopped ${after}: the \`--max-time ${maxTime}\` budget ran out before the interval decided`;
+    case 'rounds':
+      return `fixed count of ${result.rounds} rounds, judged with a fixed-sample t interval`;
+    case 'fail':
+      return `stopped ${after}: the confidence sequence lies above +${threshold}`;
+    case 'pass':
+      return `stopped ${after}: the confidence sequence lies at or below +${threshold}`;
+    case 'precise':
+      return `stopped ${after}: the interval is under a quarter of ${threshold} wide, and straddles it`;
+    case 'budget':
+      return `stopped ${after}: the \`--max-time ${maxTime}\` budget ran out before the interval decided`;
   }
 }
 
@@ -72,21 +83,27 @@ export const compareCommand: CliCommand<CompareArgs> = {
       .option('lane', { type: 'string', demandOption: true, describe: 'one lane, e.g. wasm-core@inproc' })
       .option('rounds', {
         type: 'number',
-        describe: 'exactly K rounds, judged with a fixed-sample t interval (default: rounds until the interval decides)',
+        describe:
+          'exactly K rounds, judged with a fixed-sample t interval (default: rounds until the interval decides)',
       })
       .option('max-time', {
-        type: 'string', default: `${COMPARE_DEFAULTS.maxTimeMs / 1000}s`,
+        type: 'string',
+        default: `${COMPARE_DEFAULTS.maxTimeMs / 1000}s`,
         describe: 'budget of a sequential comparison; still undecided then: warn',
       })
       .option('metric', {
-        choices: ['inner', 'roundtrip'], default: COMPARE_DEFAULTS.metric,
+        choices: ['inner', 'roundtrip'],
+        default: COMPARE_DEFAULTS.metric,
         describe: "what decides: the plugin's own time inside the worker, child or Go host, or the round trip",
       })
       .option('round-ms', {
-        type: 'number', default: COMPARE_DEFAULTS.roundMs, describe: 'length of a round, both sides in alternating blocks',
+        type: 'number',
+        default: COMPARE_DEFAULTS.roundMs,
+        describe: 'length of a round, both sides in alternating blocks',
       })
       .option('threshold', {
-        type: 'string', default: `${COMPARE_DEFAULTS.threshold * 100}%`,
+        type: 'string',
+        default: `${COMPARE_DEFAULTS.threshold * 100}%`,
         describe: `regression of the blocks' p${BLOCK_PERCENTILE} that fails, when the whole interval is above it`,
       })
       .option('input-size', { type: 'number', default: 4096, describe: 'input size in bytes' })
@@ -107,29 +124,58 @@ export const compareCommand: CliCommand<CompareArgs> = {
     const startedAt = new Date().toISOString();
     const lane = parseLane(args.lane);
     const result = await compareInterleaved({
-      baseDir: resolvePluginDir(args.base), headDir: resolvePluginDir(args.head), op: args.op, lane,
-      trusted: projectTrustedKeys(args.trust), policy, ...(args.rounds !== undefined ? { rounds: args.rounds } : {}),
-      maxTimeMs, metric: args.metric, roundMs: args.roundMs, threshold: Number(threshold[1]) / 100,
-      input: { sizeBytes: args.inputSize }, progress: (line) => console.error(line),
+      baseDir: resolvePluginDir(args.base),
+      headDir: resolvePluginDir(args.head),
+      op: args.op,
+      lane,
+      trusted: projectTrustedKeys(args.trust),
+      policy,
+      ...(args.rounds !== undefined ? { rounds: args.rounds } : {}),
+      maxTimeMs,
+      metric: args.metric,
+      roundMs: args.roundMs,
+      threshold: Number(threshold[1]) / 100,
+      input: { sizeBytes: args.inputSize },
+      progress: (line) => console.error(line),
     });
     const { change } = result;
     const p50s = `p50 ${formatNs(median(result.headP50Ns))} vs ${formatNs(median(result.baseP50Ns))}`;
     const kind = result.interval === 't interval' ? 'CI' : 'CS';
-    const shown = `change ${pct(change.estimate)} (95% ${kind} ${interval(change)})`
-      + ` over ${result.rounds} interleaved rounds`;
+    const shown =
+      `change ${pct(change.estimate)} (95% ${kind} ${interval(change)})` + ` over ${result.rounds} interleaved rounds`;
     console.log(`${args.head} vs ${args.base}, ${args.op} on ${args.lane}: ${p50s}, ${shown}`);
     console.log(decidedLine(result));
     console.log(stoppedLine(result, args.threshold, args.maxTime));
     console.log(verdictLine(result, args.threshold));
-    const detail = `${result.decidedBy} p${BLOCK_PERCENTILE} of blocks, 95% ${result.interval} ${interval(change)} after ${result.rounds} rounds`
-      + ` (${result.stoppedBy}); rounds base ${result.baseP50Ns.join(',')} ns, head ${result.headP50Ns.join(',')} ns`;
-    const gate = [{
-      metric: `regression.p${BLOCK_PERCENTILE}`, scenario: `${args.base}→${args.head}:${args.op}`, lane: args.lane,
-      threshold: `< ${args.threshold}`, value: change.estimate, status: result.status, detail, samples: result.rounds,
-      interval: { low: change.low, high: change.high, confidence: change.confidence, method: result.interval },
-      decidedBy: result.decidedBy,
-    }];
-    report(args.out, { schema: RESULTS_SCHEMA, verdict: result.status === 'fail' ? 'fail' : 'pass', command: commandLine, startedAt, finishedAt: new Date().toISOString(), interrupted: false, env: environment(), scenarios: [], checks: [], gate });
+    const detail =
+      `${result.decidedBy} p${BLOCK_PERCENTILE} of blocks, 95% ${result.interval} ${interval(change)} after ${result.rounds} rounds` +
+      ` (${result.stoppedBy}); rounds base ${result.baseP50Ns.join(',')} ns, head ${result.headP50Ns.join(',')} ns`;
+    const gate = [
+      {
+        metric: `regression.p${BLOCK_PERCENTILE}`,
+        scenario: `${args.base}→${args.head}:${args.op}`,
+        lane: args.lane,
+        threshold: `< ${args.threshold}`,
+        value: change.estimate,
+        status: result.status,
+        detail,
+        samples: result.rounds,
+        interval: { low: change.low, high: change.high, confidence: change.confidence, method: result.interval },
+        decidedBy: result.decidedBy,
+      },
+    ];
+    report(args.out, {
+      schema: RESULTS_SCHEMA,
+      verdict: result.status === 'fail' ? 'fail' : 'pass',
+      command: commandLine,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      interrupted: false,
+      env: environment(),
+      scenarios: [],
+      checks: [],
+      gate,
+    });
     return result.status === 'fail' ? EXIT.gateFailed : EXIT.pass;
   },
 };

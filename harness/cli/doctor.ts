@@ -26,22 +26,66 @@ function probe(what: string, run: () => string, fix: string): Finding {
 
 export const doctorCommand: CliCommand<Record<string, never>> = {
   command: 'doctor',
-  describe: 'Check what plugbench needs (toolchain, koffi, jco, Chromium, Go) and print the command that fixes each gap',
+  describe:
+    'Check what plugbench needs (toolchain, koffi, jco, Chromium, Go) and print the command that fixes each gap',
   builder: (yargs) => yargs as never,
   handler: async () => {
     const toolchain = detectToolchain();
     const findings: Finding[] = [
-      { what: 'node', ok: Number(process.versions.node.split('.')[0]) >= 20, detail: process.version, fix: 'install Node 20 or newer' },
-      toolchain ? { what: 'rust (wasm32 + native)', ok: true, detail: toolchain.description } : { what: 'rust (wasm32 + native)', ok: false, detail: 'no rustc that can build wasm32-unknown-unknown', fix: INSTALL_COMMAND },
-      probe('koffi', () => `koffi ${execFileSync(process.execPath, ['-e', 'console.log(require("koffi").version)'], { encoding: 'utf8' }).trim()}`, 'npm ci'),
-      probe('jco', () => { execFileSync(process.execPath, ['-e', 'import("@bytecodealliance/jco")'], { stdio: 'ignore' }); return '@bytecodealliance/jco loads'; }, 'npm ci'),
-      existsSync(currentProject().buildDir) ? { what: 'built plugins', ok: true, detail: currentProject().buildDir } : { what: 'built plugins', ok: false, detail: 'not built', fix: 'npx plugbench build' },
-      (() => { const chromium = findChromium(); return chromium ? { what: 'chromium (report test)', ok: true, detail: chromium } : { what: 'chromium (report test)', ok: false, detail: 'not found', fix: CHROMIUM_INSTALL, optional: true }; })(),
-      { ...probe('go host (@go lanes)', () => `${execFileSync(findGo() ?? 'go', ['version'], { encoding: 'utf8' }).trim()}; ${goHostBinary()}`, GO_INSTALL), optional: true },
+      {
+        what: 'node',
+        ok: Number(process.versions.node.split('.')[0]) >= 20,
+        detail: process.version,
+        fix: 'install Node 20 or newer',
+      },
+      toolchain
+        ? { what: 'rust (wasm32 + native)', ok: true, detail: toolchain.description }
+        : {
+            what: 'rust (wasm32 + native)',
+            ok: false,
+            detail: 'no rustc that can build wasm32-unknown-unknown',
+            fix: INSTALL_COMMAND,
+          },
+      probe(
+        'koffi',
+        () =>
+          `koffi ${execFileSync(process.execPath, ['-e', 'console.log(require("koffi").version)'], { encoding: 'utf8' }).trim()}`,
+        'npm ci',
+      ),
+      probe(
+        'jco',
+        () => {
+          execFileSync(process.execPath, ['-e', 'import("@bytecodealliance/jco")'], { stdio: 'ignore' });
+          return '@bytecodealliance/jco loads';
+        },
+        'npm ci',
+      ),
+      existsSync(currentProject().buildDir)
+        ? { what: 'built plugins', ok: true, detail: currentProject().buildDir }
+        : { what: 'built plugins', ok: false, detail: 'not built', fix: 'npx plugbench build' },
+      (() => {
+        const chromium = findChromium();
+        return chromium
+          ? { what: 'chromium (report test)', ok: true, detail: chromium }
+          : { what: 'chromium (report test)', ok: false, detail: 'not found', fix: CHROMIUM_INSTALL, optional: true };
+      })(),
+      {
+        ...probe(
+          'go host (@go lanes)',
+          () => `${execFileSync(findGo() ?? 'go', ['version'], { encoding: 'utf8' }).trim()}; ${goHostBinary()}`,
+          GO_INSTALL,
+        ),
+        optional: true,
+      },
     ];
-    for (const f of findings) console.log(`${f.ok ? 'ok     ' : 'MISSING'} ${f.what.padEnd(24)} ${f.detail}${!f.ok && f.fix ? `\n        fix: ${f.fix}` : ''}`);
+    for (const f of findings)
+      console.log(
+        `${f.ok ? 'ok     ' : 'MISSING'} ${f.what.padEnd(24)} ${f.detail}${!f.ok && f.fix ? `\n        fix: ${f.fix}` : ''}`,
+      );
     const env = environment();
-    console.log(`\nfingerprint ${env.fingerprint}: ${env.cpu}, ${env.cores} cores, ${env.os}, Node ${env.node}, lockfile ${env.lockfile}, commit ${env.commit}`);
+    console.log(
+      `\nfingerprint ${env.fingerprint}: ${env.cpu}, ${env.cores} cores, ${env.os}, Node ${env.node}, lockfile ${env.lockfile}, commit ${env.commit}`,
+    );
     return findings.every((f) => f.ok || f.optional) ? EXIT.pass : EXIT.usage;
   },
 };

@@ -59,7 +59,13 @@ async function minimizeCorpora(args: FuzzArgs): Promise<typeof EXIT.pass> {
       continue;
     }
     for (const op of (await listOps(dir, trusted, policy)).filter((o) => !args.op?.length || args.op.includes(o))) {
-      const { before, after } = await minimizeCoverageCorpus(dir, mode, op, { trusted, policy }, args.corpus ?? currentProject().corpusDir);
+      const { before, after } = await minimizeCoverageCorpus(
+        dir,
+        mode,
+        op,
+        { trusted, policy },
+        args.corpus ?? currentProject().corpusDir,
+      );
       console.error(`${plugin} ${op}: coverage corpus ${before} → ${after} inputs`);
     }
   }
@@ -67,7 +73,11 @@ async function minimizeCorpora(args: FuzzArgs): Promise<typeof EXIT.pass> {
 }
 
 /** The ops a built plugin declares (its manifest, read through a plain core-module load). */
-async function listOps(dir: string, trusted: ReturnType<typeof projectTrustedKeys>, policy: HostPolicy): Promise<string[]> {
+async function listOps(
+  dir: string,
+  trusted: ReturnType<typeof projectTrustedKeys>,
+  policy: HostPolicy,
+): Promise<string[]> {
   const instance = await openInstance(dir, 'wasm-core', { trusted, policy });
   try {
     return instance.manifest.ops.map((o) => o.name);
@@ -81,28 +91,56 @@ export const fuzzCommand: CliCommand<FuzzArgs> = {
   describe: 'Fuzz ops across lanes: robustness, error model, differential, oracles, determinism, round trips',
   builder: (yargs) =>
     withPolicyFlags(yargs)
-      .option('plugin', { type: 'string', array: true, describe: "plugins to fuzz (default: the project's plugins, `plugins` in plugbench.config.json)" })
+      .option('plugin', {
+        type: 'string',
+        array: true,
+        describe: "plugins to fuzz (default: the project's plugins, `plugins` in plugbench.config.json)",
+      })
       .option('op', { type: 'string', array: true, describe: 'only these ops' })
-      .option('lane', { type: 'string', array: true, describe: `lanes compared (default: the config's \`lanes\`, else ${DEFAULT_FUZZ_LANES.join(',')})` })
+      .option('lane', {
+        type: 'string',
+        array: true,
+        describe: `lanes compared (default: the config's \`lanes\`, else ${DEFAULT_FUZZ_LANES.join(',')})`,
+      })
       .option('time', { type: 'string', describe: 'budget for the whole run, split across plugin/op pairs (e.g. 60s)' })
       .option('runs', { type: 'number', describe: 'generated inputs per plugin/op (default 1000 without --time)' })
       .option('seed', { type: 'number', describe: 'seed (default: random, printed)' })
       .option('replay', { type: 'string', describe: 'replay one saved input (a corpus .bin file)' })
-      .option('corpus', { type: 'string', describe: "corpus directory replayed first and saved to (default: the config's `corpus`)" })
+      .option('corpus', {
+        type: 'string',
+        describe: "corpus directory replayed first and saved to (default: the config's `corpus`)",
+      })
       .option('deadline-ms', { type: 'number', default: 2000, describe: 'deadline per call on lanes that enforce one' })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
-      .option('coverage', { type: 'boolean', default: true, describe: 'guide by coverage where the plugin has a coverage build (`plugbench build --coverage`); `--no-coverage` fuzzes blind' })
-      .option('dict', { type: 'string', describe: 'dictionary for the guided loop (AFL/libFuzzer format: `name="word"` lines)' })
-      .option('minimize', { type: 'boolean', default: false, describe: 'shrink each plugin/op coverage corpus to the inputs that keep its coverage, then stop' })
+      .option('coverage', {
+        type: 'boolean',
+        default: true,
+        describe:
+          'guide by coverage where the plugin has a coverage build (`plugbench build --coverage`); `--no-coverage` fuzzes blind',
+      })
+      .option('dict', {
+        type: 'string',
+        describe: 'dictionary for the guided loop (AFL/libFuzzer format: `name="word"` lines)',
+      })
+      .option('minimize', {
+        type: 'boolean',
+        default: false,
+        describe: 'shrink each plugin/op coverage corpus to the inputs that keep its coverage, then stop',
+      })
       .option('out', outOption()) as never,
   handler: async (args, { commandLine, report, informational }) => {
     const timeMs = args.time === undefined ? undefined : parseDurationMs(args.time);
-    if (args.time !== undefined && timeMs === undefined) throw new UsageError(`\`--time ${args.time}\` is not a duration: write \`60s\` or \`2m\``);
-    if (args.replay !== undefined && (args.plugin?.length !== 1 || args.op?.length !== 1)) throw new UsageError('`--replay FILE` needs exactly one `--plugin` and one `--op`');
+    if (args.time !== undefined && timeMs === undefined)
+      throw new UsageError(`\`--time ${args.time}\` is not a duration: write \`60s\` or \`2m\``);
+    if (args.replay !== undefined && (args.plugin?.length !== 1 || args.op?.length !== 1))
+      throw new UsageError('`--replay FILE` needs exactly one `--plugin` and one `--op`');
     if (args.minimize) return minimizeCorpora(args);
     const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
     const plugins = args.plugin?.length ? args.plugin : projectPlugins();
-    if (plugins.length === 0) throw new UsageError('no plugin to fuzz: give `--plugin P`, or build the crates of plugbench.config.json with `plugbench build`');
+    if (plugins.length === 0)
+      throw new UsageError(
+        'no plugin to fuzz: give `--plugin P`, or build the crates of plugbench.config.json with `plugbench build`',
+      );
     const startedAt = new Date().toISOString();
     const fuzz = await runFuzz({
       plugins,
@@ -121,12 +159,28 @@ export const fuzzCommand: CliCommand<FuzzArgs> = {
       progress: (line) => console.error(line),
     });
     const partial = { fuzz, checks: [], gate: [], informational };
-    const results: Results = { schema: RESULTS_SCHEMA, verdict: verdictOf(partial), command: commandLine, startedAt, finishedAt: new Date().toISOString(), interrupted: false, env: environment(), scenarios: [], ...partial };
+    const results: Results = {
+      schema: RESULTS_SCHEMA,
+      verdict: verdictOf(partial),
+      command: commandLine,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      interrupted: false,
+      env: environment(),
+      scenarios: [],
+      ...partial,
+    };
     report(args.out, results);
-    console.log(`fuzz: seed ${seed}, ${fuzz.runs} runs over ${fuzz.properties.length} plugin/op pairs: ${fuzz.failures.length === 0 ? 'no findings' : `${fuzz.failures.length} finding(s)`}`);
+    console.log(
+      `fuzz: seed ${seed}, ${fuzz.runs} runs over ${fuzz.properties.length} plugin/op pairs: ${fuzz.failures.length === 0 ? 'no findings' : `${fuzz.failures.length} finding(s)`}`,
+    );
     for (const f of fuzz.failures) {
-      const what = f.sequence ? `sequence:\n${f.sequence.map((step, i) => `    ${i + 1}. ${step}`).join('\n')}` : `input (base64): ${f.inputBase64.slice(0, 120)}`;
-      console.log(`\nFOUND ${f.property} on ${f.plugin} ${f.op} (${f.lane}${f.kind ? `, ${f.kind}` : ''}): ${f.message}\n  ${what}\n  replay: ${f.replay}`);
+      const what = f.sequence
+        ? `sequence:\n${f.sequence.map((step, i) => `    ${i + 1}. ${step}`).join('\n')}`
+        : `input (base64): ${f.inputBase64.slice(0, 120)}`;
+      console.log(
+        `\nFOUND ${f.property} on ${f.plugin} ${f.op} (${f.lane}${f.kind ? `, ${f.kind}` : ''}): ${f.message}\n  ${what}\n  replay: ${f.replay}`,
+      );
     }
     return results.verdict === 'pass' ? EXIT.pass : EXIT.gateFailed;
   },

@@ -9,7 +9,10 @@ import { colour } from './progress.ts';
 
 /** Evaluates the gate on results (against a baseline when given) and prints why it failed. */
 export async function applyGate(
-  results: Results, baselineName: string | undefined, strictEnv: boolean, metric: RegressionMetric = 'inner',
+  results: Results,
+  baselineName: string | undefined,
+  strictEnv: boolean,
+  metric: RegressionMetric = 'inner',
 ): Promise<Results> {
   await initHistograms();
   const baseline = baselineName === undefined ? undefined : loadBaseline(baselineName);
@@ -24,10 +27,16 @@ export async function applyGate(
 
 export function printGate(results: Results): void {
   const failed = results.gate.filter((g) => g.status !== 'pass');
-  for (const g of failed) console.log(`gate ${g.status.toUpperCase()}: ${g.scenario} ${g.lane}: ${g.metric} = ${formatGateValue(g)} (threshold ${g.threshold})${g.detail ? ` — ${g.detail}` : ''}`);
-  for (const c of results.checks.filter((c) => c.status === 'fail')) console.log(`check FAIL: ${c.lane} ${c.id}: ${c.detail}`);
+  for (const g of failed)
+    console.log(
+      `gate ${g.status.toUpperCase()}: ${g.scenario} ${g.lane}: ${g.metric} = ${formatGateValue(g)} (threshold ${g.threshold})${g.detail ? ` — ${g.detail}` : ''}`,
+    );
+  for (const c of results.checks.filter((c) => c.status === 'fail'))
+    console.log(`check FAIL: ${c.lane} ${c.id}: ${c.detail}`);
   if (results.regressionsNotJudged) console.log(results.regressionsNotJudged);
-  console.log(`gate: ${colour(results.verdict.toUpperCase(), results.verdict === 'pass')} (${results.gate.filter((g) => g.status === 'pass').length} of ${results.gate.length} thresholds pass)`);
+  console.log(
+    `gate: ${colour(results.verdict.toUpperCase(), results.verdict === 'pass')} (${results.gate.filter((g) => g.status === 'pass').length} of ${results.gate.length} thresholds pass)`,
+  );
 }
 
 interface GateArgs {
@@ -45,15 +54,26 @@ export const gateCommand: CliCommand<GateArgs> = {
     yargs
       .positional('results', { type: 'string', describe: 'a results.json written by run, check or fuzz' })
       .option('baseline', { type: 'string', describe: 'baseline name (reports/baselines/NAME.json) or results file' })
-      .option('strict-env', { type: 'boolean', default: false, describe: 'fail when the baseline comes from another environment' })
+      .option('strict-env', {
+        type: 'boolean',
+        default: false,
+        describe: 'fail when the baseline comes from another environment',
+      })
       .option('metric', {
-        choices: ['inner', 'roundtrip'], default: 'inner',
+        choices: ['inner', 'roundtrip'],
+        default: 'inner',
         describe: "regressions on the plugin's own time where both runs timed it inside, or on the round trip",
       })
-      .option('out', { type: 'string', describe: 'where to write the gated results and reports (default: beside RESULTS)' }) as never,
+      .option('out', {
+        type: 'string',
+        describe: 'where to write the gated results and reports (default: beside RESULTS)',
+      }) as never,
   handler: async (args, { report, informational }) => {
     const read = readResults(args.results);
-    const withInformational = { ...read, informational: [...new Set([...(read.informational ?? []), ...informational])] };
+    const withInformational = {
+      ...read,
+      informational: [...new Set([...(read.informational ?? []), ...informational])],
+    };
     const results = await applyGate(withInformational, args.baseline, args.strictEnv, args.metric);
     report(args.out ?? dirname(args.results), results);
     printGate(results);

@@ -29,19 +29,29 @@ export const listCommand: CliCommand<PolicyArgs> = {
     const policy = policyOf(args);
     const buildDir = currentProject().buildDir;
     console.log(`plugins (${buildDir}):`);
-    const names = existsSync(buildDir) ? readdirSync(buildDir).filter((n) => existsSync(join(buildDir, n, 'plugin.json'))).sort() : [];
+    const names = existsSync(buildDir)
+      ? readdirSync(buildDir)
+          .filter((n) => existsSync(join(buildDir, n, 'plugin.json')))
+          .sort()
+      : [];
     if (names.length === 0) console.log('  none built yet: run `plugbench build`');
     for (const name of names) {
       const meta = JSON.parse(readFileSync(join(buildDir, name, 'plugin.json'), 'utf8')) as PluginMeta;
       const coverage = meta.coverage ? ` [coverage build: ${meta.coverage.scope}]` : '';
-      console.log(`  ${name.padEnd(12)} ${meta.version.padEnd(8)} abi ${meta.abi.padEnd(4)} ${await describeOps(join(buildDir, name), policy)}${coverage}`);
+      console.log(
+        `  ${name.padEnd(12)} ${meta.version.padEnd(8)} abi ${meta.abi.padEnd(4)} ${await describeOps(join(buildDir, name), policy)}${coverage}`,
+      );
     }
     console.log(`\nlanes: ${ALL_LANES.map(laneName).join(', ')}`);
     const scenarios = await loadScenarios();
     console.log('\nscenarios:');
-    for (const s of scenarios) console.log(`  ${s.id.padEnd(28)} ${s.plugin} ${s.op} on ${s.lanes.length} lane(s), ${s.load.model} [${s.suites.join(', ')}]`);
+    for (const s of scenarios)
+      console.log(
+        `  ${s.id.padEnd(28)} ${s.plugin} ${s.op} on ${s.lanes.length} lane(s), ${s.load.model} [${s.suites.join(', ')}]`,
+      );
     console.log('\nsuites:');
-    for (const suite of SUITES) console.log(`  ${suite.padEnd(8)} ${scenarios.filter((s) => s.suites.includes(suite)).length} scenario(s)`);
+    for (const suite of SUITES)
+      console.log(`  ${suite.padEnd(8)} ${scenarios.filter((s) => s.suites.includes(suite)).length} scenario(s)`);
     return EXIT.pass;
   },
 };

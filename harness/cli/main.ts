@@ -25,18 +25,49 @@ function projectArgument(argv: string[]): string | undefined {
   const at = argv.findIndex((a) => a === '--project' || a.startsWith('--project='));
   if (at < 0) return undefined;
   const value = argv[at]!.includes('=') ? argv[at]!.slice('--project='.length) : argv[at + 1];
-  if (value === undefined || value === '' || value.startsWith('--')) throw new UsageError('`--project` needs a directory: `--project path/to/your/repo`');
+  if (value === undefined || value === '' || value.startsWith('--'))
+    throw new UsageError('`--project` needs a directory: `--project path/to/your/repo`');
   return value;
 }
 
 /** Every command, one file each. */
-export const COMMANDS: readonly CliCommand[] = [initCommand, buildCommand, signCommand, runCommand, checkCommand, boundaryCommand, compareCommand, gateCommand, baselineCommand, fuzzCommand, mergeCommand, reportCommand, listCommand, doctorCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  initCommand,
+  buildCommand,
+  signCommand,
+  runCommand,
+  checkCommand,
+  boundaryCommand,
+  compareCommand,
+  gateCommand,
+  baselineCommand,
+  fuzzCommand,
+  mergeCommand,
+  reportCommand,
+  listCommand,
+  doctorCommand,
+];
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, Options>> = {
-  project: { type: 'string', global: true, describe: 'the project directory (default: the nearest directory with plugbench.config.json, else the current one)' },
-  json: { type: 'boolean', default: false, global: true, describe: 'print the results as JSON on stdout (the summary goes to stderr)' },
-  informational: { type: 'string', array: true, global: true, describe: 'report these checks or fuzz properties without failing on them, e.g. fault.hog, fuzz.no-leak, fuzz.lz.decompress' },
+  project: {
+    type: 'string',
+    global: true,
+    describe: 'the project directory (default: the nearest directory with plugbench.config.json, else the current one)',
+  },
+  json: {
+    type: 'boolean',
+    default: false,
+    global: true,
+    describe: 'print the results as JSON on stdout (the summary goes to stderr)',
+  },
+  informational: {
+    type: 'string',
+    array: true,
+    global: true,
+    describe:
+      'report these checks or fuzz properties without failing on them, e.g. fault.hog, fuzz.no-leak, fuzz.lz.decompress',
+  },
 };
 
 /** Runs the command line; returns the exit code instead of exiting, so tests can call it. */
@@ -73,7 +104,13 @@ export async function main(argv: string[]): Promise<ExitCode> {
   for (const [name, option] of Object.entries(GLOBAL_OPTIONS)) cli.option(name, option);
   for (const { command, describe, builder, handler } of COMMANDS) {
     cli.command(command, describe, builder, async (args) => {
-      setExit(await handler(args, { commandLine: ['plugbench', ...argv].join(' '), report, informational: (args.informational as string[] | undefined) ?? [] }));
+      setExit(
+        await handler(args, {
+          commandLine: ['plugbench', ...argv].join(' '),
+          report,
+          informational: (args.informational as string[] | undefined) ?? [],
+        }),
+      );
     });
   }
   try {

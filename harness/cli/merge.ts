@@ -11,18 +11,33 @@ export const mergeCommand: CliCommand<{ results: string[]; o: string; baseline?:
   builder: (yargs) =>
     yargs
       .positional('results', { type: 'string', array: true, describe: 'results.json files' })
-      .option('o', { alias: 'out', type: 'string', demandOption: true, describe: 'directory for the merged results.json and reports' })
+      .option('o', {
+        alias: 'out',
+        type: 'string',
+        demandOption: true,
+        describe: 'directory for the merged results.json and reports',
+      })
       .option('baseline', { type: 'string', describe: 'baseline for regression thresholds' })
-      .option('strict-env', { type: 'boolean', default: false, describe: 'fail when the baseline comes from another environment' }) as never,
+      .option('strict-env', {
+        type: 'boolean',
+        default: false,
+        describe: 'fail when the baseline comes from another environment',
+      }) as never,
   handler: async (args, { commandLine, report, informational }) => {
     if (args.results.length === 0) throw new UsageError('give at least one results.json to merge');
     await initHistograms();
     const { merged, warnings } = mergeResults(args.results.map(readResults), commandLine);
     for (const w of warnings) console.error(`plugbench: WARNING: ${w}`);
-    const gated = await applyGate({ ...merged, informational: [...new Set([...(merged.informational ?? []), ...informational])] }, args.baseline, args.strictEnv);
+    const gated = await applyGate(
+      { ...merged, informational: [...new Set([...(merged.informational ?? []), ...informational])] },
+      args.baseline,
+      args.strictEnv,
+    );
     const paths = report(args.o, gated);
     printGate(gated);
-    console.error(`merged ${args.results.length} result file(s): ${gated.scenarios.length} scenario(s), ${gated.scenarios.reduce((s, x) => s + x.lanes.reduce((n, l) => n + l.load.calls, 0), 0)} calls; wrote ${paths.join(', ')}`);
+    console.error(
+      `merged ${args.results.length} result file(s): ${gated.scenarios.length} scenario(s), ${gated.scenarios.reduce((s, x) => s + x.lanes.reduce((n, l) => n + l.load.calls, 0), 0)} calls; wrote ${paths.join(', ')}`,
+    );
     return gated.verdict === 'pass' ? EXIT.pass : EXIT.gateFailed;
   },
 };

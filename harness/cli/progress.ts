@@ -2,7 +2,10 @@
  * Progress for long runs: on a terminal, one live line rewritten in place; elsewhere (CI logs),
  * a plain line at most every `everyMs` per subject, so logs stay short.
  */
-export function progressPrinter(stream: NodeJS.WriteStream = process.stderr, everyMs = 5000): { update(subject: string, line: string): void; done(): void } {
+export function progressPrinter(
+  stream: NodeJS.WriteStream = process.stderr,
+  everyMs = 5000,
+): { update(subject: string, line: string): void; done(): void } {
   const last = new Map<string, number>();
   let live = false;
   return {

@@ -44,17 +44,25 @@ function parseConfigFlag(text: string): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`\`--config ${text}\` is not JSON (${(e as Error).message}); give an object, e.g. \`--config '{"greeting":"hi"}'\``);
+    throw new UsageError(
+      `\`--config ${text}\` is not JSON (${(e as Error).message}); give an object, e.g. \`--config '{"greeting":"hi"}'\``,
+    );
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`\`--config ${text}\` is not a JSON object, e.g. \`--config '{"greeting":"hi"}'\``);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new UsageError(`\`--config ${text}\` is not a JSON object, e.g. \`--config '{"greeting":"hi"}'\``);
   return value as Record<string, unknown>;
 }
 
 /** An ad hoc scenario from flags. */
 function adHocScenario(args: RunArgs): Scenario {
   const lanes = args.lane ?? currentProject().lanes;
-  const missing = (['plugin', 'op', ...(lanes ? [] : ['lane'] as const)] as const).filter((f) => args[f] === undefined);
-  if (missing.length > 0) throw new UsageError(`give \`--suite NAME\`, or ${missing.map((f) => `\`--${f}\``).join(', ')} with the others (e.g. \`plugbench run --plugin textkit --op tokenize --lane wasm-core@inproc\`)`);
+  const missing = (['plugin', 'op', ...(lanes ? [] : (['lane'] as const))] as const).filter(
+    (f) => args[f] === undefined,
+  );
+  if (missing.length > 0)
+    throw new UsageError(
+      `give \`--suite NAME\`, or ${missing.map((f) => `\`--${f}\``).join(', ')} with the others (e.g. \`plugbench run --plugin textkit --op tokenize --lane wasm-core@inproc\`)`,
+    );
   let load: LoadModel;
   if ((args.model ?? (args.rate !== undefined ? 'open' : 'closed')) === 'open') {
     if (args.rate === undefined) throw new UsageError('`--model open` needs `--rate R` (calls per second)');
@@ -62,9 +70,12 @@ function adHocScenario(args: RunArgs): Scenario {
   } else if (args.model === undefined || args.model === 'closed') {
     load = { model: 'closed', concurrency: args.concurrency ?? 1 };
   } else {
-    throw new UsageError(`\`--model ${args.model}\` is not a load model: use \`open\` (with --rate) or \`closed\` (with --concurrency)`);
+    throw new UsageError(
+      `\`--model ${args.model}\` is not a load model: use \`open\` (with --rate) or \`closed\` (with --concurrency)`,
+    );
   }
-  if (args.duration !== undefined && parseDurationMs(args.duration) === undefined) throw new UsageError(`\`--duration ${args.duration}\` is not a duration: write \`10s\`, \`500ms\` or \`2m\``);
+  if (args.duration !== undefined && parseDurationMs(args.duration) === undefined)
+    throw new UsageError(`\`--duration ${args.duration}\` is not a duration: write \`10s\`, \`500ms\` or \`2m\``);
   return resolveScenario(
     {
       id: `${args.plugin}-${args.op}`.replace(/[^a-zA-Z0-9_-]/g, '_'),
@@ -89,32 +100,66 @@ export const runCommand: CliCommand<RunArgs> = {
   describe: 'Measure scenarios (a suite, or one op on some lanes) and write results.json and reports',
   builder: (yargs) =>
     withPolicyFlags(yargs)
-      .option('suite', { type: 'string', describe: "run a suite of the project's scenarios: smoke, nightly or release" })
+      .option('suite', {
+        type: 'string',
+        describe: "run a suite of the project's scenarios: smoke, nightly or release",
+      })
       .option('plugin', { type: 'string', describe: 'plugin name or built plugin directory (ad hoc run)' })
       .option('op', { type: 'string', describe: 'op to call' })
-      .option('lane', { type: 'string', array: true, describe: "lanes, comma list or repeated, e.g. wasm-core@inproc,native@process (default: the config's `lanes`)" })
-      .option('model', { type: 'string', choices: ['open', 'closed'], describe: 'load model (default: closed, or open when --rate is given)' })
+      .option('lane', {
+        type: 'string',
+        array: true,
+        describe: "lanes, comma list or repeated, e.g. wasm-core@inproc,native@process (default: the config's `lanes`)",
+      })
+      .option('model', {
+        type: 'string',
+        choices: ['open', 'closed'],
+        describe: 'load model (default: closed, or open when --rate is given)',
+      })
       .option('rate', { type: 'number', describe: 'open loop: calls per second' })
       .option('concurrency', { type: 'number', describe: 'closed loop: callers in flight (default 1)' })
       .option('duration', { type: 'string', describe: 'how long to measure after warm-up, e.g. 10s (default 5s)' })
       .option('calls', { type: 'number', describe: 'measure this many calls instead of a duration' })
       .option('input-size', { type: 'number', describe: 'input size in bytes (default 1024)' })
       .option('deadline-ms', { type: 'number', describe: 'deadline on every call (worker and process lanes)' })
-      .option('config', { type: 'string', describe: 'JSON object given to the plugin\'s init (an Extism plugin\'s config map), e.g. \'{"greeting":"hi"}\'' })
-      .option('batch', { type: 'number', describe: 'closed loop on worker/process lanes: calls per crossing, each timed inside' })
+      .option('config', {
+        type: 'string',
+        describe:
+          'JSON object given to the plugin\'s init (an Extism plugin\'s config map), e.g. \'{"greeting":"hi"}\'',
+      })
+      .option('batch', {
+        type: 'number',
+        describe: 'closed loop on worker/process lanes: calls per crossing, each timed inside',
+      })
       .option('shard', { type: 'string', describe: 'run the I-th of N deterministic slices of the suite, e.g. 2/4' })
-      .option('threshold', { type: 'string', array: true, describe: 'gate expression for the ad hoc scenario, e.g. "latency.p99 < 50us"' })
-      .option('baseline', { type: 'string', describe: 'compare against a baseline (name or results file) for regression thresholds' })
-      .option('strict-env', { type: 'boolean', default: false, describe: 'fail when the baseline comes from another environment' })
+      .option('threshold', {
+        type: 'string',
+        array: true,
+        describe: 'gate expression for the ad hoc scenario, e.g. "latency.p99 < 50us"',
+      })
+      .option('baseline', {
+        type: 'string',
+        describe: 'compare against a baseline (name or results file) for regression thresholds',
+      })
+      .option('strict-env', {
+        type: 'boolean',
+        default: false,
+        describe: 'fail when the baseline comes from another environment',
+      })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
       .option('out', outOption()) as never,
   handler: async (args, { commandLine, report, informational }) => {
-    if (args.suite !== undefined && (args.plugin ?? args.op ?? args.lane) !== undefined) throw new UsageError('give either `--suite` or `--plugin/--op/--lane`, not both');
-    if (args.shard !== undefined && args.suite === undefined) throw new UsageError('`--shard` slices a suite: give `--suite` too');
+    if (args.suite !== undefined && (args.plugin ?? args.op ?? args.lane) !== undefined)
+      throw new UsageError('give either `--suite` or `--plugin/--op/--lane`, not both');
+    if (args.shard !== undefined && args.suite === undefined)
+      throw new UsageError('`--shard` slices a suite: give `--suite` too');
     const overrides = policyOverridesOf(args);
     const all = args.suite !== undefined ? await loadSuite(args.suite) : [adHocScenario(args)];
     // The flags win over what each scenario's own `policy` sets, which wins over the project's.
-    const scenarios = (args.shard !== undefined ? sliceForShard(all, parseShard(args.shard)) : all).map((s) => ({ ...s, policy: { ...s.policy, ...overrides } }));
+    const scenarios = (args.shard !== undefined ? sliceForShard(all, parseShard(args.shard)) : all).map((s) => ({
+      ...s,
+      policy: { ...s.policy, ...overrides },
+    }));
     const trusted = projectTrustedKeys(args.trust);
     await initHistograms();
     const startedAt = new Date().toISOString();
@@ -131,7 +176,14 @@ export const runCommand: CliCommand<RunArgs> = {
         if (abort.signal.aborted) break;
         console.error(`[${i + 1}/${scenarios.length}] ${scenario.id}: ${scenario.lanes.length} lane(s)`);
         const progress = progressPrinter();
-        done.push(await runScenario(scenario, { trusted, policy: currentProject().policy, signal: abort.signal, progress: (line) => progress.update(line.split(':')[0]!, `  ${line}`) }));
+        done.push(
+          await runScenario(scenario, {
+            trusted,
+            policy: currentProject().policy,
+            signal: abort.signal,
+            progress: (line) => progress.update(line.split(':')[0]!, `  ${line}`),
+          }),
+        );
         progress.done();
       }
     } finally {

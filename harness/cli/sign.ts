@@ -26,7 +26,7 @@ export const signCommand: CliCommand<SignArgs> = {
         type: 'string',
         array: true,
         describe:
-          "NAME[:KIND] of an op, KIND one of bytes (default), utf8, image, u64; default: every exported " +
+          'NAME[:KIND] of an op, KIND one of bytes (default), utf8, image, u64; default: every exported ' +
           "function that is not a runtime's",
       })
       .option('name', { type: 'string', describe: 'plugin name (default: the file name)' })
@@ -53,7 +53,7 @@ export const signCommand: CliCommand<SignArgs> = {
     const ops = meta.extism?.ops.map((op) => `${op.name}(${op.input})`).join(' ') ?? 'from `describe`';
     console.error(
       `signed ${meta.name} ${meta.version} (abi ${meta.abi}${meta.extism?.wasi ? ', WASI' : ''}) → ` +
-      `${args.out}\n  ops: ${ops}\n  key: ${meta.signature.keyId}`,
+        `${args.out}\n  ops: ${ops}\n  key: ${meta.signature.keyId}`,
     );
     return EXIT.pass;
   },

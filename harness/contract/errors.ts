@@ -31,7 +31,10 @@ export const MAX_MESSAGE_BYTES = CONTRACT_LIMITS.maxMessageBytes;
 export function boundMessage(message: string): string {
   const bytes = Buffer.from(message, 'utf8');
   if (bytes.length <= MAX_MESSAGE_BYTES) return message;
-  return `${bytes.subarray(0, MAX_MESSAGE_BYTES).toString('utf8').replace(/\uFFFD$/, '')}… (${bytes.length} bytes, truncated)`;
+  return `${bytes
+    .subarray(0, MAX_MESSAGE_BYTES)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '')}… (${bytes.length} bytes, truncated)`;
 }
 
 export function failed(failure: CallFailure): CallOutcome {

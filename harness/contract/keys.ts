@@ -12,10 +12,16 @@ export interface TrustedKey {
 
 /** First 16 hex digits of the SHA-256 of the key's SPKI encoding. */
 export function keyIdOf(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
-const devKeyPaths = (stateDir: string) => ({ privatePath: join(stateDir, 'keys', 'dev.key'), publicPath: join(stateDir, 'keys', 'dev.pub') });
+const devKeyPaths = (stateDir: string) => ({
+  privatePath: join(stateDir, 'keys', 'dev.key'),
+  publicPath: join(stateDir, 'keys', 'dev.pub'),
+});
 
 /** The development signing key, created on first use (mode 0600, kept out of git). */
 export function loadOrCreateDevKey(stateDir: string): KeyObject {
@@ -34,9 +40,12 @@ export function readTrustedKey(path: string): TrustedKey {
   try {
     key = createPublicKey(readFileSync(path));
   } catch (e) {
-    throw new UsageError(`cannot read trusted key \`${path}\` (${(e as Error).message}): give a PEM Ed25519 public key, as \`plugbench build\` writes to .plugbench/keys/dev.pub`);
+    throw new UsageError(
+      `cannot read trusted key \`${path}\` (${(e as Error).message}): give a PEM Ed25519 public key, as \`plugbench build\` writes to .plugbench/keys/dev.pub`,
+    );
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new UsageError(`trusted key \`${path}\` is ${key.asymmetricKeyType}, not ed25519`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new UsageError(`trusted key \`${path}\` is ${key.asymmetricKeyType}, not ed25519`);
   return { keyId: keyIdOf(key), key, source: path };
 }
 

@@ -36,7 +36,9 @@ function describeSchemaError(e: ErrorObject): string {
  * Parses and validates the manifest JSON that `describe` returned.
  * Returns every problem at once (empty when the manifest is valid).
  */
-export function parseManifest(json: string): { manifest: Manifest; problems: [] } | { manifest?: undefined; problems: string[] } {
+export function parseManifest(
+  json: string,
+): { manifest: Manifest; problems: [] } | { manifest?: undefined; problems: string[] } {
   let value: unknown;
   try {
     value = JSON.parse(json);

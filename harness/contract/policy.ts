@@ -41,6 +41,9 @@ export interface PolicyOverrides {
 export function applyPolicy(base: HostPolicy, overrides: PolicyOverrides): HostPolicy {
   return {
     grants: overrides.grants ? new Set(overrides.grants) : base.grants,
-    quotas: { memoryBytes: overrides.memoryBytes ?? base.quotas.memoryBytes, callTimeoutMs: overrides.callTimeoutMs ?? base.quotas.callTimeoutMs },
+    quotas: {
+      memoryBytes: overrides.memoryBytes ?? base.quotas.memoryBytes,
+      callTimeoutMs: overrides.callTimeoutMs ?? base.quotas.callTimeoutMs,
+    },
   };
 }

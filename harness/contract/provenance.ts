@@ -60,7 +60,9 @@ const validateMeta = new Ajv({ allErrors: true }).compile<PluginMeta>(schema);
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -83,8 +85,14 @@ export function readSignedPluginMeta(dir: string, trusted: readonly TrustedKey[]
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`no plugin.json in \`${dir}\`: build the plugin with \`plugbench build\`, or sign a module built elsewhere with \`plugbench sign FILE.wasm --out DIR\``);
-    throw new PluginLoadError('rejected', `\`${path}\` is not valid JSON (${(e as Error).message}); rebuild it with \`plugbench build\``);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new UsageError(
+        `no plugin.json in \`${dir}\`: build the plugin with \`plugbench build\`, or sign a module built elsewhere with \`plugbench sign FILE.wasm --out DIR\``,
+      );
+    throw new PluginLoadError(
+      'rejected',
+      `\`${path}\` is not valid JSON (${(e as Error).message}); rebuild it with \`plugbench build\``,
+    );
   }
   if (!validateMeta(raw)) {
     const problems = (validateMeta.errors ?? []).map((e) => `\`${e.instancePath || '/'}\` ${e.message}`);
@@ -93,10 +101,16 @@ export function readSignedPluginMeta(dir: string, trusted: readonly TrustedKey[]
   const { signature, ...unsigned } = raw;
   const key = trusted.find((k) => k.keyId === signature.keyId);
   if (key === undefined) {
-    throw new PluginLoadError('rejected', `\`${path}\` is signed by key \`${signature.keyId}\`, which is not trusted (trusted: ${trusted.map((k) => `\`${k.keyId}\``).join(', ') || 'none'}); pass its public key with \`--trust FILE\``);
+    throw new PluginLoadError(
+      'rejected',
+      `\`${path}\` is signed by key \`${signature.keyId}\`, which is not trusted (trusted: ${trusted.map((k) => `\`${k.keyId}\``).join(', ') || 'none'}); pass its public key with \`--trust FILE\``,
+    );
   }
   if (!verify(null, Buffer.from(canonicalJson(unsigned)), key.key, Buffer.from(signature.value, 'base64'))) {
-    throw new PluginLoadError('rejected', `the signature of \`${path}\` does not match its contents: the file was changed after signing; rebuild the plugin with \`plugbench build\``);
+    throw new PluginLoadError(
+      'rejected',
+      `the signature of \`${path}\` does not match its contents: the file was changed after signing; rebuild the plugin with \`plugbench build\``,
+    );
   }
   return raw;
 }
@@ -111,11 +125,17 @@ export function readVerifiedArtifact(dir: string, artifact: ArtifactFile): Buffe
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new PluginLoadError('rejected', `artifact \`${path}\` cannot be read (${(e as NodeJS.ErrnoException).code}); rebuild the plugin with \`plugbench build\``);
+    throw new PluginLoadError(
+      'rejected',
+      `artifact \`${path}\` cannot be read (${(e as NodeJS.ErrnoException).code}); rebuild the plugin with \`plugbench build\``,
+    );
   }
   const actual = sha256Hex(bytes);
   if (actual !== artifact.sha256) {
-    throw new PluginLoadError('rejected', `artifact \`${artifact.file}\` has SHA-256 ${actual}, but plugin.json lists ${artifact.sha256}: the file changed after it was signed; rebuild the plugin with \`plugbench build\``);
+    throw new PluginLoadError(
+      'rejected',
+      `artifact \`${artifact.file}\` has SHA-256 ${actual}, but plugin.json lists ${artifact.sha256}: the file changed after it was signed; rebuild the plugin with \`plugbench build\``,
+    );
   }
   return bytes;
 }

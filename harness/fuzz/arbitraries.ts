@@ -19,7 +19,8 @@ const anyScalar = fc.integer({ min: 0, max: 0x10ffff - SURROGATE_COUNT }).map(
   (value) => {
     const cp = typeof value === 'string' && value.length <= 2 ? value.codePointAt(0) : undefined;
     const surrogate = cp !== undefined && cp >= SURROGATES_START && cp < SURROGATES_START + SURROGATE_COUNT;
-    if (cp === undefined || surrogate || String.fromCodePoint(cp) !== value) throw new Error('not one Unicode scalar value');
+    if (cp === undefined || surrogate || String.fromCodePoint(cp) !== value)
+      throw new Error('not one Unicode scalar value');
     return cp < SURROGATES_START ? cp : cp - SURROGATE_COUNT;
   },
 );
@@ -44,8 +45,20 @@ const concat = (...parts: Uint8Array[]) => {
 
 /** RGBA images with valid headers, and with corrupted ones (lying sizes, huge dimensions, short pixels). */
 export const anyImage = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ w: fc.integer({ min: 0, max: 24 }), h: fc.integer({ min: 0, max: 24 }) }).chain(({ w, h }) => fc.uint8Array({ minLength: w * h * 4, maxLength: w * h * 4 }).map((px) => concat(header(w, h), px))) },
-  { weight: 1, arbitrary: fc.record({ w: fc.nat(), h: fc.nat(), px: fc.uint8Array({ maxLength: 256 }) }).map(({ w, h, px }) => concat(header(w, h), px)) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .record({ w: fc.integer({ min: 0, max: 24 }), h: fc.integer({ min: 0, max: 24 }) })
+      .chain(({ w, h }) =>
+        fc.uint8Array({ minLength: w * h * 4, maxLength: w * h * 4 }).map((px) => concat(header(w, h), px)),
+      ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ w: fc.nat(), h: fc.nat(), px: fc.uint8Array({ maxLength: 256 }) })
+      .map(({ w, h, px }) => concat(header(w, h), px)),
+  },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 12 }) },
 );
 
@@ -67,7 +80,13 @@ export function arbitraryFor(kind: InputKind): fc.Arbitrary<Uint8Array> {
  * never get past the header; these reach the decoder's inner paths.
  */
 export const lzStream = fc
-  .array(fc.oneof(fc.record({ literal: fc.uint8Array({ minLength: 1, maxLength: 16 }) }), fc.record({ offset: fc.integer({ min: 1, max: 40 }), length: fc.integer({ min: 4, max: 40 }) })), { maxLength: 24 })
+  .array(
+    fc.oneof(
+      fc.record({ literal: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
+      fc.record({ offset: fc.integer({ min: 1, max: 40 }), length: fc.integer({ min: 4, max: 40 }) }),
+    ),
+    { maxLength: 24 },
+  )
   .chain((tokens) => {
     const parts: number[] = [];
     let decoded = 0;
@@ -83,6 +102,11 @@ export const lzStream = fc
     const stream = concat(header(decoded, 0).subarray(0, 4), new Uint8Array(parts));
     return fc.oneof(
       { weight: 4, arbitrary: fc.constant(stream) },
-      { weight: 1, arbitrary: fc.record({ at: fc.nat({ max: Math.max(0, stream.length - 1) }), value: fc.integer({ min: 0, max: 255 }) }).map(({ at, value }) => stream.map((b, i) => (i === at ? value : b))) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .record({ at: fc.nat({ max: Math.max(0, stream.length - 1) }), value: fc.integer({ min: 0, max: 255 }) })
+          .map(({ at, value }) => stream.map((b, i) => (i === at ? value : b))),
+      },
     );
   });

@@ -19,7 +19,11 @@ export function loadCorpus(plugin: string, op: string, dir: string): CorpusEntry
     .sort()
     .map((f) => {
       const meta = join(opDir, f.replace(/\.bin$/, '.json'));
-      return { file: join(opDir, f), input: new Uint8Array(readFileSync(join(opDir, f))), finding: existsSync(meta) ? JSON.parse(readFileSync(meta, 'utf8')) : { key: '' } };
+      return {
+        file: join(opDir, f),
+        input: new Uint8Array(readFileSync(join(opDir, f))),
+        finding: existsSync(meta) ? JSON.parse(readFileSync(meta, 'utf8')) : { key: '' },
+      };
     });
 }
 
@@ -27,7 +31,14 @@ export function loadCorpus(plugin: string, op: string, dir: string): CorpusEntry
  * Saves a failing input as `<plugin>/<op>/<sha256>.bin` with its finding beside it, unless an
  * entry with the same finding key (property, lane, kind, panic location) is already there.
  */
-export function saveToCorpus(plugin: string, op: string, input: Uint8Array, finding: Finding, replay: { seed: number; path: string }, dir: string): { file: string; isNew: boolean } {
+export function saveToCorpus(
+  plugin: string,
+  op: string,
+  input: Uint8Array,
+  finding: Finding,
+  replay: { seed: number; path: string },
+  dir: string,
+): { file: string; isNew: boolean } {
   const key = findingKey(finding);
   const existing = loadCorpus(plugin, op, dir).find((e) => e.finding.key === key);
   if (existing) return { file: existing.file, isNew: false };

@@ -10,7 +10,13 @@ export const LEAK_BOUND_BYTES_PER_CALL = 8;
  * lane that does not report linear memory (native: RSS is too coarse to judge a few bytes), or
  * when a call poisoned the instance (timeout, trap, quota): its replacement's memory is another's.
  */
-export async function memorySlopePerCall(lane: Lane, op: string, inputs: readonly Uint8Array[], calls = 3000, options: CallOptions = {}): Promise<number | undefined> {
+export async function memorySlopePerCall(
+  lane: Lane,
+  op: string,
+  inputs: readonly Uint8Array[],
+  calls = 3000,
+  options: CallOptions = {},
+): Promise<number | undefined> {
   if ((await lane.memory()).wasmMemoryBytes === undefined) return undefined;
   const run = async (count: number) => {
     for (let i = 0; i < count; i++) {

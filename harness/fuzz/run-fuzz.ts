@@ -61,7 +61,15 @@ export interface FuzzOptions {
 const SEQUENCE_RESERVE_MS = 2000;
 
 const PROPERTY_SUMMARY = (context: JudgeContext) =>
-  ['robustness', 'error-model', ...(context.lanes.length > 1 ? ['differential'] : []), ...(context.target.oracle ? ['oracle'] : []), ...(context.deterministic ? ['determinism'] : []), ...(context.target.inverse ? ['round-trip'] : []), ...(context.lanes.some((l) => l.id.boundary !== 'native') ? ['no-leak'] : [])].join('+');
+  [
+    'robustness',
+    'error-model',
+    ...(context.lanes.length > 1 ? ['differential'] : []),
+    ...(context.target.oracle ? ['oracle'] : []),
+    ...(context.deterministic ? ['determinism'] : []),
+    ...(context.target.inverse ? ['round-trip'] : []),
+    ...(context.lanes.some((l) => l.id.boundary !== 'native') ? ['no-leak'] : []),
+  ].join('+');
 
 /** The one line that reproduces a saved failure. */
 export function replayCommand(plugin: string, op: string, lanes: readonly Lane[], file: string): string {
@@ -89,13 +97,15 @@ async function sequenceLanes(
   options: LaneOptions,
 ): Promise<{ sequencing: SequencingLane[]; extra: SequencingLane[] }> {
   const extra: SequencingLane[] = [];
-  const sequencing = await Promise.all(boundaries.map(async (boundary) => {
-    const own = fuzzing.find((l) => l.name === laneName(sequenceLaneOf(boundary)));
-    if (own && canSequence(own)) return own;
-    const lane = await openSequenceLane(dir, boundary, options);
-    extra.push(lane);
-    return lane;
-  }));
+  const sequencing = await Promise.all(
+    boundaries.map(async (boundary) => {
+      const own = fuzzing.find((l) => l.name === laneName(sequenceLaneOf(boundary)));
+      if (own && canSequence(own)) return own;
+      const lane = await openSequenceLane(dir, boundary, options);
+      extra.push(lane);
+      return lane;
+    }),
+  );
   return { sequencing, extra };
 }
 
@@ -105,7 +115,10 @@ function sequenceFailure(plugin: string, finding: NonNullable<SequenceReport['fi
   const where = `step ${finding.steps.length}, ${finding.steps.at(-1)}`;
   const replay = `seed ${finding.seed}, path ${finding.path}, ${finding.shrinks} shrinks`;
   return {
-    property: 'stateful', plugin, op: '(sequences)', lane: finding.answers.map((a) => a.lane).join(','),
+    property: 'stateful',
+    plugin,
+    op: '(sequences)',
+    lane: finding.answers.map((a) => a.lane).join(','),
     message: `the boundaries disagree at ${where}: ${answers}; sequence [${finding.steps.join('; ')}] (${replay})`,
     inputBase64: '',
     sequence: finding.steps,
@@ -131,47 +144,88 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
   for (const { name, dir } of dirs) {
     // Lanes that do not run the plugin's ABI (an Extism plugin on a component or native lane) are left out, saying why.
     const ids = lanesForPlugin(dir, options.lanes, (line) => options.progress?.(`${name}: ${line}`));
-    opened.push({ name, abi: abiOfDir(dir), lanes: await Promise.all(ids.map((id) => openLane(dir, id, laneOptions))) });
+    opened.push({
+      name,
+      abi: abiOfDir(dir),
+      lanes: await Promise.all(ids.map((id) => openLane(dir, id, laneOptions))),
+    });
   }
-  const modes = new Map(dirs.map(({ name, dir }) => [name, fuzzModeOf(dir, options.lanes, options.trusted, options.coverage === false)]));
+  const modes = new Map(
+    dirs.map(({ name, dir }) => [name, fuzzModeOf(dir, options.lanes, options.trusted, options.coverage === false)]),
+  );
   // The coverage build's lanes, kept across the plugin's ops (each op begins a session of its own).
   const guidedLanes = new Map<string, GuidedLane[]>();
   for (const { name, dir } of replayInput ? [] : dirs) {
     const mode = modes.get(name)!;
-    if (mode.mode === 'guided') guidedLanes.set(name, await openGuidedLanes(dir, mode, options.trusted, options.policy));
+    if (mode.mode === 'guided')
+      guidedLanes.set(name, await openGuidedLanes(dir, mode, options.trusted, options.policy));
   }
   for (const lane of opened[0]?.lanes ?? []) {
     const why = lane.deadline.enforced ? undefined : lane.deadline.why;
-    if (why) options.progress?.(`${lane.name} cannot stop a call (${why}): an op that never returns there hangs the run`);
+    if (why)
+      options.progress?.(`${lane.name} cannot stop a call (${why}): an op that never returns there hangs the run`);
   }
   const deadlineMs = options.deadlineMs ?? 2000;
   /** Ops that outlived their deadline: the sequences leave them out, as each would cost a deadline. */
   const hanging = new Map<string, Set<string>>(opened.map(({ name }) => [name, new Set()]));
   try {
-    const pairs = opened.flatMap(({ name, lanes }) => lanes[0]!.manifest.ops.filter((op) => !options.ops || options.ops.includes(op.name)).map((op) => ({ name, lanes, op })));
-    if (pairs.length === 0) throw new UsageError(`no op to fuzz: ${options.ops ? `none of ${options.ops.join(', ')} is an op of ${options.plugins.join(', ')}` : 'the plugins declare no ops'}`);
+    const pairs = opened.flatMap(({ name, lanes }) =>
+      lanes[0]!.manifest.ops
+        .filter((op) => !options.ops || options.ops.includes(op.name))
+        .map((op) => ({ name, lanes, op })),
+    );
+    if (pairs.length === 0)
+      throw new UsageError(
+        `no op to fuzz: ${options.ops ? `none of ${options.ops.join(', ')} is an op of ${options.plugins.join(', ')}` : 'the plugins declare no ops'}`,
+      );
     // What is left of the budget is shared by the pairs still to run, after a reserve for the
     // leak checks (measured in the loop) and the sequence checks at the end.
     const sequenceReserveMs = opened.length * SEQUENCE_RESERVE_MS;
     let leakCheckMs = 0;
     for (const [index, { name, lanes, op }] of pairs.entries()) {
       const remainingPairs = pairs.length - index;
-      const perPairMs = endAt === undefined ? undefined : Math.max(200, (endAt - performance.now() - sequenceReserveMs) / remainingPairs - leakCheckMs / Math.max(1, index));
+      const perPairMs =
+        endAt === undefined
+          ? undefined
+          : Math.max(
+              200,
+              (endAt - performance.now() - sequenceReserveMs) / remainingPairs - leakCheckMs / Math.max(1, index),
+            );
       const stats: ExecStats = new Map();
       // fast-check stops waiting for a run when its time is up, but the run goes on: it is told to
       // stop, and awaited, so no call of it reaches the lanes once the next pair or the sequences use them.
       let timeIsUp = false;
       let running: Promise<boolean> = Promise.resolve(true);
-      const context: JudgeContext = { lanes, op: op.name, deterministic: op.deterministic === true, target: fuzzTargetOf(lanes[0]!.manifest.name, op.name), deadlineMs, stats, abandoned: () => timeIsUp };
+      const context: JudgeContext = {
+        lanes,
+        op: op.name,
+        deterministic: op.deterministic === true,
+        target: fuzzTargetOf(lanes[0]!.manifest.name, op.name),
+        deadlineMs,
+        stats,
+        abandoned: () => timeIsUp,
+      };
       const corpus = loadCorpus(lanes[0]!.manifest.name, op.name, options.corpusDir ?? currentProject().corpusDir);
       const mode = modes.get(name)!;
       let guided: GuidedPhaseResult | undefined;
       if (mode.mode === 'guided' && !replayInput) {
-        const budget = perPairMs === undefined ? { timeMs: Infinity, maxExecs: (options.runs ?? 1000) * GUIDED_EXECS_PER_RUN } : { timeMs: perPairMs * GUIDED_SHARE };
+        const budget =
+          perPairMs === undefined
+            ? { timeMs: Infinity, maxExecs: (options.runs ?? 1000) * GUIDED_EXECS_PER_RUN }
+            : { timeMs: perPairMs * GUIDED_SHARE };
         guided = await runGuidedPhase({
-          plugin: name, dir: resolvePluginDir(name), mode, context, guidedLanes: guidedLanes.get(name)!,
-          arbitrary: context.target.input ?? arbitraryFor(op.input), seed: options.seed, ...budget, deadlineMs,
-          corpusDir: options.corpusDir ?? currentProject().corpusDir, dictionary: options.dictionary ?? [], save: options.save !== false,
+          plugin: name,
+          dir: resolvePluginDir(name),
+          mode,
+          context,
+          guidedLanes: guidedLanes.get(name)!,
+          arbitrary: context.target.input ?? arbitraryFor(op.input),
+          seed: options.seed,
+          ...budget,
+          deadlineMs,
+          corpusDir: options.corpusDir ?? currentProject().corpusDir,
+          dictionary: options.dictionary ?? [],
+          save: options.save !== false,
           replayCommand: (file) => replayCommand(name, op.name, lanes, file),
         });
       }
@@ -180,7 +234,15 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
       if (guided?.failure) {
         const runs = guided.runs.reduce((n, r) => n + r.execs, 0);
         results.runs += runs;
-        results.properties.push({ property: PROPERTY_SUMMARY(context), plugin: name, op: op.name, runs, status: 'fail', execsPerSecByLane: {}, ...modeReport.fields });
+        results.properties.push({
+          property: PROPERTY_SUMMARY(context),
+          plugin: name,
+          op: op.name,
+          runs,
+          status: 'fail',
+          execsPerSecByLane: {},
+          ...modeReport.fields,
+        });
         results.failures.push(guided.failure);
         if (guided.failure.kind === 'timeout') hanging.get(name)!.add(op.name);
         continue;
@@ -207,39 +269,89 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
         seed: options.seed,
         numRuns: options.replayFile ? 1 : (options.runs ?? (perPairMs === undefined ? 1000 : 1_000_000)),
         examples: options.replayFile ? [] : corpus.map((e) => [e.input] as [Uint8Array]),
-        ...(perPairMs !== undefined && !options.replayFile ? { interruptAfterTimeLimit: perPairMs * (guided ? 1 - GUIDED_SHARE : 1) } : {}),
+        ...(perPairMs !== undefined && !options.replayFile
+          ? { interruptAfterTimeLimit: perPairMs * (guided ? 1 - GUIDED_SHARE : 1) }
+          : {}),
       });
       timeIsUp = true;
       await running;
       if (harnessError) throw harnessError.error;
       const guidedRuns = guided?.runs.reduce((n, r) => n + r.execs, 0) ?? 0;
       results.runs += details.numRuns + guidedRuns;
-      const execsPerSecByLane = Object.fromEntries([...stats].map(([lane, s]) => [lane, Math.round(s.calls / (s.ns / 1e9))]));
+      const execsPerSecByLane = Object.fromEntries(
+        [...stats].map(([lane, s]) => [lane, Math.round(s.calls / (s.ns / 1e9))]),
+      );
       // fast-check calls a run stopped before its first input was judged a failure; nothing was found.
       const failed = details.failed && details.counterexample !== null;
-      const unjudged = details.interrupted && details.numRuns === 0 ? ' (the time ran out before an input was judged)' : '';
-      results.properties.push({ property: PROPERTY_SUMMARY(context), plugin: name, op: op.name, runs: details.numRuns + guidedRuns, status: failed ? 'fail' : 'pass', execsPerSecByLane, ...modeReport.fields });
-      options.progress?.(`${name} ${op.name}: ${details.numRuns} runs${unjudged}, ${failed ? 'FAILED' : 'ok'}; ${Object.entries(execsPerSecByLane).map(([l, n]) => `${l} ${n}/s`).join(', ')}`);
+      const unjudged =
+        details.interrupted && details.numRuns === 0 ? ' (the time ran out before an input was judged)' : '';
+      results.properties.push({
+        property: PROPERTY_SUMMARY(context),
+        plugin: name,
+        op: op.name,
+        runs: details.numRuns + guidedRuns,
+        status: failed ? 'fail' : 'pass',
+        execsPerSecByLane,
+        ...modeReport.fields,
+      });
+      options.progress?.(
+        `${name} ${op.name}: ${details.numRuns} runs${unjudged}, ${failed ? 'FAILED' : 'ok'}; ${Object.entries(
+          execsPerSecByLane,
+        )
+          .map(([l, n]) => `${l} ${n}/s`)
+          .join(', ')}`,
+      );
       const leakStart = performance.now();
       if (!failed && details.numRuns > 0 && !options.replayFile) {
         const inputs = fc.sample(context.target.input ?? arbitraryFor(op.input), { numRuns: 32, seed: options.seed });
         for (const lane of lanes) {
-          const slope = await memorySlopePerCall(lane, op.name, inputs, 1500, lane.deadline.enforced ? { deadlineMs } : {});
+          const slope = await memorySlopePerCall(
+            lane,
+            op.name,
+            inputs,
+            1500,
+            lane.deadline.enforced ? { deadlineMs } : {},
+          );
           if (slope === undefined || slope <= LEAK_BOUND_BYTES_PER_CALL) continue;
           results.properties.at(-1)!.status = 'fail';
-          results.failures.push({ property: 'no-leak', plugin: name, op: op.name, lane: lane.name, message: `linear memory grew ${slope.toFixed(1)} bytes per call over 1500 calls after warm-up (bound ${LEAK_BOUND_BYTES_PER_CALL})`, inputBase64: '', replay: `npx plugbench fuzz --plugin ${name} --op ${op.name} --lane ${lane.name} --seed ${options.seed}` });
+          results.failures.push({
+            property: 'no-leak',
+            plugin: name,
+            op: op.name,
+            lane: lane.name,
+            message: `linear memory grew ${slope.toFixed(1)} bytes per call over 1500 calls after warm-up (bound ${LEAK_BOUND_BYTES_PER_CALL})`,
+            inputBase64: '',
+            replay: `npx plugbench fuzz --plugin ${name} --op ${op.name} --lane ${lane.name} --seed ${options.seed}`,
+          });
         }
       }
       leakCheckMs += performance.now() - leakStart;
       if (!failed || !details.counterexample) continue;
       const input = details.counterexample[0];
       const finding = lastFinding;
-      if (!finding) throw new Error(`harness bug: fuzzing ${name} ${op.name} failed without a finding: ${String(details.errorInstance)}`);
+      if (!finding)
+        throw new Error(
+          `harness bug: fuzzing ${name} ${op.name} failed without a finding: ${String(details.errorInstance)}`,
+        );
       if (finding.kind === 'timeout') hanging.get(name)!.add(op.name);
       const path = details.counterexamplePath ?? '';
-      const saved = options.save === false || options.replayFile ? { file: options.replayFile ?? '(not saved)', isNew: false } : saveToCorpus(lanes[0]!.manifest.name, op.name, input, finding, { seed: details.seed, path }, options.corpusDir ?? currentProject().corpusDir);
+      const saved =
+        options.save === false || options.replayFile
+          ? { file: options.replayFile ?? '(not saved)', isNew: false }
+          : saveToCorpus(
+              lanes[0]!.manifest.name,
+              op.name,
+              input,
+              finding,
+              { seed: details.seed, path },
+              options.corpusDir ?? currentProject().corpusDir,
+            );
       const failure: FuzzFailure = {
-        property: finding.property, plugin: name, op: op.name, lane: finding.lane, ...(finding.kind ? { kind: finding.kind as FuzzFailure['kind'] } : {}),
+        property: finding.property,
+        plugin: name,
+        op: op.name,
+        lane: finding.lane,
+        ...(finding.kind ? { kind: finding.kind as FuzzFailure['kind'] } : {}),
         message: `${finding.message} (seed ${details.seed}, path ${path || 'corpus'}, ${details.numShrinks} shrinks, ${input.length}-byte input)`,
         inputBase64: Buffer.from(input).toString('base64'),
         replay: replayCommand(name, op.name, lanes, saved.file),
@@ -251,7 +363,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
     const fuzzed = new Set(options.lanes.map((l) => l.boundary));
     const boundaries = BOUNDARIES.filter((b) => fuzzed.has(b) || (b === 'wasm-component' && fuzzed.has('wasm-core')));
     if (sequenceRuns > 0 && boundaries.length < 2) {
-      options.progress?.(`init/call/shutdown sequences left out: they compare boundaries, and only ${boundaries.join('')} is fuzzed`);
+      options.progress?.(
+        `init/call/shutdown sequences left out: they compare boundaries, and only ${boundaries.join('')} is fuzzed`,
+      );
     }
     // Extism plugins run on one boundary: their lanes (the JS and the Go SDK) were compared call by call above.
     const sequenced = opened.filter((o) => o.abi === 'contract-v1');
@@ -263,19 +377,33 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
       const left = [...hanging.get(name)!];
       const ops = lanes[0]!.manifest.ops.filter((op) => !left.includes(op.name));
       // What is left of the budget is shared by the plugins whose sequences are still to run.
-      const share = endAt === undefined ? {} : { endAt: performance.now() + (endAt - performance.now()) / (sequenced.length - index) };
+      const share =
+        endAt === undefined
+          ? {}
+          : { endAt: performance.now() + (endAt - performance.now()) / (sequenced.length - index) };
       const { sequencing, extra } = await sequenceLanes(resolvePluginDir(name), lanes, boundaries, laneOptions);
       const sequenceOptions = { runs: sequenceRuns, seed: options.seed, deadlineMs, ...share };
-      const report = await checkSequences(sequencing, ops, sequenceOptions).finally(() => Promise.all(extra.map((l) => l.close())));
+      const report = await checkSequences(sequencing, ops, sequenceOptions).finally(() =>
+        Promise.all(extra.map((l) => l.close())),
+      );
       const status = report.finding ? 'fail' : 'pass';
-      results.properties.push({ property: 'stateful', plugin: name, op: '(sequences)', runs: report.runs, status, execsPerSecByLane: {} });
+      results.properties.push({
+        property: 'stateful',
+        plugin: name,
+        op: '(sequences)',
+        runs: report.runs,
+        status,
+        execsPerSecByLane: {},
+      });
       const notes = [
         ...(left.length ? [`left out ${left.join(', ')}, which outlived the deadline`] : []),
         ...(report.limited ? [`${report.limited} cut short by a limit`] : []),
       ];
       const on = sequencing.map((l) => l.name).join(', ');
       const ran = `${report.runs} runs${notes.length ? ` (${notes.join('; ')})` : ''}`;
-      options.progress?.(`${name} init/call/shutdown sequences on ${on}: ${ran}, ${report.finding ? 'DISAGREE' : 'agree'}`);
+      options.progress?.(
+        `${name} init/call/shutdown sequences on ${on}: ${ran}, ${report.finding ? 'DISAGREE' : 'agree'}`,
+      );
       if (report.finding) results.failures.push(sequenceFailure(name, report.finding, options.seed));
     }
   } finally {

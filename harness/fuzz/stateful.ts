@@ -76,7 +76,10 @@ class Init implements fc.AsyncCommand<object, Real> {
 }
 
 class Call implements fc.AsyncCommand<object, Real> {
-  constructor(readonly op: string, readonly input: Uint8Array) {}
+  constructor(
+    readonly op: string,
+    readonly input: Uint8Array,
+  ) {}
   check = () => true;
   run = (_: object, real: Real) => step(real, this.toString(), (lane, o) => lane.call(this.op, this.input, o));
   toString = () => {

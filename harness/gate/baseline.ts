@@ -10,15 +10,21 @@ export function readResults(path: string): Results {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8')) as Results;
   } catch (e) {
-    throw new UsageError(`cannot read results \`${path}\` (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the results.json a run wrote`);
+    throw new UsageError(
+      `cannot read results \`${path}\` (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the results.json a run wrote`,
+    );
   }
-  if (parsed.schema !== RESULTS_SCHEMA) throw new UsageError(`\`${path}\` is not a plugbench results file (schema \`${parsed.schema}\`, expected \`${RESULTS_SCHEMA}\`)`);
+  if (parsed.schema !== RESULTS_SCHEMA)
+    throw new UsageError(
+      `\`${path}\` is not a plugbench results file (schema \`${parsed.schema}\`, expected \`${RESULTS_SCHEMA}\`)`,
+    );
   return parsed;
 }
 
 /** Saves results as the baseline `name` in the project's `baselines` folder: histograms, thresholds and fingerprint included. */
 export function saveBaseline(resultsPath: string, name: string): string {
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new UsageError(`baseline name \`${name}\` may hold only letters, digits, \`.\`, \`_\` and \`-\``);
+  if (!/^[A-Za-z0-9._-]+$/.test(name))
+    throw new UsageError(`baseline name \`${name}\` may hold only letters, digits, \`.\`, \`_\` and \`-\``);
   const results = readResults(resultsPath);
   const { baselinesDir } = currentProject();
   mkdirSync(baselinesDir, { recursive: true });
@@ -32,7 +38,9 @@ export function loadBaseline(nameOrPath: string): Results {
   const named = join(currentProject().baselinesDir, `${nameOrPath}.json`);
   if (existsSync(named)) return readResults(named);
   if (existsSync(nameOrPath)) return readResults(nameOrPath);
-  throw new UsageError(`no baseline \`${nameOrPath}\`: save one with \`plugbench baseline save RESULTS --name ${nameOrPath}\`, or give a results.json path`);
+  throw new UsageError(
+    `no baseline \`${nameOrPath}\`: save one with \`plugbench baseline save RESULTS --name ${nameOrPath}\`, or give a results.json path`,
+  );
 }
 
 /**
@@ -41,7 +49,9 @@ export function loadBaseline(nameOrPath: string): Results {
  */
 export function checkFingerprints(head: Results, baseline: Results, strict: boolean): string | undefined {
   if (head.env.fingerprint === baseline.env.fingerprint) return undefined;
-  const differences = (['cpu', 'cores', 'os', 'node', 'toolchain', 'lockfile'] as const).filter((k) => head.env[k] !== baseline.env[k]).map((k) => `${k}: ${baseline.env[k]} → ${head.env[k]}`);
+  const differences = (['cpu', 'cores', 'os', 'node', 'toolchain', 'lockfile'] as const)
+    .filter((k) => head.env[k] !== baseline.env[k])
+    .map((k) => `${k}: ${baseline.env[k]} → ${head.env[k]}`);
   const message = `the baseline was measured in another environment (fingerprint ${baseline.env.fingerprint} → ${head.env.fingerprint}; ${differences.join('; ')}): comparisons across machines mislead`;
   if (strict) throw new UsageError(`${message}. Re-measure the baseline here, or drop \`--strict-env\``);
   return message;

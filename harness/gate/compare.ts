@@ -12,7 +12,12 @@ import { hrClock } from '../measure/clock.ts';
 import { LaneRecording } from '../measure/recording.ts';
 import { LatencyHistogram } from '../measure/latency.ts';
 import {
-  anytimeChange, fixedChange, judgeChange, type RelativeChange, sequentialState, sequentialVerdict,
+  anytimeChange,
+  fixedChange,
+  judgeChange,
+  type RelativeChange,
+  sequentialState,
+  sequentialVerdict,
 } from './statistics.ts';
 
 /**
@@ -127,8 +132,10 @@ const ROUND_TRIPS_PER_BLOCK = 8;
 const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}%` : '+∞');
 
 const WHERE: Record<string, string> = {
-  inproc: "on the harness's thread", worker: 'inside the worker',
-  process: 'inside the child process', go: 'inside the Go host',
+  inproc: "on the harness's thread",
+  worker: 'inside the worker',
+  process: 'inside the child process',
+  go: 'inside the Go host',
 };
 
 /** What every block of one comparison shares. */
@@ -217,7 +224,9 @@ async function round(sides: [Lane, Lane], plan: Plan, roundMs: number, headFirst
       if (b.beside && h.beside) besideLogs.push(Math.log(h.beside / b.beside));
     }
     return {
-      baseP50Ns: totals[0].percentileNs(50), headP50Ns: totals[1].percentileNs(50), logRatio: median(logs),
+      baseP50Ns: totals[0].percentileNs(50),
+      headP50Ns: totals[1].percentileNs(50),
+      logRatio: median(logs),
       ...(besideLogs.length > 0 ? { besideLogRatio: median(besideLogs) } : {}),
     };
   } finally {
@@ -287,12 +296,19 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
     const beside = series.besideLogs.length >= 2 ? { metric: other, change: interval(series.besideLogs) } : undefined;
     const byHarness = metric === 'roundtrip' && plan.timing === 'crossing';
     return {
-      rounds: series.base.length, baseP50Ns: series.base, headP50Ns: series.head, logRatios: series.logs,
-      change, threshold,
-      status: fixed ? judgeChange(change, threshold) : sequentialVerdict(change, threshold), decidedBy: metric,
+      rounds: series.base.length,
+      baseP50Ns: series.base,
+      headP50Ns: series.head,
+      logRatios: series.logs,
+      change,
+      threshold,
+      status: fixed ? judgeChange(change, threshold) : sequentialVerdict(change, threshold),
+      decidedBy: metric,
       timedWhere: byHarness ? 'around the crossing, by the harness' : WHERE[lane.isolation]!,
       ...(beside ? { beside } : {}),
-      interval: fixed ? 't interval' : 'confidence sequence', stoppedBy, elapsedMs: performance.now() - startedMs,
+      interval: fixed ? 't interval' : 'confidence sequence',
+      stoppedBy,
+      elapsedMs: performance.now() - startedMs,
     };
   } finally {
     await base.close();

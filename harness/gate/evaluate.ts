@@ -20,7 +20,13 @@ function plainMetric(lane: LaneResult, metric: string): number | null | undefine
     case 'latencyInner':
       return lane.latencyInner?.[field as 'p50'];
     case 'errors':
-      return field === 'rate' ? (lane.load.calls === 0 ? 0 : errors / lane.load.calls) : field === 'count' ? errors : FAULT_KINDS.reduce((s, k) => s + (lane.errors[k] ?? 0), 0);
+      return field === 'rate'
+        ? lane.load.calls === 0
+          ? 0
+          : errors / lane.load.calls
+        : field === 'count'
+          ? errors
+          : FAULT_KINDS.reduce((s, k) => s + (lane.errors[k] ?? 0), 0);
     case 'memory':
       return lane.memory.slopeBytesPerCall;
     case 'throughput':
@@ -83,7 +89,11 @@ type RegressionRow = Pick<
 >;
 
 function regression(
-  head: LaneResult, base: LaneResult, threshold: Threshold, scenario: ScenarioResult, metric: RegressionMetric,
+  head: LaneResult,
+  base: LaneResult,
+  threshold: Threshold,
+  scenario: ScenarioResult,
+  metric: RegressionMetric,
 ): RegressionRow {
   const field = threshold.metric.split('.')[1]!;
   const figure = figureOf(head, base, metric);
@@ -94,7 +104,8 @@ function regression(
   const [b, h] = [drawer(baseRecord.hdr), drawer(headRecord.hdr)];
   const n = Math.min(BOOTSTRAP_DRAWS, headRecord.count, baseRecord.count);
   const ratios: number[] = [];
-  for (let i = 0; i < 500; i++) ratios.push(statistic(h.draw(n, random), field) / statistic(b.draw(n, random), field) - 1);
+  for (let i = 0; i < 500; i++)
+    ratios.push(statistic(h.draw(n, random), field) / statistic(b.draw(n, random), field) - 1);
   b.destroy();
   h.destroy();
   ratios.sort((x, y) => x - y);
@@ -104,23 +115,31 @@ function regression(
   const within = compare(high, threshold.comparator, threshold.value);
   const status = above ? 'fail' : within ? 'pass' : 'warn';
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-  const decided = `${pct(value)} (95% CI ${pct(low)} … ${pct(high)}) on ${figure.name}.${field},`
-    + ` bootstrap of ${n} draws per side from ${headRecord.count} head and ${baseRecord.count} baseline calls,`
-    + ` ${headValue} ns vs baseline ${baseValue} ns`;
-  const tooWide = status === 'warn'
-    ? `: the interval is too wide to judge against ${threshold.limit}; run \`plugbench compare --base BASELINE_BUILD`
-      + ` --head ${scenario.plugin} --op ${scenario.op} --lane ${head.lane} --threshold ${threshold.limit}\`,`
-      + ' which samples both interleaved until it can decide'
-    : '';
+  const decided =
+    `${pct(value)} (95% CI ${pct(low)} … ${pct(high)}) on ${figure.name}.${field},` +
+    ` bootstrap of ${n} draws per side from ${headRecord.count} head and ${baseRecord.count} baseline calls,` +
+    ` ${headValue} ns vs baseline ${baseValue} ns`;
+  const tooWide =
+    status === 'warn'
+      ? `: the interval is too wide to judge against ${threshold.limit}; run \`plugbench compare --base BASELINE_BUILD` +
+        ` --head ${scenario.plugin} --op ${scenario.op} --lane ${head.lane} --threshold ${threshold.limit}\`,` +
+        ' which samples both interleaved until it can decide'
+      : '';
   return {
-    value, baseline: baseValue, status, detail: decided + tooWide, samples: n,
-    interval: { low, high, confidence: 0.95, method: 'bootstrap of histograms' }, decidedBy: figure.decidedBy,
+    value,
+    baseline: baseValue,
+    status,
+    detail: decided + tooWide,
+    samples: n,
+    interval: { low, high, confidence: 0.95, method: 'bootstrap of histograms' },
+    decidedBy: figure.decidedBy,
   };
 }
 
 /** What a run without a baseline says once, instead of a `warn` row per scenario and lane. */
-export const NO_BASELINE = 'regressions not judged: no baseline — save one with '
-  + '`plugbench baseline save reports/latest/results.json --name NAME`, then run with `--baseline NAME`';
+export const NO_BASELINE =
+  'regressions not judged: no baseline — save one with ' +
+  '`plugbench baseline save reports/latest/results.json --name NAME`, then run with `--baseline NAME`';
 
 /** NO_BASELINE when some scenario has a regression threshold and there is no baseline to judge it by. */
 export function regressionsNotJudged(results: Results, baseline?: Results): string | undefined {
@@ -141,7 +160,12 @@ export function evaluateGate(results: Results, baseline?: Results, metric: Regre
     const thresholds = [...IMPLICIT_THRESHOLDS, ...(scenario.thresholds ?? [])].map(parseThreshold);
     for (const lane of scenario.lanes) {
       for (const threshold of thresholds.filter((t) => t.lane === undefined || t.lane === lane.lane)) {
-        const base = { metric: threshold.metric, scenario: scenario.id, lane: lane.lane, threshold: `${threshold.comparator} ${threshold.limit}` };
+        const base = {
+          metric: threshold.metric,
+          scenario: scenario.id,
+          lane: lane.lane,
+          threshold: `${threshold.comparator} ${threshold.limit}`,
+        };
         if (threshold.metric.startsWith('regression.')) {
           if (baseline === undefined) continue;
           const before = baseline?.scenarios.find((s) => s.id === scenario.id)?.lanes.find((l) => l.lane === lane.lane);
@@ -152,9 +176,21 @@ export function evaluateGate(results: Results, baseline?: Results, metric: Regre
         }
         const value = plainMetric(lane, threshold.metric);
         // A slope the run had too few samples for is not a pass: it was not measured.
-        if (value === null) rows.push({ ...base, value: null, status: 'warn', detail: lane.memory.slopeReason ?? 'not enough samples' });
-        else if (value === undefined) rows.push({ ...base, value: null, status: 'warn', detail: `\`${threshold.metric}\` was not measured on this lane` });
-        else rows.push({ ...base, value, status: compare(value, threshold.comparator, threshold.value) ? 'pass' : 'fail' });
+        if (value === null)
+          rows.push({ ...base, value: null, status: 'warn', detail: lane.memory.slopeReason ?? 'not enough samples' });
+        else if (value === undefined)
+          rows.push({
+            ...base,
+            value: null,
+            status: 'warn',
+            detail: `\`${threshold.metric}\` was not measured on this lane`,
+          });
+        else
+          rows.push({
+            ...base,
+            value,
+            status: compare(value, threshold.comparator, threshold.value) ? 'pass' : 'fail',
+          });
       }
     }
   }

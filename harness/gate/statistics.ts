@@ -8,11 +8,13 @@ export interface RelativeChange {
   confidence: number;
 }
 
-
 const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
 /** Two-sided 95 % quantiles of Student's t for 1–30 degrees of freedom. */
-const T_975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+const T_975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
+  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
 
 /** Per-round log ratios ln(head / base) of paired measurements. */
 export function roundLogRatios(base: readonly number[], head: readonly number[]): number[] {
@@ -28,7 +30,10 @@ function spread(logs: readonly number[]): { n: number; m: number; sd: number } {
 }
 
 const changeAround = (m: number, half: number, confidence: number): RelativeChange => ({
-  estimate: Math.exp(m) - 1, low: Math.exp(m - half) - 1, high: Math.exp(m + half) - 1, confidence,
+  estimate: Math.exp(m) - 1,
+  low: Math.exp(m - half) - 1,
+  high: Math.exp(m + half) - 1,
+  confidence,
 });
 
 /**

@@ -5,8 +5,17 @@ import type { CallOutcome } from '../contract/errors.ts';
 import { OpNames } from '../lanes/op-names.ts';
 import type { BatchResult } from '../lanes/lane.ts';
 import {
-  decodeBatched, decodeOpInput, decodeOutcome, encodeBatchedFrame, encodeCallFrame, encodeFrame, encodeOpInput,
-  encodeOutcomeFrame, FrameReader, GO_REPLY, GO_REQUEST,
+  decodeBatched,
+  decodeOpInput,
+  decodeOutcome,
+  encodeBatchedFrame,
+  encodeCallFrame,
+  encodeFrame,
+  encodeOpInput,
+  encodeOutcomeFrame,
+  FrameReader,
+  GO_REPLY,
+  GO_REQUEST,
 } from './go-frames.ts';
 import type { BlockingCallSource, CallRequest, Reply, Request } from './protocol.ts';
 
@@ -120,7 +129,7 @@ export class FrameCallSource implements BlockingCallSource {
   }
 
   #write(frame: Buffer): void {
-    for (let at = 0; at < frame.length; ) {
+    for (let at = 0; at < frame.length;) {
       try {
         at += retried(() => writeSync(this.#fd, frame, at));
       } catch (e) {

@@ -73,7 +73,9 @@ export function spawnChild(): Endpoint {
     execArgv: ['--expose-gc'],
   });
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES)));
+  child
+    .stderr!.setEncoding('utf8')
+    .on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES)));
   const handlers: Array<(reply: Reply) => void> = [];
   const emit = (reply: Reply) => handlers.forEach((h) => h(reply));
   const calls = new FrameCallClient(child.stdio[CHILD_FRAME_FD] as Duplex, emit);

@@ -11,7 +11,17 @@ import { missingArtifact } from '../lanes/open-instance.ts';
 import { checkCoreExports } from '../lanes/wasm-core.ts';
 import type { LoadDelta } from '../load/host-load.ts';
 import type { Endpoint, Ending } from './endpoint.ts';
-import { decodeBatched, decodeOutcome, encodeFrame, encodeOpInput, type Frame, FrameReader, GO_REPLY, GO_REQUEST, jsonBytes } from './go-frames.ts';
+import {
+  decodeBatched,
+  decodeOutcome,
+  encodeFrame,
+  encodeOpInput,
+  type Frame,
+  FrameReader,
+  GO_REPLY,
+  GO_REQUEST,
+  jsonBytes,
+} from './go-frames.ts';
 import { optionsOf } from './instance-server.ts';
 import type { OpenRequest, Reply, Request } from './protocol.ts';
 
@@ -38,7 +48,9 @@ export function spawnGoHost(binary: string): Endpoint {
   const child = spawn(binary, [], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
   const channel = child.stdio[3] as Duplex;
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES)));
+  child
+    .stderr!.setEncoding('utf8')
+    .on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES)));
   // The harness going away closes the socket: the host exits. Writes after it died are dropped.
   channel.on('error', () => {});
   const ended = new Promise<Ending>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
@@ -80,7 +92,11 @@ export function spawnGoHost(binary: string): Endpoint {
 function requestFrame(request: Request): Buffer {
   switch (request.type) {
     case 'call':
-      return encodeFrame(GO_REQUEST.call, request.id, ...encodeOpInput(request.deadlineMs ?? 0, request.op, request.input));
+      return encodeFrame(
+        GO_REQUEST.call,
+        request.id,
+        ...encodeOpInput(request.deadlineMs ?? 0, request.op, request.input),
+      );
     case 'batch':
       return encodeFrame(GO_REQUEST.batch, request.id, ...encodeOpInput(request.count, request.op, request.input));
     case 'memory':
@@ -97,7 +113,9 @@ function requestFrame(request: Request): Buffer {
     case 'close':
       return encodeFrame(GO_REQUEST.close, request.id);
     default:
-      throw new Error(`harness bug: the Go host does not serve \`${request.type}\` (sequence lanes and guided fuzzing are Node workers and children)`);
+      throw new Error(
+        `harness bug: the Go host does not serve \`${request.type}\` (sequence lanes and guided fuzzing are Node workers and children)`,
+      );
   }
 }
 
@@ -108,7 +126,12 @@ function replyOf({ kind, id, payload }: Frame): Reply {
     case GO_REPLY.batched:
       return { type: 'batched', id, batch: decodeBatched(payload) };
     case GO_REPLY.memory: {
-      const m = JSON.parse(payload.toString()) as { rssBytes: number; goHeapBytes: number; mallocBytes: number; wasmMemoryBytes?: number };
+      const m = JSON.parse(payload.toString()) as {
+        rssBytes: number;
+        goHeapBytes: number;
+        mallocBytes: number;
+        wasmMemoryBytes?: number;
+      };
       return { type: 'memory', id, ...m };
     }
     case GO_REPLY.loadTick:
@@ -126,14 +149,31 @@ function refusalOf(frame: Frame): PluginLoadError {
 }
 
 /** The loading steps, each checked here before the next runs in the host. */
-async function openPlugin(request: OpenRequest, step: (kind: number, payload?: Uint8Array) => Promise<Frame>): Promise<Reply> {
+async function openPlugin(
+  request: OpenRequest,
+  step: (kind: number, payload?: Uint8Array) => Promise<Frame>,
+): Promise<Reply> {
   try {
     const { trusted, policy } = optionsOf(request);
     const meta = readSignedPluginMeta(request.dir, trusted);
     if (abiOf(meta) === 'extism') return await openExtismPlugin(request, meta, step);
-    if (request.boundary === 'wasm-component') throw new PluginLoadError('incompatible', 'the Go host does not run components; use `wasm-core@go`');
-    const artifact = (request.boundary === 'native' ? meta.artifacts.native : meta.artifacts.wasm) ?? missingArtifact(meta, request.boundary);
-    const opened = await step(GO_REQUEST.open, jsonBytes({ boundary: request.boundary, file: join(request.dir, artifact.file), sha256: artifact.sha256, maxOutputBytes: request.maxOutputBytes, memoryBytes: request.quotas.memoryBytes, limitNativeMemory: request.limitNativeMemory, noDeadlineChecks: request.noDeadlineChecks === true }));
+    if (request.boundary === 'wasm-component')
+      throw new PluginLoadError('incompatible', 'the Go host does not run components; use `wasm-core@go`');
+    const artifact =
+      (request.boundary === 'native' ? meta.artifacts.native : meta.artifacts.wasm) ??
+      missingArtifact(meta, request.boundary);
+    const opened = await step(
+      GO_REQUEST.open,
+      jsonBytes({
+        boundary: request.boundary,
+        file: join(request.dir, artifact.file),
+        sha256: artifact.sha256,
+        maxOutputBytes: request.maxOutputBytes,
+        memoryBytes: request.quotas.memoryBytes,
+        limitNativeMemory: request.limitNativeMemory,
+        noDeadlineChecks: request.noDeadlineChecks === true,
+      }),
+    );
     if (opened.kind === GO_REPLY.refused) throw refusalOf(opened);
     const found = JSON.parse(opened.payload.toString()) as Opened;
     let imported: Set<Capability> | undefined;
@@ -144,7 +184,12 @@ async function openPlugin(request: OpenRequest, step: (kind: number, payload?: U
     }
     const described = await step(GO_REQUEST.describe);
     if (described.kind === GO_REPLY.refused) throw refusalOf(described);
-    const manifest = negotiate(described.payload.toString(), { name: meta.name, version: meta.version, abi: meta.abi }, policy, imported);
+    const manifest = negotiate(
+      described.payload.toString(),
+      { name: meta.name, version: meta.version, abi: meta.abi },
+      policy,
+      imported,
+    );
     await initInHost(request, step);
     return { type: 'ready', manifest, ...(found.memoryLimit ? { memoryLimit: found.memoryLimit } : {}) };
   } catch (e) {
@@ -154,10 +199,17 @@ async function openPlugin(request: OpenRequest, step: (kind: number, payload?: U
   }
 }
 
-async function initInHost(request: OpenRequest, step: (kind: number, payload?: Uint8Array) => Promise<Frame>): Promise<void> {
+async function initInHost(
+  request: OpenRequest,
+  step: (kind: number, payload?: Uint8Array) => Promise<Frame>,
+): Promise<void> {
   if (request.config === undefined) throw new Error('harness bug: the Go host is always opened with a config');
   const { outcome } = decodeOutcome((await step(GO_REQUEST.init, Buffer.from(request.config))).payload);
-  if (!outcome.ok) throw new PluginLoadError('incompatible', `\`init\` refused the config (${outcome.failure.kind}${outcome.failure.kind === 'plugin' ? ` ${outcome.failure.code}` : ''}): ${outcome.failure.message}`);
+  if (!outcome.ok)
+    throw new PluginLoadError(
+      'incompatible',
+      `\`init\` refused the config (${outcome.failure.kind}${outcome.failure.kind === 'plugin' ? ` ${outcome.failure.code}` : ''}): ${outcome.failure.message}`,
+    );
 }
 
 /**
@@ -165,20 +217,38 @@ async function initInHost(request: OpenRequest, step: (kind: number, payload?: U
  * the verified bytes (the same checks and messages as on the Node lanes), the host hashes the
  * bytes it loads again, and `init` instantiates it with the config.
  */
-async function openExtismPlugin(request: OpenRequest, meta: PluginMeta, step: (kind: number, payload?: Uint8Array) => Promise<Frame>): Promise<Reply> {
+async function openExtismPlugin(
+  request: OpenRequest,
+  meta: PluginMeta,
+  step: (kind: number, payload?: Uint8Array) => Promise<Frame>,
+): Promise<Reply> {
   const problem = boundaryProblem('extism', request.boundary);
-  if (problem !== undefined) throw new PluginLoadError('incompatible', `\`${meta.name}\` on \`${request.boundary}@go\`: ${problem}`);
+  if (problem !== undefined)
+    throw new PluginLoadError('incompatible', `\`${meta.name}\` on \`${request.boundary}@go\`: ${problem}`);
   const { policy } = optionsOf(request);
   const extism = extismMetaOf(meta);
   const artifact = meta.artifacts.wasm ?? missingArtifact(meta, request.boundary);
   const module = await WebAssembly.compile(readVerifiedArtifact(request.dir, artifact) as BufferSource);
   const capabilities = checkExtismImports(WebAssembly.Module.imports(module), extism, policy);
-  checkExtismExports(WebAssembly.Module.exports(module).map((e) => e.name), extism);
-  const opened = await step(GO_REQUEST.open, jsonBytes({
-    boundary: request.boundary, file: join(request.dir, artifact.file), sha256: artifact.sha256, maxOutputBytes: request.maxOutputBytes,
-    memoryBytes: request.quotas.memoryBytes, limitNativeMemory: false, noDeadlineChecks: request.noDeadlineChecks === true,
-    abi: 'extism', wasi: extism.wasi, ops: extism.ops.map((op) => op.name),
-  }));
+  checkExtismExports(
+    WebAssembly.Module.exports(module).map((e) => e.name),
+    extism,
+  );
+  const opened = await step(
+    GO_REQUEST.open,
+    jsonBytes({
+      boundary: request.boundary,
+      file: join(request.dir, artifact.file),
+      sha256: artifact.sha256,
+      maxOutputBytes: request.maxOutputBytes,
+      memoryBytes: request.quotas.memoryBytes,
+      limitNativeMemory: false,
+      noDeadlineChecks: request.noDeadlineChecks === true,
+      abi: 'extism',
+      wasi: extism.wasi,
+      ops: extism.ops.map((op) => op.name),
+    }),
+  );
   if (opened.kind === GO_REPLY.refused) throw refusalOf(opened);
   await initInHost(request, step);
   return { type: 'ready', manifest: extismManifest(meta, extism, capabilities) };

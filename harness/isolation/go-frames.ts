@@ -1,4 +1,12 @@
-import { boundMessage, type CallFailure, type CallOutcome, ERROR_CODES, type ErrorCode, FAILURE_KINDS, type FailureKind } from '../contract/errors.ts';
+import {
+  boundMessage,
+  type CallFailure,
+  type CallOutcome,
+  ERROR_CODES,
+  type ErrorCode,
+  FAILURE_KINDS,
+  type FailureKind,
+} from '../contract/errors.ts';
 import type { BatchResult } from '../lanes/lane.ts';
 
 /**
@@ -36,7 +44,11 @@ export function encodeOpInput(leading: number, op: string, input: Uint8Array): B
   const head = Buffer.allocUnsafe(6);
   head.writeUInt32LE(leading, 0);
   head.writeUInt16LE(opBytes.length, 4);
-  return [head, opBytes, input instanceof Buffer ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength)];
+  return [
+    head,
+    opBytes,
+    input instanceof Buffer ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength),
+  ];
 }
 
 /** The body of a call request, read back: the leading u32, the op and a view of the input (not a copy). */
@@ -56,7 +68,11 @@ export class FrameReader {
     while (this.#pending.length >= HEADER_BYTES) {
       const length = this.#pending.readUInt32LE(0);
       if (this.#pending.length < 4 + length) break;
-      frames.push({ kind: this.#pending.readUInt8(4), id: this.#pending.readUInt32LE(5), payload: this.#pending.subarray(HEADER_BYTES, 4 + length) });
+      frames.push({
+        kind: this.#pending.readUInt8(4),
+        id: this.#pending.readUInt32LE(5),
+        payload: this.#pending.subarray(HEADER_BYTES, 4 + length),
+      });
       this.#pending = this.#pending.subarray(4 + length);
     }
     return frames;
@@ -75,8 +91,14 @@ export interface FailureJson {
 /** A failure the Go host reported, checked against the closed set of kinds, its message bounded. */
 export function failureFrom({ kind, code, message }: FailureJson): CallFailure {
   const bounded = boundMessage(message);
-  if (!(FAILURE_KINDS as readonly string[]).includes(kind)) throw new Error(`harness bug: the Go host sent failure kind \`${kind}\``);
-  if (kind === 'plugin') return { kind, code: (ERROR_CODES as readonly string[]).includes(code ?? '') ? (code as ErrorCode) : 'internal', message: bounded };
+  if (!(FAILURE_KINDS as readonly string[]).includes(kind))
+    throw new Error(`harness bug: the Go host sent failure kind \`${kind}\``);
+  if (kind === 'plugin')
+    return {
+      kind,
+      code: (ERROR_CODES as readonly string[]).includes(code ?? '') ? (code as ErrorCode) : 'internal',
+      message: bounded,
+    };
   return { kind: kind as Exclude<FailureKind, 'plugin'>, message: bounded };
 }
 
@@ -129,15 +151,25 @@ export function decodeOutcome(payload: Buffer): { outcome: CallOutcome; innerNs:
   const innerNs = readU64(payload, 2);
   const recycleNs = readI64(payload, 10);
   const body = payload.subarray(OUTCOME_HEAD_BYTES);
-  const outcome: CallOutcome = kindIndex === 0
-    ? { ok: true, output: new Uint8Array(body) }
-    : { ok: false, failure: failureFrom({ kind: FAILURE_KINDS[kindIndex - 1] ?? `#${kindIndex}`, code: ERROR_CODES[payload.readUInt8(1)], message: utf8.decode(body) }) };
+  const outcome: CallOutcome =
+    kindIndex === 0
+      ? { ok: true, output: new Uint8Array(body) }
+      : {
+          ok: false,
+          failure: failureFrom({
+            kind: FAILURE_KINDS[kindIndex - 1] ?? `#${kindIndex}`,
+            code: ERROR_CODES[payload.readUInt8(1)],
+            message: utf8.decode(body),
+          }),
+        };
   return { outcome, innerNs, ...(recycleNs >= 0 ? { recycleMs: recycleNs / 1e6 } : {}) };
 }
 
 /** A batched frame in one buffer, the inverse of `decodeBatched` (a Node child's answer to a batch). */
 export function encodeBatchedFrame(id: number, batch: BatchResult): Buffer {
-  const failures = jsonBytes(batch.failures.map((f) => ({ kind: f.kind, message: f.message, ...('code' in f ? { code: f.code } : {}) })));
+  const failures = jsonBytes(
+    batch.failures.map((f) => ({ kind: f.kind, message: f.message, ...('code' in f ? { code: f.code } : {}) })),
+  );
   const n = batch.innerNs.length;
   const frame = Buffer.allocUnsafe(HEADER_BYTES + 12 + 8 * n + failures.length);
   frame.writeUInt32LE(frame.length - 4, 0);

@@ -1,7 +1,15 @@
 import { type CallOutcome, PluginLoadError, POISONING_KINDS, UsageError } from '../contract/errors.ts';
 import type { Manifest } from '../contract/manifest.ts';
 import type { AnyPluginInstance } from '../lanes/instance.ts';
-import { type CallOptions, type Lane, type LaneCall, type LaneId, type LaneMemory, laneName, type Recycle } from '../lanes/lane.ts';
+import {
+  type CallOptions,
+  type Lane,
+  type LaneCall,
+  type LaneId,
+  type LaneMemory,
+  laneName,
+  type Recycle,
+} from '../lanes/lane.ts';
 
 /**
  * A lane on the harness's own thread: the cheapest crossing, and the one that protects
@@ -11,7 +19,10 @@ import { type CallOptions, type Lane, type LaneCall, type LaneId, type LaneMemor
 export class InprocLane implements Lane {
   readonly name: string;
   readonly recycles: Recycle[] = [];
-  readonly deadline = { enforced: false, why: "a call on the harness's own thread cannot be interrupted; use @worker or @process" } as const;
+  readonly deadline = {
+    enforced: false,
+    why: "a call on the harness's own thread cannot be interrupted; use @worker or @process",
+  } as const;
   #instance: AnyPluginInstance;
 
   private constructor(
@@ -27,7 +38,11 @@ export class InprocLane implements Lane {
     const openAndInit = async () => {
       const instance = await open();
       const init = await instance.init(config);
-      if (!init.ok) throw new PluginLoadError('incompatible', `\`init\` refused the config (${init.failure.kind}): ${init.failure.message}`);
+      if (!init.ok)
+        throw new PluginLoadError(
+          'incompatible',
+          `\`init\` refused the config (${init.failure.kind}): ${init.failure.message}`,
+        );
       return instance;
     };
     return new InprocLane(id, await openAndInit(), openAndInit);
@@ -43,7 +58,8 @@ export class InprocLane implements Lane {
   }
 
   async call(op: string, input: Uint8Array, options: CallOptions = {}): Promise<LaneCall> {
-    if (options.deadlineMs !== undefined) throw new UsageError(`lane \`${this.name}\` cannot enforce a deadline: ${this.deadline.why}`);
+    if (options.deadlineMs !== undefined)
+      throw new UsageError(`lane \`${this.name}\` cannot enforce a deadline: ${this.deadline.why}`);
     const started = process.hrtime.bigint();
     const outcome = await this.#instance.call(op, input);
     const innerNs = Number(process.hrtime.bigint() - started);

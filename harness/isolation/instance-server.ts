@@ -40,11 +40,16 @@ let probe: CoverageProbe | undefined;
 
 async function openAndInit(request: OpenRequest, config: string | undefined): Promise<AnyPluginInstance> {
   let instance: AnyPluginInstance;
-  if (request.coverage) ({ instance, probe } = await openCoverageInstance(request.dir, request.boundary, optionsOf(request)));
+  if (request.coverage)
+    ({ instance, probe } = await openCoverageInstance(request.dir, request.boundary, optionsOf(request)));
   else instance = await openAnyInstance(request.dir, request.boundary, optionsOf(request));
   if (config === undefined) return instance;
   const init = await instance.init(config);
-  if (!init.ok) throw new PluginLoadError('incompatible', `\`init\` refused the config (${init.failure.kind}${init.failure.kind === 'plugin' ? ` ${init.failure.code}` : ''}): ${init.failure.message}`);
+  if (!init.ok)
+    throw new PluginLoadError(
+      'incompatible',
+      `\`init\` refused the config (${init.failure.kind}${init.failure.kind === 'plugin' ? ` ${init.failure.code}` : ''}): ${init.failure.message}`,
+    );
   return instance;
 }
 
@@ -106,7 +111,11 @@ export function serveInstance(channel: Channel): void {
   };
 
   /** `count` calls, each timed; a poisoning failure ends them (the caller then recycles). */
-  const batchOf = async (op: string, input: Uint8Array, count: number): Promise<{ batch: BatchResult; poisoned: boolean }> => {
+  const batchOf = async (
+    op: string,
+    input: Uint8Array,
+    count: number,
+  ): Promise<{ batch: BatchResult; poisoned: boolean }> => {
     const innerNs = new Float64Array(count);
     const failures: CallFailure[] = [];
     let done = 0;
@@ -138,7 +147,11 @@ export function serveInstance(channel: Channel): void {
         // Awaiting an async instance or reopening a poisoned one: answer from the event loop, then block again.
         inTurn(async () => {
           const { outcome, innerNs } = await timed;
-          source.answer(outcome, innerNs, !outcome.ok && POISONING_KINDS.has(outcome.failure.kind) ? await recycle() : undefined);
+          source.answer(
+            outcome,
+            innerNs,
+            !outcome.ok && POISONING_KINDS.has(outcome.failure.kind) ? await recycle() : undefined,
+          );
         });
         return;
       }
@@ -196,7 +209,13 @@ export function serveInstance(channel: Channel): void {
       reply({ type: 'batched', id: message.id, batch: poisoned ? { ...batch, recycleMs: await recycle() } : batch });
     } else if (message.type === 'memory') {
       gc?.({ type: 'minor' });
-      reply({ type: 'memory', id: message.id, wasmMemoryBytes: instance.memoryBytes(), rssBytes: process.memoryUsage.rss(), mallocBytes: mallocInUseBytes() - process.memoryUsage().arrayBuffers });
+      reply({
+        type: 'memory',
+        id: message.id,
+        wasmMemoryBytes: instance.memoryBytes(),
+        rssBytes: process.memoryUsage.rss(),
+        mallocBytes: mallocInUseBytes() - process.memoryUsage().arrayBuffers,
+      });
     } else if (message.type === 'close') {
       closed = true;
       instance.shutdown();

@@ -33,9 +33,10 @@ export interface LaneOptions {
 /** JS heap of a worker thread that holds a plugin, in MiB. */
 export const DEFAULT_WORKER_HEAP_MB = 256;
 
-const NO_DEADLINE_CHECKS = "opened without wazero's termination checks (WithCloseOnContextDone), so nothing can stop a call";
+const NO_DEADLINE_CHECKS =
+  "opened without wazero's termination checks (WithCloseOnContextDone), so nothing can stop a call";
 
-const NATIVE_WORKER_DEADLINE = "terminating a worker does not interrupt a native call blocked in C; use native@process";
+const NATIVE_WORKER_DEADLINE = 'terminating a worker does not interrupt a native call blocked in C; use native@process';
 
 /** What a worker, child or Go host is asked to load; without `config`, `init` is left to the supervisor. */
 export function openRequestOf(dir: string, id: LaneId, options: LaneOptions, config: string | undefined): OpenRequest {
@@ -59,31 +60,52 @@ export async function openLane(dir: string, id: LaneId, options: LaneOptions): P
   if (id.isolation === 'inproc') {
     const policy = options.policy ?? DEFAULT_POLICY;
     const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
-    return InprocLane.open(id, () => openAnyInstance(dir, id.boundary, { trusted: options.trusted, policy, maxOutputBytes }), config);
+    return InprocLane.open(
+      id,
+      () => openAnyInstance(dir, id.boundary, { trusted: options.trusted, policy, maxOutputBytes }),
+      config,
+    );
   }
   const request = openRequestOf(dir, id, options, config);
   if (id.isolation === 'worker') {
-    const deadline = id.boundary === 'native' ? ({ enforced: false, why: NATIVE_WORKER_DEADLINE } as const) : ({ enforced: true, by: 'kill' } as const);
+    const deadline =
+      id.boundary === 'native'
+        ? ({ enforced: false, why: NATIVE_WORKER_DEADLINE } as const)
+        : ({ enforced: true, by: 'kill' } as const);
     return NodeHostLane.open(id, request, () => spawnWorker(options.workerHeapMb ?? DEFAULT_WORKER_HEAP_MB), deadline);
   }
   if (id.isolation === 'go') {
     const binary = goHostBinary();
     // wazero stops a call when its context is done; cgo cannot be interrupted, so its process is killed.
     const checks = id.boundary !== 'wasm-core' || options.goDeadlineChecks !== false;
-    const deadline = !checks ? ({ enforced: false, why: NO_DEADLINE_CHECKS } as const) : ({ enforced: true, by: id.boundary === 'wasm-core' ? 'host' : 'kill' } as const);
-    return GoHostLane.open(id, { ...request, ...(checks ? {} : { noDeadlineChecks: true }) }, () => spawnGoHost(binary), deadline);
+    const deadline = !checks
+      ? ({ enforced: false, why: NO_DEADLINE_CHECKS } as const)
+      : ({ enforced: true, by: id.boundary === 'wasm-core' ? 'host' : 'kill' } as const);
+    return GoHostLane.open(
+      id,
+      { ...request, ...(checks ? {} : { noDeadlineChecks: true }) },
+      () => spawnGoHost(binary),
+      deadline,
+    );
   }
   return NodeHostLane.open(id, request, spawnChild, { enforced: true, by: 'kill' });
 }
 
 /** Where a boundary's sequences run: wasm in a worker, native in a child, so a deadline stops either and a crash stays out. */
-export const sequenceLaneOf = (boundary: Boundary): LaneId => ({ boundary, isolation: boundary === 'native' ? 'process' : 'worker' });
+export const sequenceLaneOf = (boundary: Boundary): LaneId => ({
+  boundary,
+  isolation: boundary === 'native' ? 'process' : 'worker',
+});
 
 /** Loads a plugin for init/call/shutdown sequences: negotiated, not initialised (the sequence does it). */
 export async function openSequenceLane(dir: string, boundary: Boundary, options: LaneOptions): Promise<NodeHostLane> {
   const id = sequenceLaneOf(boundary);
-  const spawn = id.isolation === 'worker' ? () => spawnWorker(options.workerHeapMb ?? DEFAULT_WORKER_HEAP_MB) : spawnChild;
-  return (await NodeHostLane.open(id, openRequestOf(dir, id, options, undefined), spawn, { enforced: true, by: 'kill' })) as NodeHostLane;
+  const spawn =
+    id.isolation === 'worker' ? () => spawnWorker(options.workerHeapMb ?? DEFAULT_WORKER_HEAP_MB) : spawnChild;
+  return (await NodeHostLane.open(id, openRequestOf(dir, id, options, undefined), spawn, {
+    enforced: true,
+    by: 'kill',
+  })) as NodeHostLane;
 }
 
 /** Every lane this machine can open: the `@go` lanes need the Go toolchain. */

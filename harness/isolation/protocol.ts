@@ -56,7 +56,14 @@ export type Reply =
   | { type: 'refused'; kind: 'incompatible' | 'rejected' | 'protocol'; message: string }
   | { type: 'called'; id: number; outcome: CallOutcome; innerNs: number; recycleMs?: number }
   | { type: 'batched'; id: number; batch: BatchResult }
-  | { type: 'memory'; id: number; wasmMemoryBytes?: number; rssBytes: number; mallocBytes: number; goHeapBytes?: number }
+  | {
+      type: 'memory';
+      id: number;
+      wasmMemoryBytes?: number;
+      rssBytes: number;
+      mallocBytes: number;
+      goHeapBytes?: number;
+    }
   | { type: 'load-tick'; id: number; delta: LoadDelta }
   | { type: 'closed'; id: number }
   | CoverageReply;

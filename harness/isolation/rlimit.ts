@@ -12,6 +12,7 @@ koffi.struct('rlimit', { rlim_cur: 'unsigned long', rlim_max: 'unsigned long' })
 export function limitDataSegment(bytes: number): string {
   const setrlimit = libc.func('int setrlimit(int resource, const rlimit *rlim)');
   const limit = Math.ceil(bytes);
-  if (setrlimit(RLIMIT_DATA, { rlim_cur: limit, rlim_max: limit }) !== 0) throw new Error(`setrlimit(RLIMIT_DATA, ${limit}) failed`);
+  if (setrlimit(RLIMIT_DATA, { rlim_cur: limit, rlim_max: limit }) !== 0)
+    throw new Error(`setrlimit(RLIMIT_DATA, ${limit}) failed`);
   return `RLIMIT_DATA ${limit} bytes`;
 }

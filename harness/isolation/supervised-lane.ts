@@ -22,9 +22,18 @@ function endingFailure(ending: Ending, stderr: string): CallFailure {
   if (ending.error && (ending.error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
     return { kind: 'resource-exhausted', message: `the worker's JS heap limit was reached (${ending.error.message})` };
   }
-  if (ALLOCATION_FAILED.test(stderr)) return { kind: 'resource-exhausted', message: `memory quota: ${tail}`, ...(ending.signal ? { signal: ending.signal } : {}) };
+  if (ALLOCATION_FAILED.test(stderr))
+    return {
+      kind: 'resource-exhausted',
+      message: `memory quota: ${tail}`,
+      ...(ending.signal ? { signal: ending.signal } : {}),
+    };
   const how = ending.signal ? `killed by ${ending.signal}` : `exited with code ${ending.code}`;
-  return { kind: 'crash', message: `the plugin's process ${how}${tail ? `; stderr: ${tail}` : ''}${ending.error ? `; ${ending.error.message}` : ''}`, ...(ending.signal ? { signal: ending.signal } : {}) };
+  return {
+    kind: 'crash',
+    message: `the plugin's process ${how}${tail ? `; stderr: ${tail}` : ''}${ending.error ? `; ${ending.error.message}` : ''}`,
+    ...(ending.signal ? { signal: ending.signal } : {}),
+  };
 }
 
 /**
@@ -64,7 +73,12 @@ export class SupervisedLane implements BatchingLane {
     this.watch(endpoint);
   }
 
-  static async open(id: LaneId, request: OpenRequest, spawn: () => Endpoint, deadline: BatchingLane['deadline']): Promise<SupervisedLane> {
+  static async open(
+    id: LaneId,
+    request: OpenRequest,
+    spawn: () => Endpoint,
+    deadline: BatchingLane['deadline'],
+  ): Promise<SupervisedLane> {
     const endpoint = spawn();
     const ready = await SupervisedLane.handshake(endpoint, request);
     return new this(id, ready.manifest, deadline, spawn, request, endpoint, ready.memoryLimit);
@@ -77,8 +91,22 @@ export class SupervisedLane implements BatchingLane {
         endpoint.onMessage((m: Reply) => (m.type === 'ready' || m.type === 'refused') && resolve(m));
         endpoint.send(request);
       }),
-      endpoint.ended.then((ending) => ({ type: 'refused', kind: 'protocol', message: `the plugin's host ended while loading: ${endingFailure(ending, endpoint.stderrTail()).message}` }) as const),
-      new Promise<Reply>((resolve) => (timer = setTimeout(() => resolve({ type: 'refused', kind: 'protocol', message: `loading took longer than ${OPEN_TIMEOUT_MS} ms` }), OPEN_TIMEOUT_MS))),
+      endpoint.ended.then(
+        (ending) =>
+          ({
+            type: 'refused',
+            kind: 'protocol',
+            message: `the plugin's host ended while loading: ${endingFailure(ending, endpoint.stderrTail()).message}`,
+          }) as const,
+      ),
+      new Promise<Reply>(
+        (resolve) =>
+          (timer = setTimeout(
+            () =>
+              resolve({ type: 'refused', kind: 'protocol', message: `loading took longer than ${OPEN_TIMEOUT_MS} ms` }),
+            OPEN_TIMEOUT_MS,
+          )),
+      ),
     ]);
     clearTimeout(timer);
     if (reply.type === 'ready') return reply;
@@ -94,7 +122,8 @@ export class SupervisedLane implements BatchingLane {
     void endpoint.ended.then((ending) => {
       if (this.#retired.has(endpoint) || this.#closed) return;
       const failure = endingFailure(ending, endpoint.stderrTail());
-      for (const answer of this.#pending.values()) answer({ type: 'called', id: -1, outcome: failed(failure), innerNs: 0 });
+      for (const answer of this.#pending.values())
+        answer({ type: 'called', id: -1, outcome: failed(failure), innerNs: 0 });
       this.replace(failure.kind);
     });
   }
@@ -104,7 +133,13 @@ export class SupervisedLane implements BatchingLane {
     const endpoint = this.spawn();
     let alive = true;
     void endpoint.ended.then(() => (alive = false));
-    this.#spare = { endpoint, ready: SupervisedLane.handshake(endpoint, this.request).then(() => alive, () => false) };
+    this.#spare = {
+      endpoint,
+      ready: SupervisedLane.handshake(endpoint, this.request).then(
+        () => alive,
+        () => false,
+      ),
+    };
   }
 
   /**
@@ -178,20 +213,34 @@ export class SupervisedLane implements BatchingLane {
       };
       this.#pending.set(id, (reply) => {
         if (reply.type !== 'called') return;
-        if (reply.recycleMs !== undefined && !reply.outcome.ok) this.recycles.push({ cause: reply.outcome.failure.kind, ms: reply.recycleMs });
+        if (reply.recycleMs !== undefined && !reply.outcome.ok)
+          this.recycles.push({ cause: reply.outcome.failure.kind, ms: reply.recycleMs });
         finish(reply.outcome, reply.innerNs);
       });
       if (deadlineMs !== undefined) {
         // A host that stops calls itself gets a grace period before the kill, as a backstop.
-        timer = setTimeout(() => {
-          const elapsedMs = Number(process.hrtime.bigint() - sent) / 1e6;
-          const how = byHost ? `the host did not stop it within ${HOST_DEADLINE_GRACE_MS} ms, so its process was killed after` : 'was stopped after';
-          finish(failed({ kind: 'timeout', message: `the call outlived its deadline of ${deadlineMs} ms and ${how} ${elapsedMs.toFixed(1)} ms` }), 0);
-          this.replace('timeout');
-        }, byHost ? deadlineMs + HOST_DEADLINE_GRACE_MS : deadlineMs);
+        timer = setTimeout(
+          () => {
+            const elapsedMs = Number(process.hrtime.bigint() - sent) / 1e6;
+            const how = byHost
+              ? `the host did not stop it within ${HOST_DEADLINE_GRACE_MS} ms, so its process was killed after`
+              : 'was stopped after';
+            finish(
+              failed({
+                kind: 'timeout',
+                message: `the call outlived its deadline of ${deadlineMs} ms and ${how} ${elapsedMs.toFixed(1)} ms`,
+              }),
+              0,
+            );
+            this.replace('timeout');
+          },
+          byHost ? deadlineMs + HOST_DEADLINE_GRACE_MS : deadlineMs,
+        );
       }
       const message = request(id);
-      this.#endpoint.send(message.type === 'call' && byHost && deadlineMs !== undefined ? { ...message, deadlineMs } : message);
+      this.#endpoint.send(
+        message.type === 'call' && byHost && deadlineMs !== undefined ? { ...message, deadlineMs } : message,
+      );
     });
   }
 
@@ -200,7 +249,11 @@ export class SupervisedLane implements BatchingLane {
    * `onReply` until that calls `finish`; a worker or process that ends first answers with a
    * `called` failure. Queued behind other calls when `queued`, else sent at once.
    */
-  protected exchange<T>(queued: boolean, request: (id: number) => Request, onReply: (reply: Reply, finish: (value: T) => void) => void): Promise<T> {
+  protected exchange<T>(
+    queued: boolean,
+    request: (id: number) => Request,
+    onReply: (reply: Reply, finish: (value: T) => void) => void,
+  ): Promise<T> {
     const send = async () => {
       await this.settled();
       const id = ++this.#nextId;
@@ -226,21 +279,35 @@ export class SupervisedLane implements BatchingLane {
 
   /** `count` calls in one crossing; a crash or a poisoning failure ends the batch early. */
   callBatch(op: string, input: Uint8Array, count: number): Promise<BatchResult> {
-    return this.exchange<BatchResult>(true, (id) => ({ type: 'batch', id, op, input, count }), (reply, finish) => {
-      if (reply.type === 'called' && !reply.outcome.ok) return finish({ innerNs: new Float64Array(), failures: [reply.outcome.failure] });
-      if (reply.type !== 'batched') throw new Error(`harness bug: ${reply.type} answered a batch`);
-      const { batch } = reply;
-      const last = batch.failures.at(-1);
-      if (batch.recycleMs !== undefined && last) this.recycles.push({ cause: last.kind, ms: batch.recycleMs });
-      finish(batch);
-    });
+    return this.exchange<BatchResult>(
+      true,
+      (id) => ({ type: 'batch', id, op, input, count }),
+      (reply, finish) => {
+        if (reply.type === 'called' && !reply.outcome.ok)
+          return finish({ innerNs: new Float64Array(), failures: [reply.outcome.failure] });
+        if (reply.type !== 'batched') throw new Error(`harness bug: ${reply.type} answered a batch`);
+        const { batch } = reply;
+        const last = batch.failures.at(-1);
+        if (batch.recycleMs !== undefined && last) this.recycles.push({ cause: last.kind, ms: batch.recycleMs });
+        finish(batch);
+      },
+    );
   }
 
   async memory(): Promise<LaneMemory> {
-    const reply = await this.exchange<Reply>(false, (id) => ({ type: 'memory', id }), (r, finish) => finish(r));
+    const reply = await this.exchange<Reply>(
+      false,
+      (id) => ({ type: 'memory', id }),
+      (r, finish) => finish(r),
+    );
     if (reply.type !== 'memory') return {};
     if (this.id.isolation === 'worker') return { wasmMemoryBytes: reply.wasmMemoryBytes };
-    return { wasmMemoryBytes: reply.wasmMemoryBytes, childRssBytes: reply.rssBytes, childMallocBytes: reply.mallocBytes, ...(reply.goHeapBytes !== undefined ? { childGoHeapBytes: reply.goHeapBytes } : {}) };
+    return {
+      wasmMemoryBytes: reply.wasmMemoryBytes,
+      childRssBytes: reply.rssBytes,
+      childMallocBytes: reply.mallocBytes,
+      ...(reply.goHeapBytes !== undefined ? { childGoHeapBytes: reply.goHeapBytes } : {}),
+    };
   }
 
   async close(): Promise<void> {

@@ -7,4 +7,7 @@ import { parentPort } from 'node:worker_threads';
 const compiled = new URL('./instance-server.js', import.meta.url);
 if (!existsSync(compiled)) (await import('tsx/esm/api')).register();
 const { serveInstance } = await import(existsSync(compiled) ? compiled.href : './instance-server.ts');
-serveInstance({ send: (message) => parentPort.postMessage(message), onMessage: (handler) => parentPort.on('message', handler) });
+serveInstance({
+  send: (message) => parentPort.postMessage(message),
+  onMessage: (handler) => parentPort.on('message', handler),
+});

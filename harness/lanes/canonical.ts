@@ -38,7 +38,9 @@ const viewOf = (memory: ArrayBuffer | MemoryView): MemoryView => {
 function checkRange(memory: MemoryView, ptr: number, len: number, maxBytes: number, what: string): void {
   if (len > maxBytes) throw new ProtocolViolation(`${what} is ${len} bytes, past the output limit of ${maxBytes}`);
   if (ptr + len > memory.byteLength) {
-    throw new ProtocolViolation(`${what} at [${ptr}, ${ptr + len}) lies outside linear memory of ${memory.byteLength} bytes`);
+    throw new ProtocolViolation(
+      `${what} at [${ptr}, ${ptr + len}) lies outside linear memory of ${memory.byteLength} bytes`,
+    );
   }
 }
 
@@ -50,12 +52,18 @@ export function readList(memory: MemoryView, ptr: number, len: number, maxBytes:
 
 /** Reads a `string` return area: `[ptr: u32, len: u32]` (describe). */
 export function decodeStringReturn(
-  buffer: ArrayBuffer | MemoryView, retptr: number, maxBytes: number, what: string,
+  buffer: ArrayBuffer | MemoryView,
+  retptr: number,
+  maxBytes: number,
+  what: string,
 ): string {
   const memory = viewOf(buffer);
   checkRange(memory, retptr, 8, 8, 'the return area');
   const view = memory.data;
-  return decodeUtf8(readList(memory, view.getUint32(retptr, true), view.getUint32(retptr + 4, true), maxBytes, what), what);
+  return decodeUtf8(
+    readList(memory, view.getUint32(retptr, true), view.getUint32(retptr + 4, true), maxBytes, what),
+    what,
+  );
 }
 
 /**
@@ -64,20 +72,38 @@ export function decodeStringReturn(
  * The output is a view into linear memory: copy it before the post-return frees it.
  */
 export function decodeResultReturn(
-  buffer: ArrayBuffer | MemoryView, retptr: number, hasOk: boolean, maxBytes: number,
+  buffer: ArrayBuffer | MemoryView,
+  retptr: number,
+  hasOk: boolean,
+  maxBytes: number,
 ): { ok: true; output: Uint8Array } | { ok: false; failure: CallFailure } {
   const memory = viewOf(buffer);
   checkRange(memory, retptr, 16, 16, 'the return area');
   const view = memory.data;
   const discriminant = view.getUint8(retptr);
   if (discriminant === 0) {
-    const output = hasOk ? readList(memory, view.getUint32(retptr + 4, true), view.getUint32(retptr + 8, true), maxBytes, 'the output') : new Uint8Array();
+    const output = hasOk
+      ? readList(memory, view.getUint32(retptr + 4, true), view.getUint32(retptr + 8, true), maxBytes, 'the output')
+      : new Uint8Array();
     return { ok: true, output };
   }
-  if (discriminant !== 1) throw new ProtocolViolation(`result discriminant ${discriminant} is neither 0 (ok) nor 1 (err)`);
+  if (discriminant !== 1)
+    throw new ProtocolViolation(`result discriminant ${discriminant} is neither 0 (ok) nor 1 (err)`);
   const codeIndex = view.getUint8(retptr + 4);
   const code = ERROR_CODES[codeIndex];
-  if (code === undefined) throw new ProtocolViolation(`error code ${codeIndex} is not one of 0..${ERROR_CODES.length - 1} (${ERROR_CODES.join(', ')})`);
-  const message = decodeUtf8(readList(memory, view.getUint32(retptr + 8, true), view.getUint32(retptr + 12, true), maxBytes, 'the error message'), 'the error message');
+  if (code === undefined)
+    throw new ProtocolViolation(
+      `error code ${codeIndex} is not one of 0..${ERROR_CODES.length - 1} (${ERROR_CODES.join(', ')})`,
+    );
+  const message = decodeUtf8(
+    readList(
+      memory,
+      view.getUint32(retptr + 8, true),
+      view.getUint32(retptr + 12, true),
+      maxBytes,
+      'the error message',
+    ),
+    'the error message',
+  );
   return { ok: false, failure: { kind: 'plugin', code, message } };
 }

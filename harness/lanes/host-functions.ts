@@ -31,8 +31,11 @@ export class HostFunctions {
     };
     return {
       [HOST_IMPORT_MODULE]: {
-        log: (level: number, ptr: number, len: number) => this.onLog?.(LOG_LEVELS[level] ?? 'error', text(ptr >>> 0, len >>> 0)),
-        panicked: (ptr: number, len: number) => { this.#panic = text(ptr >>> 0, len >>> 0); },
+        log: (level: number, ptr: number, len: number) =>
+          this.onLog?.(LOG_LEVELS[level] ?? 'error', text(ptr >>> 0, len >>> 0)),
+        panicked: (ptr: number, len: number) => {
+          this.#panic = text(ptr >>> 0, len >>> 0);
+        },
         'now-ns': () => process.hrtime.bigint(),
       },
     };
@@ -43,7 +46,9 @@ export class HostFunctions {
     return {
       'plugbench:plugin/host': {
         log: (level: LogLevel, message: string) => this.onLog?.(level, message),
-        panicked: (message: string) => { this.#panic = message; },
+        panicked: (message: string) => {
+          this.#panic = message;
+        },
         nowNs: () => process.hrtime.bigint(),
       },
     };

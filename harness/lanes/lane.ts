@@ -21,24 +21,37 @@ export interface LaneId {
 
 export const laneName = ({ boundary, isolation }: LaneId) => `${boundary}@${isolation}`;
 
-const GO_COMPONENTS = 'the Go host runs core modules (wazero) and native libraries (cgo); jco components need a JavaScript engine: use `wasm-core@go`';
+const GO_COMPONENTS =
+  'the Go host runs core modules (wazero) and native libraries (cgo); jco components need a JavaScript engine: use `wasm-core@go`';
 
 /** Every lane there is: each boundary in each isolation, but components only where JavaScript runs them. */
-export const ALL_LANES: readonly LaneId[] = BOUNDARIES.flatMap((boundary) => ISOLATIONS.map((isolation) => ({ boundary, isolation }))).filter((l) => !(l.boundary === 'wasm-component' && l.isolation === 'go'));
+export const ALL_LANES: readonly LaneId[] = BOUNDARIES.flatMap((boundary) =>
+  ISOLATIONS.map((isolation) => ({ boundary, isolation })),
+).filter((l) => !(l.boundary === 'wasm-component' && l.isolation === 'go'));
 
 /** Parses `boundary@isolation`; a bare boundary means `@inproc`. */
 export function parseLane(text: string): LaneId {
   const [boundary, isolation = 'inproc', extra] = text.trim().split('@');
-  if (extra === undefined && (BOUNDARIES as readonly string[]).includes(boundary!) && (ISOLATIONS as readonly string[]).includes(isolation)) {
-    if (boundary === 'wasm-component' && isolation === 'go') throw new UsageError(`\`${text}\` is not a lane: ${GO_COMPONENTS}`);
+  if (
+    extra === undefined &&
+    (BOUNDARIES as readonly string[]).includes(boundary!) &&
+    (ISOLATIONS as readonly string[]).includes(isolation)
+  ) {
+    if (boundary === 'wasm-component' && isolation === 'go')
+      throw new UsageError(`\`${text}\` is not a lane: ${GO_COMPONENTS}`);
     return { boundary: boundary as Boundary, isolation: isolation as Isolation };
   }
-  throw new UsageError(`\`${text}\` is not a lane: write BOUNDARY@ISOLATION with BOUNDARY one of ${BOUNDARIES.join(', ')} and ISOLATION one of ${ISOLATIONS.join(', ')} (e.g. \`wasm-core@worker\`)`);
+  throw new UsageError(
+    `\`${text}\` is not a lane: write BOUNDARY@ISOLATION with BOUNDARY one of ${BOUNDARIES.join(', ')} and ISOLATION one of ${ISOLATIONS.join(', ')} (e.g. \`wasm-core@worker\`)`,
+  );
 }
 
 /** Parses lanes given as a comma list, repeated, or both. */
 export function parseLanes(values: readonly string[]): LaneId[] {
-  return values.flatMap((v) => v.split(',')).filter((v) => v.trim() !== '').map(parseLane);
+  return values
+    .flatMap((v) => v.split(','))
+    .filter((v) => v.trim() !== '')
+    .map(parseLane);
 }
 
 /** One call through a lane. */
@@ -78,7 +91,8 @@ export interface BatchingLane extends Lane {
   callBatch(op: string, input: Uint8Array, count: number): Promise<BatchResult>;
 }
 
-export const canBatch = (lane: Lane): lane is BatchingLane => typeof (lane as Partial<BatchingLane>).callBatch === 'function';
+export const canBatch = (lane: Lane): lane is BatchingLane =>
+  typeof (lane as Partial<BatchingLane>).callBatch === 'function';
 
 /**
  * An optional ability: `init` and `shutdown` as steps of their own, each under a deadline like
@@ -93,7 +107,8 @@ export interface SequencingLane extends Lane {
   reset(options?: CallOptions): Promise<LaneCall>;
 }
 
-export const canSequence = (lane: Lane): lane is SequencingLane => typeof (lane as Partial<SequencingLane>).reset === 'function';
+export const canSequence = (lane: Lane): lane is SequencingLane =>
+  typeof (lane as Partial<SequencingLane>).reset === 'function';
 
 /** Memory of a lane's instance and of whatever holds it. */
 export interface LaneMemory {

@@ -50,7 +50,11 @@ export function limitMemory(module: Uint8Array, maxBytes: number): Uint8Array {
     let at = first;
     for (let i = 0; i < count; i++) {
       const flags = module[at]!;
-      if (flags > 1) throw new PluginLoadError('rejected', `memory ${i} has limit flags 0x${flags.toString(16)} (shared or 64-bit), which contract 1.0 does not allow`);
+      if (flags > 1)
+        throw new PluginLoadError(
+          'rejected',
+          `memory ${i} has limit flags 0x${flags.toString(16)} (shared or 64-bit), which contract 1.0 does not allow`,
+        );
       const [min, afterMin] = readU32Leb(module, at + 1);
       let next = afterMin;
       let max = maxPages;
@@ -60,7 +64,10 @@ export function limitMemory(module: Uint8Array, maxBytes: number): Uint8Array {
         next = afterMax;
       }
       if (min > maxPages) {
-        throw new PluginLoadError('incompatible', `the module's initial memory is ${min * WASM_PAGE_BYTES} bytes, more than the memory quota of ${maxBytes} bytes; raise the quota with \`--memory-quota\``);
+        throw new PluginLoadError(
+          'incompatible',
+          `the module's initial memory is ${min * WASM_PAGE_BYTES} bytes, more than the memory quota of ${maxBytes} bytes; raise the quota with \`--memory-quota\``,
+        );
       }
       limits.push(1, ...u32Leb(min), ...u32Leb(max));
       at = next;

@@ -2,7 +2,9 @@ import koffi from 'koffi';
 import { libc } from './libc.ts';
 
 koffi.struct('iovec', { iov_base: 'void *', iov_len: 'size_t' });
-const processVmReadv = libc.func('intptr_t process_vm_readv(int pid, const iovec *local, unsigned long liovcnt, const iovec *remote, unsigned long riovcnt, unsigned long flags)');
+const processVmReadv = libc.func(
+  'intptr_t process_vm_readv(int pid, const iovec *local, unsigned long liovcnt, const iovec *remote, unsigned long riovcnt, unsigned long flags)',
+);
 
 /**
  * Copies `len` bytes a native plugin pointed at, through the kernel (process_vm_readv on
@@ -13,7 +15,16 @@ export function copyPluginMemory(address: bigint, len: number): Uint8Array | und
   const copy = Buffer.allocUnsafe(len);
   let done = 0;
   while (done < len) {
-    const read = Number(processVmReadv(process.pid, { iov_base: copy.subarray(done), iov_len: len - done }, 1, { iov_base: address + BigInt(done), iov_len: len - done }, 1, 0));
+    const read = Number(
+      processVmReadv(
+        process.pid,
+        { iov_base: copy.subarray(done), iov_len: len - done },
+        1,
+        { iov_base: address + BigInt(done), iov_len: len - done },
+        1,
+        0,
+      ),
+    );
     if (read <= 0) return undefined;
     done += read;
   }
@@ -21,8 +32,16 @@ export function copyPluginMemory(address: bigint, len: number): Uint8Array | und
 }
 
 koffi.struct('mallinfo2', {
-  arena: 'size_t', ordblks: 'size_t', smblks: 'size_t', hblks: 'size_t', hblkhd: 'size_t',
-  usmblks: 'size_t', fsmblks: 'size_t', uordblks: 'size_t', fordblks: 'size_t', keepcost: 'size_t',
+  arena: 'size_t',
+  ordblks: 'size_t',
+  smblks: 'size_t',
+  hblks: 'size_t',
+  hblkhd: 'size_t',
+  usmblks: 'size_t',
+  fsmblks: 'size_t',
+  uordblks: 'size_t',
+  fordblks: 'size_t',
+  keepcost: 'size_t',
 });
 const mallinfo2 = libc.func('mallinfo2 mallinfo2(void)');
 

@@ -2,7 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import koffi, { type LibraryHandle } from 'koffi';
-import { type CallOutcome, ERROR_CODES, errorCodeOfNativeStatus, failed, NATIVE_STATUS, PluginLoadError, POISONING_KINDS } from '../contract/errors.ts';
+import {
+  type CallOutcome,
+  ERROR_CODES,
+  errorCodeOfNativeStatus,
+  failed,
+  NATIVE_STATUS,
+  PluginLoadError,
+  POISONING_KINDS,
+} from '../contract/errors.ts';
 import type { Manifest } from '../contract/manifest.ts';
 import { checkNativeAbi, type DeclaredIdentity, negotiate } from '../contract/negotiation.ts';
 import { decodeUtf8, ProtocolViolation } from './canonical.ts';
@@ -31,7 +39,9 @@ function bind(lib: LibraryHandle): NativeExports {
     abi: lib.func('uint32_t plugbench_abi(void)'),
     describe: lib.func('int32_t plugbench_describe(void *out)'),
     init: lib.func('int32_t plugbench_init(const uint8_t *config, size_t len, void *out)'),
-    call: lib.func('int32_t plugbench_call(const uint8_t *op, size_t op_len, const uint8_t *input, size_t in_len, void *out)'),
+    call: lib.func(
+      'int32_t plugbench_call(const uint8_t *op, size_t op_len, const uint8_t *input, size_t in_len, void *out)',
+    ),
     free: lib.func('void plugbench_free(pb_buf buf)'),
     shutdown: lib.func('void plugbench_shutdown(void)'),
   } as NativeExports;
@@ -79,20 +89,30 @@ export class NativeInstance implements PluginInstance {
     } catch (e) {
       const message = (e as Error).message;
       if (/undefined symbol: __sanitizer_cov_/.test(message)) {
-        throw new PluginLoadError('incompatible', `the shared library is a coverage build (${message}), which only guided fuzzing loads and which is never timed; load the plain artifact (\`lib<name>.so\`) instead`);
+        throw new PluginLoadError(
+          'incompatible',
+          `the shared library is a coverage build (${message}), which only guided fuzzing loads and which is never timed; load the plain artifact (\`lib<name>.so\`) instead`,
+        );
       }
-      throw new PluginLoadError('protocol', `the shared library does not load or lacks a contract export (${message}); it must export every function of harness/contract/plugbench.h`);
+      throw new PluginLoadError(
+        'protocol',
+        `the shared library does not load or lacks a contract export (${message}); it must export every function of harness/contract/plugbench.h`,
+      );
     }
     checkNativeAbi(exports.abi());
     const out = newOutBuffer();
     const status = exports.describe(out);
     let describeJson: string;
     try {
-      describeJson = decodeUtf8(takeBuffer(exports, out, options.maxOutputBytes), 'the manifest from `plugbench_describe`');
+      describeJson = decodeUtf8(
+        takeBuffer(exports, out, options.maxOutputBytes),
+        'the manifest from `plugbench_describe`',
+      );
     } catch (e) {
       throw new PluginLoadError('protocol', (e as Error).message);
     }
-    if (status !== NATIVE_STATUS.ok) throw new PluginLoadError('protocol', `\`plugbench_describe\` returned status ${status}: ${describeJson}`);
+    if (status !== NATIVE_STATUS.ok)
+      throw new PluginLoadError('protocol', `\`plugbench_describe\` returned status ${status}: ${describeJson}`);
     return new NativeInstance(exports, options.maxOutputBytes, negotiate(describeJson, declared, options.policy));
   }
 
@@ -132,7 +152,8 @@ export class NativeInstance implements PluginInstance {
       if (!(e instanceof ProtocolViolation)) throw e;
       outcome = failed({ kind: 'protocol', message: e.message });
     }
-    if (!outcome.ok && POISONING_KINDS.has(outcome.failure.kind)) this.#poisoned = `poisoned by a ${outcome.failure.kind}`;
+    if (!outcome.ok && POISONING_KINDS.has(outcome.failure.kind))
+      this.#poisoned = `poisoned by a ${outcome.failure.kind}`;
     return outcome;
   }
 }
@@ -147,7 +168,9 @@ export function decodeNativeStatus(status: number, bytes: Uint8Array, hasOutput:
   const code = errorCodeOfNativeStatus(status);
   if (status === NATIVE_STATUS.panic) return failed({ kind: 'panic', message });
   if (code !== undefined) return failed({ kind: 'plugin', code, message });
-  throw new ProtocolViolation(`status ${status} is not one of 0..${ERROR_CODES.length} or ${NATIVE_STATUS.panic} (plugbench.h)`);
+  throw new ProtocolViolation(
+    `status ${status} is not one of 0..${ERROR_CODES.length} or ${NATIVE_STATUS.panic} (plugbench.h)`,
+  );
 }
 
 /**
@@ -161,9 +184,13 @@ function takeBuffer(exports: NativeExports, out: OutBuffer, maxBytes: number): U
     if (len !== 0) throw new ProtocolViolation(`the plugin returned a NULL buffer of length ${len}`);
     return new Uint8Array();
   }
-  if (len > maxBytes) throw new ProtocolViolation(`the plugin returned ${len} bytes, past the output limit of ${maxBytes}`);
+  if (len > maxBytes)
+    throw new ProtocolViolation(`the plugin returned ${len} bytes, past the output limit of ${maxBytes}`);
   const bytes = len === 0 ? new Uint8Array() : copyPluginMemory(ptr, len);
-  if (bytes === undefined) throw new ProtocolViolation(`the plugin returned ${len} bytes at 0x${ptr.toString(16)}, which is not readable memory`);
+  if (bytes === undefined)
+    throw new ProtocolViolation(
+      `the plugin returned ${len} bytes at 0x${ptr.toString(16)}, which is not readable memory`,
+    );
   exports.free({ ptr, len });
   return bytes;
 }

@@ -4,7 +4,13 @@ import { DEFAULT_POLICY } from '../contract/policy.ts';
 import { readSignedPluginMeta } from '../contract/provenance.ts';
 import { DEFAULT_MAX_OUTPUT_BYTES } from './canonical.ts';
 import { PluginLoadError } from '../contract/errors.ts';
-import { type AnyPluginInstance, type Boundary, type InstanceOptions, isAsyncInstance, type PluginInstance } from './instance.ts';
+import {
+  type AnyPluginInstance,
+  type Boundary,
+  type InstanceOptions,
+  isAsyncInstance,
+  type PluginInstance,
+} from './instance.ts';
 
 export { missingArtifact } from '../abi/missing-artifact.ts';
 
@@ -17,7 +23,11 @@ export interface OpenOptions extends Partial<InstanceOptions> {
  * Loads a built plugin on one boundary in this thread: plugin.json's signature first, then
  * the hash of the exact bytes that are compiled or opened, then negotiation (by its ABI).
  */
-export async function openAnyInstance(dir: string, boundary: Boundary, options: OpenOptions): Promise<AnyPluginInstance> {
+export async function openAnyInstance(
+  dir: string,
+  boundary: Boundary,
+  options: OpenOptions,
+): Promise<AnyPluginInstance> {
   const meta = readSignedPluginMeta(dir, options.trusted);
   const instanceOptions: InstanceOptions = {
     policy: options.policy ?? DEFAULT_POLICY,
@@ -32,5 +42,8 @@ export async function openInstance(dir: string, boundary: Boundary, options: Ope
   const instance = await openAnyInstance(dir, boundary, options);
   if (!isAsyncInstance(instance)) return instance;
   instance.close();
-  throw new PluginLoadError('incompatible', `\`${instance.manifest.name}\` is an Extism plugin, which this command does not open in-thread; open it on a lane`);
+  throw new PluginLoadError(
+    'incompatible',
+    `\`${instance.manifest.name}\` is an Extism plugin, which this command does not open in-thread; open it on a lane`,
+  );
 }

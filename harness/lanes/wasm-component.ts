@@ -52,7 +52,11 @@ export class WasmComponentInstance implements PluginInstance {
     this.#guard = new WasmCallGuard(host, () => ({ bytes: this.memoryBytes(), quotaBytes }));
   }
 
-  static async open(files: TranspiledComponent, declared: DeclaredIdentity, options: InstanceOptions): Promise<WasmComponentInstance> {
+  static async open(
+    files: TranspiledComponent,
+    declared: DeclaredIdentity,
+    options: InstanceOptions,
+  ): Promise<WasmComponentInstance> {
     const modules = new Map<string, WebAssembly.Module>();
     let pluginModule: WebAssembly.Module | undefined;
     let importedCapabilities = new Set<Capability>();
@@ -65,22 +69,33 @@ export class WasmComponentInstance implements PluginInstance {
         importedCapabilities = checkWasmImports(WebAssembly.Module.imports(module), options.policy);
       }
     }
-    if (pluginModule === undefined) throw new PluginLoadError('protocol', 'no core module of the transpiled component exports `call` and `memory`; rebuild it with `plugbench build`');
+    if (pluginModule === undefined)
+      throw new PluginLoadError(
+        'protocol',
+        'no core module of the transpiled component exports `call` and `memory`; rebuild it with `plugbench build`',
+      );
 
-    const { instantiate } = (await import(`data:text/javascript;base64,${Buffer.from(files.js).toString('base64')}`)) as { instantiate: Instantiate };
+    const { instantiate } = (await import(
+      `data:text/javascript;base64,${Buffer.from(files.js).toString('base64')}`
+    )) as { instantiate: Instantiate };
     const host = new HostFunctions(options.onLog);
     let memory: WebAssembly.Memory | undefined;
     const checkedInstantiate = (module: WebAssembly.Module, imports: WebAssembly.Imports) => {
       const instance = new WebAssembly.Instance(module, imports);
       if (module !== pluginModule) return instance;
       memory = instance.exports.memory as WebAssembly.Memory;
-      return { exports: checkReturns(instance.exports, () => memory!.buffer, options.maxOutputBytes) } as WebAssembly.Instance;
+      return {
+        exports: checkReturns(instance.exports, () => memory!.buffer, options.maxOutputBytes),
+      } as WebAssembly.Instance;
     };
     let exports: ComponentExports;
     try {
       exports = instantiate((name) => modules.get(basename(name))!, host.componentImports(), checkedInstantiate);
     } catch (e) {
-      throw new PluginLoadError('protocol', `the transpiled component failed to instantiate (${(e as Error).message}); rebuild it with \`plugbench build\``);
+      throw new PluginLoadError(
+        'protocol',
+        `the transpiled component failed to instantiate (${(e as Error).message}); rebuild it with \`plugbench build\``,
+      );
     }
     let describeJson: string;
     try {
@@ -123,7 +138,8 @@ function liftResult(body: () => Uint8Array): CallOutcome {
     const payload = (e as { payload?: { code?: unknown; message?: unknown } }).payload;
     if (payload === undefined || e instanceof WebAssembly.RuntimeError) throw e;
     const code = ERROR_CODES.find((c) => c === payload.code);
-    if (code === undefined || typeof payload.message !== 'string') throw new ProtocolViolation(`jco lifted an error that is not a plugin-error: ${JSON.stringify(payload)}`);
+    if (code === undefined || typeof payload.message !== 'string')
+      throw new ProtocolViolation(`jco lifted an error that is not a plugin-error: ${JSON.stringify(payload)}`);
     return { ok: false, failure: { kind: 'plugin', code, message: payload.message } };
   }
 }

@@ -10,14 +10,26 @@ import { OpNames } from './op-names.ts';
 import { classifyWasmError, WasmCallGuard } from './wasm-traps.ts';
 
 /** The exports a core module must have, by the canonical ABI of the contract's world. */
-const REQUIRED_EXPORTS = ['memory', 'cabi_realloc', 'describe', 'cabi_post_describe', 'init', 'call', 'cabi_post_call', 'shutdown'] as const;
+const REQUIRED_EXPORTS = [
+  'memory',
+  'cabi_realloc',
+  'describe',
+  'cabi_post_describe',
+  'init',
+  'call',
+  'cabi_post_call',
+  'shutdown',
+] as const;
 
 /** Refuses a core module that lacks an export the contract requires, before it is instantiated. */
 export function checkCoreExports(names: readonly string[]): void {
   const exported = new Set(names);
   const missing = REQUIRED_EXPORTS.filter((name) => !exported.has(name));
   if (missing.length > 0) {
-    throw new PluginLoadError('protocol', `the core module lacks the export(s) ${missing.map((m) => `\`${m}\``).join(', ')} that contract 1.0 requires; see "The plugin contract" in the README`);
+    throw new PluginLoadError(
+      'protocol',
+      `the core module lacks the export(s) ${missing.map((m) => `\`${m}\``).join(', ')} that contract 1.0 requires; see "The plugin contract" in the README`,
+    );
   }
 }
 
@@ -38,7 +50,11 @@ const utf8 = new TextEncoder();
 /** A coverage build exports its constructors, which register the counters: run them once, first. */
 function runConstructors(exports: CoreExports, sanitizer: NonNullable<InstanceOptions['sanitizer']>): void {
   const ctors = (exports as unknown as { __wasm_call_ctors?: () => void }).__wasm_call_ctors;
-  if (ctors === undefined) throw new PluginLoadError('protocol', 'the coverage build exports no `__wasm_call_ctors`, so its counters cannot be registered; rebuild it with `plugbench build --coverage`');
+  if (ctors === undefined)
+    throw new PluginLoadError(
+      'protocol',
+      'the coverage build exports no `__wasm_call_ctors`, so its counters cannot be registered; rebuild it with `plugbench build --coverage`',
+    );
   sanitizer.attach(exports.memory);
   ctors();
 }
@@ -65,15 +81,26 @@ export class WasmCoreInstance implements PluginInstance {
    * Compiles the verified bytes, checks imports and exports before instantiating, then
    * negotiates with the manifest from `describe` (the only plugin code run before that).
    */
-  static async open(bytes: Uint8Array, declared: DeclaredIdentity, options: InstanceOptions): Promise<WasmCoreInstance> {
+  static async open(
+    bytes: Uint8Array,
+    declared: DeclaredIdentity,
+    options: InstanceOptions,
+  ): Promise<WasmCoreInstance> {
     let module: WebAssembly.Module;
     try {
       module = await WebAssembly.compile(limitMemory(bytes, options.policy.quotas.memoryBytes) as BufferSource);
     } catch (e) {
       if (e instanceof PluginLoadError) throw e;
-      throw new PluginLoadError('rejected', `the core module does not compile (${(e as Error).message}); rebuild it for wasm32-unknown-unknown`);
+      throw new PluginLoadError(
+        'rejected',
+        `the core module does not compile (${(e as Error).message}); rebuild it for wasm32-unknown-unknown`,
+      );
     }
-    const importedCapabilities = checkWasmImports(WebAssembly.Module.imports(module), options.policy, options.sanitizer !== undefined);
+    const importedCapabilities = checkWasmImports(
+      WebAssembly.Module.imports(module),
+      options.policy,
+      options.sanitizer !== undefined,
+    );
     checkCoreExports(WebAssembly.Module.exports(module).map((e) => e.name));
     const host = new HostFunctions(options.onLog);
     let memory: WebAssembly.Memory | undefined;

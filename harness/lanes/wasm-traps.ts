@@ -22,10 +22,18 @@ export interface MemoryState {
 export function classifyWasmError(error: unknown, panicMessage: string | undefined, memory?: MemoryState): CallFailure {
   if (error instanceof ProtocolViolation) return { kind: 'protocol', message: error.message };
   if (panicMessage !== undefined) return { kind: 'panic', message: panicMessage };
-  if (error instanceof WebAssembly.RuntimeError && memory !== undefined && memory.bytes >= memory.quotaBytes * EXHAUSTED_MEMORY_SHARE) {
-    return { kind: 'resource-exhausted', message: `memory quota: the instance trapped (${error.message}) with ${memory.bytes} bytes of linear memory, quota ${memory.quotaBytes}` };
+  if (
+    error instanceof WebAssembly.RuntimeError &&
+    memory !== undefined &&
+    memory.bytes >= memory.quotaBytes * EXHAUSTED_MEMORY_SHARE
+  ) {
+    return {
+      kind: 'resource-exhausted',
+      message: `memory quota: the instance trapped (${error.message}) with ${memory.bytes} bytes of linear memory, quota ${memory.quotaBytes}`,
+    };
   }
-  if (error instanceof RangeError && /call stack/i.test(error.message)) return { kind: 'trap', message: `stack overflow (${error.message})` };
+  if (error instanceof RangeError && /call stack/i.test(error.message))
+    return { kind: 'trap', message: `stack overflow (${error.message})` };
   if (error instanceof WebAssembly.RuntimeError) return { kind: 'trap', message: error.message };
   throw error;
 }
@@ -72,7 +80,8 @@ export class WasmCallGuard {
   }
 
   #poisonOn(outcome: CallOutcome): CallOutcome {
-    if (!outcome.ok && POISONING_KINDS.has(outcome.failure.kind)) this.#poisoned = `poisoned by a ${outcome.failure.kind}`;
+    if (!outcome.ok && POISONING_KINDS.has(outcome.failure.kind))
+      this.#poisoned = `poisoned by a ${outcome.failure.kind}`;
     return outcome;
   }
 

@@ -39,15 +39,30 @@ export const BOUNDARY_SIZES = [0, 1024, 64 * 1024, 1024 * 1024];
  * call and per byte. Each (lane, size) runs `timeMs` after warm-up, with tinybench from the
  * harness, or in the lane's own host where it can run a load (`@go`).
  */
-export async function measureBoundaryCost(pluginDir: string, lanes: readonly LaneId[], options: { trusted: readonly TrustedKey[]; policy?: HostPolicy; sizes?: readonly number[]; timeMs?: number; progress?: (line: string) => void }): Promise<BoundaryCost[]> {
+export async function measureBoundaryCost(
+  pluginDir: string,
+  lanes: readonly LaneId[],
+  options: {
+    trusted: readonly TrustedKey[];
+    policy?: HostPolicy;
+    sizes?: readonly number[];
+    timeMs?: number;
+    progress?: (line: string) => void;
+  },
+): Promise<BoundaryCost[]> {
   const sizes = options.sizes ?? BOUNDARY_SIZES;
   const rows: BoundaryCost[] = [];
   for (const id of lanesForPlugin(pluginDir, lanes, options.progress)) {
-    const lane = await openLane(pluginDir, id, { trusted: options.trusted, ...(options.policy ? { policy: options.policy } : {}) });
+    const lane = await openLane(pluginDir, id, {
+      trusted: options.trusted,
+      ...(options.policy ? { policy: options.policy } : {}),
+    });
     try {
       const laneRows = await measureLaneCost(lane, sizes, options.timeMs ?? 300);
       rows.push(...laneRows);
-      options.progress?.(`${laneName(id)}: ${laneRows.map((r) => `${r.sizeBytes} B ${r.meanNs.toFixed(0)} ns`).join(', ')}`);
+      options.progress?.(
+        `${laneName(id)}: ${laneRows.map((r) => `${r.sizeBytes} B ${r.meanNs.toFixed(0)} ns`).join(', ')}`,
+      );
     } finally {
       await lane.close();
     }
@@ -56,13 +71,29 @@ export async function measureBoundaryCost(pluginDir: string, lanes: readonly Lan
 }
 
 /** What an op costs on one lane at each input size (`echo` of bytes by default), with ns per extra byte. */
-export async function measureLaneCost(lane: Lane, sizes: readonly number[], timeMs: number, work: { op: string; input: InputKind } = { op: 'echo', input: 'bytes' }): Promise<BoundaryCost[]> {
-  const rows = canRunLoad(lane) ? await hostLoopCosts(lane, sizes, timeMs, work) : await tinybenchCosts(lane, sizes, timeMs, work);
+export async function measureLaneCost(
+  lane: Lane,
+  sizes: readonly number[],
+  timeMs: number,
+  work: { op: string; input: InputKind } = { op: 'echo', input: 'bytes' },
+): Promise<BoundaryCost[]> {
+  const rows = canRunLoad(lane)
+    ? await hostLoopCosts(lane, sizes, timeMs, work)
+    : await tinybenchCosts(lane, sizes, timeMs, work);
   const base = rows[0]!;
-  return rows.map((row) => (row.sizeBytes > base.sizeBytes ? { ...row, nsPerByte: (row.meanNs - base.meanNs) / (row.sizeBytes - base.sizeBytes) } : row));
+  return rows.map((row) =>
+    row.sizeBytes > base.sizeBytes
+      ? { ...row, nsPerByte: (row.meanNs - base.meanNs) / (row.sizeBytes - base.sizeBytes) }
+      : row,
+  );
 }
 
-async function tinybenchCosts(lane: Lane, sizes: readonly number[], timeMs: number, work: { op: string; input: InputKind }): Promise<BoundaryCost[]> {
+async function tinybenchCosts(
+  lane: Lane,
+  sizes: readonly number[],
+  timeMs: number,
+  work: { op: string; input: InputKind },
+): Promise<BoundaryCost[]> {
   const target = targetOf(lane);
   const bench = new Bench({ time: timeMs, warmupTime: 50 });
   for (const size of sizes) {
@@ -72,14 +103,30 @@ async function tinybenchCosts(lane: Lane, sizes: readonly number[], timeMs: numb
   }
   await bench.run();
   return bench.tasks.map((task) => {
-    const result = task.result as { latency?: { mean: number; p50?: number; p99?: number; rme: number; samplesCount?: number; samples?: number[] } };
+    const result = task.result as {
+      latency?: { mean: number; p50?: number; p99?: number; rme: number; samplesCount?: number; samples?: number[] };
+    };
     const latency = result.latency!;
-    return { lane: lane.name, sizeBytes: Number(task.name), timedBy: 'tinybench', meanNs: latency.mean * 1e6, p50Ns: (latency.p50 ?? latency.mean) * 1e6, p99Ns: (latency.p99 ?? latency.mean) * 1e6, rmePercent: latency.rme, samples: latency.samplesCount ?? latency.samples?.length ?? 0 };
+    return {
+      lane: lane.name,
+      sizeBytes: Number(task.name),
+      timedBy: 'tinybench',
+      meanNs: latency.mean * 1e6,
+      p50Ns: (latency.p50 ?? latency.mean) * 1e6,
+      p99Ns: (latency.p99 ?? latency.mean) * 1e6,
+      rmePercent: latency.rme,
+      samples: latency.samplesCount ?? latency.samples?.length ?? 0,
+    };
   });
 }
 
 /** The host's own closed loop, one caller, after a 50 ms warm-up: no crossing back to the harness per call. */
-async function hostLoopCosts(lane: HostLoadLane, sizes: readonly number[], timeMs: number, work: { op: string; input: InputKind }): Promise<BoundaryCost[]> {
+async function hostLoopCosts(
+  lane: HostLoadLane,
+  sizes: readonly number[],
+  timeMs: number,
+  work: { op: string; input: InputKind },
+): Promise<BoundaryCost[]> {
   const rows: BoundaryCost[] = [];
   for (const size of sizes) {
     const inputs = [makeInput(work.input, size)];
@@ -87,11 +134,29 @@ async function hostLoopCosts(lane: HostLoadLane, sizes: readonly number[], timeM
     const recording = new LaneRecording(false);
     try {
       await hostLoad([lane], work.op, inputs, { model: 'closed' }, { durationMs: 50 }, warmup, {});
-      const { timing } = await hostLoad([lane], work.op, inputs, { model: 'closed' }, { durationMs: timeMs }, recording, {});
+      const { timing } = await hostLoad(
+        [lane],
+        work.op,
+        inputs,
+        { model: 'closed' },
+        { durationMs: timeMs },
+        recording,
+        {},
+      );
       const { mean, p50, p99, count } = recording.latency.summary();
       // 95 % margin of the mean, as tinybench's rme; over batch means when batched.
       const samples = timing.mode === 'batched' ? count / timing.size : count;
-      rows.push({ lane: lane.name, sizeBytes: size, timedBy: `go-host ${timing.mode === 'batched' ? `batched ×${timing.size}` : 'per-call'}`, meanNs: mean, p50Ns: p50, p99Ns: p99, rmePercent: mean === 0 ? 0 : (100 * 1.96 * recording.latency.stdDevNs()) / Math.sqrt(Math.max(1, samples)) / mean, samples: Math.round(samples) });
+      rows.push({
+        lane: lane.name,
+        sizeBytes: size,
+        timedBy: `go-host ${timing.mode === 'batched' ? `batched ×${timing.size}` : 'per-call'}`,
+        meanNs: mean,
+        p50Ns: p50,
+        p99Ns: p99,
+        rmePercent:
+          mean === 0 ? 0 : (100 * 1.96 * recording.latency.stdDevNs()) / Math.sqrt(Math.max(1, samples)) / mean,
+        samples: Math.round(samples),
+      });
     } finally {
       warmup.destroy();
       recording.destroy();

@@ -12,7 +12,10 @@ export const CALIBRATION_BUDGET_NS = 50e6;
 
 /** Median time of a few calls on a sync target, to choose per-call or batched timing; infinite on others. */
 export async function typicalCallNs(
-  target: CallTarget, op: string, next: () => Uint8Array, clock: Clock,
+  target: CallTarget,
+  op: string,
+  next: () => Uint8Array,
+  clock: Clock,
 ): Promise<number> {
   if (!target.sync) return Number.POSITIVE_INFINITY;
   const times: number[] = [];

@@ -24,7 +24,13 @@ export interface ClosedLoopReport {
  * showing in the figures (coordinated omission): the results say so and keep no corrected
  * histogram.
  */
-export async function closedLoop(targets: readonly CallTarget[], op: string, nextInput: () => Uint8Array, options: ClosedLoopOptions, recording: LaneRecording): Promise<ClosedLoopReport> {
+export async function closedLoop(
+  targets: readonly CallTarget[],
+  op: string,
+  nextInput: () => Uint8Array,
+  options: ClosedLoopOptions,
+  recording: LaneRecording,
+): Promise<ClosedLoopReport> {
   const { clock, bound } = options;
   const batchSize = options.batchSize ?? 1;
   const t0 = clock.nowNs();
@@ -43,7 +49,8 @@ export async function closedLoop(targets: readonly CallTarget[], op: string, nex
     return options.tick!(recording.calls);
   };
   // A timed batch ends where a tick by calls is due, so a short run still gets its samples.
-  const untilTick = () => (options.tick === undefined ? Number.POSITIVE_INFINITY : Math.max(1, nextTickCalls - recording.calls));
+  const untilTick = () =>
+    options.tick === undefined ? Number.POSITIVE_INFINITY : Math.max(1, nextTickCalls - recording.calls);
 
   const caller = async (target: CallTarget) => {
     // The clock read that ends one call's timing also decides whether to go on: one read fewer per call.

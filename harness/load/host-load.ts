@@ -58,7 +58,8 @@ export interface HostLoadLane extends Lane {
   runLoad(request: HostLoadRequest, onDelta: (delta: LoadDelta) => void, signal?: AbortSignal): Promise<HostLoadEnd>;
 }
 
-export const canRunLoad = (lane: Lane): lane is HostLoadLane => typeof (lane as Partial<HostLoadLane>).runLoad === 'function';
+export const canRunLoad = (lane: Lane): lane is HostLoadLane =>
+  typeof (lane as Partial<HostLoadLane>).runLoad === 'function';
 
 /**
  * Whether a lane's callers share one host: a Go host runs wazero instances side by side, one
@@ -86,7 +87,9 @@ function addEncoded(into: LatencyHistogram, encoded: string): void {
 /** Splits a call count over the lanes, the remainder to the first. */
 function shares(bound: RunBound, lanes: number): RunBound[] {
   if (!('calls' in bound)) return Array.from({ length: lanes }, () => bound);
-  return Array.from({ length: lanes }, (_, i) => ({ calls: Math.floor(bound.calls / lanes) + (i < bound.calls % lanes ? 1 : 0) }));
+  return Array.from({ length: lanes }, (_, i) => ({
+    calls: Math.floor(bound.calls / lanes) + (i < bound.calls % lanes ? 1 : 0),
+  }));
 }
 
 /**
@@ -96,8 +99,13 @@ function shares(bound: RunBound, lanes: number): RunBound[] {
  * replacement for the rest of its bound.
  */
 export async function hostLoad(
-  lanes: readonly HostLoadLane[], op: string, inputs: Uint8Array[], model: { model: 'open'; ratePerSec: number } | { model: 'closed' },
-  bound: RunBound, recording: LaneRecording, hooks: LoopHooks & { deadlineMs?: number; callers?: number },
+  lanes: readonly HostLoadLane[],
+  op: string,
+  inputs: Uint8Array[],
+  model: { model: 'open'; ratePerSec: number } | { model: 'closed' },
+  bound: RunBound,
+  recording: LaneRecording,
+  hooks: LoopHooks & { deadlineMs?: number; callers?: number },
 ): Promise<HostLoadReport> {
   const jitter = model.model === 'open' ? LatencyHistogram.create() : undefined;
   let ticking = Promise.resolve();
@@ -108,7 +116,8 @@ export async function hostLoad(
     recording.calls += delta.calls;
     recording.late += delta.late;
     for (const [kind, count] of Object.entries(delta.errors)) {
-      if (!(FAILURE_KINDS as readonly string[]).includes(kind)) throw new Error(`harness bug: the host counted failures of kind \`${kind}\``);
+      if (!(FAILURE_KINDS as readonly string[]).includes(kind))
+        throw new Error(`harness bug: the host counted failures of kind \`${kind}\``);
       recording.errors[kind as FailureKind] = (recording.errors[kind as FailureKind] ?? 0) + count;
     }
     for (const sample of delta.failureSamples) recording.keepSample(failureFrom(sample));
@@ -128,22 +137,34 @@ export async function hostLoad(
     let calls = 0;
     let elapsedNs = 0;
     for (;;) {
-      const remaining: RunBound = 'calls' in share ? { calls: share.calls - calls } : { durationMs: share.durationMs - elapsedNs / 1e6 };
-      if (('calls' in remaining ? remaining.calls : remaining.durationMs) <= 0 || hooks.signal?.aborted) return elapsedNs;
+      const remaining: RunBound =
+        'calls' in share ? { calls: share.calls - calls } : { durationMs: share.durationMs - elapsedNs / 1e6 };
+      if (('calls' in remaining ? remaining.calls : remaining.durationMs) <= 0 || hooks.signal?.aborted)
+        return elapsedNs;
       const started = process.hrtime.bigint();
       // A continuation after a replacement takes up the inputs where the last host left them.
       const turn = calls % inputs.length;
       const request: HostLoadRequest = {
-        op, inputs: [...inputs.slice(turn), ...inputs.slice(0, turn)], model: model.model,
-        ...(model.model === 'open' ? { ratePerSec: model.ratePerSec } : {}), bound: remaining,
-        ...(hooks.deadlineMs !== undefined ? { deadlineMs: hooks.deadlineMs } : {}), tickEveryMs: hooks.tickEveryMs ?? DEFAULT_TICK_MS,
-        ...(hooks.tickEveryCalls !== undefined ? { tickEveryCalls: Math.ceil(hooks.tickEveryCalls / lanes.length) } : {}),
+        op,
+        inputs: [...inputs.slice(turn), ...inputs.slice(0, turn)],
+        model: model.model,
+        ...(model.model === 'open' ? { ratePerSec: model.ratePerSec } : {}),
+        bound: remaining,
+        ...(hooks.deadlineMs !== undefined ? { deadlineMs: hooks.deadlineMs } : {}),
+        tickEveryMs: hooks.tickEveryMs ?? DEFAULT_TICK_MS,
+        ...(hooks.tickEveryCalls !== undefined
+          ? { tickEveryCalls: Math.ceil(hooks.tickEveryCalls / lanes.length) }
+          : {}),
         ...(model.model === 'closed' && (hooks.callers ?? 1) > 1 ? { callers: hooks.callers } : {}),
       };
-      const end = await lane.runLoad(request, (delta) => {
-        calls += delta.calls;
-        merge(delta, index);
-      }, hooks.signal);
+      const end = await lane.runLoad(
+        request,
+        (delta) => {
+          calls += delta.calls;
+          merge(delta, index);
+        },
+        hooks.signal,
+      );
       if ('final' in end) {
         elapsedNs += end.final.elapsedNs ?? 0;
         if (!end.final.stuck) return elapsedNs;
@@ -165,7 +186,9 @@ export async function hostLoad(
     return {
       elapsedNs,
       timing,
-      ...(model.model === 'open' ? { achievedRate: recording.calls / (elapsedNs / 1e9), scheduleJitter: jitter!.summary() } : {}),
+      ...(model.model === 'open'
+        ? { achievedRate: recording.calls / (elapsedNs / 1e9), scheduleJitter: jitter!.summary() }
+        : {}),
     };
   } finally {
     jitter?.destroy();

@@ -17,7 +17,23 @@ export type InputSpec =
   /** Exactly these inputs, used in turn. */
   | { bytes: Uint8Array[] };
 
-const WORDS = ['plugin', 'boundary', 'Latency', 'wasm', 'native', 'Größe', 'naïve', 'ЖУРНАЛ', '日本', 'crab🦀', 'p99', 'queue', 'the', 'a', 'histogram'];
+const WORDS = [
+  'plugin',
+  'boundary',
+  'Latency',
+  'wasm',
+  'native',
+  'Größe',
+  'naïve',
+  'ЖУРНАЛ',
+  '日本',
+  'crab🦀',
+  'p99',
+  'queue',
+  'the',
+  'a',
+  'histogram',
+];
 
 /** An input of about `size` bytes for an op of this kind. */
 export function makeInput(kind: InputKind, size: number, seed = 1): Uint8Array {
@@ -25,7 +41,8 @@ export function makeInput(kind: InputKind, size: number, seed = 1): Uint8Array {
   switch (kind) {
     case 'utf8': {
       let text = '';
-      while (Buffer.byteLength(text) < size) text += `${WORDS[Math.floor(next() * WORDS.length)]}${next() < 0.15 ? '. ' : ' '}`;
+      while (Buffer.byteLength(text) < size)
+        text += `${WORDS[Math.floor(next() * WORDS.length)]}${next() < 0.15 ? '. ' : ' '}`;
       const bytes = Buffer.from(text);
       // Cut at a character boundary, never inside a multi-byte sequence.
       let end = Math.min(size, bytes.length);
@@ -66,7 +83,9 @@ export function inputPool(kind: InputKind, spec: InputSpec, seed = 1): Uint8Arra
       try {
         return new Uint8Array(readFileSync(file));
       } catch (e) {
-        throw new UsageError(`input file \`${file}\` cannot be read (${(e as NodeJS.ErrnoException).code}); give readable files in \`input.files\``);
+        throw new UsageError(
+          `input file \`${file}\` cannot be read (${(e as NodeJS.ErrnoException).code}); give readable files in \`input.files\``,
+        );
       }
     });
   }

@@ -7,14 +7,23 @@ export type LoadModel =
   /** A fixed number of callers, each waiting for its answer before the next call. */
   | { model: 'closed'; concurrency: number }
   /** Open-loop steps of rising rate until p99 leaves its budget; reports the highest rate that kept it. */
-  | { model: 'ramp'; startRatePerSec: number; stepRatePerSec: number; stepMs: number; p99BudgetNs: number; maxRatePerSec: number };
+  | {
+      model: 'ramp';
+      startRatePerSec: number;
+      stepRatePerSec: number;
+      stepMs: number;
+      p99BudgetNs: number;
+      maxRatePerSec: number;
+    };
 
 /** When a measurement stops: after a duration or after a number of calls. */
 export type RunBound = { durationMs: number } | { calls: number };
 
 /** Warm-up excluded from the figures. @default 10 % of the bound, at most 1 s */
 export function warmupFor(bound: RunBound): RunBound {
-  return 'durationMs' in bound ? { durationMs: Math.min(1000, bound.durationMs / 10) } : { calls: Math.min(10_000, Math.ceil(bound.calls / 10)) };
+  return 'durationMs' in bound
+    ? { durationMs: Math.min(1000, bound.durationMs / 10) }
+    : { calls: Math.min(10_000, Math.ceil(bound.calls / 10)) };
 }
 
 /** Checks a bound against elapsed time and calls issued. */

@@ -31,7 +31,13 @@ const SLEEP_ABOVE_NS = 2_000_000;
  * omission corrected). The uncorrected latency (from the actual start) is kept beside it. A
  * call that starts a whole interval or more after its due time is late.
  */
-export async function openLoop(target: CallTarget, op: string, nextInput: () => Uint8Array, options: OpenLoopOptions, recording: LaneRecording): Promise<OpenLoopReport> {
+export async function openLoop(
+  target: CallTarget,
+  op: string,
+  nextInput: () => Uint8Array,
+  options: OpenLoopOptions,
+  recording: LaneRecording,
+): Promise<OpenLoopReport> {
   const { clock } = options;
   const intervalNs = 1e9 / options.ratePerSec;
   const maxInFlight = options.maxInFlight ?? 10_000;
@@ -54,7 +60,8 @@ export async function openLoop(target: CallTarget, op: string, nextInput: () => 
       }
       const nowNs = clock.nowNs();
       if (nowNs < intendedNs) {
-        if (intendedNs - nowNs > SLEEP_ABOVE_NS) await new Promise((resolve) => setTimeout(resolve, (intendedNs - nowNs - SLEEP_ABOVE_NS / 2) / 1e6));
+        if (intendedNs - nowNs > SLEEP_ABOVE_NS)
+          await new Promise((resolve) => setTimeout(resolve, (intendedNs - nowNs - SLEEP_ABOVE_NS / 2) / 1e6));
         else if (!target.sync) await yieldToEventLoop();
         else while (clock.nowNs() < intendedNs);
         continue;
@@ -91,7 +98,11 @@ export async function openLoop(target: CallTarget, op: string, nextInput: () => 
     }
     await Promise.all(inFlight);
     const elapsedNs = clock.nowNs() - t0;
-    return { achievedRatePerSec: (issued - recording.dropped) / (elapsedNs / 1e9), scheduleJitter: jitter.summary(), elapsedNs };
+    return {
+      achievedRatePerSec: (issued - recording.dropped) / (elapsedNs / 1e9),
+      scheduleJitter: jitter.summary(),
+      elapsedNs,
+    };
   } finally {
     jitter.destroy();
   }

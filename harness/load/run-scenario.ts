@@ -8,7 +8,13 @@ import { type Lane, type LaneId, laneName } from '../lanes/lane.ts';
 import { batchSizeFor, calibrateClock, type Clock, hrClock } from '../measure/clock.ts';
 import { watchEventLoop } from '../measure/event-loop.ts';
 import type { LatencyHistogram, LatencySummary } from '../measure/latency.ts';
-import { MEMORY_SAMPLES_PER_RUN, type MemoryReading, type MemorySample, memorySlope, sampleMemory } from '../measure/memory.ts';
+import {
+  MEMORY_SAMPLES_PER_RUN,
+  type MemoryReading,
+  type MemorySample,
+  memorySlope,
+  sampleMemory,
+} from '../measure/memory.ts';
 import { LaneRecording, type TimingMode } from '../measure/recording.ts';
 import { resolvePluginDir } from '../paths.ts';
 import type { LaneResult, LatencyRecord, ScenarioResult } from '../report/results.ts';
@@ -40,8 +46,15 @@ export interface RunOptions {
 }
 
 /** When a run samples memory: by time, and by calls for a call bound. */
-function samplingFor(bound: RunBound, sampleEveryMs: number = CONTRACT_TIMING.tickMs): Pick<LoopHooks, 'tickEveryMs' | 'tickEveryCalls'> {
-  if ('calls' in bound) return { tickEveryMs: sampleEveryMs, tickEveryCalls: Math.max(1, Math.floor(bound.calls / MEMORY_SAMPLES_PER_RUN)) };
+function samplingFor(
+  bound: RunBound,
+  sampleEveryMs: number = CONTRACT_TIMING.tickMs,
+): Pick<LoopHooks, 'tickEveryMs' | 'tickEveryCalls'> {
+  if ('calls' in bound)
+    return {
+      tickEveryMs: sampleEveryMs,
+      tickEveryCalls: Math.max(1, Math.floor(bound.calls / MEMORY_SAMPLES_PER_RUN)),
+    };
   return { tickEveryMs: Math.min(sampleEveryMs, bound.durationMs / MEMORY_SAMPLES_PER_RUN) };
 }
 
@@ -56,18 +69,34 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     lanes.push(await runLane(dir, id, scenario, options));
   }
   const input = scenario.input;
-  return { id: scenario.id, plugin: scenario.plugin, op: scenario.op, ...('sizeBytes' in input ? { inputSizeBytes: input.sizeBytes } : {}), thresholds: scenario.thresholds, lanes };
+  return {
+    id: scenario.id,
+    plugin: scenario.plugin,
+    op: scenario.op,
+    ...('sizeBytes' in input ? { inputSizeBytes: input.sizeBytes } : {}),
+    thresholds: scenario.thresholds,
+    lanes,
+  };
 }
 
 async function openLanes(dir: string, id: LaneId, scenario: Scenario, options: RunOptions): Promise<Lane[]> {
   const concurrency = scenario.load.model === 'closed' ? scenario.load.concurrency : 1;
   const hosts = callersShareHost(id) ? 1 : concurrency;
   if (id.isolation === 'inproc' && concurrency > 1) {
-    throw new UsageError(`scenario \`${scenario.id}\`: ${laneName(id)} runs on the harness's own thread, so \`concurrency\` must be 1 (got ${concurrency}); use @worker or @process for more callers`);
+    throw new UsageError(
+      `scenario \`${scenario.id}\`: ${laneName(id)} runs on the harness's own thread, so \`concurrency\` must be 1 (got ${concurrency}); use @worker or @process for more callers`,
+    );
   }
   const opened: Lane[] = [];
   try {
-    for (let i = 0; i < hosts; i++) opened.push(await openLane(dir, id, { trusted: options.trusted, policy: applyPolicy(options.policy ?? DEFAULT_POLICY, scenario.policy), config: scenario.config }));
+    for (let i = 0; i < hosts; i++)
+      opened.push(
+        await openLane(dir, id, {
+          trusted: options.trusted,
+          policy: applyPolicy(options.policy ?? DEFAULT_POLICY, scenario.policy),
+          config: scenario.config,
+        }),
+      );
   } catch (e) {
     await Promise.all(opened.map((l) => l.close()));
     throw e;
@@ -92,27 +121,61 @@ interface DriveReport {
 }
 
 /** The harness drives the calls: per call or in calibrated batches on the harness's thread, or crossing into a worker or child. */
-async function harnessDrive(lanes: readonly Lane[], scenario: Scenario, pool: Uint8Array[], clock: Clock): Promise<Drive> {
+async function harnessDrive(
+  lanes: readonly Lane[],
+  scenario: Scenario,
+  pool: Uint8Array[],
+  clock: Clock,
+): Promise<Drive> {
   const next = cycle(pool);
   const targets = lanes.map((lane) => withDeadline(targetOf(lane), scenario.deadlineMs, lane));
   const closed = scenario.load.model === 'closed';
-  const batchSize = closed ? batchSizeFor(await typicalCallNs(targets[0]!, scenario.op, next, clock), calibrateClock(clock)) : 1;
+  const batchSize = closed
+    ? batchSizeFor(await typicalCallNs(targets[0]!, scenario.op, next, clock), calibrateClock(clock))
+    : 1;
   const crossingBatch = closed && lanes[0]!.id.isolation !== 'inproc' ? scenario.batch : 1;
-  const timing: TimingMode = batchSize > 1 ? { mode: 'batched', size: batchSize } : crossingBatch > 1 ? { mode: 'crossing-batched', size: crossingBatch } : { mode: 'per-call' };
+  const timing: TimingMode =
+    batchSize > 1
+      ? { mode: 'batched', size: batchSize }
+      : crossingBatch > 1
+        ? { mode: 'crossing-batched', size: crossingBatch }
+        : { mode: 'per-call' };
   return async (model, bound, recording, hooks) => {
     if (model.model === 'closed') {
-      const report = await closedLoop(targets, scenario.op, next, { ...hooks, bound, clock, batchSize, crossingBatch }, recording);
+      const report = await closedLoop(
+        targets,
+        scenario.op,
+        next,
+        { ...hooks, bound, clock, batchSize, crossingBatch },
+        recording,
+      );
       return { elapsedNs: report.elapsedNs, timing };
     }
-    const report = await openLoop(targets[0]!, scenario.op, next, { ...hooks, bound, clock, ratePerSec: model.ratePerSec }, recording);
-    return { elapsedNs: report.elapsedNs, timing, achievedRate: report.achievedRatePerSec, scheduleJitter: report.scheduleJitter };
+    const report = await openLoop(
+      targets[0]!,
+      scenario.op,
+      next,
+      { ...hooks, bound, clock, ratePerSec: model.ratePerSec },
+      recording,
+    );
+    return {
+      elapsedNs: report.elapsedNs,
+      timing,
+      achievedRate: report.achievedRatePerSec,
+      scheduleJitter: report.scheduleJitter,
+    };
   };
 }
 
 /** The lane's host drives the calls next to the plugin and sends its histograms back. */
 function hostDrive(lanes: readonly HostLoadLane[], scenario: Scenario, pool: Uint8Array[]): Drive {
   const callers = scenario.load.model === 'closed' && callersShareHost(lanes[0]!.id) ? scenario.load.concurrency : 1;
-  return (model, bound, recording, hooks) => hostLoad(lanes, scenario.op, pool, model, bound, recording, { ...hooks, callers, ...(scenario.deadlineMs !== undefined ? { deadlineMs: scenario.deadlineMs } : {}) });
+  return (model, bound, recording, hooks) =>
+    hostLoad(lanes, scenario.op, pool, model, bound, recording, {
+      ...hooks,
+      callers,
+      ...(scenario.deadlineMs !== undefined ? { deadlineMs: scenario.deadlineMs } : {}),
+    });
 }
 
 async function runLane(dir: string, id: LaneId, scenario: Scenario, options: RunOptions): Promise<LaneResult> {
@@ -123,12 +186,19 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
   try {
     const first = lanes[0]!;
     const opSpec = first.manifest.ops.find((o) => o.name === scenario.op);
-    if (opSpec === undefined) throw new UsageError(`plugin \`${scenario.plugin}\` has no op \`${scenario.op}\` (its ops: ${first.manifest.ops.map((o) => o.name).join(', ')})`);
-    if (scenario.deadlineMs !== undefined && !first.deadline.enforced) throw new UsageError(`scenario \`${scenario.id}\` sets a deadline, but lane \`${name}\` cannot enforce one: ${first.deadline.why}`);
+    if (opSpec === undefined)
+      throw new UsageError(
+        `plugin \`${scenario.plugin}\` has no op \`${scenario.op}\` (its ops: ${first.manifest.ops.map((o) => o.name).join(', ')})`,
+      );
+    if (scenario.deadlineMs !== undefined && !first.deadline.enforced)
+      throw new UsageError(
+        `scenario \`${scenario.id}\` sets a deadline, but lane \`${name}\` cannot enforce one: ${first.deadline.why}`,
+      );
     const pool = inputPool(opSpec.input, scenario.input);
     const hosted = lanes.every(canRunLoad) ? lanes : undefined;
     const drive = hosted ? hostDrive(hosted, scenario, pool) : await harnessDrive(lanes, scenario, pool, clock);
-    const model: SteadyModel = scenario.load.model === 'ramp' ? { model: 'open', ratePerSec: scenario.load.startRatePerSec } : scenario.load;
+    const model: SteadyModel =
+      scenario.load.model === 'ramp' ? { model: 'open', ratePerSec: scenario.load.startRatePerSec } : scenario.load;
 
     const warmup = new LaneRecording(model.model === 'open');
     recordings.push(warmup);
@@ -141,11 +211,22 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
     const tick = async (calls: number, recording: LaneRecording, memory?: MemoryReading) => {
       const now = clock.nowNs();
       samples.push(await sampleMemory((now - started) / 1e6, calls, lanes, memory));
-      if (recording.latency.count > 0) timeline.push({ tMs: (now - started) / 1e6, calls, p50Ns: recording.latency.percentileNs(50), p99Ns: recording.latency.percentileNs(99) });
+      if (recording.latency.count > 0)
+        timeline.push({
+          tMs: (now - started) / 1e6,
+          calls,
+          p50Ns: recording.latency.percentileNs(50),
+          p99Ns: recording.latency.percentileNs(99),
+        });
       if (options.progress && now - lastProgress >= 1e9) {
         lastProgress = now;
-        const left = 'durationMs' in scenario.bound ? `${Math.max(0, (scenario.bound.durationMs - (now - started) / 1e6) / 1000).toFixed(0)} s left` : `${scenario.bound.calls - calls} calls left`;
-        options.progress(`${scenario.id} ${name}: ${calls} calls, p99 ${(recording.latency.percentileNs(99) / 1e3).toFixed(1)} µs, ${left}`);
+        const left =
+          'durationMs' in scenario.bound
+            ? `${Math.max(0, (scenario.bound.durationMs - (now - started) / 1e6) / 1000).toFixed(0)} s left`
+            : `${scenario.bound.calls - calls} calls left`;
+        options.progress(
+          `${scenario.id} ${name}: ${calls} calls, p99 ${(recording.latency.percentileNs(99) / 1e3).toFixed(1)} µs, ${left}`,
+        );
       }
       await yieldToEventLoop();
     };
@@ -155,12 +236,22 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
     let report: DriveReport;
     let sustainedRate: number | undefined;
     if (scenario.load.model === 'ramp') {
-      ({ recording, report, sustainedRate } = await ramp(scenario.load, drive, options, (r) => recordings.push(r), (calls, r) => tick(calls, r)));
+      ({ recording, report, sustainedRate } = await ramp(
+        scenario.load,
+        drive,
+        options,
+        (r) => recordings.push(r),
+        (calls, r) => tick(calls, r),
+      ));
     } else {
       recording = new LaneRecording(model.model === 'open');
       recordings.push(recording);
       const r = recording;
-      report = await drive(model, scenario.bound, recording, { signal: options.signal, tick: (calls, memory) => tick(calls, r, memory), ...samplingFor(scenario.bound, options.sampleEveryMs) });
+      report = await drive(model, scenario.bound, recording, {
+        signal: options.signal,
+        tick: (calls, memory) => tick(calls, r, memory),
+        ...samplingFor(scenario.bound, options.sampleEveryMs),
+      });
     }
     const eventLoopDelay = loop.stop();
     samples.push(await sampleMemory((clock.nowNs() - started) / 1e6, recording.calls, lanes));
@@ -201,15 +292,25 @@ async function runLane(dir: string, id: LaneId, scenario: Scenario, options: Run
 
 /** Open-loop steps of rising rate; keeps the highest step whose p99 stayed in budget. */
 async function ramp(
-  load: Extract<LoadModel, { model: 'ramp' }>, drive: Drive, options: RunOptions,
-  keep: (r: LaneRecording) => void, tick: (calls: number, r: LaneRecording) => Promise<void>,
+  load: Extract<LoadModel, { model: 'ramp' }>,
+  drive: Drive,
+  options: RunOptions,
+  keep: (r: LaneRecording) => void,
+  tick: (calls: number, r: LaneRecording) => Promise<void>,
 ): Promise<{ recording: LaneRecording; report: DriveReport; sustainedRate?: number }> {
   let best: { recording: LaneRecording; report: DriveReport; rate: number } | undefined;
   let last: { recording: LaneRecording; report: DriveReport } | undefined;
-  for (let rate = load.startRatePerSec; rate <= load.maxRatePerSec && !options.signal?.aborted; rate += load.stepRatePerSec) {
+  for (
+    let rate = load.startRatePerSec;
+    rate <= load.maxRatePerSec && !options.signal?.aborted;
+    rate += load.stepRatePerSec
+  ) {
     const recording = new LaneRecording(true);
     keep(recording);
-    const report = await drive({ model: 'open', ratePerSec: rate }, { durationMs: load.stepMs }, recording, { signal: options.signal, tick: (calls) => tick(calls, recording) });
+    const report = await drive({ model: 'open', ratePerSec: rate }, { durationMs: load.stepMs }, recording, {
+      signal: options.signal,
+      tick: (calls) => tick(calls, recording),
+    });
     options.progress?.(`ramp ${rate}/s: p99 ${(recording.latency.percentileNs(99) / 1e3).toFixed(1)} µs`);
     last = { recording, report };
     if (recording.latency.percentileNs(99) > load.p99BudgetNs || recording.dropped > 0) break;

@@ -9,12 +9,26 @@ import { type BatchingLane, canBatch, type Lane } from '../lanes/lane.ts';
  */
 export type CallTarget =
   | { sync: true; call(op: string, input: Uint8Array): CallOutcome; recycle(outcome: CallOutcome): Promise<void> }
-  | { sync: false; call(op: string, input: Uint8Array): Promise<{ outcome: CallOutcome; innerNs: number }>; batch?: BatchingLane['callBatch'] };
+  | {
+      sync: false;
+      call(op: string, input: Uint8Array): Promise<{ outcome: CallOutcome; innerNs: number }>;
+      batch?: BatchingLane['callBatch'];
+    };
 
 export function targetOf(lane: Lane): CallTarget {
   // An async instance (an Extism SDK) goes through `call` like an isolated lane; its kind never changes on recycle.
   if (lane instanceof InprocLane && !isAsyncInstance(lane.instance)) {
-    return { sync: true, call: (op, input) => (lane.instance as PluginInstance).call(op, input), recycle: (outcome) => lane.recycleAfter(outcome) };
+    return {
+      sync: true,
+      call: (op, input) => (lane.instance as PluginInstance).call(op, input),
+      recycle: (outcome) => lane.recycleAfter(outcome),
+    };
   }
-  return { sync: false, call: (op, input) => lane.call(op, input), ...(canBatch(lane) ? { batch: (op: string, input: Uint8Array, count: number) => lane.callBatch(op, input, count) } : {}) };
+  return {
+    sync: false,
+    call: (op, input) => lane.call(op, input),
+    ...(canBatch(lane)
+      ? { batch: (op: string, input: Uint8Array, count: number) => lane.callBatch(op, input, count) }
+      : {}),
+  };
 }

@@ -31,7 +31,10 @@ export function calibrateClock(clock: Clock, reads = 20_000): ClockCalibration {
     costs.push((previous - start) / n);
   }
   costs.sort((a, b) => a - b);
-  return { readCostNs: costs[Math.floor(costs.length / 2)]!, resolutionNs: Number.isFinite(resolutionNs) ? resolutionNs : 1 };
+  return {
+    readCostNs: costs[Math.floor(costs.length / 2)]!,
+    resolutionNs: Number.isFinite(resolutionNs) ? resolutionNs : 1,
+  };
 }
 
 /** A call shorter than this many clock reads is timed in batches. */

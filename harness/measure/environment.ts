@@ -27,7 +27,11 @@ export interface Environment {
 
 function quiet(cmd: string, args: string[]): string | undefined {
   try {
-    return execFileSync(cmd, args, { cwd: currentProject().root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync(cmd, args, {
+      cwd: currentProject().root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return undefined;
   }

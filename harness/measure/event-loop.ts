@@ -17,7 +17,9 @@ export function watchEventLoop(): { stop(): EventLoopDelay } {
   return {
     stop() {
       histogram.disable();
-      return histogram.count === 0 ? { p99Ns: 0, maxNs: 0 } : { p99Ns: late(histogram.percentile(99)), maxNs: late(histogram.max) };
+      return histogram.count === 0
+        ? { p99Ns: 0, maxNs: 0 }
+        : { p99Ns: late(histogram.percentile(99)), maxNs: late(histogram.max) };
     },
   };
 }

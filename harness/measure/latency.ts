@@ -29,7 +29,9 @@ export class LatencyHistogram {
 
   /** A new empty histogram; wasm-backed after `initHistograms()` resolved, JS otherwise. */
   static create(): LatencyHistogram {
-    return new LatencyHistogram(hdr.build({ useWebAssembly: wasmReady !== undefined, numberOfSignificantValueDigits: 3 }));
+    return new LatencyHistogram(
+      hdr.build({ useWebAssembly: wasmReady !== undefined, numberOfSignificantValueDigits: 3 }),
+    );
   }
 
   /** Decodes what `encode()` wrote; the encoding round-trips every count exactly. */
@@ -70,7 +72,16 @@ export class LatencyHistogram {
     const h = this.histogram;
     const at = (p: number) => (h.totalCount === 0 ? 0 : h.getValueAtPercentile(p));
     // max at HDR resolution, like the percentiles, so a decoded histogram reports the same figure.
-    return { unit: 'ns', p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: at(100), mean: h.totalCount === 0 ? 0 : h.mean, count: h.totalCount };
+    return {
+      unit: 'ns',
+      p50: at(50),
+      p90: at(90),
+      p99: at(99),
+      p999: at(99.9),
+      max: at(100),
+      mean: h.totalCount === 0 ? 0 : h.mean,
+      count: h.totalCount,
+    };
   }
 
   /** Compressed base64 (HdrHistogram's V2 encoding), as results.json stores it. */
@@ -81,7 +92,8 @@ export class LatencyHistogram {
   /** Percentile curve points for plots: [percentile, ns]. */
   distribution(): Array<[number, number]> {
     const points: Array<[number, number]> = [];
-    for (const p of [0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100]) points.push([p, this.histogram.totalCount === 0 ? 0 : this.histogram.getValueAtPercentile(p)]);
+    for (const p of [0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100])
+      points.push([p, this.histogram.totalCount === 0 ? 0 : this.histogram.getValueAtPercentile(p)]);
     return points;
   }
 

@@ -29,7 +29,8 @@ export interface MemorySample {
 export function addLaneMemory(parts: readonly LaneMemory[]): LaneMemory {
   const total: Record<string, number> = {};
   for (const part of parts) {
-    for (const [field, bytes] of Object.entries(part)) if (bytes !== undefined) total[field] = (total[field] ?? 0) + bytes;
+    for (const [field, bytes] of Object.entries(part))
+      if (bytes !== undefined) total[field] = (total[field] ?? 0) + bytes;
   }
   return total as LaneMemory;
 }
@@ -42,10 +43,28 @@ export type MemoryReading = LaneMemory & { replacements: number };
  * it with its calls, else asked of each lane. Replacements are counted after the answer, so a
  * sample from a new instance never counts as the old one's.
  */
-export async function sampleMemory(tMs: number, calls: number, lanes: readonly Lane[], known?: MemoryReading): Promise<MemorySample> {
-  const reading = known ?? { ...addLaneMemory(await Promise.all(lanes.map((l) => l.memory()))), replacements: lanes.reduce((sum, l) => sum + l.recycles.length, 0) };
+export async function sampleMemory(
+  tMs: number,
+  calls: number,
+  lanes: readonly Lane[],
+  known?: MemoryReading,
+): Promise<MemorySample> {
+  const reading = known ?? {
+    ...addLaneMemory(await Promise.all(lanes.map((l) => l.memory()))),
+    replacements: lanes.reduce((sum, l) => sum + l.recycles.length, 0),
+  };
   const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
-  return { tMs, calls, rssBytes: rss, heapUsedBytes: heapUsed, heapTotalBytes: heapTotal, externalBytes: external, arrayBuffersBytes: arrayBuffers, mallocBytes: mallocInUseBytes(), ...reading };
+  return {
+    tMs,
+    calls,
+    rssBytes: rss,
+    heapUsedBytes: heapUsed,
+    heapTotalBytes: heapTotal,
+    externalBytes: external,
+    arrayBuffersBytes: arrayBuffers,
+    mallocBytes: mallocInUseBytes(),
+    ...reading,
+  };
 }
 
 /**
@@ -112,7 +131,8 @@ export function memorySlope(samples: readonly MemorySample[]): MemorySlope {
   let fitted = 0;
   const all = lifetimes(samples);
   for (const lifetime of all) {
-    const steady = lifetime.length >= WARM_LIFETIME_SAMPLES ? lifetime.slice(Math.floor(lifetime.length / 2)) : lifetime;
+    const steady =
+      lifetime.length >= WARM_LIFETIME_SAMPLES ? lifetime.slice(Math.floor(lifetime.length / 2)) : lifetime;
     const slope = steady.length >= 2 ? fit(steady) : undefined;
     if (slope === undefined) continue;
     const calls = steady.at(-1)!.calls - steady[0]!.calls;
@@ -122,7 +142,13 @@ export function memorySlope(samples: readonly MemorySample[]): MemorySlope {
   }
   if (spanned > 0 && fitted >= MIN_SLOPE_SAMPLES) return { slopeBytesPerCall: weighted / spanned };
   const calls = samples.length === 0 ? 0 : samples.at(-1)!.calls - samples[0]!.calls;
-  const replaced = all.length > 1 ? ` split by ${all.length - 1} replacements of the instance into lifetimes that left ${fitted} to fit` : '';
+  const replaced =
+    all.length > 1
+      ? ` split by ${all.length - 1} replacements of the instance into lifetimes that left ${fitted} to fit`
+      : '';
   const why = `${samples.length} memory samples over ${calls} calls${replaced}, and a slope needs ${MIN_SLOPE_SAMPLES}`;
-  return { slopeBytesPerCall: null, slopeReason: `not enough samples: ${why}; measure more calls or a longer duration` };
+  return {
+    slopeBytesPerCall: null,
+    slopeReason: `not enough samples: ${why}; measure more calls or a longer duration`,
+  };
 }

@@ -50,7 +50,11 @@ export class LaneRecording {
   /** Keeps the failure verbatim if fewer than FAILURE_SAMPLES_PER_KIND of its kind are kept. */
   keepSample(failure: CallFailure): void {
     if (this.failureSamples.filter((s) => s.kind === failure.kind).length < FAILURE_SAMPLES_PER_KIND) {
-      this.failureSamples.push({ kind: failure.kind, ...(failure.kind === 'plugin' ? { code: failure.code } : {}), message: failure.message });
+      this.failureSamples.push({
+        kind: failure.kind,
+        ...(failure.kind === 'plugin' ? { code: failure.code } : {}),
+        message: failure.message,
+      });
     }
   }
 

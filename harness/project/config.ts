@@ -36,7 +36,16 @@ export interface ProjectConfigOptions {
 }
 
 const KNOWN_KEYS = [
-  'crates', 'build', 'scenarios', 'suites', 'lanes', 'plugins', 'policy', 'baselines', 'corpus', 'trustedKeys',
+  'crates',
+  'build',
+  'scenarios',
+  'suites',
+  'lanes',
+  'plugins',
+  'policy',
+  'baselines',
+  'corpus',
+  'trustedKeys',
 ];
 const POLICY_KEYS = ['memoryQuota', 'deadlineQuota', 'grants'];
 const isStringList = (value: unknown): value is string[] =>

@@ -82,8 +82,10 @@ export function projectPlugins(project: Project = currentProject()): string[] {
   if (!existsSync(project.buildDir)) return [];
   const fromCrates = (crate: string) => project.crates.some((dir) => crate === dir || crate.startsWith(`${dir}/`));
   const crateOf = (meta: string) => String((JSON.parse(readFileSync(meta, 'utf8')) as PluginMeta).build?.crate ?? '');
-  return readdirSync(project.buildDir).filter((name) => {
-    const meta = join(project.buildDir, name, 'plugin.json');
-    return existsSync(meta) && fromCrates(crateOf(meta));
-  }).sort();
+  return readdirSync(project.buildDir)
+    .filter((name) => {
+      const meta = join(project.buildDir, name, 'plugin.json');
+      return existsSync(meta) && fromCrates(crateOf(meta));
+    })
+    .sort();
 }

@@ -54,7 +54,10 @@ export function attentionOf(results: Results): Attention {
 
 /** A lane in one line: `p50 12.0 µs · p99 40.1 µs · no errors · 0.0 B/call · p50 +3.1% vs baseline`. */
 export function laneLine(lane: LaneResult, scenario: string, gate: readonly GateResult[]): string {
-  const errors = Object.entries(lane.errors).map(([k, n]) => `${k} ${n}`).join(', ') || 'no errors';
+  const errors =
+    Object.entries(lane.errors)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ') || 'no errors';
   const changes = gate
     .filter((g) => g.scenario === scenario && g.lane === lane.lane)
     .filter((g) => g.metric.startsWith('regression.') && g.value !== null)

@@ -23,7 +23,11 @@ export function formatSlope(memory: { slopeBytesPerCall: number | null }): strin
 }
 
 export function formatRate(perSec: number): string {
-  return perSec >= 1e6 ? `${(perSec / 1e6).toFixed(2)} M/s` : perSec >= 1e3 ? `${(perSec / 1e3).toFixed(1)} k/s` : `${perSec.toFixed(0)}/s`;
+  return perSec >= 1e6
+    ? `${(perSec / 1e6).toFixed(2)} M/s`
+    : perSec >= 1e3
+      ? `${(perSec / 1e3).toFixed(1)} k/s`
+      : `${perSec.toFixed(0)}/s`;
 }
 
 /** How a lane's latencies were timed, in words: `per call`, `batched ×100`, `… in the Go host`. */

@@ -27,7 +27,9 @@ function mergedMemory(lanes: LaneResult[]): LaneResult['memory'] {
 function mergeLanes(lanes: LaneResult[]): LaneResult {
   const [first] = lanes as [LaneResult];
   const errors: LaneResult['errors'] = {};
-  for (const lane of lanes) for (const [kind, n] of Object.entries(lane.errors)) errors[kind as keyof typeof errors] = (errors[kind as keyof typeof errors] ?? 0) + (n ?? 0);
+  for (const lane of lanes)
+    for (const [kind, n] of Object.entries(lane.errors))
+      errors[kind as keyof typeof errors] = (errors[kind as keyof typeof errors] ?? 0) + (n ?? 0);
   const latencyUncorrected = mergeLatency(lanes.map((l) => l.latencyUncorrected));
   const latencyInner = mergeLatency(lanes.map((l) => l.latencyInner));
   return {
@@ -46,7 +48,10 @@ function mergeLanes(lanes: LaneResult[]): LaneResult {
     failureSamples: lanes.flatMap((l) => l.failureSamples).slice(0, 12),
     memory: mergedMemory(lanes),
     timeline: lanes.flatMap((l) => l.timeline ?? []),
-    eventLoopDelay: { p99Ns: Math.max(...lanes.map((l) => l.eventLoopDelay.p99Ns)), maxNs: Math.max(...lanes.map((l) => l.eventLoopDelay.maxNs)) },
+    eventLoopDelay: {
+      p99Ns: Math.max(...lanes.map((l) => l.eventLoopDelay.p99Ns)),
+      maxNs: Math.max(...lanes.map((l) => l.eventLoopDelay.maxNs)),
+    },
   };
 }
 
@@ -59,7 +64,10 @@ export function mergeResults(all: readonly Results[], command: string): { merged
   const warnings: string[] = [];
   const [first] = all as [Results];
   const fingerprints = new Set(all.map((r) => r.env.fingerprint));
-  if (fingerprints.size > 1) warnings.push(`the results come from ${fingerprints.size} environments (${[...fingerprints].join(', ')}): merged figures mix machines`);
+  if (fingerprints.size > 1)
+    warnings.push(
+      `the results come from ${fingerprints.size} environments (${[...fingerprints].join(', ')}): merged figures mix machines`,
+    );
   const scenarios = new Map<string, ScenarioResult & { laneRuns: Map<string, LaneResult[]> }>();
   for (const results of all) {
     for (const s of results.scenarios) {
@@ -74,13 +82,27 @@ export function mergeResults(all: readonly Results[], command: string): { merged
     verdict: 'pass',
     command,
     startedAt: all.map((r) => r.startedAt).sort()[0]!,
-    finishedAt: all.map((r) => r.finishedAt).sort().at(-1)!,
+    finishedAt: all
+      .map((r) => r.finishedAt)
+      .sort()
+      .at(-1)!,
     interrupted: all.some((r) => r.interrupted),
     informational: [...new Set(all.flatMap((r) => r.informational ?? []))],
     env: first.env,
-    scenarios: [...scenarios.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map(({ laneRuns, ...s }) => ({ ...s, lanes: [...laneRuns.values()].map(mergeLanes) })),
+    scenarios: [...scenarios.values()]
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .map(({ laneRuns, ...s }) => ({ ...s, lanes: [...laneRuns.values()].map(mergeLanes) })),
     checks: all.flatMap((r) => r.checks),
-    ...(fuzzRuns.length ? { fuzz: { seed: fuzzRuns[0]!.fuzz!.seed, runs: fuzzRuns.reduce((s, r) => s + r.fuzz!.runs, 0), properties: fuzzRuns.flatMap((r) => r.fuzz!.properties), failures: fuzzRuns.flatMap((r) => r.fuzz!.failures) } } : {}),
+    ...(fuzzRuns.length
+      ? {
+          fuzz: {
+            seed: fuzzRuns[0]!.fuzz!.seed,
+            runs: fuzzRuns.reduce((s, r) => s + r.fuzz!.runs, 0),
+            properties: fuzzRuns.flatMap((r) => r.fuzz!.properties),
+            failures: fuzzRuns.flatMap((r) => r.fuzz!.failures),
+          },
+        }
+      : {}),
     ...(all.some((r) => r.boundary) ? { boundary: all.flatMap((r) => r.boundary ?? []) } : {}),
     gate: [],
   };

@@ -121,7 +121,16 @@ export interface GuidedFuzzStats {
 export interface FuzzResults {
   seed: number;
   runs: number;
-  properties: Array<{ property: string; plugin: string; op: string; runs: number; status: 'pass' | 'fail'; execsPerSecByLane: Record<string, number> } & Partial<GuidedFuzzStats>>;
+  properties: Array<
+    {
+      property: string;
+      plugin: string;
+      op: string;
+      runs: number;
+      status: 'pass' | 'fail';
+      execsPerSecByLane: Record<string, number>;
+    } & Partial<GuidedFuzzStats>
+  >;
   failures: FuzzFailure[];
 }
 

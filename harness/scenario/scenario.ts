@@ -70,15 +70,34 @@ export function scenario(options: ScenarioOptions): ScenarioOptions {
   return options;
 }
 
-const KNOWN_KEYS = new Set(['id', 'plugin', 'op', 'lanes', 'input', 'load', 'duration', 'calls', 'deadlineMs', 'batch', 'config', 'policy', 'suites', 'thresholds']);
+const KNOWN_KEYS = new Set([
+  'id',
+  'plugin',
+  'op',
+  'lanes',
+  'input',
+  'load',
+  'duration',
+  'calls',
+  'deadlineMs',
+  'batch',
+  'config',
+  'policy',
+  'suites',
+  'thresholds',
+]);
 
 /** Validates a scenario and fills its defaults; every problem is reported at once (exit 2). */
 export function resolveScenario(raw: ScenarioOptions, source: string): Scenario {
   const problems: string[] = [];
   const lanes: LaneId[] = [];
-  for (const key of Object.keys(raw)) if (!KNOWN_KEYS.has(key)) problems.push(`unknown field \`${key}\` (known: ${[...KNOWN_KEYS].join(', ')})`);
-  for (const field of ['id', 'plugin', 'op'] as const) if (typeof raw[field] !== 'string' || raw[field] === '') problems.push(`\`${field}\` must be a non-empty string, got ${JSON.stringify(raw[field])}`);
-  if (!Array.isArray(raw.lanes) || raw.lanes.length === 0) problems.push(`\`lanes\` must list at least one lane like \`wasm-core@inproc\`, got ${JSON.stringify(raw.lanes)}`);
+  for (const key of Object.keys(raw))
+    if (!KNOWN_KEYS.has(key)) problems.push(`unknown field \`${key}\` (known: ${[...KNOWN_KEYS].join(', ')})`);
+  for (const field of ['id', 'plugin', 'op'] as const)
+    if (typeof raw[field] !== 'string' || raw[field] === '')
+      problems.push(`\`${field}\` must be a non-empty string, got ${JSON.stringify(raw[field])}`);
+  if (!Array.isArray(raw.lanes) || raw.lanes.length === 0)
+    problems.push(`\`lanes\` must list at least one lane like \`wasm-core@inproc\`, got ${JSON.stringify(raw.lanes)}`);
   for (const lane of Array.isArray(raw.lanes) ? raw.lanes : []) {
     try {
       lanes.push(parseLane(lane));
@@ -87,16 +106,23 @@ export function resolveScenario(raw: ScenarioOptions, source: string): Scenario 
     }
   }
   const load = raw.load ?? { model: 'closed', concurrency: 1 };
-  if (load.model === 'open' && !(load.ratePerSec > 0)) problems.push(`\`load.ratePerSec\` must be a positive number of calls per second, got ${JSON.stringify(load.ratePerSec)}`);
-  if (load.model === 'closed' && !(Number.isInteger(load.concurrency) && load.concurrency >= 1)) problems.push(`\`load.concurrency\` must be a whole number ≥ 1, got ${JSON.stringify(load.concurrency)}`);
-  if (!['open', 'closed', 'ramp'].includes(load.model)) problems.push(`\`load.model\` must be \`open\`, \`closed\` or \`ramp\`, got ${JSON.stringify(load.model)}`);
+  if (load.model === 'open' && !(load.ratePerSec > 0))
+    problems.push(
+      `\`load.ratePerSec\` must be a positive number of calls per second, got ${JSON.stringify(load.ratePerSec)}`,
+    );
+  if (load.model === 'closed' && !(Number.isInteger(load.concurrency) && load.concurrency >= 1))
+    problems.push(`\`load.concurrency\` must be a whole number ≥ 1, got ${JSON.stringify(load.concurrency)}`);
+  if (!['open', 'closed', 'ramp'].includes(load.model))
+    problems.push(`\`load.model\` must be \`open\`, \`closed\` or \`ramp\`, got ${JSON.stringify(load.model)}`);
   let bound: RunBound = { durationMs: 2000 };
   if (raw.calls !== undefined) {
-    if (!(Number.isInteger(raw.calls) && raw.calls > 0)) problems.push(`\`calls\` must be a whole number > 0, got ${JSON.stringify(raw.calls)}`);
+    if (!(Number.isInteger(raw.calls) && raw.calls > 0))
+      problems.push(`\`calls\` must be a whole number > 0, got ${JSON.stringify(raw.calls)}`);
     bound = { calls: raw.calls };
   } else if (raw.duration !== undefined) {
     const durationMs = parseDurationMs(raw.duration);
-    if (durationMs === undefined) problems.push(`\`duration\` must look like \`2s\` or \`500ms\`, got ${JSON.stringify(raw.duration)}`);
+    if (durationMs === undefined)
+      problems.push(`\`duration\` must look like \`2s\` or \`500ms\`, got ${JSON.stringify(raw.duration)}`);
     else bound = { durationMs };
   }
   for (const threshold of raw.thresholds ?? []) {
@@ -106,11 +132,14 @@ export function resolveScenario(raw: ScenarioOptions, source: string): Scenario 
       problems.push(`\`thresholds\`: ${(e as Error).message}`);
     }
   }
-  if (raw.batch !== undefined && !(Number.isInteger(raw.batch) && raw.batch >= 1)) problems.push(`\`batch\` must be a whole number ≥ 1, got ${JSON.stringify(raw.batch)}`);
-  if (raw.batch !== undefined && raw.batch > 1 && raw.deadlineMs !== undefined) problems.push('`batch` and `deadlineMs` do not mix: a deadline applies to one call, a batch crosses many');
+  if (raw.batch !== undefined && !(Number.isInteger(raw.batch) && raw.batch >= 1))
+    problems.push(`\`batch\` must be a whole number ≥ 1, got ${JSON.stringify(raw.batch)}`);
+  if (raw.batch !== undefined && raw.batch > 1 && raw.deadlineMs !== undefined)
+    problems.push('`batch` and `deadlineMs` do not mix: a deadline applies to one call, a batch crosses many');
   let policy: PolicyOverrides = {};
   if (raw.policy !== undefined) {
-    if (typeof raw.policy !== 'object' || raw.policy === null || Array.isArray(raw.policy)) problems.push(`\`policy\` must be an object like \`{ memoryQuota: '1GiB' }\`, got ${JSON.stringify(raw.policy)}`);
+    if (typeof raw.policy !== 'object' || raw.policy === null || Array.isArray(raw.policy))
+      problems.push(`\`policy\` must be an object like \`{ memoryQuota: '1GiB' }\`, got ${JSON.stringify(raw.policy)}`);
     else {
       const resolved = resolvePolicy(raw.policy, (field) => `policy.${field}`);
       problems.push(...resolved.problems.map((p) => (p.startsWith('unknown field') ? `\`policy\`: ${p}` : p)));
@@ -118,8 +147,11 @@ export function resolveScenario(raw: ScenarioOptions, source: string): Scenario 
     }
   }
   const suites = raw.suites ?? [];
-  for (const suite of suites) if (!(SUITES as readonly string[]).includes(suite)) problems.push(`\`suites\`: \`${suite}\` is not a suite (${SUITES.join(', ')})`);
-  if (problems.length > 0) throw new UsageError(`scenario \`${raw.id ?? '?'}\` in ${source} is invalid:\n  ${problems.join('\n  ')}`);
+  for (const suite of suites)
+    if (!(SUITES as readonly string[]).includes(suite))
+      problems.push(`\`suites\`: \`${suite}\` is not a suite (${SUITES.join(', ')})`);
+  if (problems.length > 0)
+    throw new UsageError(`scenario \`${raw.id ?? '?'}\` in ${source} is invalid:\n  ${problems.join('\n  ')}`);
   return {
     id: raw.id,
     plugin: raw.plugin,

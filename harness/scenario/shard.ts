@@ -10,7 +10,8 @@ export function parseShard(text: string): Shard {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || count < 1 || index < 1 || index > count) throw new UsageError(`\`--shard ${text}\` must be I/N with 1 ≤ I ≤ N, e.g. \`--shard 2/4\``);
+  if (!match || count < 1 || index < 1 || index > count)
+    throw new UsageError(`\`--shard ${text}\` must be I/N with 1 ≤ I ≤ N, e.g. \`--shard 2/4\``);
   return { index, count };
 }
 

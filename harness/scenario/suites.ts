@@ -13,7 +13,10 @@ function scenarioFiles(paths: readonly string[]): string[] {
   return paths.flatMap((path) => {
     if (!existsSync(path)) return [];
     if (!statSync(path).isDirectory()) return [path];
-    return readdirSync(path).filter((f) => SCENARIO_FILE.test(f) && !f.endsWith('.d.ts')).sort().map((f) => join(path, f));
+    return readdirSync(path)
+      .filter((f) => SCENARIO_FILE.test(f) && !f.endsWith('.d.ts'))
+      .sort()
+      .map((f) => join(path, f));
   });
 }
 
@@ -26,7 +29,10 @@ async function readScenarioFile(file: string, source: string): Promise<ScenarioO
     }
   }
   const module = (await import(pathToFileURL(file).href)) as { default?: ScenarioOptions };
-  if (module.default === undefined) throw new UsageError(`scenario file \`${source}\` has no default export: write \`export default scenario({ ... })\``);
+  if (module.default === undefined)
+    throw new UsageError(
+      `scenario file \`${source}\` has no default export: write \`export default scenario({ ... })\``,
+    );
   return module.default;
 }
 
@@ -40,7 +46,8 @@ export async function loadScenarios(paths: readonly string[] = currentProject().
   const seen = new Map<string, string>();
   for (const s of scenarios) {
     const other = seen.get(s.id);
-    if (other) throw new UsageError(`scenario id \`${s.id}\` is used by both ${other} and ${s.source}; ids must be unique`);
+    if (other)
+      throw new UsageError(`scenario id \`${s.id}\` is used by both ${other} and ${s.source}; ids must be unique`);
     seen.set(s.id, s.source);
   }
   return scenarios;
@@ -51,12 +58,19 @@ export async function loadScenarios(paths: readonly string[] = currentProject().
  * project's config adds to it (`suites`).
  */
 export async function loadSuite(name: string): Promise<Scenario[]> {
-  if (!(SUITES as readonly string[]).includes(name)) throw new UsageError(`\`${name}\` is not a suite: choose one of ${SUITES.join(', ')} (see \`plugbench list\`)`);
+  if (!(SUITES as readonly string[]).includes(name))
+    throw new UsageError(`\`${name}\` is not a suite: choose one of ${SUITES.join(', ')} (see \`plugbench list\`)`);
   const all = await loadScenarios();
   const added = currentProject().suites[name as SuiteName] ?? [];
   const unknown = added.filter((id) => !all.some((s) => s.id === id));
-  if (unknown.length > 0) throw new UsageError(`\`suites.${name}\` in ${currentProject().configFile} names no scenario ${unknown.map((id) => `\`${id}\``).join(', ')} (scenarios: ${all.map((s) => s.id).join(', ') || 'none'})`);
+  if (unknown.length > 0)
+    throw new UsageError(
+      `\`suites.${name}\` in ${currentProject().configFile} names no scenario ${unknown.map((id) => `\`${id}\``).join(', ')} (scenarios: ${all.map((s) => s.id).join(', ') || 'none'})`,
+    );
   const inSuite = all.filter((s) => s.suites.includes(name as SuiteName) || added.includes(s.id));
-  if (inSuite.length === 0) throw new UsageError(`suite \`${name}\` has no scenario in ${currentProject().scenarios.join(', ')}: add one with \`"suites": ["${name}"]\`, or run \`plugbench init\``);
+  if (inSuite.length === 0)
+    throw new UsageError(
+      `suite \`${name}\` has no scenario in ${currentProject().scenarios.join(', ')}: add one with \`"suites": ["${name}"]\`, or run \`plugbench init\``,
+    );
   return inSuite.sort((a, b) => (a.id < b.id ? -1 : 1));
 }

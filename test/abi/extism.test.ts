@@ -18,7 +18,6 @@ const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 const NODE_LANES = ['wasm-core@inproc', 'wasm-core@worker', 'wasm-core@process'];
 const ALL_EXTISM_LANES = [...NODE_LANES, 'wasm-core@go'];
 
-
 async function withLane<T>(dir: string, lane: string, body: (lane: Lane) => Promise<T>, config?: string): Promise<T> {
   const opened = await openLane(dir, parseLane(lane), { trusted, ...(config ? { config } : {}) });
   try {
@@ -94,7 +93,11 @@ test('ext-textkit answers like textkit (contract v1) on every Extism lane, byte 
       );
       // SDK 1.0.3 hands a view's whole buffer to the plugin: a message from a parent process is such a view.
       const echo = (await l.call('echo', new TextEncoder().encode('hello'))).outcome;
-      assert.equal(echo.ok ? [...echo.output] : echo, [...Buffer.from('hello')], `${lane}: echo gives back exactly its input`);
+      assert.equal(
+        echo.ok ? [...echo.output] : echo,
+        [...Buffer.from('hello')],
+        `${lane}: echo gives back exactly its input`,
+      );
       return (await l.call('wordfreq', input)).outcome;
     });
     assert.ok(got.ok, lane);

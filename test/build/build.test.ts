@@ -38,8 +38,16 @@ export_plugin!(Shouty);
 `;
 
 test('crates outside the repository build and load on every boundary: one on the SDK by path, one written by hand', async () => {
-  const withSdk = crate('shouty', `[package]\nname = "shouty"\nversion = "0.3.0"\nedition = "2021"\n[lib]\ncrate-type = ["cdylib"]\n[dependencies]\nplugbench-sdk = { path = ${JSON.stringify(join(fixturesWorkspace, 'sdk'))} }\n`, SDK_PLUGIN);
-  const byHand = crate('byhand', `[package]\nname = "byhand"\nversion = "0.1.0"\nedition = "2021"\n[lib]\ncrate-type = ["cdylib"]\n`, readFileSync(join(fixturesWorkspace, 'handmade', 'src', 'lib.rs'), 'utf8'));
+  const withSdk = crate(
+    'shouty',
+    `[package]\nname = "shouty"\nversion = "0.3.0"\nedition = "2021"\n[lib]\ncrate-type = ["cdylib"]\n[dependencies]\nplugbench-sdk = { path = ${JSON.stringify(join(fixturesWorkspace, 'sdk'))} }\n`,
+    SDK_PLUGIN,
+  );
+  const byHand = crate(
+    'byhand',
+    `[package]\nname = "byhand"\nversion = "0.1.0"\nedition = "2021"\n[lib]\ncrate-type = ["cdylib"]\n`,
+    readFileSync(join(fixturesWorkspace, 'handmade', 'src', 'lib.rs'), 'utf8'),
+  );
   const outDir = join(outside, 'build');
   const built = await buildPlugins({ crates: [withSdk, byHand], outDir });
   assert.equal(built.map((b) => b.name).sort(), ['handmade', 'shouty']);
@@ -88,7 +96,11 @@ test('a changed byte in any artifact file fails verification on the boundary tha
 });
 
 test('a changed field of plugin.json fails the signature', async () => {
-  for (const change of [(m: PluginMeta) => (m.version = '9.9.9'), (m: PluginMeta) => (m.artifacts.wasm!.sha256 = '0'.repeat(64)), (m: PluginMeta) => (m.abi = '1.1')]) {
+  for (const change of [
+    (m: PluginMeta) => (m.version = '9.9.9'),
+    (m: PluginMeta) => (m.artifacts.wasm!.sha256 = '0'.repeat(64)),
+    (m: PluginMeta) => (m.abi = '1.1'),
+  ]) {
     const copy = mkdtempSync(join(tmpdir(), 'plugbench-tamper-'));
     cpSync(fixture('textkit'), copy, { recursive: true });
     const meta = JSON.parse(readFileSync(join(copy, 'plugin.json'), 'utf8')) as PluginMeta;

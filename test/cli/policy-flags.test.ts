@@ -15,7 +15,6 @@ import { quietly } from '../helpers/cli.ts';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'plugbench-policy-'));
 
-
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -30,7 +29,10 @@ function acceptedFlags(): Map<string, Set<string>> {
   for (const command of COMMANDS) {
     // yargs knows its options at run time (`getOptions`), though its types do not say so.
     const parser = command.builder(yargs([])) as unknown as { getOptions(): { key: Record<string, unknown> } };
-    byCommand.set(command.command.split(' ')[0]!, new Set([...Object.keys(parser.getOptions().key), ...Object.keys(GLOBAL_OPTIONS)]));
+    byCommand.set(
+      command.command.split(' ')[0]!,
+      new Set([...Object.keys(parser.getOptions().key), ...Object.keys(GLOBAL_OPTIONS)]),
+    );
   }
   return byCommand;
 }
@@ -43,24 +45,44 @@ test('every `--flag` a message in harness/ tells the user to pass exists in the 
   const all = new Set([...accepted.values()].flatMap((flags) => [...flags]));
   const named: Array<{ flag: string; where: string }> = [];
   for (const file of sources(join(root, 'harness'))) {
-    readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-      // Messages, not comments: a comment may quote another tool's flag (`--expose-gc`).
-      if (/^\s*(\/\/|\*|\/\*)/.test(line)) return;
-      for (const match of line.matchAll(/`--([a-z][a-z-]*)/g)) named.push({ flag: match[1]!, where: `${relative(root, file)}:${i + 1}` });
-    });
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        // Messages, not comments: a comment may quote another tool's flag (`--expose-gc`).
+        if (/^\s*(\/\/|\*|\/\*)/.test(line)) return;
+        for (const match of line.matchAll(/`--([a-z][a-z-]*)/g))
+          named.push({ flag: match[1]!, where: `${relative(root, file)}:${i + 1}` });
+      });
   }
-  for (const flag of ['memory-quota', 'deadline-quota', 'grant']) assert.ok(named.some((n) => n.flag === flag), `a refusal names \`--${flag}\``);
+  for (const flag of ['memory-quota', 'deadline-quota', 'grant'])
+    assert.ok(
+      named.some((n) => n.flag === flag),
+      `a refusal names \`--${flag}\``,
+    );
   // yargs takes `--no-X` for every boolean `--X` (`--no-coverage`).
   const known = (flag: string) => all.has(flag) || (flag.startsWith('no-') && all.has(flag.slice(3)));
   const missing = named.filter((n) => !known(n.flag)).map((n) => `--${n.flag} (${n.where})`);
   assert.equal(missing, [], 'flags named in messages but unknown to the CLI');
   for (const command of ['run', 'check', 'fuzz', 'compare', 'boundary', 'list']) {
-    for (const flag of ['memory-quota', 'deadline-quota', 'grant']) assert.ok(accepted.get(command)!.has(flag), `\`plugbench ${command}\` takes \`--${flag}\``);
+    for (const flag of ['memory-quota', 'deadline-quota', 'grant'])
+      assert.ok(accepted.get(command)!.has(flag), `\`plugbench ${command}\` takes \`--${flag}\``);
   }
 });
 
 test('a plugin asking past the default quotas is refused, naming the flags, and runs once they are raised', async () => {
-  const args = ['run', '--plugin', 'roomy', '--op', 'fill', '--lane', 'wasm-core@inproc', '--calls', '2', '--input-size', '300'];
+  const args = [
+    'run',
+    '--plugin',
+    'roomy',
+    '--op',
+    'fill',
+    '--lane',
+    'wasm-core@inproc',
+    '--calls',
+    '2',
+    '--input-size',
+    '300',
+  ];
   const refused = await quietly([...args, '--out', join(out, 'refused')]);
   assert.is(refused.code, 2);
   assert.match(refused.said, 'raise the quota with `--memory-quota`');
@@ -81,7 +103,25 @@ test('--grant lists the grants exactly: a plugin needing another is refused with
 });
 
 test('bad quota values are usage errors naming each flag and what it takes', async () => {
-  const { code, said } = await quietly(['run', '--plugin', 'textkit', '--op', 'echo', '--lane', 'wasm-core@inproc', '--calls', '10', '--memory-quota', '2GB', '--deadline-quota', 'soon', '--grant', 'net', '--out', join(out, 'bad')]);
+  const { code, said } = await quietly([
+    'run',
+    '--plugin',
+    'textkit',
+    '--op',
+    'echo',
+    '--lane',
+    'wasm-core@inproc',
+    '--calls',
+    '10',
+    '--memory-quota',
+    '2GB',
+    '--deadline-quota',
+    'soon',
+    '--grant',
+    'net',
+    '--out',
+    join(out, 'bad'),
+  ]);
   assert.is(code, 2);
   assert.match(said, '`--memory-quota` must be a size like `512MiB` or `2GiB` (units B, KiB, MiB, GiB), got "2GB"');
   assert.match(said, '`--deadline-quota` must be a duration like `5s` or `500ms`, got "soon"');
@@ -94,8 +134,36 @@ test('bad quota values are usage errors naming each flag and what it takes', asy
 test('check, fuzz, compare and boundary take the quota flags too', async () => {
   const commands = [
     ['boundary', '--plugin', 'roomy', '--lane', 'wasm-core@inproc', '--sizes', '0', '--time-ms', '20'],
-    ['compare', '--base', 'roomy', '--head', 'roomy', '--op', 'echo', '--lane', 'wasm-core@inproc', '--rounds', '2', '--round-ms', '20'],
-    ['fuzz', '--plugin', 'roomy', '--op', 'echo', '--lane', 'wasm-core@inproc', '--runs', '5', '--seed', '1', '--corpus', join(out, 'corpus')],
+    [
+      'compare',
+      '--base',
+      'roomy',
+      '--head',
+      'roomy',
+      '--op',
+      'echo',
+      '--lane',
+      'wasm-core@inproc',
+      '--rounds',
+      '2',
+      '--round-ms',
+      '20',
+    ],
+    [
+      'fuzz',
+      '--plugin',
+      'roomy',
+      '--op',
+      'echo',
+      '--lane',
+      'wasm-core@inproc',
+      '--runs',
+      '5',
+      '--seed',
+      '1',
+      '--corpus',
+      join(out, 'corpus'),
+    ],
     ['check', '--plugin', 'roomy', '--lane', 'wasm-core@inproc'],
   ];
   for (const [i, args] of commands.entries()) {
@@ -109,16 +177,44 @@ test('check, fuzz, compare and boundary take the quota flags too', async () => {
 
 test('a scenario sets its own policy, and every bad field of it is listed at once', async () => {
   await initHistograms();
-  const scenario = resolveScenario({ id: 'roomy', plugin: 'roomy', op: 'fill', lanes: ['wasm-core@inproc'], input: { bytes: [u64(300)] }, calls: 2, policy: { memoryQuota: '1GiB', deadlineQuota: '30s' }, suites: [] }, 'test');
+  const scenario = resolveScenario(
+    {
+      id: 'roomy',
+      plugin: 'roomy',
+      op: 'fill',
+      lanes: ['wasm-core@inproc'],
+      input: { bytes: [u64(300)] },
+      calls: 2,
+      policy: { memoryQuota: '1GiB', deadlineQuota: '30s' },
+      suites: [],
+    },
+    'test',
+  );
   assert.equal(scenario.policy, { memoryBytes: 1024 ** 3, callTimeoutMs: 30_000 });
   const result = await runScenario(scenario, { trusted });
   assert.equal(result.lanes[0]!.errors, {});
   try {
-    resolveScenario({ id: 'bad', plugin: 'roomy', op: 'echo', lanes: ['wasm-core@inproc'], policy: { memoryQuota: 'lots', deadlineQuota: -1, grants: ['fs'], cpu: 2 } as never, suites: [] }, 'test');
+    resolveScenario(
+      {
+        id: 'bad',
+        plugin: 'roomy',
+        op: 'echo',
+        lanes: ['wasm-core@inproc'],
+        policy: { memoryQuota: 'lots', deadlineQuota: -1, grants: ['fs'], cpu: 2 } as never,
+        suites: [],
+      },
+      'test',
+    );
     assert.unreachable('a bad policy is refused');
   } catch (e) {
     const message = (e as Error).message;
-    for (const part of ['`policy`: unknown field `cpu`', '`policy.memoryQuota` must be a size', '`policy.deadlineQuota` must be a duration', '`policy.grants`: `fs` cannot be granted']) assert.match(message, part);
+    for (const part of [
+      '`policy`: unknown field `cpu`',
+      '`policy.memoryQuota` must be a size',
+      '`policy.deadlineQuota` must be a duration',
+      '`policy.grants`: `fs` cannot be granted',
+    ])
+      assert.match(message, part);
   }
 });
 

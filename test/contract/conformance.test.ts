@@ -62,7 +62,10 @@ for (const c of table.canonicalResult) {
 for (const c of table.nativeStatus) {
   test(`native status: ${c.name}`, () => {
     const bytes = new Uint8Array(Buffer.from(c.bufferHex, 'hex'));
-    assertOutcome(outcomeOf(() => decodeNativeStatus(c.status, bytes, c.hasOutput)), c.expect);
+    assertOutcome(
+      outcomeOf(() => decodeNativeStatus(c.status, bytes, c.hasOutput)),
+      c.expect,
+    );
   });
 }
 

@@ -19,7 +19,9 @@ interface Golden {
   hex: string;
 }
 
-const { frames } = JSON.parse(readFileSync(new URL('frames.golden.json', import.meta.url), 'utf8')) as { frames: Golden[] };
+const { frames } = JSON.parse(readFileSync(new URL('frames.golden.json', import.meta.url), 'utf8')) as {
+  frames: Golden[];
+};
 
 for (const g of frames.filter((f) => f.direction === 'request')) {
   test(`request encodes to its golden frame: ${g.name}`, () => {

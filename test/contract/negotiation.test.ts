@@ -6,7 +6,14 @@ import { DEFAULT_POLICY, type HostPolicy } from '../../harness/contract/policy.t
 
 const declared = { name: 'textkit', version: '0.1.0', abi: '1.0' };
 const manifest = (overrides: Record<string, unknown> = {}) =>
-  JSON.stringify({ name: 'textkit', version: '0.1.0', abi: '1.0', ops: [{ name: 'echo', input: 'bytes' }], capabilities: ['log'], ...overrides });
+  JSON.stringify({
+    name: 'textkit',
+    version: '0.1.0',
+    abi: '1.0',
+    ops: [{ name: 'echo', input: 'bytes' }],
+    capabilities: ['log'],
+    ...overrides,
+  });
 
 function refusal(fn: () => unknown): PluginLoadError {
   try {
@@ -33,7 +40,13 @@ test('a newer minor or another major ABI is incompatible and says what the host 
 });
 
 test('every problem is reported at once, each naming the field and the fix', () => {
-  const e = refusal(() => negotiate(manifest({ name: 'other', capabilities: ['net', 'log'], limits: { memoryBytes: 2 ** 34 } }), declared, DEFAULT_POLICY));
+  const e = refusal(() =>
+    negotiate(
+      manifest({ name: 'other', capabilities: ['net', 'log'], limits: { memoryBytes: 2 ** 34 } }),
+      declared,
+      DEFAULT_POLICY,
+    ),
+  );
   assert.is(e.kind, 'incompatible');
   assert.match(e.message, '`describe` says name `other` but plugin.json says `textkit`');
   assert.match(e.message, 'capability `net` is not part of the contract and is never granted');
@@ -49,7 +62,9 @@ test('a capability the host withholds is refused with the flag that grants it', 
 });
 
 test('a malformed manifest is a protocol failure listing each schema problem', () => {
-  const e = refusal(() => negotiate(JSON.stringify({ name: 'x', abi: 1, ops: [], extra: true }), declared, DEFAULT_POLICY));
+  const e = refusal(() =>
+    negotiate(JSON.stringify({ name: 'x', abi: 1, ops: [], extra: true }), declared, DEFAULT_POLICY),
+  );
   assert.is(e.kind, 'protocol');
   assert.match(e.message, "the manifest must have required property 'version'");
   assert.match(e.message, 'the manifest has unknown field `extra`');
@@ -60,11 +75,24 @@ test('a malformed manifest is a protocol failure listing each schema problem', (
 
 test('wasm imports are checked against the contract and the grant', () => {
   const host = 'plugbench:plugin/host@1.0.0';
-  const caps = checkWasmImports([{ module: host, name: 'log', kind: 'function' }, { module: host, name: 'panicked', kind: 'function' }], DEFAULT_POLICY);
+  const caps = checkWasmImports(
+    [
+      { module: host, name: 'log', kind: 'function' },
+      { module: host, name: 'panicked', kind: 'function' },
+    ],
+    DEFAULT_POLICY,
+  );
   assert.equal([...caps], ['log']);
-  const outside = refusal(() => checkWasmImports([{ module: 'wasi_snapshot_preview1', name: 'fd_write', kind: 'function' }], DEFAULT_POLICY));
+  const outside = refusal(() =>
+    checkWasmImports([{ module: 'wasi_snapshot_preview1', name: 'fd_write', kind: 'function' }], DEFAULT_POLICY),
+  );
   assert.match(outside.message, 'wasm import `wasi_snapshot_preview1::fd_write` (function) is outside the contract');
-  const withheld = refusal(() => checkWasmImports([{ module: host, name: 'now-ns', kind: 'function' }], { ...DEFAULT_POLICY, grants: new Set(['log']) }));
+  const withheld = refusal(() =>
+    checkWasmImports([{ module: host, name: 'now-ns', kind: 'function' }], {
+      ...DEFAULT_POLICY,
+      grants: new Set(['log']),
+    }),
+  );
   assert.match(withheld.message, 'wasm import `now-ns` needs capability `clock`, which the host does not grant');
 });
 

@@ -21,10 +21,12 @@ function cli(args: string[], boundMs: number): Promise<{ code: number | null; ou
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
   const timer = setTimeout(() => child.kill('SIGKILL'), boundMs);
-  return new Promise((resolve) => child.on('close', (code) => {
-    clearTimeout(timer);
-    resolve({ code, output, ms: performance.now() - started });
-  }));
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output, ms: performance.now() - started });
+    }),
+  );
 }
 
 /** Fails after `ms` instead of waiting forever (the lanes keep the event loop free). */

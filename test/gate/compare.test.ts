@@ -13,8 +13,14 @@ await initHistograms();
 type More = { threshold?: number; maxTimeMs?: number; metric?: 'inner' | 'roundtrip' };
 const slowerBy = (costPercent: number, lane: string, more: More = {}) =>
   compareInterleaved({
-    baseDir: fixture('slowpoke'), headDir: fixture('slowpoke'), op: 'tokenize', lane: parseLane(lane), trusted,
-    baseConfig: '{"costPercent": 0}', headConfig: `{"costPercent": ${costPercent}}`, ...more,
+    baseDir: fixture('slowpoke'),
+    headDir: fixture('slowpoke'),
+    op: 'tokenize',
+    lane: parseLane(lane),
+    trusted,
+    baseConfig: '{"costPercent": 0}',
+    headConfig: `{"costPercent": ${costPercent}}`,
+    ...more,
   });
 
 test('sequential compare: a 25 % slower tokenizer is flagged once the confidence sequence clears 10 %', async () => {

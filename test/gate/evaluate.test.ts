@@ -20,10 +20,21 @@ function latency(centreNs: number, spread: number, count: number, seed: number):
 /** Results of one `native@process` lane with the given round trip and inner times. */
 function results(roundTrip: LatencyRecord, inner: LatencyRecord): Results {
   const lane = {
-    lane: 'native@process', boundary: 'native', isolation: 'process', latency: roundTrip, latencyInner: inner, errors: {},
+    lane: 'native@process',
+    boundary: 'native',
+    isolation: 'process',
+    latency: roundTrip,
+    latencyInner: inner,
+    errors: {},
     load: { calls: roundTrip.count },
   } as unknown as LaneResult;
-  const scenario = { id: 'tok', plugin: 'slowpoke', op: 'tokenize', thresholds: ['regression.p50 < 5%'], lanes: [lane] };
+  const scenario = {
+    id: 'tok',
+    plugin: 'slowpoke',
+    op: 'tokenize',
+    thresholds: ['regression.p50 < 5%'],
+    lanes: [lane],
+  };
   return { scenarios: [scenario], gate: [], checks: [] } as unknown as Results;
 }
 
@@ -39,7 +50,10 @@ test("a baseline comparison on an isolated lane judges the plugin's own time, an
   assert.is(inner.decidedBy, 'inner');
   assert.is(inner.samples, 400);
   assert.ok(inner.interval!.low > 0.05, JSON.stringify(inner.interval));
-  assert.match(inner.detail!, 'on latencyInner.p50, bootstrap of 400 draws per side from 5000 head and 5000 baseline calls,');
+  assert.match(
+    inner.detail!,
+    'on latencyInner.p50, bootstrap of 400 draws per side from 5000 head and 5000 baseline calls,',
+  );
   const roundTrip = regressionRow(head, base, 'roundtrip');
   assert.is(roundTrip.decidedBy, 'roundtrip');
   assert.match(roundTrip.detail!, 'on latency.p50');
@@ -52,7 +66,8 @@ test('an interval too wide to judge is a warning that asks for `plugbench compar
   const row = regressionRow(head, base);
   assert.ok(row.interval!.low < 0.05 && row.interval!.high > 0.05, JSON.stringify(row.interval));
   assert.is(row.status, 'warn');
-  const compareLine = '`plugbench compare --base BASELINE_BUILD --head slowpoke --op tokenize --lane native@process --threshold 5%`';
+  const compareLine =
+    '`plugbench compare --base BASELINE_BUILD --head slowpoke --op tokenize --lane native@process --threshold 5%`';
   assert.match(row.detail!, `too wide to judge against 5%; run ${compareLine}`);
 });
 

@@ -1,6 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { anytimeRelativeChange, judgeChange, pairedRelativeChange, type RelativeChange, sequentialState } from '../../harness/gate/statistics.ts';
+import {
+  anytimeRelativeChange,
+  judgeChange,
+  pairedRelativeChange,
+  type RelativeChange,
+  sequentialState,
+} from '../../harness/gate/statistics.ts';
 import { seededRandom } from '../../harness/random.ts';
 
 /** Rounds whose p50 is `level` times a drifting machine speed, with multiplicative noise. */
@@ -77,13 +83,19 @@ test('sequential A/A: looking after every round for 150 rounds, the confidence s
   assert.ok(anytime.falseAlarms <= 0.05, `A/A false alarms in ${anytime.falseAlarms * 100}% of runs`);
   // The same peeking with the fixed-sample t interval is what the sequence guards against.
   const fixed = peekingAA(pairedRelativeChange, 600, 150);
-  assert.ok(fixed.falseAlarms > 0.1, `the fixed-sample interval, peeked at, false-alarmed in ${fixed.falseAlarms * 100}% of runs`);
+  assert.ok(
+    fixed.falseAlarms > 0.1,
+    `the fixed-sample interval, peeked at, false-alarmed in ${fixed.falseAlarms * 100}% of runs`,
+  );
 });
 
 test('sequential: a real 1 % regression clears a 0.5 % threshold; a change right at the threshold rarely fails', () => {
   let [flagged, atThreshold] = [0, 0];
   for (let seed = 1; seed <= 200; seed++) {
-    for (const [level, counter] of [[1.01, 'flagged'], [1.005, 'atThreshold']] as const) {
+    for (const [level, counter] of [
+      [1.01, 'flagged'],
+      [1.005, 'atThreshold'],
+    ] as const) {
       const random = seededRandom(seed);
       const [base, head]: [number[], number[]] = [[], []];
       for (let i = 0; i < 200; i++) {
@@ -101,7 +113,8 @@ test('sequential: a real 1 % regression clears a 0.5 % threshold; a change right
 });
 
 test('sequential states: fail above, pass at or below, precise when narrow but straddling, else continue', () => {
-  const at = (low: number, high: number) => sequentialState({ estimate: (low + high) / 2, low, high, confidence: 0.95 }, 0.01);
+  const at = (low: number, high: number) =>
+    sequentialState({ estimate: (low + high) / 2, low, high, confidence: 0.95 }, 0.01);
   assert.is(at(0.011, 0.02), 'fail');
   assert.is(at(-0.01, 0.01), 'pass');
   assert.is(at(0.008, 0.012), 'precise');

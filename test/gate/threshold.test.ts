@@ -16,13 +16,17 @@ test('good expressions parse into base units', () => {
   ];
   for (const [source, expected] of cases) {
     const parsed = parseThreshold(source);
-    for (const [k, v] of Object.entries(expected)) assert.is((parsed as unknown as Record<string, unknown>)[k], v, `${source}: ${k}`);
+    for (const [k, v] of Object.entries(expected))
+      assert.is((parsed as unknown as Record<string, unknown>)[k], v, `${source}: ${k}`);
   }
 });
 
 test('bad expressions are usage errors that show the expression and what was expected', () => {
   const cases: Array<[string, string]> = [
-    ['latency.p99 less than 5ms', 'threshold `latency.p99 less than 5ms` is malformed: expected `METRIC OP VALUE[UNIT]`'],
+    [
+      'latency.p99 less than 5ms',
+      'threshold `latency.p99 less than 5ms` is malformed: expected `METRIC OP VALUE[UNIT]`',
+    ],
     ['latency.p42 < 5ms', 'unknown metric `latency.p42`'],
     ['latency.p99 < 5', 'give `latency.p99` a unit (ns, us, ms, s)'],
     ['latency.p99 < 5KiB', '`latency.p99` is a time, so `KiB` does not fit'],
@@ -30,7 +34,11 @@ test('bad expressions are usage errors that show the expression and what was exp
     ['', 'is malformed'],
   ];
   for (const [source, message] of cases) {
-    assert.throws(() => parseThreshold(source), (e: unknown) => e instanceof UsageError && e.message.includes(message), source);
+    assert.throws(
+      () => parseThreshold(source),
+      (e: unknown) => e instanceof UsageError && e.message.includes(message),
+      source,
+    );
   }
 });
 

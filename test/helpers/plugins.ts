@@ -12,7 +12,8 @@ export const trusted = trustedKeys(stateDir());
 export const fixture = (name: string) => resolvePluginDir(name);
 
 /** A fixture on one sequence lane per boundary (the caller closes them). */
-export const sequenceLanes = (name: string, boundaries: readonly Boundary[]) => Promise.all(boundaries.map((b) => openSequenceLane(fixture(name), b, { trusted })));
+export const sequenceLanes = (name: string, boundaries: readonly Boundary[]) =>
+  Promise.all(boundaries.map((b) => openSequenceLane(fixture(name), b, { trusted })));
 
 /** The fixtures that behave, and are compared across boundaries op by op. */
 export const HEALTHY_FIXTURES = ['textkit', 'hashkit', 'imgkit', 'lz', 'slowpoke', 'handmade'] as const;
@@ -33,7 +34,12 @@ export const u64 = (n: number) => {
   return bytes;
 };
 
-const TEXTS = ['', 'Hello, World! hello world', 'Ünïcödé wörds — ЖЖЖ жжж 日本語 テキスト 🦀🦀 crab', 'a'.repeat(3000) + ' b\n\tc'];
+const TEXTS = [
+  '',
+  'Hello, World! hello world',
+  'Ünïcödé wörds — ЖЖЖ жжж 日本語 テキスト 🦀🦀 crab',
+  'a'.repeat(3000) + ' b\n\tc',
+];
 
 /** A few inputs of each kind, edge cases included. */
 export function sampleInputs(kind: InputKind): Uint8Array[] {
@@ -45,6 +51,11 @@ export function sampleInputs(kind: InputKind): Uint8Array[] {
     case 'u64':
       return [u64(0), u64(1)];
     case 'bytes':
-      return [new Uint8Array(), new Uint8Array([0]), randomBytes(1000), new TextEncoder().encode('abcabcabcabcabcabcabc'.repeat(50))];
+      return [
+        new Uint8Array(),
+        new Uint8Array([0]),
+        randomBytes(1000),
+        new TextEncoder().encode('abcabcabcabcabcabcabc'.repeat(50)),
+      ];
   }
 }

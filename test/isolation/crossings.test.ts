@@ -13,18 +13,31 @@ async function echoes(lane: Lane, sizes: number[]): Promise<void> {
   for (const size of sizes) {
     const input = randomBytes(size);
     const { outcome } = await lane.call('echo', input);
-    assert.ok(outcome.ok && Buffer.from(outcome.output).equals(input), `${lane.name}: echo of ${size} bytes came back intact`);
+    assert.ok(
+      outcome.ok && Buffer.from(outcome.output).equals(input),
+      `${lane.name}: echo of ${size} bytes came back intact`,
+    );
   }
 }
 
-for (const lane of ['wasm-core@worker', 'wasm-component@worker', 'native@worker', 'native@process', 'wasm-core@process'] as const) {
+for (const lane of [
+  'wasm-core@worker',
+  'wasm-component@worker',
+  'native@worker',
+  'native@process',
+  'wasm-core@process',
+] as const) {
   test(`${lane}: calls of 0 B to 1 MiB cross intact (the shared buffer grows), failures keep their kind and code, batches too`, async () => {
     const [boundary, isolation] = lane.split('@') as ['wasm-core', 'worker'];
     const opened = await openLane(fixture('faulty'), { boundary, isolation }, { trusted });
     try {
       await echoes(opened, [0, 64, 70_000, 1 << 20, 64]);
       const refused = await opened.call('leak', new Uint8Array(3));
-      assert.equal(refused.outcome.ok ? undefined : refused.outcome.failure, { kind: 'plugin', code: 'invalid-input', message: 'expected an 8-byte u64 LE, got 3 bytes' });
+      assert.equal(refused.outcome.ok ? undefined : refused.outcome.failure, {
+        kind: 'plugin',
+        code: 'invalid-input',
+        message: 'expected an 8-byte u64 LE, got 3 bytes',
+      });
       const panicked = await opened.call('panic', new Uint8Array());
       assert.is(failureKind(panicked), 'panic');
       assert.ok(panicked.recycleMs !== undefined || opened.recycles.length > 0, 'the panic recycled the instance');
@@ -33,7 +46,10 @@ for (const lane of ['wasm-core@worker', 'wasm-component@worker', 'native@worker'
       const batch = await opened.callBatch('echo', new Uint8Array(64), 200);
       assert.equal([batch.innerNs.length, batch.failures], [200, []]);
       const broken = await opened.callBatch('panic', new Uint8Array(), 20);
-      assert.equal([broken.innerNs.length, broken.failures[0]?.kind, opened.recycles.at(-1)?.cause], [1, 'panic', 'panic']);
+      assert.equal(
+        [broken.innerNs.length, broken.failures[0]?.kind, opened.recycles.at(-1)?.cause],
+        [1, 'panic', 'panic'],
+      );
       await echoes(opened, [16]);
     } finally {
       await opened.close();
@@ -44,7 +60,10 @@ for (const lane of ['wasm-core@worker', 'wasm-component@worker', 'native@worker'
 test('a worker terminated in the middle of a call (deadline) is replaced, and the next calls cross on a new shared buffer', async () => {
   const lane = await openLane(fixture('faulty'), { boundary: 'wasm-core', isolation: 'worker' }, { trusted });
   try {
-    const calls = [lane.call('spin', new Uint8Array(), { deadlineMs: 300 }), lane.call('echo', new Uint8Array([1, 2, 3]))];
+    const calls = [
+      lane.call('spin', new Uint8Array(), { deadlineMs: 300 }),
+      lane.call('echo', new Uint8Array([1, 2, 3])),
+    ];
     const [spun, echoed] = await Promise.all(calls);
     assert.is(failureKind(spun!), 'timeout');
     assert.equal(echoed!.outcome, { ok: true, output: new Uint8Array([1, 2, 3]) });
@@ -58,8 +77,20 @@ test('a worker that ends while the harness waits for its answer ends the wait at
   const endpoint = spawnWorker(256);
   const replies: Reply[] = [];
   endpoint.onMessage((reply: Reply) => replies.push(reply));
-  const ready = new Promise<void>((resolve) => endpoint.onMessage((reply: Reply) => reply.type === 'ready' && resolve()));
-  endpoint.send({ type: 'open', dir: fixture('faulty'), boundary: 'wasm-core', trustedKeysPem: trusted.map((k) => k.key.export({ type: 'spki', format: 'pem' }).toString()), grants: ['log', 'clock'], quotas: { memoryBytes: 64 << 20, callTimeoutMs: 10_000 }, maxOutputBytes: 1 << 20, config: '{}', limitNativeMemory: false });
+  const ready = new Promise<void>((resolve) =>
+    endpoint.onMessage((reply: Reply) => reply.type === 'ready' && resolve()),
+  );
+  endpoint.send({
+    type: 'open',
+    dir: fixture('faulty'),
+    boundary: 'wasm-core',
+    trustedKeysPem: trusted.map((k) => k.key.export({ type: 'spki', format: 'pem' }).toString()),
+    grants: ['log', 'clock'],
+    quotas: { memoryBytes: 64 << 20, callTimeoutMs: 10_000 },
+    maxOutputBytes: 1 << 20,
+    config: '{}',
+    limitNativeMemory: false,
+  });
   await ready;
   endpoint.send({ type: 'call', id: 1, op: 'spin', input: new Uint8Array() });
   await new Promise((resolve) => setTimeout(resolve, 100));
@@ -67,7 +98,11 @@ test('a worker that ends while the harness waits for its answer ends the wait at
   await endpoint.kill();
   await endpoint.ended;
   assert.ok(performance.now() - started < 2000, `the worker ended ${performance.now() - started} ms after the kill`);
-  assert.equal(replies.filter((r) => r.type === 'called'), [], 'no answer is made up for the call');
+  assert.equal(
+    replies.filter((r) => r.type === 'called'),
+    [],
+    'no answer is made up for the call',
+  );
 });
 
 test('a child killed in the middle of a call, or while it writes a large answer, is a crash; the harness reads on intact', async () => {
@@ -90,7 +125,10 @@ test('a child killed in the middle of a call, or while it writes a large answer,
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       process.kill(pid, 'SIGKILL');
       const { outcome } = await answer;
-      assert.ok(outcome.ok ? Buffer.from(outcome.output).equals(input) : outcome.failure.kind === 'crash', `killed after ${delayMs} ms: ${outcome.ok ? 'ok' : outcome.failure.message}`);
+      assert.ok(
+        outcome.ok ? Buffer.from(outcome.output).equals(input) : outcome.failure.kind === 'crash',
+        `killed after ${delayMs} ms: ${outcome.ok ? 'ok' : outcome.failure.message}`,
+      );
       await echoes(lane, [64, 70_000]);
     }
   } finally {

@@ -13,7 +13,8 @@ function children(): Array<{ pid: number; state: string }> {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === process.pid && (name === 'node' || name.startsWith('plugbench-go'))) found.push({ pid: Number(entry), state: fields[0]! });
+      if (Number(fields[1]) === process.pid && (name === 'node' || name.startsWith('plugbench-go')))
+        found.push({ pid: Number(entry), state: fields[0]! });
     } catch {
       // the process ended while we looked
     }
@@ -44,16 +45,27 @@ for (const isolation of ['process', 'go'] as const) {
     assert.ok(pids.size >= 3, 'each crash and timeout replaced the process');
     await lane.close();
     const after = await settledChildren(before);
-    assert.equal(after.filter((c) => c.state === 'Z'), [], 'no zombie');
+    assert.equal(
+      after.filter((c) => c.state === 'Z'),
+      [],
+      'no zombie',
+    );
     assert.is(after.length, before, `no leftover children: ${JSON.stringify(after)}`);
   });
 }
 
 test('a call in flight when the process dies is answered with a structured crash, and later calls queue for the new one', async () => {
   const lane = await openLane(fixture('faulty'), { boundary: 'native', isolation: 'process' }, { trusted });
-  const calls = await Promise.all([lane.call('segv', new Uint8Array()), lane.call('echo', new Uint8Array([1])), lane.call('echo', new Uint8Array([2]))]);
+  const calls = await Promise.all([
+    lane.call('segv', new Uint8Array()),
+    lane.call('echo', new Uint8Array([1])),
+    lane.call('echo', new Uint8Array([2])),
+  ]);
   assert.is(!calls[0]!.outcome.ok && calls[0]!.outcome.failure.kind, 'crash');
-  assert.equal(calls.slice(1).map((c) => c.outcome.ok && [...c.outcome.output]), [[1], [2]]);
+  assert.equal(
+    calls.slice(1).map((c) => c.outcome.ok && [...c.outcome.output]),
+    [[1], [2]],
+  );
   await lane.close();
 });
 

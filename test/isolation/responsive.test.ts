@@ -23,7 +23,10 @@ test('while a plugin spins in a worker and in a process, the harness keeps servi
   }
   const spun = await Promise.all(spinning);
   const delay = loop.stop();
-  assert.equal(spun.map((s) => !s.outcome.ok && s.outcome.failure.kind), ['timeout', 'timeout']);
+  assert.equal(
+    spun.map((s) => !s.outcome.ok && s.outcome.failure.kind),
+    ['timeout', 'timeout'],
+  );
   assert.ok(served >= 50, `only ${served} rounds of calls to other plugins were served while two plugins spun`);
   assert.ok(delay.p99Ns < 100e6, `event-loop delay p99 ${delay.p99Ns} ns`);
   await Promise.all([...spinners, ...others].map((lane) => lane.close()));

@@ -8,18 +8,26 @@ import { openInstance } from '../../harness/lanes/open-instance.ts';
 import { fixture, HEALTHY_FIXTURES, sampleInputs, trusted } from '../helpers/plugins.ts';
 
 async function openAll(name: string): Promise<Record<Boundary, PluginInstance>> {
-  const entries = await Promise.all(BOUNDARIES.map(async (b) => [b, await openInstance(fixture(name), b, { trusted })] as const));
+  const entries = await Promise.all(
+    BOUNDARIES.map(async (b) => [b, await openInstance(fixture(name), b, { trusted })] as const),
+  );
   for (const [, instance] of entries) assert.ok(instance.init('{}').ok);
   return Object.fromEntries(entries) as Record<Boundary, PluginInstance>;
 }
 
-const show = (o: CallOutcome) => (o.ok ? `ok ${Buffer.from(o.output).toString('hex').slice(0, 80)} (${o.output.length} B)` : `${o.failure.kind} ${'code' in o.failure ? o.failure.code : ''} ${o.failure.message}`);
+const show = (o: CallOutcome) =>
+  o.ok
+    ? `ok ${Buffer.from(o.output).toString('hex').slice(0, 80)} (${o.output.length} B)`
+    : `${o.failure.kind} ${'code' in o.failure ? o.failure.code : ''} ${o.failure.message}`;
 
 for (const name of HEALTHY_FIXTURES) {
   test(`${name}: every op returns byte-identical results through all three boundaries`, async () => {
     const instances = await openAll(name);
     const { manifest } = instances['wasm-core'];
-    assert.ok(manifest.ops.some((op) => op.name === 'echo'), 'every fixture has an echo op');
+    assert.ok(
+      manifest.ops.some((op) => op.name === 'echo'),
+      'every fixture has an echo op',
+    );
     for (const op of manifest.ops) {
       for (const input of sampleInputs(op.input)) {
         const [core, component, native] = BOUNDARIES.map((b) => instances[b].call(op.name, input));
@@ -57,10 +65,18 @@ test('an unknown op is the plugin error unsupported-op on every boundary', async
 
 test('lz decompress of garbage is invalid-input, never a panic, on every boundary', async () => {
   const instances = await openAll('lz');
-  for (const garbage of [new Uint8Array([1, 2, 3]), new Uint8Array(100).fill(255), new TextEncoder().encode('not a stream')]) {
+  for (const garbage of [
+    new Uint8Array([1, 2, 3]),
+    new Uint8Array(100).fill(255),
+    new TextEncoder().encode('not a stream'),
+  ]) {
     for (const b of BOUNDARIES) {
       const outcome = instances[b].call('decompress', garbage);
-      assert.is(!outcome.ok && outcome.failure.kind === 'plugin' && outcome.failure.code, 'invalid-input', `${b}: ${show(outcome)}`);
+      assert.is(
+        !outcome.ok && outcome.failure.kind === 'plugin' && outcome.failure.code,
+        'invalid-input',
+        `${b}: ${show(outcome)}`,
+      );
     }
   }
 });

@@ -27,11 +27,17 @@ test('a smaller declared maximum is kept; a larger one is lowered to the quota',
 
 test('an initial memory above the quota refuses the load', async () => {
   const module = await parse('(module (memory (export "memory") 10))');
-  assert.throws(() => limitMemory(module, 2 * WASM_PAGE_BYTES), (e: unknown) => e instanceof PluginLoadError && /initial memory is 655360 bytes, more than the memory quota of 131072/.test(e.message));
+  assert.throws(
+    () => limitMemory(module, 2 * WASM_PAGE_BYTES),
+    (e: unknown) =>
+      e instanceof PluginLoadError &&
+      /initial memory is 655360 bytes, more than the memory quota of 131072/.test(e.message),
+  );
 });
 
 test('sections after the memory section survive the rewrite', async () => {
-  const wat = '(module (memory (export "memory") 1) (global (export "g") i32 (i32.const 7)) (func (export "f") (result i32) i32.const 42))';
+  const wat =
+    '(module (memory (export "memory") 1) (global (export "g") i32 (i32.const 7)) (func (export "f") (result i32) i32.const 42))';
   const { instance } = await WebAssembly.instantiate(limitMemory(await parse(wat), 2 ** 30) as BufferSource);
   assert.is((instance.exports.f as () => number)(), 42);
   assert.is((instance.exports.g as WebAssembly.Global).value, 7);

@@ -21,10 +21,24 @@ async function loadThroughSwappingFifo(boundary: Boundary, pick: (meta: PluginMe
   const file = join(dir, pick(meta));
   const genuine = join(dir, 'genuine.bin');
   cpSync(file, genuine);
-  const impostor = join(fixture('slowpoke'), pick(JSON.parse(readFileSync(join(fixture('slowpoke'), 'plugin.json'), 'utf8')) as PluginMeta));
+  const impostor = join(
+    fixture('slowpoke'),
+    pick(JSON.parse(readFileSync(join(fixture('slowpoke'), 'plugin.json'), 'utf8')) as PluginMeta),
+  );
   rmSync(file);
   execFileSync('mkfifo', [file]);
-  const writer = spawn('sh', ['-c', `cat "$1" > "$3"; echo first-read-done; sleep 0.1; cat "$2" > "$3"; echo second-read-done`, 'sh', genuine, impostor, file], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const writer = spawn(
+    'sh',
+    [
+      '-c',
+      `cat "$1" > "$3"; echo first-read-done; sleep 0.1; cat "$2" > "$3"; echo second-read-done`,
+      'sh',
+      genuine,
+      impostor,
+      file,
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   let said = '';
   writer.stdout.on('data', (chunk) => (said += chunk));
   const instance = await openInstance(dir, boundary, { trusted });

@@ -14,17 +14,37 @@ import { resolveScenario, type ScenarioOptions } from '../../harness/scenario/sc
 import { trusted, u64 } from '../helpers/plugins.ts';
 
 const run = (options: Omit<ScenarioOptions, 'suites'>, policy?: HostPolicy) =>
-  initHistograms().then(() => runScenario(resolveScenario({ ...options, suites: [] }, 'test'), { trusted, ...(policy ? { policy } : {}) }));
+  initHistograms().then(() =>
+    runScenario(resolveScenario({ ...options, suites: [] }, 'test'), { trusted, ...(policy ? { policy } : {}) }),
+  );
 
-const withMemoryQuota = (bytes: number): HostPolicy => ({ ...DEFAULT_POLICY, quotas: { ...DEFAULT_POLICY.quotas, memoryBytes: bytes } });
+const withMemoryQuota = (bytes: number): HostPolicy => ({
+  ...DEFAULT_POLICY,
+  quotas: { ...DEFAULT_POLICY.quotas, memoryBytes: bytes },
+});
 
-const results = (scenario: ScenarioResult): Results => ({ schema: RESULTS_SCHEMA, verdict: 'pass', command: 'test', startedAt: '', finishedAt: '', interrupted: false, env: environment(), scenarios: [scenario], checks: [], gate: [] });
+const results = (scenario: ScenarioResult): Results => ({
+  schema: RESULTS_SCHEMA,
+  verdict: 'pass',
+  command: 'test',
+  startedAt: '',
+  finishedAt: '',
+  interrupted: false,
+  env: environment(),
+  scenarios: [scenario],
+  checks: [],
+  gate: [],
+});
 
 /** Within 15 % of the leak, or null with a reason; never 0 and never another number. */
 function assertLeakRead(lane: LaneResult, leakBytes: number, context: string): void {
   const { slopeBytesPerCall: slope, slopeReason } = lane.memory;
   if (slope === null) assert.match(slopeReason ?? '', /^not enough samples: /, `${context}: a null slope says why`);
-  else assert.ok(Math.abs(slope - leakBytes) < leakBytes * 0.15, `${context}: slope ${slope} B/call, expected about ${leakBytes}`);
+  else
+    assert.ok(
+      Math.abs(slope - leakBytes) < leakBytes * 0.15,
+      `${context}: slope ${slope} B/call, expected about ${leakBytes}`,
+    );
 }
 
 // Big enough that malloc noise in the harness (native@inproc) stays far below 15 %.
@@ -32,20 +52,39 @@ const LEAK = 16 * 1024;
 
 test('a short run of a leaking op measures the leak: sampled by calls, not only every 100 ms', async () => {
   for (const lane of ['wasm-core@inproc', 'native@inproc', 'wasm-core@go', 'native@go']) {
-    const result = await run({ id: 'short-leak', plugin: 'faulty', op: 'leak', lanes: [lane], input: { bytes: [u64(LEAK)] }, calls: 2000 });
+    const result = await run({
+      id: 'short-leak',
+      plugin: 'faulty',
+      op: 'leak',
+      lanes: [lane],
+      input: { bytes: [u64(LEAK)] },
+      calls: 2000,
+    });
     const measured = result.lanes[0]!;
     assert.is.not(measured.memory.slopeBytesPerCall, 0, `${lane}: a leaking op never reads as 0`);
     assertLeakRead(measured, LEAK, lane);
-    assert.ok(measured.memory.samples.length >= 10, `${lane}: ${measured.memory.samples.length} samples over ${measured.load.durationMs.toFixed(0)} ms`);
+    assert.ok(
+      measured.memory.samples.length >= 10,
+      `${lane}: ${measured.memory.samples.length} samples over ${measured.load.durationMs.toFixed(0)} ms`,
+    );
     // Calls on the harness's own thread are sampled between calls: always enough for a figure.
-    if (lane.endsWith('@inproc')) assert.ok(measured.memory.slopeBytesPerCall !== null, `${lane}: ${measured.memory.slopeReason}`);
+    if (lane.endsWith('@inproc'))
+      assert.ok(measured.memory.slopeBytesPerCall !== null, `${lane}: ${measured.memory.slopeReason}`);
   }
 });
 
 test('too few samples: the slope is null with a reason, the gate warns, and every report says so', async () => {
   // One 300 ms call in a 100 ms run: a sample before it, one after, nothing to fit between (on a
   // worker: an inproc lane would first time 201 calls to choose its timing).
-  const scenario = await run({ id: 'one-slow-call', plugin: 'faulty', op: 'slow', lanes: ['wasm-core@worker'], input: { bytes: [u64(300)] }, duration: '100ms', thresholds: ['memory.slopeBytesPerCall < 1KiB'] });
+  const scenario = await run({
+    id: 'one-slow-call',
+    plugin: 'faulty',
+    op: 'slow',
+    lanes: ['wasm-core@worker'],
+    input: { bytes: [u64(300)] },
+    duration: '100ms',
+    thresholds: ['memory.slopeBytesPerCall < 1KiB'],
+  });
   const lane = scenario.lanes[0]!;
   assert.is(lane.memory.slopeBytesPerCall, null);
   assert.match(lane.memory.slopeReason!, /^not enough samples: \d+ memory samples over 1 calls/);
@@ -74,15 +113,27 @@ test('a leak that reaches the memory quota: the slope is fitted per instance lif
   // RLIMIT_DATA): the instance is replaced every few hundred calls, and memory falls back each time.
   const leak = 64 * 1024;
   const cases: Array<[string, number, number]> = [
-    ['wasm-core@inproc', 16, 1500], ['wasm-core@worker', 16, 1000], ['wasm-core@process', 16, 1000],
-    ['wasm-core@go', 16, 1500], ['native@go', 64, 3000],
+    ['wasm-core@inproc', 16, 1500],
+    ['wasm-core@worker', 16, 1000],
+    ['wasm-core@process', 16, 1000],
+    ['wasm-core@go', 16, 1500],
+    ['native@go', 64, 3000],
   ];
   for (const [lane, quotaMiB, calls] of cases) {
-    const result = await run({ id: 'leak-to-quota', plugin: 'faulty', op: 'leak', lanes: [lane], input: { bytes: [u64(leak)] }, calls }, withMemoryQuota(quotaMiB * 1024 * 1024));
+    const result = await run(
+      { id: 'leak-to-quota', plugin: 'faulty', op: 'leak', lanes: [lane], input: { bytes: [u64(leak)] }, calls },
+      withMemoryQuota(quotaMiB * 1024 * 1024),
+    );
     const measured = result.lanes[0]!;
     const { samples } = measured.memory;
-    assert.ok(samples.some((s, i) => i > 0 && pluginBytes(s) < pluginBytes(samples[i - 1]!)), `${lane}: memory fell back at a replacement`);
-    assert.ok(measured.memory.slopeBytesPerCall !== null && measured.memory.slopeBytesPerCall > 0, `${lane}: slope ${measured.memory.slopeBytesPerCall} (${measured.memory.slopeReason})`);
+    assert.ok(
+      samples.some((s, i) => i > 0 && pluginBytes(s) < pluginBytes(samples[i - 1]!)),
+      `${lane}: memory fell back at a replacement`,
+    );
+    assert.ok(
+      measured.memory.slopeBytesPerCall !== null && measured.memory.slopeBytesPerCall > 0,
+      `${lane}: slope ${measured.memory.slopeBytesPerCall} (${measured.memory.slopeReason})`,
+    );
     assertLeakRead(measured, leak, lane);
     const replaced = samples.at(-1)!.replacements! - samples[0]!.replacements!;
     assert.ok(replaced >= 2, `${lane}: samples count the instance's ${replaced} replacements`);

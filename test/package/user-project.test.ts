@@ -53,7 +53,12 @@ impl Plugin for Shouty {
 export_plugin!(Shouty);
 `;
 
-interface CheckRow { id: string; plugin: string; lane: string; status: string }
+interface CheckRow {
+  id: string;
+  plugin: string;
+  lane: string;
+  status: string;
+}
 
 /** Every file of a tree with its mode and SHA-256: what "nothing was written there" is checked against. */
 function snapshot(dir: string): Map<string, string> {
@@ -82,13 +87,19 @@ function succeeds(...args: string[]): string {
 const readResults = (dir: string) => JSON.parse(readFileSync(join(project, 'reports', dir, 'results.json'), 'utf8'));
 
 test('in a new project outside the repository: install the packed tarball, then init, build, run, check, fuzz, compare, gate', () => {
-  const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', project], { cwd: packageRoot, encoding: 'utf8' });
+  const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', project], {
+    cwd: packageRoot,
+    encoding: 'utf8',
+  });
   const tarball = join(project, packed.trim().split('\n').at(-1)!);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'shouty-bench', private: true }));
   // From npm's cache, which the bootstrap's `npm ci` filled: no network in tests.
   const install = ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', '--save-dev', tarball];
   execFileSync('npm', install, { cwd: project, stdio: ['ignore', 'ignore', 'inherit'] });
-  assert.not.ok(existsSync(join(installed, 'harness', 'cli', 'main.ts')), 'the package ships JavaScript, not TypeScript');
+  assert.not.ok(
+    existsSync(join(installed, 'harness', 'cli', 'main.ts')),
+    'the package ships JavaScript, not TypeScript',
+  );
   assert.not.ok(existsSync(join(project, 'node_modules', 'tsx')), 'no TypeScript loader is installed with the package');
   mkdirSync(join(project, 'src'));
   writeFileSync(join(project, 'Cargo.toml'), CARGO_TOML);
@@ -97,8 +108,13 @@ test('in a new project outside the repository: install the packed tarball, then 
   const before = snapshot(installed);
 
   const init = succeeds('init');
-  const written = ['plugbench.config.json', 'plugbench/scenarios/shouty-shout.json', 'plugbench/scenarios/shouty-echo.json'];
-  for (const file of [...written, '.github/workflows/plugbench.yml']) assert.ok(existsSync(join(project, file)), `init wrote ${file}`);
+  const written = [
+    'plugbench.config.json',
+    'plugbench/scenarios/shouty-shout.json',
+    'plugbench/scenarios/shouty-echo.json',
+  ];
+  for (const file of [...written, '.github/workflows/plugbench.yml'])
+    assert.ok(existsSync(join(project, file)), `init wrote ${file}`);
   assert.match(init, 'npx plugbench run --suite smoke');
   assert.match(readFileSync(join(project, '.gitignore'), 'utf8'), '.plugbench/');
   assert.not.match(succeeds('init'), /^wrote/m, 'a second init changes nothing');
@@ -109,8 +125,15 @@ test('in a new project outside the repository: install the packed tarball, then 
   succeeds('build');
   const run = succeeds('run', '--suite', 'smoke');
   const results = readResults('latest');
-  assert.equal(results.scenarios.map((s: { id: string }) => s.id), ['shouty-echo', 'shouty-shout'], run);
-  const lockfile = createHash('sha256').update(readFileSync(join(project, 'package-lock.json'))).digest('hex').slice(0, 12);
+  assert.equal(
+    results.scenarios.map((s: { id: string }) => s.id),
+    ['shouty-echo', 'shouty-shout'],
+    run,
+  );
+  const lockfile = createHash('sha256')
+    .update(readFileSync(join(project, 'package-lock.json')))
+    .digest('hex')
+    .slice(0, 12);
   assert.is(results.env.lockfile, lockfile, "the fingerprint hashes the project's lockfile");
   succeeds('baseline', 'save', 'reports/latest/results.json', '--name', 'main');
   assert.ok(existsSync(join(project, 'reports', 'baselines', 'main.json')));
@@ -122,17 +145,47 @@ test('in a new project outside the repository: install the packed tarball, then 
   const check = plugbench('check', '--plugin', 'shouty', ...lanes, '--out', 'reports/check');
   assert.ok(check.code === 0 || check.code === 1, check.output);
   const checks = readResults('check').checks as CheckRow[];
-  assert.ok(checks.some((c) => c.id === 'fault.segv' && c.lane === 'native@process' && c.status === 'pass'), check.output);
+  assert.ok(
+    checks.some((c) => c.id === 'fault.segv' && c.lane === 'native@process' && c.status === 'pass'),
+    check.output,
+  );
   const own = checks.filter((c) => c.plugin === 'shouty');
-  assert.ok(own.some((c) => c.id === 'contract.shout'), check.output);
-  assert.equal(own.filter((c) => c.status !== 'pass'), [], 'every check of the plugin passes');
-  const only = succeeds('check', '--plugin', 'shouty', '--only-plugin', '--lane', 'wasm-core@worker', '--out', 'reports/only');
+  assert.ok(
+    own.some((c) => c.id === 'contract.shout'),
+    check.output,
+  );
+  assert.equal(
+    own.filter((c) => c.status !== 'pass'),
+    [],
+    'every check of the plugin passes',
+  );
+  const only = succeeds(
+    'check',
+    '--plugin',
+    'shouty',
+    '--only-plugin',
+    '--lane',
+    'wasm-core@worker',
+    '--out',
+    'reports/only',
+  );
   assert.not.match(only, 'fault.');
   assert.match(succeeds('fuzz', '--runs', '50', '--seed', '1', ...lanes, '--out', 'reports/fuzz'), 'shouty shout');
   const ab = ['--base', 'shouty', '--head', 'shouty', '--op', 'shout', '--lane', 'wasm-core@inproc', '--rounds', '3'];
   succeeds('compare', ...ab, '--out', 'reports/compare');
   // The Go host is built from the sources in the package into the project's .plugbench/.
-  const goRun = ['--plugin', 'shouty', '--op', 'echo', '--lane', 'wasm-core@go', '--calls', '2000', '--out', 'reports/go'];
+  const goRun = [
+    '--plugin',
+    'shouty',
+    '--op',
+    'echo',
+    '--lane',
+    'wasm-core@go',
+    '--calls',
+    '2000',
+    '--out',
+    'reports/go',
+  ];
   if (findGo() !== undefined) succeeds('run', ...goRun);
 
   const noScenarios = plugbench('run', '--suite', 'smoke', '--project', join(project, 'src'));

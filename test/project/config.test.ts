@@ -10,15 +10,26 @@ import { findProjectRoot, openProject } from '../../harness/project/project.ts';
 
 test('a config with every key valid has no problem', () => {
   const config = {
-    crates: ['.', 'plugins/other'], build: 'out', scenarios: ['bench/a.json'], suites: { nightly: ['a'] }, lanes: ['wasm-core@worker', 'native@process'],
-    plugins: ['shouty'], policy: { memoryQuota: '64MiB', deadlineQuota: '1s', grants: ['log'] }, baselines: 'bl', corpus: 'corpus', trustedKeys: ['keys/ci.pub'],
+    crates: ['.', 'plugins/other'],
+    build: 'out',
+    scenarios: ['bench/a.json'],
+    suites: { nightly: ['a'] },
+    lanes: ['wasm-core@worker', 'native@process'],
+    plugins: ['shouty'],
+    policy: { memoryQuota: '64MiB', deadlineQuota: '1s', grants: ['log'] },
+    baselines: 'bl',
+    corpus: 'corpus',
+    trustedKeys: ['keys/ci.pub'],
   };
   assert.equal(configProblems(config), []);
 });
 
 test('every problem at once, each naming the key and the value it got', () => {
   const problems = configProblems({
-    crate: ['.'], lanes: ['wasm-core@nowhere'], suites: { weekly: ['a'], smoke: 'a' }, build: 3,
+    crate: ['.'],
+    lanes: ['wasm-core@nowhere'],
+    suites: { weekly: ['a'], smoke: 'a' },
+    build: 3,
     policy: { memoryQuota: '64 parsecs', deadlineQuota: -1, grants: ['net'], memory: 1 },
   });
   const expected = [
@@ -32,7 +43,11 @@ test('every problem at once, each naming the key and the value it got', () => {
     '`policy.deadlineQuota` must be a duration like `5s`',
     '`policy.grants`: `net` cannot be granted',
   ];
-  for (const start of expected) assert.ok(problems.some((p) => p.startsWith(start)), `expected a problem starting with ${start}; got:\n${problems.join('\n')}`);
+  for (const start of expected)
+    assert.ok(
+      problems.some((p) => p.startsWith(start)),
+      `expected a problem starting with ${start}; got:\n${problems.join('\n')}`,
+    );
   assert.is(problems.length, expected.length, problems.join('\n'));
 });
 
@@ -52,7 +67,10 @@ test('a bad config file is refused as a usage error that lists its problems and 
 
 test('paths resolve against the project root, found from a subdirectory; policy quotas are parsed', () => {
   const root = mkdtempSync(join(tmpdir(), 'plugbench-project-'));
-  writeFileSync(join(root, 'plugbench.config.json'), JSON.stringify({ corpus: 'fuzz/corpus', policy: { memoryQuota: '64MiB', deadlineQuota: '1s', grants: ['log'] } }));
+  writeFileSync(
+    join(root, 'plugbench.config.json'),
+    JSON.stringify({ corpus: 'fuzz/corpus', policy: { memoryQuota: '64MiB', deadlineQuota: '1s', grants: ['log'] } }),
+  );
   mkdirSync(join(root, 'src', 'deep'), { recursive: true });
   assert.is(findProjectRoot(join(root, 'src', 'deep')), root);
   const project = openProject(root);

@@ -19,17 +19,49 @@ import { trusted } from '../helpers/plugins.ts';
 /** A laptop's first screen. */
 const SCREEN = { width: 1280, height: 800 };
 
-const passing = (i: number): GateResult => ({ metric: 'errors.rate', scenario: `scenario-${i}`, lane: 'wasm-core@worker', threshold: '== 0', value: 0, status: 'pass' });
-const failing = (i: number): GateResult => ({ metric: 'latency.p99', scenario: `slow-${i}`, lane: 'native@process', threshold: '< 50us', value: 73_000 + i, status: 'fail' });
+const passing = (i: number): GateResult => ({
+  metric: 'errors.rate',
+  scenario: `scenario-${i}`,
+  lane: 'wasm-core@worker',
+  threshold: '== 0',
+  value: 0,
+  status: 'pass',
+});
+const failing = (i: number): GateResult => ({
+  metric: 'latency.p99',
+  scenario: `slow-${i}`,
+  lane: 'native@process',
+  threshold: '< 50us',
+  value: 73_000 + i,
+  status: 'fail',
+});
 
 async function resultsWith(failed: number): Promise<Results> {
   await initHistograms();
-  const scenario = await runScenario(resolveScenario({ id: 'echo', plugin: 'textkit', op: 'echo', lanes: ['wasm-core@inproc'], duration: '300ms', suites: [] }, 'test'), { trusted });
+  const scenario = await runScenario(
+    resolveScenario(
+      { id: 'echo', plugin: 'textkit', op: 'echo', lanes: ['wasm-core@inproc'], duration: '300ms', suites: [] },
+      'test',
+    ),
+    { trusted },
+  );
   return {
-    schema: RESULTS_SCHEMA, verdict: failed > 0 ? 'fail' : 'pass', command: 'plugbench run --suite smoke', startedAt: '', finishedAt: '', interrupted: false, env: environment(),
+    schema: RESULTS_SCHEMA,
+    verdict: failed > 0 ? 'fail' : 'pass',
+    command: 'plugbench run --suite smoke',
+    startedAt: '',
+    finishedAt: '',
+    interrupted: false,
+    env: environment(),
     scenarios: [scenario],
-    checks: [{ id: 'fault.segv', plugin: 'faulty', lane: 'native@process', status: 'fail', detail: 'expected crash, got ok' }],
-    gate: [...Array.from({ length: 40 }, (_, i) => passing(i)), ...Array.from({ length: failed }, (_, i) => failing(i)), { ...passing(99), status: 'warn', value: null, detail: 'not measured' }],
+    checks: [
+      { id: 'fault.segv', plugin: 'faulty', lane: 'native@process', status: 'fail', detail: 'expected crash, got ok' },
+    ],
+    gate: [
+      ...Array.from({ length: 40 }, (_, i) => passing(i)),
+      ...Array.from({ length: failed }, (_, i) => failing(i)),
+      { ...passing(99), status: 'warn', value: null, detail: 'not measured' },
+    ],
     regressionsNotJudged: NO_BASELINE,
   };
 }
@@ -41,7 +73,17 @@ function belowFirstScreen(html: string): { below: number; dom: string } {
   const dir = mkdtempSync(join(tmpdir(), 'plugbench-screen-'));
   const page = join(dir, 'report.html');
   writeFileSync(page, html);
-  const run = spawnSync(chromium!, [...HEADLESS_FLAGS, `--user-data-dir=${join(dir, 'profile')}`, `--window-size=${SCREEN.width},${SCREEN.height}`, '--dump-dom', `file://${page}`], { encoding: 'utf8', timeout: 60_000 });
+  const run = spawnSync(
+    chromium!,
+    [
+      ...HEADLESS_FLAGS,
+      `--user-data-dir=${join(dir, 'profile')}`,
+      `--window-size=${SCREEN.width},${SCREEN.height}`,
+      '--dump-dom',
+      `file://${page}`,
+    ],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
   assert.is(run.status, 0, run.stderr.slice(-2000));
   const below = /data-below-first-screen="(\d+)"/.exec(run.stdout)?.[1];
   assert.ok(below !== undefined, 'the page counted what lies below its first screen');
@@ -56,7 +98,10 @@ test('the first screen of report.html holds the verdict and every failing row, b
   assert.match(dom, '9 failed · 1 warned · 40 passed');
   const attention = dom.slice(dom.indexOf('Needs attention'), dom.indexOf('</table>', dom.indexOf('Needs attention')));
   assert.is(attention.match(/data-attention="fail"/g)?.length, 9, 'eight gate rows and a check');
-  assert.ok(attention.lastIndexOf('data-attention="fail"') < attention.indexOf('data-attention="warn"'), 'failed rows come before warned ones');
+  assert.ok(
+    attention.lastIndexOf('data-attention="fail"') < attention.indexOf('data-attention="warn"'),
+    'failed rows come before warned ones',
+  );
   assert.match(dom, /<details><summary>40 passing gate rows<\/summary>/);
 });
 
@@ -74,8 +119,14 @@ test('no baseline is said once, in the summary, the report and JUnit, not per sc
   assert.is(count(junit), 1);
   assert.match(junit, /<testcase classname="gate" name="regressions"><skipped message="regressions not judged/);
   const summary = renderSummaryMarkdown(results);
-  assert.ok(summary.indexOf('## Needs attention') < summary.indexOf('<details><summary>40 passing gate rows'), 'failures before the folded passes');
-  assert.match(summary, /- \*\*wasm-core@inproc\*\*: p50 [\d.]+ [nµm]s · p99 [\d.]+ [nµm]s · no errors · -?[\d.]+ B\/call/);
+  assert.ok(
+    summary.indexOf('## Needs attention') < summary.indexOf('<details><summary>40 passing gate rows'),
+    'failures before the folded passes',
+  );
+  assert.match(
+    summary,
+    /- \*\*wasm-core@inproc\*\*: p50 [\d.]+ [nµm]s · p99 [\d.]+ [nµm]s · no errors · -?[\d.]+ B\/call/,
+  );
 });
 
 test.run();

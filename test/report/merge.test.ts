@@ -10,10 +10,35 @@ import { trusted } from '../helpers/plugins.ts';
 
 async function measured(id: string, op: string): Promise<ScenarioResult> {
   await initHistograms();
-  return runScenario(resolveScenario({ id, plugin: 'textkit', op, lanes: ['wasm-core@inproc', 'native@inproc'], input: { sizeBytes: 256 }, calls: 3000, suites: [] }, 'test'), { trusted });
+  return runScenario(
+    resolveScenario(
+      {
+        id,
+        plugin: 'textkit',
+        op,
+        lanes: ['wasm-core@inproc', 'native@inproc'],
+        input: { sizeBytes: 256 },
+        calls: 3000,
+        suites: [],
+      },
+      'test',
+    ),
+    { trusted },
+  );
 }
 
-const results = (scenarios: ScenarioResult[]): Results => ({ schema: RESULTS_SCHEMA, verdict: 'pass', command: 'test', startedAt: '1', finishedAt: '2', interrupted: false, env: environment(), scenarios, checks: [], gate: [] });
+const results = (scenarios: ScenarioResult[]): Results => ({
+  schema: RESULTS_SCHEMA,
+  verdict: 'pass',
+  command: 'test',
+  startedAt: '1',
+  finishedAt: '2',
+  interrupted: false,
+  env: environment(),
+  scenarios,
+  checks: [],
+  gate: [],
+});
 
 test('merging shards keeps every scenario, adds histograms exactly and sums calls', async () => {
   const a = await measured('tokenize', 'tokenize');
@@ -21,7 +46,10 @@ test('merging shards keeps every scenario, adds histograms exactly and sums call
   const aAgain = await measured('tokenize', 'tokenize');
   const { merged, warnings } = mergeResults([results([a]), results([b, aAgain])], 'merge');
   assert.equal(warnings, []);
-  assert.equal(merged.scenarios.map((s) => s.id), ['echo', 'tokenize']);
+  assert.equal(
+    merged.scenarios.map((s) => s.id),
+    ['echo', 'tokenize'],
+  );
   const tokenize = merged.scenarios.find((s) => s.id === 'tokenize')!;
   for (const lane of tokenize.lanes) {
     const parts = [a, aAgain].map((s) => s.lanes.find((l) => l.lane === lane.lane)!);
@@ -30,7 +58,11 @@ test('merging shards keeps every scenario, adds histograms exactly and sums call
     const other = LatencyHistogram.decode(parts[1]!.latency.hdr);
     expected.add(other);
     assert.is(lane.latency.count, expected.count);
-    assert.is(lane.latency.p99, expected.summary().p99, 'percentiles recomputed from the added histogram, not averaged');
+    assert.is(
+      lane.latency.p99,
+      expected.summary().p99,
+      'percentiles recomputed from the added histogram, not averaged',
+    );
     expected.destroy();
     other.destroy();
   }

@@ -16,7 +16,12 @@ test('the shards of a suite partition it: together they hold every scenario exac
 });
 
 test('a malformed shard says what it expects', () => {
-  for (const bad of ['0/2', '3/2', 'a/b', '2']) assert.throws(() => parseShard(bad), (e: unknown) => e instanceof UsageError && /must be I\/N/.test(e.message), bad);
+  for (const bad of ['0/2', '3/2', 'a/b', '2'])
+    assert.throws(
+      () => parseShard(bad),
+      (e: unknown) => e instanceof UsageError && /must be I\/N/.test(e.message),
+      bad,
+    );
   assert.equal(parseShard('2/4'), { index: 2, count: 4 });
 });
 

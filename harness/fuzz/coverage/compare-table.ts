@@ -25,9 +25,10 @@ export class JsCompareTable implements CompareTable {
 
   record(a: number | bigint, b: number | bigint, widthBytes: number): void {
     if (a === b) return;
-    const slot = typeof a === 'bigint'
-      ? Number((a ^ (b as bigint)) % BigInt(COMPARE_SLOTS))
-      : (Math.imul(a as number, 0x9e3779b1) ^ (b as number)) >>> 23;
+    const slot =
+      typeof a === 'bigint'
+        ? Number((a ^ (b as bigint)) % BigInt(COMPARE_SLOTS))
+        : (Math.imul(a as number, 0x9e3779b1) ^ (b as number)) >>> 23;
     if (this.#width[slot] === 0) this.#filled.push(slot);
     this.#a[slot] = a;
     this.#b[slot] = b;
@@ -56,7 +57,8 @@ export class NativeCompareTable implements CompareTable {
   ) {}
 
   pick(random: () => number): CompareOperands | undefined {
-    if (this.#picks++ % PICKS_PER_SCAN === 0) this.#filled = [...this.widths.keys()].filter((slot) => this.widths[slot] !== 0);
+    if (this.#picks++ % PICKS_PER_SCAN === 0)
+      this.#filled = [...this.widths.keys()].filter((slot) => this.widths[slot] !== 0);
     if (this.#filled.length === 0) return undefined;
     const slot = this.#filled[Math.floor(random() * this.#filled.length)]!;
     return { a: this.operands[2 * slot]!, b: this.operands[2 * slot + 1]!, widthBytes: this.widths[slot]! };

@@ -16,7 +16,9 @@ export class CoverageCorpus {
 
   load(): Uint8Array[] {
     if (!existsSync(this.dir)) return [];
-    const files = readdirSync(this.dir).filter((f) => f.endsWith('.bin')).sort();
+    const files = readdirSync(this.dir)
+      .filter((f) => f.endsWith('.bin'))
+      .sort();
     return files.map((f) => new Uint8Array(readFileSync(join(this.dir, f))));
   }
 

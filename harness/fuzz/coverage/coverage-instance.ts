@@ -26,11 +26,16 @@ export const COVERAGE_BOUNDARIES: readonly Boundary[] = ['wasm-core', 'native'];
  * the gcc-built shim loaded globally before a native library.
  */
 export async function openCoverageInstance(
-  dir: string, boundary: Boundary, options: OpenOptions,
+  dir: string,
+  boundary: Boundary,
+  options: OpenOptions,
 ): Promise<{ instance: PluginInstance; probe: CoverageProbe }> {
   const meta = readSignedPluginMeta(dir, options.trusted);
   if (meta.coverage === undefined) {
-    throw new PluginLoadError('incompatible', `plugin \`${meta.name}\` has no coverage build: rebuild it with \`plugbench build --coverage\``);
+    throw new PluginLoadError(
+      'incompatible',
+      `plugin \`${meta.name}\` has no coverage build: rebuild it with \`plugbench build --coverage\``,
+    );
   }
   const declared = { name: meta.name, version: meta.version, abi: meta.abi };
   const instanceOptions: InstanceOptions = {

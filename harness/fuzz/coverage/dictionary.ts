@@ -34,7 +34,9 @@ export function readDictionaryFile(path: string): Uint8Array[] {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`\`--dict ${path}\` cannot be read (${code}); give a dictionary file (lines like \`magic="PBX9"\`)`);
+    throw new UsageError(
+      `\`--dict ${path}\` cannot be read (${code}); give a dictionary file (lines like \`magic="PBX9"\`)`,
+    );
   }
   const words: Uint8Array[] = [];
   const problems: string[] = [];
@@ -56,7 +58,9 @@ export function readDictionaryFile(path: string): Uint8Array[] {
     words.push(new Uint8Array(bytes));
   }
   if (problems.length > 0) {
-    throw new UsageError(`\`--dict ${path}\` has lines that are not \`"word"\` or \`name="word"\`:\n${problems.join('\n')}`);
+    throw new UsageError(
+      `\`--dict ${path}\` has lines that are not \`"word"\` or \`name="word"\`:\n${problems.join('\n')}`,
+    );
   }
   return words;
 }

@@ -60,13 +60,29 @@ export interface GuidedRun {
  */
 export async function fuzzGuidedOn(lane: GuidedLane, options: GuidedRunOptions): Promise<GuidedRun> {
   const run: GuidedRun = {
-    lane: lane.name, execs: 0, durationMs: 0, edgesSeen: 0, edgesTotal: 0, corpus: [], edgesOverTime: [], restarts: 0,
+    lane: lane.name,
+    execs: 0,
+    durationMs: 0,
+    edgesSeen: 0,
+    edgesTotal: 0,
+    corpus: [],
+    edgesOverTime: [],
+    restarts: 0,
   };
   const started = performance.now();
   const maxInputBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
   // A restarted session gets a seed of its own, so it does not retrace the inputs before the recycle.
   const begin = (seeds: readonly Uint8Array[]) =>
-    lane.begin({ op: options.op, seeds: [...seeds], dictionary: [...options.dictionary], seed: options.seed + run.restarts, maxInputBytes }, options.deadlineMs);
+    lane.begin(
+      {
+        op: options.op,
+        seeds: [...seeds],
+        dictionary: [...options.dictionary],
+        seed: options.seed + run.restarts,
+        maxInputBytes,
+      },
+      options.deadlineMs,
+    );
   try {
     let answer = await begin(options.seeds);
     for (;;) {
@@ -112,7 +128,13 @@ export async function fuzzGuided(options: GuidedFuzzOptions): Promise<GuidedRun>
 }
 
 /** Keeps the part of a corpus that reaches all it reaches, by running it on a coverage lane. */
-export async function minimizeOnLane(dir: string, lane: LaneId, op: string, load: LaneOptions, inputs: Uint8Array[]): Promise<Uint8Array[]> {
+export async function minimizeOnLane(
+  dir: string,
+  lane: LaneId,
+  op: string,
+  load: LaneOptions,
+  inputs: Uint8Array[],
+): Promise<Uint8Array[]> {
   const guided = await GuidedLane.openGuided(dir, lane, load);
   try {
     return (await guided.minimize(op, inputs)).map((i) => inputs[i]!);

@@ -61,7 +61,8 @@ export class GuidedLane extends SupervisedLane {
   async minimize(op: string, inputs: Uint8Array[]): Promise<number[]> {
     const request = (id: number): Request => ({ type: 'coverage-minimize', id, op, inputs });
     const reply = await this.exchange<Reply>(true, request, (r, finish) => finish(r));
-    if (reply.type !== 'coverage-minimized') throw new Error(`harness bug: ${reply.type} answered a corpus minimisation`);
+    if (reply.type !== 'coverage-minimized')
+      throw new Error(`harness bug: ${reply.type} answered a corpus minimisation`);
     return reply.kept;
   }
 
@@ -78,19 +79,22 @@ export class GuidedLane extends SupervisedLane {
       };
       let lastExecs = -1;
       let sameSince = performance.now();
-      const watchdog = setInterval(() => {
-        const state = slot.read();
-        if (!state.inCall || state.execs !== lastExecs) {
-          lastExecs = state.execs;
-          sameSince = performance.now();
-          return;
-        }
-        const stuckMs = performance.now() - sameSince;
-        if (stuckMs < deadlineMs) return;
-        const message = `an execution outlived its deadline of ${deadlineMs} ms and was stopped after ${stuckMs.toFixed(0)} ms`;
-        settle({ type: 'ended', failure: { kind: 'timeout', message }, input: state.input });
-        this.replace('timeout');
-      }, Math.max(5, Math.min(250, deadlineMs / 4)));
+      const watchdog = setInterval(
+        () => {
+          const state = slot.read();
+          if (!state.inCall || state.execs !== lastExecs) {
+            lastExecs = state.execs;
+            sameSince = performance.now();
+            return;
+          }
+          const stuckMs = performance.now() - sameSince;
+          if (stuckMs < deadlineMs) return;
+          const message = `an execution outlived its deadline of ${deadlineMs} ms and was stopped after ${stuckMs.toFixed(0)} ms`;
+          settle({ type: 'ended', failure: { kind: 'timeout', message }, input: state.input });
+          this.replace('timeout');
+        },
+        Math.max(5, Math.min(250, deadlineMs / 4)),
+      );
       // Not queued: a hung exchange is abandoned here, and must not hold up the next one.
       void this.exchange<Reply>(false, request, (reply, finish) => finish(reply)).then((reply) => {
         if (reply.type === 'coverage-sliced') return settle({ type: 'slice', result: reply.result });

@@ -17,18 +17,29 @@ import { shrinkBytes } from './shrink-bytes.ts';
 const ARBITRARY_SEEDS = 64;
 
 /** Opens the lanes that serve a plugin's coverage build for the guided loop. */
-export function openGuidedLanes(dir: string, mode: GuidedMode, trusted: readonly TrustedKey[], policy?: HostPolicy): Promise<GuidedLane[]> {
-  return Promise.all(mode.lanes.map((lane) => GuidedLane.openGuided(dir, lane, { trusted, ...(policy ? { policy } : {}) })));
+export function openGuidedLanes(
+  dir: string,
+  mode: GuidedMode,
+  trusted: readonly TrustedKey[],
+  policy?: HostPolicy,
+): Promise<GuidedLane[]> {
+  return Promise.all(
+    mode.lanes.map((lane) => GuidedLane.openGuided(dir, lane, { trusted, ...(policy ? { policy } : {}) })),
+  );
 }
 
 /** Guided or blind: said on the console and kept in results.json. */
 export type FuzzMode =
-  | { mode: 'guided'; why: string; lanes: LaneId[]; meta: PluginMeta }
-  | { mode: 'blind'; why: string };
+  { mode: 'guided'; why: string; lanes: LaneId[]; meta: PluginMeta } | { mode: 'blind'; why: string };
 export type GuidedMode = Extract<FuzzMode, { mode: 'guided' }>;
 
 /** Decides how a plugin is fuzzed: guided where it has a coverage build and a lane that can run one. */
-export function fuzzModeOf(dir: string, lanes: readonly LaneId[], trusted: readonly TrustedKey[], noCoverage: boolean): FuzzMode {
+export function fuzzModeOf(
+  dir: string,
+  lanes: readonly LaneId[],
+  trusted: readonly TrustedKey[],
+  noCoverage: boolean,
+): FuzzMode {
   if (noCoverage) return { mode: 'blind', why: '`--no-coverage`' };
   const meta = readSignedPluginMeta(dir, trusted);
   if (meta.coverage === undefined) {
@@ -36,7 +47,10 @@ export function fuzzModeOf(dir: string, lanes: readonly LaneId[], trusted: reado
   }
   const guided = lanes.filter((l) => (GUIDED_LANES as readonly string[]).includes(laneName(l)));
   if (guided.length === 0) {
-    return { mode: 'blind', why: `none of ${lanes.map(laneName).join(', ')} runs the guided loop (use ${GUIDED_LANES.join(' or ')})` };
+    return {
+      mode: 'blind',
+      why: `none of ${lanes.map(laneName).join(', ')} runs the guided loop (use ${GUIDED_LANES.join(' or ')})`,
+    };
   }
   const scope = meta.coverage.scope === 'crate' ? 'the plugin crate instrumented' : 'dependencies and std instrumented';
   return { mode: 'guided', why: `coverage build (${scope})`, lanes: guided, meta };
@@ -71,16 +85,22 @@ export interface GuidedPhaseResult {
 
 /** Shrinks a finding on the plain lanes while it fails the same way there; as found where it does not reproduce. */
 async function shrinkOnPlainLanes(
-  context: JudgeContext, input: Uint8Array,
+  context: JudgeContext,
+  input: Uint8Array,
 ): Promise<{ input: Uint8Array; finding?: Finding; attempts: number }> {
   const finding = await judgeInput(context, input);
-  if (finding === undefined || finding.kind === 'timeout') return { input, ...(finding ? { finding } : {}), attempts: 0 };
+  if (finding === undefined || finding.kind === 'timeout')
+    return { input, ...(finding ? { finding } : {}), attempts: 0 };
   const key = findingKey(finding);
   const shrunk = await shrinkBytes(input, async (candidate) => {
     const again = await judgeInput(context, candidate);
     return again !== undefined && findingKey(again) === key;
   });
-  return { input: shrunk.input, finding: (await judgeInput(context, shrunk.input)) ?? finding, attempts: shrunk.attempts };
+  return {
+    input: shrunk.input,
+    finding: (await judgeInput(context, shrunk.input)) ?? finding,
+    attempts: shrunk.attempts,
+  };
 }
 
 /** The first input that reached new coverage and breaks a property on the plain lanes (differential, oracle, …). */
@@ -105,12 +125,21 @@ export async function runGuidedPhase(options: GuidedPhaseOptions): Promise<Guide
   const dictionary = [...wordsOfBinary(plainModule), ...options.dictionary];
   // The lanes run at once; the first finding stops them all.
   let foundOnOne = false;
-  const runs = await Promise.all(options.guidedLanes.map((lane, index) => fuzzGuidedOn(lane, {
-    op: context.op, seeds, dictionary, seed: options.seed + index,
-    timeMs: options.timeMs, deadlineMs: options.deadlineMs, ...(options.maxExecs !== undefined ? { maxExecs: options.maxExecs } : {}),
-    stopped: () => foundOnOne,
-    onFinding: () => (foundOnOne = true),
-  })));
+  const runs = await Promise.all(
+    options.guidedLanes.map((lane, index) =>
+      fuzzGuidedOn(lane, {
+        op: context.op,
+        seeds,
+        dictionary,
+        seed: options.seed + index,
+        timeMs: options.timeMs,
+        deadlineMs: options.deadlineMs,
+        ...(options.maxExecs !== undefined ? { maxExecs: options.maxExecs } : {}),
+        stopped: () => foundOnOne,
+        onFinding: () => (foundOnOne = true),
+      }),
+    ),
+  );
   const reached = runs.flatMap((r) => r.corpus);
   if (options.save) corpus.add(reached);
   const result: GuidedPhaseResult = { runs, corpusSize: options.save ? corpus.load().length : reached.length };
@@ -121,18 +150,32 @@ export async function runGuidedPhase(options: GuidedPhaseOptions): Promise<Guide
 }
 
 /** A finding shrunk, saved with the others and given its replay command, as fast-check's are. */
-async function reportFinding(options: GuidedPhaseOptions, input: Uint8Array, found: GuidedRun | undefined): Promise<FuzzFailure> {
+async function reportFinding(
+  options: GuidedPhaseOptions,
+  input: Uint8Array,
+  found: GuidedRun | undefined,
+): Promise<FuzzFailure> {
   const { context, mode } = options;
   const shrunk = await shrinkOnPlainLanes(context, input);
   const inLoop = found?.finding;
-  const finding: Finding = shrunk.finding ?? { property: 'robustness', lane: found!.lane, kind: inLoop!.failure.kind, message: inLoop!.failure.message };
+  const finding: Finding = shrunk.finding ?? {
+    property: 'robustness',
+    lane: found!.lane,
+    kind: inLoop!.failure.kind,
+    message: inLoop!.failure.message,
+  };
   const where = inLoop
     ? `found guided on ${found!.lane} after ${inLoop.afterExecs} executions (${(inLoop.afterMs / 1000).toFixed(1)} s)`
     : 'an input that reached new coverage';
   const replay = { seed: options.seed, path: 'guided' };
-  const file = options.save ? saveToCorpus(mode.meta.name, context.op, shrunk.input, finding, replay, options.corpusDir).file : '(not saved)';
+  const file = options.save
+    ? saveToCorpus(mode.meta.name, context.op, shrunk.input, finding, replay, options.corpusDir).file
+    : '(not saved)';
   return {
-    property: finding.property, plugin: options.plugin, op: context.op, lane: finding.lane,
+    property: finding.property,
+    plugin: options.plugin,
+    op: context.op,
+    lane: finding.lane,
     ...(finding.kind ? { kind: finding.kind as FuzzFailure['kind'] } : {}),
     message: `${finding.message} (seed ${options.seed}, ${where}, ${shrunk.attempts} shrink attempts, ${shrunk.input.length}-byte input)`,
     inputBase64: Buffer.from(shrunk.input).toString('base64'),
@@ -142,7 +185,11 @@ async function reportFinding(options: GuidedPhaseOptions, input: Uint8Array, fou
 
 /** `--minimize`: keeps the part of a plugin/op's coverage corpus that reaches all it reaches. */
 export async function minimizeCoverageCorpus(
-  dir: string, mode: GuidedMode, op: string, load: LaneOptions, corpusDir: string,
+  dir: string,
+  mode: GuidedMode,
+  op: string,
+  load: LaneOptions,
+  corpusDir: string,
 ): Promise<{ before: number; after: number }> {
   const corpus = new CoverageCorpus(corpusDir, mode.meta.name, op);
   const inputs = corpus.load();

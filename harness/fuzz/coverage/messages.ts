@@ -5,9 +5,14 @@ import type { ExecSlotHandle } from './exec-slot.ts';
 export type CoverageRequest =
   /** Starts (or restarts, after a recycle) a session: seeds run first, then mutations. */
   | {
-    type: 'coverage-begin'; id: number; op: string;
-    seeds: Uint8Array[]; dictionary: Uint8Array[]; seed: number; maxInputBytes: number;
-  }
+      type: 'coverage-begin';
+      id: number;
+      op: string;
+      seeds: Uint8Array[];
+      dictionary: Uint8Array[];
+      seed: number;
+      maxInputBytes: number;
+    }
   /** Runs the loop for about `ms` and answers what it found. */
   | { type: 'coverage-slice'; id: number; ms: number }
   /** The smallest subset of `inputs` reaching every edge and bucket they reach together (a fresh map). */

@@ -2,8 +2,8 @@ import type { CompareTable } from './compare-table.ts';
 
 /** Values that often sit at a boundary, written as 1, 2 or 4 bytes. */
 const INTERESTING = [
-  0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff,
-  16, 32, 64, 100, 1000, 1024, 4096,
+  0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff, 16, 32, 64,
+  100, 1000, 1024, 4096,
 ];
 /** The newest corpus entries favoured as mutation bases. */
 const RECENT_ENTRIES = 8;
@@ -77,16 +77,26 @@ export class Mutator {
   #mutateOnce(corpus: readonly Uint8Array[]): void {
     const empty = this.#length === 0;
     switch (empty ? 4 + this.#below(2) * 5 : this.#below(11)) {
-      case 0: return this.#flipBit();
-      case 1: return void (this.#work[this.#below(this.#length)] = this.#below(256));
-      case 2: return this.#interesting();
-      case 3: return this.#arithmetic();
-      case 4: return this.#insert(this.#randomBytes(1 + this.#below(4)));
-      case 5: return this.#delete();
-      case 6: return this.#copyWithin();
-      case 7: return this.#splice(corpus);
-      case 8: return this.#dictionaryWord();
-      default: return this.#compareOperand();
+      case 0:
+        return this.#flipBit();
+      case 1:
+        return void (this.#work[this.#below(this.#length)] = this.#below(256));
+      case 2:
+        return this.#interesting();
+      case 3:
+        return this.#arithmetic();
+      case 4:
+        return this.#insert(this.#randomBytes(1 + this.#below(4)));
+      case 5:
+        return this.#delete();
+      case 6:
+        return this.#copyWithin();
+      case 7:
+        return this.#splice(corpus);
+      case 8:
+        return this.#dictionaryWord();
+      default:
+        return this.#compareOperand();
     }
   }
 

@@ -30,7 +30,9 @@ function shimLibrary(): string {
   const gcc = spawnSync('gcc', ['-shared', '-fPIC', '-O2', '-o', temp, SOURCE.pathname], { encoding: 'utf8' });
   if (gcc.error || gcc.status !== 0) {
     const why = gcc.error?.message ?? gcc.stderr.trim();
-    throw new UsageError(`building the native coverage shim with gcc failed (${why}); install gcc (\`apt-get install -y gcc\`) or fuzz native plugins blind with \`--no-coverage\``);
+    throw new UsageError(
+      `building the native coverage shim with gcc failed (${why}); install gcc (\`apt-get install -y gcc\`) or fuzz native plugins blind with \`--no-coverage\``,
+    );
   }
   renameSync(temp, path);
   return path;

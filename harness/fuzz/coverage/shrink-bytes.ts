@@ -10,7 +10,9 @@ const SHORT_INPUT_BYTES = 64;
  * still fails the same way.
  */
 export async function shrinkBytes(
-  input: Uint8Array, stillFails: (candidate: Uint8Array) => Promise<boolean>, maxAttempts = SHRINK_MAX_ATTEMPTS,
+  input: Uint8Array,
+  stillFails: (candidate: Uint8Array) => Promise<boolean>,
+  maxAttempts = SHRINK_MAX_ATTEMPTS,
 ): Promise<{ input: Uint8Array; attempts: number }> {
   let best = input;
   let attempts = 0;
@@ -23,7 +25,7 @@ export async function shrinkBytes(
   // Every chunk size on short inputs (a record of 2 bytes only goes as a whole), halving on long ones.
   const smaller = (chunk: number) => (chunk > SHORT_INPUT_BYTES ? chunk >> 1 : chunk - 1);
   for (let chunk = Math.max(1, best.length - 1); chunk >= 1 && attempts < maxAttempts; chunk = smaller(chunk)) {
-    for (let at = 0; at < best.length && attempts < maxAttempts; ) {
+    for (let at = 0; at < best.length && attempts < maxAttempts;) {
       const candidate = new Uint8Array(best.length - Math.min(chunk, best.length - at));
       candidate.set(best.subarray(0, at));
       candidate.set(best.subarray(at + chunk), at);

@@ -21,7 +21,18 @@ const BUDGET_MS = 8000;
 const limits = { policy: DEFAULT_POLICY, maxOutputBytes: 1 << 20 };
 
 const guided = (plugin: string, op: string, overrides: Partial<GuidedFuzzOptions> = {}) =>
-  fuzzGuided({ dir: fixture(plugin), lane: worker, op, trusted, seeds: [], dictionary: [], seed: 1, timeMs: BUDGET_MS, deadlineMs: 500, ...overrides });
+  fuzzGuided({
+    dir: fixture(plugin),
+    lane: worker,
+    op,
+    trusted,
+    seeds: [],
+    dictionary: [],
+    seed: 1,
+    timeMs: BUDGET_MS,
+    deadlineMs: 500,
+    ...overrides,
+  });
 
 const refusal = async (open: () => unknown) => {
   try {
@@ -37,23 +48,40 @@ test('a coverage build sits beside the plain artifacts, signed, and a load that 
   assert.equal(meta.coverage?.scope, 'crate');
   assert.ok(meta.coverage!.flags.includes('-Cllvm-args=-sanitizer-coverage-inline-8bit-counters'));
   assert.is.not(meta.coverage!.wasm.sha256, meta.artifacts.wasm!.sha256);
-  const wasm = await refusal(() => WasmCoreInstance.open(readVerifiedArtifact(fixture('planted'), meta.coverage!.wasm), meta, limits));
+  const wasm = await refusal(() =>
+    WasmCoreInstance.open(readVerifiedArtifact(fixture('planted'), meta.coverage!.wasm), meta, limits),
+  );
   assert.instance(wasm, PluginLoadError);
   assert.is((wasm as PluginLoadError).kind, 'incompatible');
-  assert.match(wasm.message, /wasm import `env::__sanitizer_cov_\w+` comes from a coverage build .* never timed; load the plain artifact/);
+  assert.match(
+    wasm.message,
+    /wasm import `env::__sanitizer_cov_\w+` comes from a coverage build .* never timed; load the plain artifact/,
+  );
   // This process never loads the coverage shim (guided native runs are in child processes).
-  const native = await refusal(() => NativeInstance.open(readVerifiedArtifact(fixture('planted'), meta.coverage!.native), meta, limits));
+  const native = await refusal(() =>
+    NativeInstance.open(readVerifiedArtifact(fixture('planted'), meta.coverage!.native), meta, limits),
+  );
   assert.instance(native, PluginLoadError);
-  assert.match(native.message, /the shared library is a coverage build \(.*undefined symbol: __sanitizer_cov_\w+\).*never timed/);
+  assert.match(
+    native.message,
+    /the shared library is a coverage build \(.*undefined symbol: __sanitizer_cov_\w+\).*never timed/,
+  );
 });
 
 for (const lane of [worker, child]) {
   const name = `${lane.boundary}@${lane.isolation}`;
   test(`guided on ${name}: the TLV off-by-one and the bug behind a 4-byte magic and a length check are found`, async () => {
-    const bugs = [['tlv', /lib\.rs:\d+:\d+: range end index \d+ out of range for slice of length \d+/], ['frame', /lib\.rs:\d+:\d+: index out of bounds/]] as const;
+    const bugs = [
+      ['tlv', /lib\.rs:\d+:\d+: range end index \d+ out of range for slice of length \d+/],
+      ['frame', /lib\.rs:\d+:\d+: index out of bounds/],
+    ] as const;
     for (const [op, location] of bugs) {
       const run = await guided('planted', op, { lane });
-      assert.is(run.finding?.failure.kind, 'panic', `${op} on ${name}: ${JSON.stringify({ ...run, corpus: run.corpus.length })}`);
+      assert.is(
+        run.finding?.failure.kind,
+        'panic',
+        `${op} on ${name}: ${JSON.stringify({ ...run, corpus: run.corpus.length })}`,
+      );
       assert.match(run.finding!.failure.message, location);
       assert.ok(run.edgesSeen > 0 && run.edgesSeen <= run.edgesTotal && run.corpus.length > 0);
     }
@@ -64,7 +92,10 @@ test('a hand-written plugin (no SDK) built with --coverage fuzzes guided on both
   for (const lane of [worker, child]) {
     const run = await guided('handmade', 'reverse', { lane, seed: 3, timeMs: 600 });
     assert.is(run.finding, undefined, JSON.stringify(run.finding));
-    assert.ok(run.execs > 100 && run.edgesSeen > 1 && run.corpus.length > 1, `${run.lane}: ${run.execs} execs, ${run.edgesSeen} edges`);
+    assert.ok(
+      run.execs > 100 && run.edgesSeen > 1 && run.corpus.length > 1,
+      `${run.lane}: ${run.execs} execs, ${run.edgesSeen} edges`,
+    );
   }
 });
 
@@ -72,7 +103,12 @@ test('a hung execution is stopped by its deadline and named; a native crash stay
   const hang = await guided('faulty', 'spin', { seeds: [new Uint8Array([7, 7])], timeMs: 5000, deadlineMs: 200 });
   assert.is(hang.finding?.failure.kind, 'timeout');
   assert.equal([...hang.finding!.input], [7, 7]);
-  const crash = await guided('faulty', 'segv', { lane: child, seeds: [new Uint8Array([9])], timeMs: 5000, deadlineMs: 1000 });
+  const crash = await guided('faulty', 'segv', {
+    lane: child,
+    seeds: [new Uint8Array([9])],
+    timeMs: 5000,
+    deadlineMs: 1000,
+  });
   assert.is(crash.finding?.failure.kind, 'crash');
   assert.match(crash.finding!.failure.message, /SIGSEGV/);
   assert.equal([...crash.finding!.input], [9]);
@@ -82,14 +118,24 @@ test('plugbench fuzz: guided where a coverage build exists, findings shrunk, sav
   const corpusDir = mkdtempSync(join(tmpdir(), 'plugbench-guided-'));
   const lanes = [worker, child];
   const lines: string[] = [];
-  const options = { plugins: ['planted'], lanes, trusted, corpusDir, sequenceRuns: 0, progress: (l: string) => lines.push(l) };
+  const options = {
+    plugins: ['planted'],
+    lanes,
+    trusted,
+    corpusDir,
+    sequenceRuns: 0,
+    progress: (l: string) => lines.push(l),
+  };
   const found = await runFuzz({ ...options, ops: ['tlv'], seed: 11, timeMs: 14_000 });
   assert.is(found.failures.length, 1, JSON.stringify(found.failures));
   const failure = found.failures[0]!;
   const input = Buffer.from(failure.inputBase64, 'base64');
   assert.is(failure.kind, 'panic');
   assert.is(input.toString('hex'), 'c381', 'shrunk to the 2-byte input');
-  assert.match(lines.join('\n'), /planted tlv: guided: coverage build \(the plugin crate instrumented\); wasm-core@worker \d+ execs/);
+  assert.match(
+    lines.join('\n'),
+    /planted tlv: guided: coverage build \(the plugin crate instrumented\); wasm-core@worker \d+ execs/,
+  );
   const stats = found.properties[0]!;
   assert.is(stats.mode, 'guided');
   assert.ok(stats.coverage!.edgesSeen > 0 && stats.coverage!.edgesTotal >= stats.coverage!.edgesSeen);

@@ -19,8 +19,14 @@ test('a logged compare puts the wanted operand where the other one sits in the i
   const mutator = new Mutator(seededRandom(1), [], () => table, 64);
   const corpus = [new Uint8Array([1, 2, 3, 4, 5, 6])];
   const outputs = Array.from({ length: 500 }, () => hex(mutator.next(corpus, 64)));
-  assert.ok(outputs.some((o) => o.startsWith('50425839')), 'the magic replaced the bytes it was compared with');
-  assert.ok(outputs.every((o) => o.length <= 128), 'no input past the length limit');
+  assert.ok(
+    outputs.some((o) => o.startsWith('50425839')),
+    'the magic replaced the bytes it was compared with',
+  );
+  assert.ok(
+    outputs.every((o) => o.length <= 128),
+    'no input past the length limit',
+  );
 });
 
 test('the coverage map keeps an input that reaches a new edge or a new hit-count bucket, and zeroes the counters', () => {
@@ -34,12 +40,17 @@ test('the coverage map keeps an input that reaches a new edge or a new hit-count
 });
 
 test('dictionaries: printable runs of a binary, and AFL-format files with escapes; a bad line is named', () => {
-  assert.equal(wordsOfBinary(new Uint8Array([0, ...Buffer.from('PBX9'), 1, ...Buffer.from('ab'), 0])).map(hex), [hex(Buffer.from('PBX9'))]);
+  assert.equal(wordsOfBinary(new Uint8Array([0, ...Buffer.from('PBX9'), 1, ...Buffer.from('ab'), 0])).map(hex), [
+    hex(Buffer.from('PBX9')),
+  ]);
   const dir = mkdtempSync(join(tmpdir(), 'plugbench-dict-'));
   writeFileSync(join(dir, 'ok.dict'), '# comment\nmagic="PBX9"\n"\\xC3\\x81"\n');
   assert.equal(readDictionaryFile(join(dir, 'ok.dict')).map(hex), ['50425839', 'c381']);
   writeFileSync(join(dir, 'bad.dict'), 'magic=PBX9\n');
-  assert.throws(() => readDictionaryFile(join(dir, 'bad.dict')), /`--dict .*bad\.dict` has lines that are not `"word"` or `name="word"`:\nline 1: `magic=PBX9`/);
+  assert.throws(
+    () => readDictionaryFile(join(dir, 'bad.dict')),
+    /`--dict .*bad\.dict` has lines that are not `"word"` or `name="word"`:\nline 1: `magic=PBX9`/,
+  );
 });
 
 test('byte-level shrinking removes whole records and lowers bytes while the failure stays', async () => {
