@@ -66,8 +66,7 @@ const go = goTests();
 const failed =
   Math.max(total - passed - skipped, status === 0 ? 0 : 1) + typecheckFailed + driftFailed + formatFailed + go.failed;
 if (typecheckFailed) console.log('typecheck: failed (counted as one failure)');
-if (formatFailed)
-  console.log('format: files differ from Prettier (run `npm run format`; counted as one failure)');
+if (formatFailed) console.log('format: files differ from Prettier (run `npm run format`; counted as one failure)');
 if (driftFailed)
   console.log('contract constants: drifted from harness/contract/contract.json (counted as one failure)');
 console.log(`${passed + go.passed} passed, ${failed} failed, ${skipped + go.skipped} skipped`);
