@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { trustedKeys } from '../harness/contract/keys.ts';
 import { fuzzGuided } from '../harness/fuzz/coverage/guided-fuzz.ts';
 import { runFuzz } from '../harness/fuzz/run-fuzz.ts';
-import { parseLane } from '../harness/lanes/lane.ts';
-import { resolvePluginDir, stateDir } from '../harness/paths.ts';
+import { parseLane } from '../harness/isolations/lane.ts';
+import { resolvePluginDir } from '../harness/project/plugin-dir.ts';
+import { stateDir } from '../harness/paths.ts';
 
 const guidedSeeds = Number(process.argv[2] ?? 5);
 const blindSeeds = Number(process.argv[3] ?? 2);

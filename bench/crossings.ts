@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { trustedKeys } from '../harness/contract/keys.ts';
-import { runScenario } from '../harness/load/run-scenario.ts';
+import { runScenario } from '../harness/scenario/run-scenario.ts';
 import { initHistograms } from '../harness/measure/latency.ts';
 import { stateDir } from '../harness/paths.ts';
 import { resolveScenario } from '../harness/scenario/scenario.ts';

@@ -2,10 +2,11 @@
 // deadlines, plus the harness's event-loop delay while the plugin spins.
 // Run: node --import tsx bench/deadlines.ts [ROUNDS] [PAUSE_MS]   (a pause lets the spare load)
 import { trustedKeys } from '../harness/contract/keys.ts';
-import { openLane } from '../harness/isolation/open-lane.ts';
-import { parseLanes } from '../harness/lanes/lane.ts';
+import { openLane } from '../harness/lanes/open-lane.ts';
+import { parseLanes } from '../harness/isolations/lane.ts';
 import { watchEventLoop } from '../harness/measure/event-loop.ts';
-import { resolvePluginDir, stateDir } from '../harness/paths.ts';
+import { resolvePluginDir } from '../harness/project/plugin-dir.ts';
+import { stateDir } from '../harness/paths.ts';
 
 const rounds = Number(process.argv[2] ?? 20);
 const pauseMs = Number(process.argv[3] ?? 0);

@@ -5,12 +5,13 @@
 // lanes, the Go host's own loop on @go. Rounds alternate the plugins; medians printed.
 // Run: node --import tsx bench/extism-cost.ts [ROUNDS] [TIME_MS] [LANES]
 import { trustedKeys } from '../harness/contract/keys.ts';
-import { openLane } from '../harness/isolation/open-lane.ts';
-import { type Lane, parseLanes, laneName } from '../harness/lanes/lane.ts';
+import { openLane } from '../harness/lanes/open-lane.ts';
+import { type Lane, parseLanes, laneName } from '../harness/isolations/lane.ts';
 import { measureLaneCost } from '../harness/load/boundary-cost.ts';
 import { initHistograms } from '../harness/measure/latency.ts';
 import { formatNs } from '../harness/report/format.ts';
-import { resolvePluginDir, stateDir } from '../harness/paths.ts';
+import { resolvePluginDir } from '../harness/project/plugin-dir.ts';
+import { stateDir } from '../harness/paths.ts';
 import { COST_COLUMNS } from './cost-columns.ts';
 
 const rounds = Number(process.argv[2] ?? 1);

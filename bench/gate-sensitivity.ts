@@ -13,11 +13,12 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { trustedKeys } from '../harness/contract/keys.ts';
 import { type CompareResult, compareInterleaved } from '../harness/gate/compare.ts';
-import { laneName, parseLanes } from '../harness/lanes/lane.ts';
+import { laneName, parseLanes } from '../harness/isolations/lane.ts';
 import { initHistograms } from '../harness/measure/latency.ts';
-import { resolvePluginDir, stateDir } from '../harness/paths.ts';
+import { resolvePluginDir } from '../harness/project/plugin-dir.ts';
+import { stateDir } from '../harness/paths.ts';
 import { writeFileAtomically } from '../harness/report/results.ts';
-import { parseDurationMs } from '../harness/scenario/duration.ts';
+import { parseDurationMs } from '../harness/contract/duration.ts';
 
 const DEFAULT_LANES =
   'wasm-core@inproc,native@inproc,wasm-core@go,native@go,wasm-core@worker,native@worker,wasm-core@process,native@process';

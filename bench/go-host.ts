@@ -3,12 +3,13 @@
 // against koffi, V8 and the isolated Node lanes. Rounds alternate the lanes; medians printed.
 // Run: node --import tsx bench/go-host.ts [ROUNDS] [TIME_MS]
 import { trustedKeys } from '../harness/contract/keys.ts';
-import { openLane } from '../harness/isolation/open-lane.ts';
-import { type Lane, parseLane } from '../harness/lanes/lane.ts';
+import { openLane } from '../harness/lanes/open-lane.ts';
+import { type Lane, parseLane } from '../harness/isolations/lane.ts';
 import { measureLaneCost } from '../harness/load/boundary-cost.ts';
 import { initHistograms } from '../harness/measure/latency.ts';
 import { formatNs } from '../harness/report/format.ts';
-import { resolvePluginDir, stateDir } from '../harness/paths.ts';
+import { resolvePluginDir } from '../harness/project/plugin-dir.ts';
+import { stateDir } from '../harness/paths.ts';
 import { COST_COLUMNS } from './cost-columns.ts';
 
 const rounds = Number(process.argv[2] ?? 3);

@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { trustedKeys } from '../harness/contract/keys.ts';
 import { HOST_IMPORT_MODULE } from '../harness/contract/policy.ts';
 import { makeInput } from '../harness/load/inputs.ts';
-import { runScenario } from '../harness/load/run-scenario.ts';
+import { runScenario } from '../harness/scenario/run-scenario.ts';
 import { initHistograms, LatencyHistogram } from '../harness/measure/latency.ts';
-import { resolvePluginDir, stateDir } from '../harness/paths.ts';
+import { resolvePluginDir } from '../harness/project/plugin-dir.ts';
+import { stateDir } from '../harness/paths.ts';
 import { resolveScenario } from '../harness/scenario/scenario.ts';
 
 const rounds = Number(process.argv[2] ?? 20);

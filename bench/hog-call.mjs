@@ -6,10 +6,11 @@ import { register } from 'tsx/esm/api';
 
 register();
 await import('../harness/cli/main.ts');
-const { openLane } = await import('../harness/isolation/open-lane.ts');
+const { openLane } = await import('../harness/lanes/open-lane.ts');
 const { trustedKeys } = await import('../harness/contract/keys.ts');
-const { parseLane } = await import('../harness/lanes/lane.ts');
-const { resolvePluginDir, stateDir } = await import('../harness/paths.ts');
+const { parseLane } = await import('../harness/isolations/lane.ts');
+const { stateDir } = await import('../harness/paths.ts');
+const { resolvePluginDir } = await import('../harness/project/plugin-dir.ts');
 
 const lane = await openLane(resolvePluginDir('faulty'), parseLane(process.argv[2]), {
   trusted: trustedKeys(stateDir()),

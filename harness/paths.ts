@@ -1,9 +1,6 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from './contract/errors.ts';
-import { signLine } from './abi/sign-line.ts';
-import { currentProject } from './project/project.ts';
 
 const harnessParent = fileURLToPath(new URL('..', import.meta.url));
 
@@ -19,37 +16,28 @@ export const packageVersion: string = JSON.parse(readFileSync(join(packageRoot, 
 /** The Cargo workspace of the reference fixture plugins, shipped in the package. */
 export const fixturesWorkspace = join(packageRoot, 'fixtures', 'plugins');
 
+/** The project file at the root of a plugin author's repository. */
+export const CONFIG_FILE = 'plugbench.config.json';
+
+/** The nearest directory from `start` upwards that holds a config file; `start` when none does. */
+export function findProjectRoot(start: string): string {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, CONFIG_FILE))) return dir;
+    if (dirname(dir) === dir) return resolve(start);
+  }
+}
+
+let openedRoot: string | undefined;
+
+/** Records the root of the project this process opened (project/project.ts `useProject`). */
+export function setProjectRoot(root: string): void {
+  openedRoot = root;
+}
+
+/** The root of the project of this process: the one opened, else found from the current directory up. */
+export const projectRoot = (): string => openedRoot ?? findProjectRoot(process.cwd());
+
 /** Local state of the project, kept out of git: the development key pair, the cargo target dir, the Go host. */
 export function stateDir(): string {
-  return process.env.PLUGBENCH_HOME ?? join(currentProject().root, '.plugbench');
-}
-
-/**
- * Resolves a plugin argument: a path to a built plugin directory (the one holding
- * plugin.json), or the name of a plugin built into the project's build directory.
- */
-export function resolvePluginDir(nameOrPath: string): string {
-  const buildDir = currentProject().buildDir;
-  const looksLikePath = nameOrPath.includes('/') || isAbsolute(nameOrPath) || nameOrPath.startsWith('.');
-  const dir = looksLikePath ? resolve(nameOrPath) : join(buildDir, nameOrPath);
-  if (existsSync(join(dir, 'plugin.json'))) return dir;
-  const unsigned = unsignedArtifactIn(dir);
-  if (unsigned !== undefined) {
-    throw new UsageError(
-      `\`${unsigned}\` is an unsigned artifact: plugbench loads only signed plugins; sign it with \`${signLine(unsigned)}\` and give that directory`,
-    );
-  }
-  throw new UsageError(
-    looksLikePath
-      ? `no plugin.json in \`${dir}\`: give the directory that \`plugbench build --out\` wrote`
-      : `no built plugin named \`${nameOrPath}\` in \`${buildDir}\`: run \`plugbench build\` first, or give a path to a built plugin directory (see \`plugbench list\`)`,
-  );
-}
-
-/** A bare `.wasm` given where a plugin directory belongs: the file itself, or the only one in the directory. */
-function unsignedArtifactIn(path: string): string | undefined {
-  if (!existsSync(path)) return undefined;
-  if (statSync(path).isFile()) return path;
-  const wasm = readdirSync(path).filter((f) => f.endsWith('.wasm'));
-  return wasm.length === 1 ? join(path, wasm[0]!) : undefined;
+  return process.env.PLUGBENCH_HOME ?? join(projectRoot(), '.plugbench');
 }

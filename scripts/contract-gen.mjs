@@ -115,7 +115,7 @@ function go() {
       'Timing rules shared with the harness.',
       Object.entries(table.timing).map(([name, value]) => [camel(name), goValue(value)]),
     ),
-    ...constBlock('Frame types of the wire protocol (harness/isolation/go-frames.ts is the other side).', [
+    ...constBlock('Frame types of the wire protocol (harness/isolations/go-frames.ts is the other side).', [
       ...Object.entries(table.frames.request).map(([name, value]) => [`req${pascal(name)}`, value]),
       ...Object.entries(table.frames.reply).map(([name, value]) => [`rep${pascal(name)}`, value]),
     ]),

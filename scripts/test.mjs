@@ -1,4 +1,5 @@
-// Type-checks, checks the generated contract constants for drift, runs the uvu suites under
+// Type-checks, checks the generated contract constants for drift and the layering of harness/
+// (scripts/layering.mjs), runs the uvu suites under
 // test/ and the Go host's `go test`, and ends with the one line CI reads:
 // `N passed, N failed, N skipped`.
 import { spawn, spawnSync } from 'node:child_process';
@@ -27,6 +28,8 @@ const format = spawnSync(
   { cwd: root, stdio: 'inherit' },
 );
 const formatFailed = format.status !== 0 ? 1 : 0;
+const layering = spawnSync(process.execPath, [`${root}scripts/layering.mjs`], { stdio: 'inherit' });
+const layeringFailed = layering.status !== 0 ? 1 : 0;
 
 const pattern = process.argv[2] ?? '\\.test\\.ts$';
 const child = spawn(process.execPath, ['--import', 'tsx', `${root}node_modules/uvu/bin.js`, 'test', pattern], {
@@ -64,9 +67,18 @@ function goTests() {
 const go = goTests();
 
 const failed =
-  Math.max(total - passed - skipped, status === 0 ? 0 : 1) + typecheckFailed + driftFailed + formatFailed + go.failed;
+  Math.max(total - passed - skipped, status === 0 ? 0 : 1) +
+  typecheckFailed +
+  driftFailed +
+  formatFailed +
+  layeringFailed +
+  go.failed;
 if (typecheckFailed) console.log('typecheck: failed (counted as one failure)');
 if (formatFailed) console.log('format: files differ from Prettier (run `npm run format`; counted as one failure)');
+if (layeringFailed)
+  console.log(
+    'layering: an import points up a floor or closes a circle (.dependency-cruiser.cjs; counted as one failure)',
+  );
 if (driftFailed)
   console.log('contract constants: drifted from harness/contract/contract.json (counted as one failure)');
 console.log(`${passed + go.passed} passed, ${failed} failed, ${skipped + go.skipped} skipped`);

@@ -1,6 +1,7 @@
 import { PluginLoadError, UsageError } from '../contract/errors.ts';
 import type { Manifest, OpSpec } from '../contract/manifest.ts';
 import type { Capability, HostPolicy } from '../contract/policy.ts';
+import type { ExtismMeta } from '../contract/provenance.ts';
 
 /**
  * The Extism plugin ABI (extism.org): a core module imports its kernel from `extism:host/env`,
@@ -16,13 +17,6 @@ export const EXTISM_ABI = 'extism';
 /** The kernel's import module, which marks a module as an Extism plugin. */
 export const EXTISM_IMPORT_MODULE = 'extism:host/env';
 export const WASI_IMPORT_MODULE = 'wasi_snapshot_preview1';
-
-/** What plugin.json records of an Extism plugin, besides its artifact. */
-export interface ExtismMeta {
-  ops: OpSpec[];
-  /** The module imports WASI preview 1 (built for wasm32-wasip1): the SDK provides it. */
-  wasi: boolean;
-}
 
 /** Kernel imports that need a capability; `http_*` is never granted. */
 const KERNEL_CAPABILITY: Readonly<Record<string, Capability | 'never'>> = {

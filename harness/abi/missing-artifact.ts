@@ -1,8 +1,7 @@
 import { PluginLoadError } from '../contract/errors.ts';
 import type { PluginMeta } from '../contract/provenance.ts';
-import type { Boundary } from '../lanes/instance.ts';
 
-export function missingArtifact(meta: PluginMeta, boundary: Boundary): never {
+export function missingArtifact(meta: PluginMeta, boundary: string): never {
   throw new PluginLoadError(
     'incompatible',
     `plugin \`${meta.name}\` has no artifact for boundary \`${boundary}\` (it has: ` +

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { signArtifact } from '../abi/sign-artifact.ts';
+import { signArtifact } from './sign-artifact.ts';
 import { UsageError } from '../contract/errors.ts';
 import { type BuildTarget, cargoBuild } from './cargo.ts';
 import { ensureWasiLibc, type Toolchain } from './toolchain.ts';

@@ -1,6 +1,6 @@
 import { parseManifest } from '../contract/manifest.ts';
-import { decodeStringReturn, DEFAULT_MAX_OUTPUT_BYTES } from '../lanes/canonical.ts';
-import { HostFunctions } from '../lanes/host-functions.ts';
+import { decodeStringReturn, DEFAULT_MAX_OUTPUT_BYTES } from '../engines/canonical.ts';
+import { HostFunctions } from '../engines/host-functions.ts';
 import { UsageError } from '../contract/errors.ts';
 
 /**

@@ -3,21 +3,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NOT_FOR_EXTISM } from '../abi/extism.ts';
-import { signArtifact } from '../abi/sign-artifact.ts';
+import { signArtifact } from '../build/sign-artifact.ts';
 import { keyIdOf, type TrustedKey } from '../contract/keys.ts';
 import type { HostPolicy } from '../contract/policy.ts';
-import { openLane } from '../isolation/open-lane.ts';
-import { type LaneId, laneName } from '../lanes/lane.ts';
+import { openLane } from '../lanes/open-lane.ts';
+import { type LaneId, laneName } from '../isolations/lane.ts';
 import { BACKSTOP_DEADLINE_MS, CHECK_DEADLINE_MS, EXTISM_FAULTS } from './matrix.ts';
-import {
-  callFault,
-  type CheckFigures,
-  type CheckOptions,
-  type CheckResult,
-  judge,
-  refusalCheck,
-  tamperedCopy,
-} from './run-checks.ts';
+import { type CheckResult } from '../report/results.ts';
+import { callFault, type CheckFigures, type CheckOptions, judge, refusalCheck, tamperedCopy } from './check-steps.ts';
 
 /**
  * The smallest Extism module that imports `http_request`: one op `run` that returns 0. Made

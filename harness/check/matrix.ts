@@ -1,6 +1,6 @@
 import type { FailureKind } from '../contract/errors.ts';
 import { NOT_FOR_EXTISM } from '../abi/extism.ts';
-import { type LaneId, ownProcess } from '../lanes/lane.ts';
+import { type LaneId, ownProcess } from '../isolations/lane.ts';
 
 /** What a cell of the safety matrix expects: an outcome kind, or that the lane cannot do it. */
 export type Expectation = { expect: FailureKind; message?: RegExp; signal?: string } | { unsupported: string };

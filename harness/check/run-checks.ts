@@ -1,119 +1,23 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PluginLoadError } from '../contract/errors.ts';
 import type { TrustedKey } from '../contract/keys.ts';
 import { DEFAULT_POLICY, type HostPolicy } from '../contract/policy.ts';
-import type { PluginMeta } from '../contract/provenance.ts';
-import { openLane } from '../isolation/open-lane.ts';
-import type { Lane, LaneCall, LaneId, Recycle } from '../lanes/lane.ts';
-import { laneName } from '../lanes/lane.ts';
-import { watchEventLoop } from '../measure/event-loop.ts';
+import { openLane } from '../lanes/open-lane.ts';
+import type { Lane, LaneId } from '../isolations/lane.ts';
+import { laneName } from '../isolations/lane.ts';
 import { inputPool } from '../load/inputs.ts';
 import { abiOfDir, boundaryProblem } from '../abi/abi.ts';
+import type { CheckResult } from '../report/results.ts';
+import {
+  callFault,
+  type CheckFigures,
+  type CheckOptions,
+  EMPTY,
+  judge,
+  refusalCheck,
+  tamperedCopy,
+} from './check-steps.ts';
 import { extismChecks } from './extism-checks.ts';
-import { BACKSTOP_DEADLINE_MS, CHECK_DEADLINE_MS, type Expectation, FAULTS, PROTOCOL_LIES } from './matrix.ts';
-
-export type CheckStatus = 'pass' | 'fail' | 'unsupported';
-
-/** One cell of the safety matrix, as results.json's `checks[]` holds it. */
-export interface CheckResult {
-  id: string;
-  plugin: string;
-  lane: string;
-  status: CheckStatus;
-  detail: string;
-}
-
-/** Figures measured while checking, for the report and the closing notes. */
-export interface CheckFigures {
-  lane: string;
-  /** Deadline to timeout delivered, per timed-out call, in ms. */
-  overshootMs: number[];
-  recycles: Recycle[];
-  /** The harness's event-loop delay while the plugin spun, p99 in ns. */
-  eventLoopP99NsWhileSpinning?: number;
-}
-
-export interface CheckOptions {
-  lanes: readonly LaneId[];
-  /** Built plugin directories by fixture name: `faulty`, `liar`, `textkit`, `abi-future`, `greedy`. */
-  plugins: {
-    faulty: string;
-    liar: string;
-    healthy: string;
-    abiFuture: string;
-    greedy: string;
-    extism?: { faulty: string; healthy: string };
-  };
-  trusted: readonly TrustedKey[];
-  /** Memory quota for the fault checks, small so `hog` hits it fast. @default 64 MiB */
-  memoryQuotaBytes?: number;
-  log?: (line: string) => void;
-}
-
-const EMPTY = new Uint8Array();
-
-export function judge(expectation: Expectation, call: LaneCall): { status: CheckStatus; detail: string } {
-  if ('unsupported' in expectation) return { status: 'unsupported', detail: expectation.unsupported };
-  const { outcome } = call;
-  const got = outcome.ok ? 'ok' : `${outcome.failure.kind}: ${outcome.failure.message}`;
-  if (outcome.ok || outcome.failure.kind !== expectation.expect)
-    return { status: 'fail', detail: `expected ${expectation.expect}, got ${got}` };
-  if (expectation.message && !expectation.message.test(outcome.failure.message))
-    return { status: 'fail', detail: `expected a message matching ${expectation.message}, got ${got}` };
-  const signal = 'signal' in outcome.failure ? outcome.failure.signal : undefined;
-  if (expectation.signal && signal !== expectation.signal)
-    return { status: 'fail', detail: `expected signal ${expectation.signal}, got ${signal ?? 'none'} (${got})` };
-  return { status: 'pass', detail: got };
-}
-
-/** A copy of a built plugin with one byte of its native library flipped, plugin.json untouched. */
-export function tamperedCopy(dir: string): string {
-  const copy = mkdtempSync(join(tmpdir(), 'plugbench-tampered-'));
-  cpSync(dir, copy, { recursive: true });
-  const meta = JSON.parse(readFileSync(join(copy, 'plugin.json'), 'utf8')) as PluginMeta;
-  for (const artifact of [
-    meta.artifacts.wasm,
-    meta.artifacts.native,
-    ...(meta.artifacts.component?.transpiled ?? []),
-  ]) {
-    if (artifact === undefined) continue;
-    const path = join(copy, artifact.file);
-    const bytes = readFileSync(path);
-    bytes[bytes.length >> 1]! ^= 0x01;
-    writeFileSync(path, bytes);
-  }
-  return copy;
-}
-
-export async function refusalCheck(
-  id: string,
-  plugin: string,
-  dir: string,
-  lane: LaneId,
-  expected: PluginLoadError['kind'],
-  options: CheckOptions,
-): Promise<CheckResult> {
-  const name = laneName(lane);
-  try {
-    const opened = await openLane(dir, lane, { trusted: options.trusted });
-    await opened.close();
-    return {
-      id,
-      plugin,
-      lane: name,
-      status: 'fail',
-      detail: `expected the load to be refused as ${expected}, but it was accepted`,
-    };
-  } catch (e) {
-    if (!(e instanceof PluginLoadError)) throw e;
-    const firstLine = e.message.split('\n')[0]!;
-    return e.kind === expected
-      ? { id, plugin, lane: name, status: 'pass', detail: `${e.kind}: ${firstLine}` }
-      : { id, plugin, lane: name, status: 'fail', detail: `expected ${expected}, got ${e.kind}: ${firstLine}` };
-  }
-}
+import { BACKSTOP_DEADLINE_MS, CHECK_DEADLINE_MS, FAULTS, PROTOCOL_LIES } from './matrix.ts';
 
 /**
  * Runs the safety matrix on each lane: every fault of `faulty` (each followed by a healthy
@@ -186,21 +90,6 @@ export async function runChecks(options: CheckOptions): Promise<{ checks: CheckR
       checks.push(...(await extismChecks(laneId, options.plugins.extism, options, policy, figure)));
   }
   return { checks, figures };
-}
-
-export async function callFault(
-  lane: Lane,
-  op: string,
-  figure: CheckFigures,
-  deadlineOnLane = CHECK_DEADLINE_MS,
-): Promise<LaneCall> {
-  const deadlineMs = lane.deadline.enforced ? deadlineOnLane : undefined;
-  const watcher = op === 'spin' ? watchEventLoop() : undefined;
-  const call = await lane.call(op, EMPTY, deadlineMs === undefined ? {} : { deadlineMs });
-  if (watcher) figure.eventLoopP99NsWhileSpinning = watcher.stop().p99Ns;
-  if (!call.outcome.ok && call.outcome.failure.kind === 'timeout' && deadlineMs !== undefined)
-    figure.overshootMs.push(call.roundTripNs / 1e6 - deadlineMs);
-  return call;
 }
 
 /** The second and third calls after a timeout time out too, and a healthy call then succeeds. */

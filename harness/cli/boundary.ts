@@ -1,10 +1,10 @@
 import { projectTrustedKeys } from '../project/trust.ts';
 import { BOUNDARY_SIZES, measureBoundaryCost } from '../load/boundary-cost.ts';
-import { parseLanes } from '../lanes/lane.ts';
-import { availableLanes } from '../isolation/open-lane.ts';
+import { parseLanes } from '../isolations/lane.ts';
+import { availableLanes } from '../lanes/open-lane.ts';
 import { environment } from '../measure/environment.ts';
-import { resolvePluginDir } from '../paths.ts';
-import { referenceFixtures } from '../build/reference-fixtures.ts';
+import { resolvePluginDir } from '../project/plugin-dir.ts';
+import { referenceFixtures } from '../project/reference-fixtures.ts';
 import { formatBytes, formatNs } from '../report/format.ts';
 import { RESULTS_SCHEMA } from '../report/results.ts';
 import { type CliCommand, EXIT, outOption } from './command.ts';

@@ -8,13 +8,13 @@ import {
   compareInterleaved,
 } from '../gate/compare.ts';
 import type { RelativeChange } from '../gate/statistics.ts';
-import { parseLane } from '../lanes/lane.ts';
+import { parseLane } from '../isolations/lane.ts';
 import { environment } from '../measure/environment.ts';
 import { initHistograms } from '../measure/latency.ts';
-import { resolvePluginDir } from '../paths.ts';
+import { resolvePluginDir } from '../project/plugin-dir.ts';
 import { formatNs } from '../report/format.ts';
 import { RESULTS_SCHEMA } from '../report/results.ts';
-import { parseDurationMs } from '../scenario/duration.ts';
+import { parseDurationMs } from '../contract/duration.ts';
 import { type CliCommand, EXIT, outOption } from './command.ts';
 import { type PolicyArgs, policyOf, withPolicyFlags } from './policy-flags.ts';
 

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PluginMeta } from '../contract/provenance.ts';
-import { ALL_LANES, laneName } from '../lanes/lane.ts';
+import { ALL_LANES, laneName } from '../isolations/lane.ts';
 import { currentProject } from '../project/project.ts';
-import { SUITES } from '../scenario/scenario.ts';
+import { SUITES } from '../project/config.ts';
 import { loadScenarios } from '../scenario/suites.ts';
 import type { HostPolicy } from '../contract/policy.ts';
 import { type CliCommand, EXIT } from './command.ts';
@@ -11,7 +11,7 @@ import { type PolicyArgs, policyOf, withPolicyFlags } from './policy-flags.ts';
 
 /** Ops of a built plugin, from the manifest its core module describes (a negotiated load). */
 async function describeOps(dir: string, policy: HostPolicy): Promise<string> {
-  const { openAnyInstance } = await import('../lanes/open-instance.ts');
+  const { openAnyInstance } = await import('../engines/open-instance.ts');
   const { projectTrustedKeys } = await import('../project/trust.ts');
   try {
     const instance = await openAnyInstance(dir, 'wasm-core', { trusted: projectTrustedKeys(), policy });

@@ -7,7 +7,7 @@ import {
   KNOWN_CAPABILITIES,
   type PolicyOverrides,
 } from '../contract/policy.ts';
-import { type PolicyOptions, resolvePolicy } from '../scenario/policy-options.ts';
+import { type PolicyOptions, resolvePolicy } from '../contract/policy-options.ts';
 import { currentProject } from '../project/project.ts';
 
 /** The policy flags every command that loads plugins takes. */

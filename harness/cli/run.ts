@@ -1,11 +1,11 @@
 import { projectTrustedKeys } from '../project/trust.ts';
 import { UsageError } from '../contract/errors.ts';
-import { runScenario } from '../load/run-scenario.ts';
+import { runScenario } from '../scenario/run-scenario.ts';
 import type { LoadModel } from '../load/model.ts';
 import { environment } from '../measure/environment.ts';
 import { initHistograms } from '../measure/latency.ts';
 import { RESULTS_SCHEMA, type Results, type ScenarioResult } from '../report/results.ts';
-import { parseDurationMs } from '../scenario/duration.ts';
+import { parseDurationMs } from '../contract/duration.ts';
 import { currentProject } from '../project/project.ts';
 import { resolveScenario, type Scenario } from '../scenario/scenario.ts';
 import { parseShard, sliceForShard } from '../scenario/shard.ts';

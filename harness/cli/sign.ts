@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { readSigningKey, signArtifact } from '../abi/sign-artifact.ts';
+import { readSigningKey, signArtifact } from '../build/sign-artifact.ts';
 import { loadOrCreateDevKey } from '../contract/keys.ts';
 import { stateDir } from '../paths.ts';
 import { type CliCommand, EXIT } from './command.ts';

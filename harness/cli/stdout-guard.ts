@@ -1,4 +1,4 @@
-import { libc } from '../lanes/libc.ts';
+import { libc } from '../engines/libc.ts';
 
 const dup = libc.func('int dup(int fd)');
 const dup2 = libc.func('int dup2(int oldfd, int newfd)');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { PluginLoadError, UsageError } from './errors.ts';
 import { keyIdOf, type TrustedKey } from './keys.ts';
-import type { ExtismMeta } from '../abi/extism.ts';
+import type { OpSpec } from './manifest.ts';
 
 /** One file of an artifact, by path relative to the plugin directory. */
 export interface ArtifactFile {
@@ -33,6 +33,13 @@ export interface CoverageArtifacts {
   fromWasm: string;
   wasm: ArtifactFile;
   native: ArtifactFile;
+}
+
+/** What plugin.json records of an Extism plugin, besides its artifact. */
+export interface ExtismMeta {
+  ops: OpSpec[];
+  /** The module imports WASI preview 1 (built for wasm32-wasip1): the SDK provides it. */
+  wasi: boolean;
 }
 
 /** plugin.json without its signature: what the signature covers. */

@@ -1,5 +1,5 @@
 import { type CallOutcome, ERROR_CODES, MAX_MESSAGE_BYTES } from '../contract/errors.ts';
-import type { Lane } from '../lanes/lane.ts';
+import type { Lane } from '../isolations/lane.ts';
 import type { FuzzTarget } from './targets.ts';
 
 /** The properties every fuzzed op is held to. */

@@ -1,5 +1,5 @@
 import { POISONING_KINDS } from '../contract/errors.ts';
-import type { CallOptions, Lane } from '../lanes/lane.ts';
+import type { CallOptions, Lane } from '../isolations/lane.ts';
 
 /** Growth of linear memory per call above which an op leaks, in bytes. */
 export const LEAK_BOUND_BYTES_PER_CALL = 8;

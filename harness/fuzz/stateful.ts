@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { OpSpec } from '../contract/manifest.ts';
-import type { CallOptions, LaneCall, SequencingLane } from '../lanes/lane.ts';
+import type { CallOptions, LaneCall, SequencingLane } from '../isolations/lane.ts';
 import { arbitraryFor } from './arbitraries.ts';
 import { fromLimit, sameOutcome, showOutcome } from './judge.ts';
 

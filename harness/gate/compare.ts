@@ -1,10 +1,10 @@
 import type { TrustedKey } from '../contract/keys.ts';
 import type { HostPolicy } from '../contract/policy.ts';
-import { openLane } from '../isolation/open-lane.ts';
-import { canBatch, type Lane, type LaneId } from '../lanes/lane.ts';
+import { openLane } from '../lanes/open-lane.ts';
+import { canBatch, type Lane, type LaneId } from '../isolations/lane.ts';
 import { closedLoop } from '../load/closed-loop.ts';
-import { canRunLoad, hostLoad } from '../load/host-load.ts';
-import type { RunBound } from '../load/model.ts';
+import { hostLoad } from '../load/host-load.ts';
+import { type RunBound, canRunLoad } from '../isolations/host-load-lane.ts';
 import { cycle, inputPool } from '../load/inputs.ts';
 import type { InputSpec } from '../load/inputs.ts';
 import { targetOf } from '../load/target.ts';

@@ -1,7 +1,15 @@
+import { checkKeys, fuzzKeys, isInformational } from '../report/informational.ts';
 import type { FailureKind } from '../contract/errors.ts';
 import { LatencyHistogram } from '../measure/latency.ts';
-import type { CheckResult } from '../check/run-checks.ts';
-import type { FuzzFailure, GateResult, LaneResult, LatencyRecord, Results, ScenarioResult } from '../report/results.ts';
+import {
+  type FuzzFailure,
+  type GateResult,
+  type LaneResult,
+  type LatencyRecord,
+  type Results,
+  type ScenarioResult,
+  type CheckResult,
+} from '../report/results.ts';
 import { seededRandom } from '../random.ts';
 import { compare, parseThreshold, type Threshold } from './threshold.ts';
 
@@ -195,15 +203,6 @@ export function evaluateGate(results: Results, baseline?: Results, metric: Regre
     }
   }
   return rows;
-}
-
-/** Names a check answers to in `--informational`: `fault.spin`, `native@process fault.spin`. */
-export const checkKeys = (c: CheckResult) => [c.id, `${c.lane} ${c.id}`];
-/** Names a fuzz finding answers to: `fuzz.no-leak`, `fuzz.lz`, `fuzz.lz.decompress`. */
-export const fuzzKeys = (f: FuzzFailure) => [`fuzz.${f.property}`, `fuzz.${f.plugin}`, `fuzz.${f.plugin}.${f.op}`];
-
-export function isInformational(informational: readonly string[] | undefined, keys: readonly string[]): boolean {
-  return (informational ?? []).some((name) => keys.includes(name));
 }
 
 /**

@@ -1,35 +1,16 @@
+import type { BoundaryCost } from '../report/results.ts';
 import { Bench } from 'tinybench';
-import { lanesForPlugin } from '../abi/abi.ts';
+import { lanesForPlugin } from '../lanes/lanes-for-plugin.ts';
 import type { InputKind } from '../contract/manifest.ts';
 import type { TrustedKey } from '../contract/keys.ts';
 import type { HostPolicy } from '../contract/policy.ts';
-import { openLane } from '../isolation/open-lane.ts';
-import { type Lane, type LaneId, laneName } from '../lanes/lane.ts';
+import { openLane } from '../lanes/open-lane.ts';
+import { type Lane, type LaneId, laneName } from '../isolations/lane.ts';
 import { LaneRecording } from '../measure/recording.ts';
-import { canRunLoad, type HostLoadLane, hostLoad } from './host-load.ts';
+import { type HostLoadLane, canRunLoad } from '../isolations/host-load-lane.ts';
+import { hostLoad } from './host-load.ts';
 import { makeInput } from './inputs.ts';
 import { targetOf } from './target.ts';
-
-/** What one crossing costs on one lane at one payload size (closed loop, one caller). */
-export interface BoundaryCost {
-  lane: string;
-  sizeBytes: number;
-  /**
-   * Who timed it: `tinybench` (round trip from the harness, per call, `performance.now`) or
-   * the Go host's own loop next to the plugin (`go-host per-call` or `go-host batched ×N`,
-   * Go's monotonic clock).
-   */
-  timedBy: string;
-  /** Mean ns per `echo` call. */
-  meanNs: number;
-  p50Ns: number;
-  p99Ns: number;
-  /** Relative margin of error of the mean, in %. */
-  rmePercent: number;
-  samples: number;
-  /** (mean at this size − mean at the smallest size) / extra bytes. */
-  nsPerByte?: number;
-}
 
 /** Payload sizes of the boundary table. @default 0 B, 1 KiB, 64 KiB, 1 MiB */
 export const BOUNDARY_SIZES = [0, 1024, 64 * 1024, 1024 * 1024];

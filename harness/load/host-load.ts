@@ -1,65 +1,18 @@
 import { type CallFailure, FAILURE_KINDS, type FailureKind } from '../contract/errors.ts';
-import { type FailureJson, failureFrom } from '../isolation/go-frames.ts';
-import type { Lane, LaneId, LaneMemory, Recycle } from '../lanes/lane.ts';
+import { failureFrom } from '../isolations/go-frames.ts';
+import type {
+  HostLoadEnd,
+  HostLoadLane,
+  HostLoadRequest,
+  LoadDelta,
+  RunBound,
+  TimingMode,
+} from '../isolations/host-load-lane.ts';
+import type { Lane, LaneId, LaneMemory, Recycle } from '../isolations/lane.ts';
 import { addLaneMemory } from '../measure/memory.ts';
 import { LatencyHistogram, type LatencySummary } from '../measure/latency.ts';
-import type { LaneRecording, TimingMode } from '../measure/recording.ts';
-import type { LoopHooks, RunBound } from './model.ts';
-
-/** A load model a host runs itself, next to the plugin: closed loop or a constant rate. */
-export interface HostLoadRequest {
-  op: string;
-  /** Inputs, used in turn. */
-  inputs: Uint8Array[];
-  model: 'open' | 'closed';
-  /** Open loop: calls per second. */
-  ratePerSec?: number;
-  bound: RunBound;
-  deadlineMs?: number;
-  /** How often the host sends what it measured, in ms. */
-  tickEveryMs: number;
-  /** And every this many calls. @default by time only */
-  tickEveryCalls?: number;
-  /** Closed loop: callers at once in the host, each with an instance of its own. @default 1 */
-  callers?: number;
-}
-
-/** What a host measured since its previous delta (harness/hosts/go/recording.go). */
-export interface LoadDelta {
-  final: boolean;
-  calls: number;
-  late: number;
-  errors: Record<string, number>;
-  failureSamples: FailureJson[];
-  recycles: Recycle[];
-  /** HdrHistogram V2, compressed base64, in ns: latency from each call's intended start (open) or actual start (closed). */
-  latency: string;
-  /** Open loop: from each call's actual start. */
-  uncorrected?: string;
-  /** Open loop: how late each call started against its schedule. */
-  jitter?: string;
-  /** Final delta: the load's length in the host's clock, in ns. */
-  elapsedNs?: number;
-  timing?: TimingMode;
-  /** Final delta: a call outlived its deadline where nothing can stop it, and the host must be killed. */
-  stuck?: boolean;
-  /** The host's memory as it sent this delta, so a sample matches the calls it follows. */
-  memory?: LaneMemory;
-}
-
-/** How a host load ended: its final delta, or the failure that ended the host first (a crash). */
-export type HostLoadEnd = { final: LoadDelta } | { ended: CallFailure };
-
-/**
- * An optional ability: the lane's host runs a load model itself and sends HDR deltas, so the
- * latency is the host's own, with no crossing back to the harness per call.
- */
-export interface HostLoadLane extends Lane {
-  runLoad(request: HostLoadRequest, onDelta: (delta: LoadDelta) => void, signal?: AbortSignal): Promise<HostLoadEnd>;
-}
-
-export const canRunLoad = (lane: Lane): lane is HostLoadLane =>
-  typeof (lane as Partial<HostLoadLane>).runLoad === 'function';
+import type { LaneRecording } from '../measure/recording.ts';
+import type { LoopHooks } from './model.ts';
 
 /**
  * Whether a lane's callers share one host: a Go host runs wazero instances side by side, one

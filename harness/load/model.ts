@@ -1,3 +1,4 @@
+import type { RunBound } from '../isolations/host-load-lane.ts';
 import type { MemoryReading } from '../measure/memory.ts';
 
 /** How load is offered to a lane. */
@@ -15,9 +16,6 @@ export type LoadModel =
       p99BudgetNs: number;
       maxRatePerSec: number;
     };
-
-/** When a measurement stops: after a duration or after a number of calls. */
-export type RunBound = { durationMs: number } | { calls: number };
 
 /** Warm-up excluded from the figures. @default 10 % of the bound, at most 1 s */
 export function warmupFor(bound: RunBound): RunBound {

@@ -3,7 +3,8 @@ import { POISONING_KINDS } from '../contract/errors.ts';
 import type { Clock } from '../measure/clock.ts';
 import { LatencyHistogram, type LatencySummary } from '../measure/latency.ts';
 import type { LaneRecording } from '../measure/recording.ts';
-import { boundReached, type LoopHooks, type RunBound } from './model.ts';
+import { type RunBound } from '../isolations/host-load-lane.ts';
+import { boundReached, type LoopHooks } from './model.ts';
 import type { CallTarget } from './target.ts';
 
 export interface OpenLoopOptions extends LoopHooks {

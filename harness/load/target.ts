@@ -1,7 +1,7 @@
 import type { CallOutcome } from '../contract/errors.ts';
-import { InprocLane } from '../isolation/inproc-lane.ts';
-import { isAsyncInstance, type PluginInstance } from '../lanes/instance.ts';
-import { type BatchingLane, canBatch, type Lane } from '../lanes/lane.ts';
+import { InprocLane } from '../isolations/inproc-lane.ts';
+import { isAsyncInstance, type PluginInstance } from '../engines/instance.ts';
+import { type BatchingLane, canBatch, type Lane } from '../isolations/lane.ts';
 
 /**
  * What a load model drives. An inproc lane is called synchronously (no promise per call,

@@ -1,5 +1,5 @@
-import type { Lane, LaneMemory } from '../lanes/lane.ts';
-import { mallocInUseBytes } from '../lanes/native-memory.ts';
+import type { Lane, LaneMemory } from '../isolations/lane.ts';
+import { mallocInUseBytes } from '../engines/native-memory.ts';
 
 /** One point of a memory curve, over time and over calls. */
 export interface MemorySample {

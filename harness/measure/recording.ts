@@ -11,14 +11,6 @@ export interface FailureSample {
   message: string;
 }
 
-/** How a lane's latencies were timed, said in every report. */
-export type TimingMode =
-  | { mode: 'per-call' }
-  /** Each recorded value is the mean of `size` calls timed together (calls shorter than the clock resolves). */
-  | { mode: 'batched'; size: number }
-  /** Calls crossed into the worker or child `size` at a time; each was still timed on its own, inside. */
-  | { mode: 'crossing-batched'; size: number };
-
 /** Everything measured on one lane in one run. Owns wasm-backed histograms: `destroy()` them. */
 export class LaneRecording {
   /** Open loop: from each call's intended start; closed loop: from its actual start. */

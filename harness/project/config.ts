@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../contract/errors.ts';
-import { parseLane } from '../lanes/lane.ts';
-import { type PolicyOptions, resolvePolicy } from '../scenario/policy-options.ts';
-import { SUITES, type SuiteName } from '../scenario/scenario.ts';
+import { CONFIG_FILE } from '../paths.ts';
+import { parseLane } from '../isolations/lane.ts';
+import { type PolicyOptions, resolvePolicy } from '../contract/policy-options.ts';
 
-/** The project file at the root of a plugin author's repository. */
-export const CONFIG_FILE = 'plugbench.config.json';
+/** The names of the built-in suites. */
+export const SUITES = ['smoke', 'nightly', 'release'] as const;
+export type SuiteName = (typeof SUITES)[number];
 
 /**
  * `plugbench.config.json` as a user writes it; every path is relative to the project root.

@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { applyPolicy, DEFAULT_POLICY, type HostPolicy } from '../contract/policy.ts';
 import type { PluginMeta } from '../contract/provenance.ts';
-import { resolvePolicy } from '../scenario/policy-options.ts';
-import { CONFIG_FILE, type ProjectConfigOptions, readProjectConfig } from './config.ts';
+import { resolvePolicy } from '../contract/policy-options.ts';
+import { CONFIG_FILE, findProjectRoot, setProjectRoot } from '../paths.ts';
+import { type ProjectConfigOptions, readProjectConfig } from './config.ts';
 
 /**
  * The user's repository as plugbench sees it: every path read or written at run time is
@@ -27,14 +28,6 @@ export interface Project {
   trustedKeyFiles: string[];
   /** `reports/latest`: where commands that measure write by default. */
   latestReportDir: string;
-}
-
-/** The nearest directory from `start` upwards that holds a config file; `start` when none does. */
-export function findProjectRoot(start: string): string {
-  for (let dir = resolve(start); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, CONFIG_FILE))) return dir;
-    if (dirname(dir) === dir) return resolve(start);
-  }
 }
 
 /** Reads the project at `root`: its config (validated) with every default filled in. */
@@ -68,6 +61,7 @@ let current: Project | undefined;
  */
 export function useProject(dir?: string): Project {
   current = openProject(dir !== undefined ? resolve(dir) : findProjectRoot(process.cwd()));
+  setProjectRoot(current.root);
   return current;
 }
 

@@ -1,5 +1,5 @@
 import { type TrustedKey, trustedKeys } from '../contract/keys.ts';
-import { fixtureCacheKey } from '../build/reference-fixtures.ts';
+import { fixtureCacheKey } from './reference-fixtures.ts';
 import { stateDir } from '../paths.ts';
 import { currentProject } from './project.ts';
 

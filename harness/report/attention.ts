@@ -1,4 +1,4 @@
-import { checkKeys, fuzzKeys, isInformational } from '../gate/evaluate.ts';
+import { checkKeys, fuzzKeys, isInformational } from './informational.ts';
 import { formatGateValue, formatNs, formatSlope } from './format.ts';
 import type { GateResult, LaneResult, Results } from './results.ts';
 

@@ -1,4 +1,4 @@
-import type { TimingMode } from '../measure/recording.ts';
+import { type TimingMode } from '../isolations/host-load-lane.ts';
 import type { GateResult } from './results.ts';
 /** Human units for reports. */
 

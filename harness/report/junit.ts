@@ -1,4 +1,4 @@
-import { checkKeys, fuzzKeys, isInformational } from '../gate/evaluate.ts';
+import { checkKeys, fuzzKeys, isInformational } from './informational.ts';
 import { formatGateValue } from './format.ts';
 import type { Results } from './results.ts';
 

@@ -1,14 +1,45 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CheckResult } from '../check/run-checks.ts';
-import type { BoundaryCost } from '../load/boundary-cost.ts';
 import type { FailureKind } from '../contract/errors.ts';
-import type { Boundary } from '../lanes/instance.ts';
-import type { Isolation } from '../lanes/lane.ts';
+import type { Boundary } from '../engines/instance.ts';
+import type { Isolation } from '../isolations/lane.ts';
 import type { Environment } from '../measure/environment.ts';
 import type { LatencySummary } from '../measure/latency.ts';
 import type { MemorySample } from '../measure/memory.ts';
-import type { FailureSample, TimingMode } from '../measure/recording.ts';
+import { type TimingMode } from '../isolations/host-load-lane.ts';
+import type { FailureSample } from '../measure/recording.ts';
+
+export type CheckStatus = 'pass' | 'fail' | 'unsupported';
+
+/** One cell of the safety matrix, as results.json's `checks[]` holds it. */
+export interface CheckResult {
+  id: string;
+  plugin: string;
+  lane: string;
+  status: CheckStatus;
+  detail: string;
+}
+
+/** What one crossing costs on one lane at one payload size (closed loop, one caller). */
+export interface BoundaryCost {
+  lane: string;
+  sizeBytes: number;
+  /**
+   * Who timed it: `tinybench` (round trip from the harness, per call, `performance.now`) or
+   * the Go host's own loop next to the plugin (`go-host per-call` or `go-host batched ×N`,
+   * Go's monotonic clock).
+   */
+  timedBy: string;
+  /** Mean ns per `echo` call. */
+  meanNs: number;
+  p50Ns: number;
+  p99Ns: number;
+  /** Relative margin of error of the mean, in %. */
+  rmePercent: number;
+  samples: number;
+  /** (mean at this size − mean at the smallest size) / extra bytes. */
+  nsPerByte?: number;
+}
 
 export const RESULTS_SCHEMA = 'plugbench/results@1';
 

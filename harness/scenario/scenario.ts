@@ -1,15 +1,13 @@
 import type { InputSpec } from '../load/inputs.ts';
-import type { LoadModel, RunBound } from '../load/model.ts';
-import { type LaneId, parseLane } from '../lanes/lane.ts';
+import { type RunBound } from '../isolations/host-load-lane.ts';
+import type { LoadModel } from '../load/model.ts';
+import { type LaneId, parseLane } from '../isolations/lane.ts';
 import { UsageError } from '../contract/errors.ts';
 import { parseThreshold } from '../gate/threshold.ts';
-import { parseDurationMs } from './duration.ts';
+import { parseDurationMs } from '../contract/duration.ts';
 import type { PolicyOverrides } from '../contract/policy.ts';
-import { type PolicyOptions, resolvePolicy } from './policy-options.ts';
-
-/** The names of the built-in suites. */
-export const SUITES = ['smoke', 'nightly', 'release'] as const;
-export type SuiteName = (typeof SUITES)[number];
+import { type PolicyOptions, resolvePolicy } from '../contract/policy-options.ts';
+import { SUITES, type SuiteName } from '../project/config.ts';
 
 /**
  * A scenario as a user writes it: which op of which plugin, on which lanes, under what load.

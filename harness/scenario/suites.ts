@@ -3,7 +3,8 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../contract/errors.ts';
 import { currentProject } from '../project/project.ts';
-import { resolveScenario, type Scenario, type ScenarioOptions, SUITES, type SuiteName } from './scenario.ts';
+import { SUITES, type SuiteName } from '../project/config.ts';
+import { resolveScenario, type Scenario, type ScenarioOptions } from './scenario.ts';
 
 /** Scenario files: JSON, or modules whose default export is the scenario (`.ts` only where a loader runs). */
 const SCENARIO_FILE = /\.(json|js|mjs|ts)$/;

@@ -6,8 +6,8 @@ import * as assert from 'uvu/assert';
 import { buildPlugins } from '../../harness/build/build-plugins.ts';
 import { PluginLoadError } from '../../harness/contract/errors.ts';
 import type { PluginMeta } from '../../harness/contract/provenance.ts';
-import { BOUNDARIES, type Boundary } from '../../harness/lanes/instance.ts';
-import { openInstance } from '../../harness/lanes/open-instance.ts';
+import { BOUNDARIES, type Boundary } from '../../harness/engines/instance.ts';
+import { openInstance } from '../../harness/engines/open-instance.ts';
 import { fixturesWorkspace } from '../../harness/paths.ts';
 import { fixture, trusted } from '../helpers/plugins.ts';
 

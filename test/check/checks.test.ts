@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runChecks } from '../../harness/check/run-checks.ts';
-import { ALL_LANES } from '../../harness/lanes/lane.ts';
+import { ALL_LANES } from '../../harness/isolations/lane.ts';
 import { fixture, trusted } from '../helpers/plugins.ts';
 
 test('the safety matrix holds on every lane, and only what a lane cannot enforce is unsupported', async () => {
@@ -71,7 +71,7 @@ test('the safety matrix holds on every lane, and only what a lane cannot enforce
 
 test('a plugin under test: loads, answers every op with ok or its own error, and its tampered copy is refused; a liar fails', async () => {
   const { checkPlugin } = await import('../../harness/check/run-checks.ts');
-  const { parseLanes } = await import('../../harness/lanes/lane.ts');
+  const { parseLanes } = await import('../../harness/isolations/lane.ts');
   const lanes = parseLanes(['wasm-core@inproc,native@process']);
   const healthy = await checkPlugin(fixture('textkit'), lanes, trusted);
   assert.equal(

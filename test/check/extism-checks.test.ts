@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { extismChecks } from '../../harness/check/extism-checks.ts';
-import type { CheckFigures, CheckOptions } from '../../harness/check/run-checks.ts';
+import type { CheckFigures, CheckOptions } from '../../harness/check/check-steps.ts';
 import { DEFAULT_POLICY } from '../../harness/contract/policy.ts';
-import { parseLane } from '../../harness/lanes/lane.ts';
+import { parseLane } from '../../harness/isolations/lane.ts';
 import { fixture, trusted } from '../helpers/plugins.ts';
 
 const dirs = { faulty: fixture('ext-faulty'), healthy: fixture('ext-textkit') };

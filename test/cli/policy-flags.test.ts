@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import yargs from 'yargs';
 import { COMMANDS, GLOBAL_OPTIONS, main } from '../../harness/cli/main.ts';
-import { runScenario } from '../../harness/load/run-scenario.ts';
+import { runScenario } from '../../harness/scenario/run-scenario.ts';
 import { initHistograms } from '../../harness/measure/latency.ts';
 import { resolveScenario } from '../../harness/scenario/scenario.ts';
 import { trusted, u64 } from '../helpers/plugins.ts';

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CallOutcome } from '../../harness/contract/errors.ts';
-import { decodeResultReturn, ProtocolViolation } from '../../harness/lanes/canonical.ts';
-import { decodeNativeStatus } from '../../harness/lanes/native.ts';
+import { decodeResultReturn, ProtocolViolation } from '../../harness/engines/canonical.ts';
+import { decodeNativeStatus } from '../../harness/engines/native.ts';
 
 /** The table the Go host's conformance_test.go runs too: one expected outcome per case, for every engine. */
 interface Expected {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { decodeOutcome, encodeFrame, encodeOpInput, FrameReader } from '../../harness/isolation/go-frames.ts';
+import { decodeOutcome, encodeFrame, encodeOpInput, FrameReader } from '../../harness/isolations/go-frames.ts';
 
 /** Golden frames the Go host's frames_test.go holds its side to. */
 interface Golden {

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { projectPlugins } from '../../harness/project/project.ts';
 import { loadCorpus } from '../../harness/fuzz/corpus.ts';
 import { runFuzz } from '../../harness/fuzz/run-fuzz.ts';
-import { parseLanes } from '../../harness/lanes/lane.ts';
+import { parseLanes } from '../../harness/isolations/lane.ts';
 import { trusted } from '../helpers/plugins.ts';
 
 const corpusDir = mkdtempSync(join(tmpdir(), 'plugbench-corpus-'));
@@ -135,7 +135,7 @@ test('init/call/shutdown sequences agree across boundaries for textkit, and the 
 
 test('no leak: linear memory that keeps growing per call is measured; a healthy op stays flat', async () => {
   const { memorySlopePerCall } = await import('../../harness/fuzz/leak.ts');
-  const { openLane } = await import('../../harness/isolation/open-lane.ts');
+  const { openLane } = await import('../../harness/lanes/open-lane.ts');
   const { fixture, u64 } = await import('../helpers/plugins.ts');
   const leaky = await openLane(fixture('faulty'), { boundary: 'wasm-core', isolation: 'inproc' }, { trusted });
   const slope = await memorySlopePerCall(leaky, 'leak', [u64(4096)], 2000);

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { evaluateGate, NO_BASELINE, regressionsNotJudged } from '../../harness/gate/evaluate.ts';
-import { runScenario } from '../../harness/load/run-scenario.ts';
+import { runScenario } from '../../harness/scenario/run-scenario.ts';
 import { environment } from '../../harness/measure/environment.ts';
 import { initHistograms } from '../../harness/measure/latency.ts';
 import { RESULTS_SCHEMA, type Results } from '../../harness/report/results.ts';

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { trustedKeys } from '../../harness/contract/keys.ts';
 import type { InputKind } from '../../harness/contract/manifest.ts';
-import { openSequenceLane } from '../../harness/isolation/open-lane.ts';
-import type { Boundary } from '../../harness/lanes/instance.ts';
-import { resolvePluginDir, stateDir } from '../../harness/paths.ts';
+import { openSequenceLane } from '../../harness/lanes/open-lane.ts';
+import type { Boundary } from '../../harness/engines/instance.ts';
+import { resolvePluginDir } from '../../harness/project/plugin-dir.ts';
+import { stateDir } from '../../harness/paths.ts';
 
 /** The keys `plugbench build` signed the fixtures with (npm test builds them first). */
 export const trusted = trustedKeys(stateDir());

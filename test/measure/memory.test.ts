@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { printRunSummary } from '../../harness/cli/run-summary.ts';
 import { DEFAULT_POLICY, type HostPolicy } from '../../harness/contract/policy.ts';
 import { evaluateGate } from '../../harness/gate/evaluate.ts';
-import { runScenario } from '../../harness/load/run-scenario.ts';
+import { runScenario } from '../../harness/scenario/run-scenario.ts';
 import { environment } from '../../harness/measure/environment.ts';
 import { initHistograms } from '../../harness/measure/latency.ts';
 import { pluginBytes } from '../../harness/measure/memory.ts';

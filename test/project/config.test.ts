@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UsageError } from '../../harness/contract/errors.ts';
-import { packageRoot } from '../../harness/paths.ts';
+import { packageRoot, findProjectRoot } from '../../harness/paths.ts';
 import { configProblems, readProjectConfig } from '../../harness/project/config.ts';
-import { findProjectRoot, openProject } from '../../harness/project/project.ts';
+import { openProject } from '../../harness/project/project.ts';
 
 test('a config with every key valid has no problem', () => {
   const config = {

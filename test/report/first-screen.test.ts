@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NO_BASELINE } from '../../harness/gate/evaluate.ts';
-import { runScenario } from '../../harness/load/run-scenario.ts';
+import { runScenario } from '../../harness/scenario/run-scenario.ts';
 import { environment } from '../../harness/measure/environment.ts';
 import { initHistograms } from '../../harness/measure/latency.ts';
 import { CHROMIUM_INSTALL, findChromium, HEADLESS_FLAGS } from '../../harness/report/chromium.ts';

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runScenario } from '../../harness/load/run-scenario.ts';
+import { runScenario } from '../../harness/scenario/run-scenario.ts';
 import { initHistograms, LatencyHistogram } from '../../harness/measure/latency.ts';
 import { mergeResults } from '../../harness/report/merge.ts';
 import { RESULTS_SCHEMA, type Results, type ScenarioResult } from '../../harness/report/results.ts';

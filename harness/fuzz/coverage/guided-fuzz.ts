@@ -1,7 +1,7 @@
 import type { CallFailure } from '../../contract/errors.ts';
 import type { TrustedKey } from '../../contract/keys.ts';
-import type { LaneOptions } from '../../isolation/open-lane.ts';
-import type { LaneId } from '../../lanes/lane.ts';
+import type { LaneOptions } from '../../lanes/open-lane.ts';
+import type { LaneId } from '../../isolations/lane.ts';
 import { GuidedLane } from './guided-lane.ts';
 
 /** How long the loop runs between two reports to the supervisor, in ms. */

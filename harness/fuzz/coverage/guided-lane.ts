@@ -1,12 +1,12 @@
 import { type CallFailure, UsageError } from '../../contract/errors.ts';
-import { spawnChild, spawnWorker } from '../../isolation/endpoint.ts';
-import { type LaneOptions, openRequestOf } from '../../isolation/open-lane.ts';
-import type { Reply, Request } from '../../isolation/protocol.ts';
-import { SupervisedLane } from '../../isolation/supervised-lane.ts';
-import { type LaneId, laneName } from '../../lanes/lane.ts';
-import { COVERAGE_BOUNDARIES } from './coverage-instance.ts';
-import { ExecSlot } from './exec-slot.ts';
-import type { CoverageRequest, SliceResult } from './messages.ts';
+import { spawnChild, spawnWorker } from '../../isolations/endpoint.ts';
+import { type LaneOptions, openRequestOf } from '../../lanes/open-lane.ts';
+import type { Reply, Request } from '../../isolations/protocol.ts';
+import { SupervisedLane } from '../../isolations/supervised-lane.ts';
+import { type LaneId, laneName } from '../../isolations/lane.ts';
+import { COVERAGE_BOUNDARIES } from '../../coverage/coverage-instance.ts';
+import { ExecSlot } from '../../coverage/exec-slot.ts';
+import type { CoverageRequest, SliceResult } from '../../coverage/messages.ts';
 
 /** Lanes the guided loop runs on: a deadline on every execution, a native crash kept in its process. */
 export const GUIDED_LANES = ['wasm-core@worker', 'wasm-core@process', 'native@process'] as const;

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import type { TrustedKey } from '../../contract/keys.ts';
 import type { HostPolicy } from '../../contract/policy.ts';
-import type { LaneOptions } from '../../isolation/open-lane.ts';
+import type { LaneOptions } from '../../lanes/open-lane.ts';
 import { type PluginMeta, readSignedPluginMeta, readVerifiedArtifact } from '../../contract/provenance.ts';
-import { type LaneId, laneName } from '../../lanes/lane.ts';
+import { type LaneId, laneName } from '../../isolations/lane.ts';
 import type { FuzzFailure } from '../../report/results.ts';
 import { loadCorpus, saveToCorpus } from '../corpus.ts';
 import { findingKey, judgeInput, type Finding, type JudgeContext } from '../judge.ts';

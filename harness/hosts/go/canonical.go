@@ -6,7 +6,7 @@ import (
 )
 
 // Decoding of the canonical-ABI values the contract's exports return, checked against the
-// instance's memory, with the messages of harness/lanes/canonical.ts (the conformance table
+// instance's memory, with the messages of harness/engines/canonical.ts (the conformance table
 // in test/contract/conformance.json holds both to them). A violation panics, for guard.
 
 // linearMemory is what decoding needs of a module's memory: wazero's api.Memory, or bytes in tests.
@@ -60,7 +60,7 @@ func decodeResultArea(memory linearMemory, retptr uint32, hasOk bool, maxOutput 
 }
 
 // decodeNativeStatus turns a native call's status and the buffer it wrote to `out` into an
-// outcome (harness/lanes/native.ts decodeNativeStatus).
+// outcome (harness/engines/native.ts decodeNativeStatus).
 func decodeNativeStatus(status int, bytes []byte, hasOutput bool) outcome {
 	if status == nativeOK {
 		if !hasOutput {

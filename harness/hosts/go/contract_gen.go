@@ -77,7 +77,7 @@ const (
 	batchFailuresKept     = 16
 )
 
-// Frame types of the wire protocol (harness/isolation/go-frames.ts is the other side).
+// Frame types of the wire protocol (harness/isolations/go-frames.ts is the other side).
 const (
 	reqOpen      = 1
 	reqDescribe  = 2

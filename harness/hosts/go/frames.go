@@ -11,7 +11,7 @@ import (
 
 // The wire format between the harness and this host, on the socket at fd 3. Every frame is
 // u32 LE length (of what follows) | u8 type | u32 LE id | payload. Calls and their outcomes
-// are binary; everything rare is JSON. harness/isolation/go-frames.ts is the other side.
+// are binary; everything rare is JSON. harness/isolations/go-frames.ts is the other side.
 //
 // Payloads by frame type (the numbers are generated into contract_gen.go):
 //   reqOpen      JSON openRequest

@@ -40,7 +40,7 @@ func goHeapBytes() int64 {
 	return int64(sample[0].Value.Uint64())
 }
 
-// laneMemory is a sample as the harness names a lane's memory (LaneMemory, harness/lanes/lane.ts).
+// laneMemory is a sample as the harness names a lane's memory (LaneMemory, harness/isolations/lane.ts).
 type laneMemory struct {
 	WasmMemoryBytes  *int64 `json:"wasmMemoryBytes,omitempty"`
 	ChildRssBytes    int64  `json:"childRssBytes"`

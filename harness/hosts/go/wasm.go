@@ -122,7 +122,7 @@ type wasmInstance struct {
 	module   api.Module
 	memory   api.Memory
 
-	// The contract's exports (harness/lanes/wasm-core.ts); postInit may be nil.
+	// The contract's exports (harness/engines/wasm-core.ts); postInit may be nil.
 	realloc, describeFn, postDescribe, initFn, postInit, callFn, postCall, shutdownFn api.Function
 
 	// stack holds the arguments and the result of every call (CallWithStack: no allocation).

@@ -1,0 +1,146 @@
+import { type CallFailure, type CallOutcome, type FailureKind, UsageError } from '../contract/errors.ts';
+import type { Manifest } from '../contract/manifest.ts';
+import { BOUNDARIES, type Boundary } from '../engines/instance.ts';
+
+/**
+ * Where the plugin runs: the harness's own thread, a worker thread, a child process, or a
+ * child process of the Go host (wazero for `wasm-core`, cgo for `native`), as a Go service
+ * would load it.
+ */
+export const ISOLATIONS = ['inproc', 'worker', 'process', 'go'] as const;
+export type Isolation = (typeof ISOLATIONS)[number];
+
+/** Isolations whose plugin lives in a process of its own, so a native fault ends only that process. */
+export const ownProcess = (isolation: Isolation) => isolation === 'process' || isolation === 'go';
+
+/** A boundary × isolation pair, written `wasm-core@worker`. */
+export interface LaneId {
+  boundary: Boundary;
+  isolation: Isolation;
+}
+
+export const laneName = ({ boundary, isolation }: LaneId) => `${boundary}@${isolation}`;
+
+const GO_COMPONENTS =
+  'the Go host runs core modules (wazero) and native libraries (cgo); jco components need a JavaScript engine: use `wasm-core@go`';
+
+/** Every lane there is: each boundary in each isolation, but components only where JavaScript runs them. */
+export const ALL_LANES: readonly LaneId[] = BOUNDARIES.flatMap((boundary) =>
+  ISOLATIONS.map((isolation) => ({ boundary, isolation })),
+).filter((l) => !(l.boundary === 'wasm-component' && l.isolation === 'go'));
+
+/** Parses `boundary@isolation`; a bare boundary means `@inproc`. */
+export function parseLane(text: string): LaneId {
+  const [boundary, isolation = 'inproc', extra] = text.trim().split('@');
+  if (
+    extra === undefined &&
+    (BOUNDARIES as readonly string[]).includes(boundary!) &&
+    (ISOLATIONS as readonly string[]).includes(isolation)
+  ) {
+    if (boundary === 'wasm-component' && isolation === 'go')
+      throw new UsageError(`\`${text}\` is not a lane: ${GO_COMPONENTS}`);
+    return { boundary: boundary as Boundary, isolation: isolation as Isolation };
+  }
+  throw new UsageError(
+    `\`${text}\` is not a lane: write BOUNDARY@ISOLATION with BOUNDARY one of ${BOUNDARIES.join(', ')} and ISOLATION one of ${ISOLATIONS.join(', ')} (e.g. \`wasm-core@worker\`)`,
+  );
+}
+
+/** Parses lanes given as a comma list, repeated, or both. */
+export function parseLanes(values: readonly string[]): LaneId[] {
+  return values
+    .flatMap((v) => v.split(','))
+    .filter((v) => v.trim() !== '')
+    .map(parseLane);
+}
+
+/** One call through a lane. */
+export interface LaneCall {
+  outcome: CallOutcome;
+  /** Time inside the instance (worker or child for isolated lanes), in ns. */
+  innerNs: number;
+  /** Time from the harness's request to its answer, in ns. */
+  roundTripNs: number;
+  /** When the call poisoned the instance: how long replacing it took, in ms. */
+  recycleMs?: number;
+}
+
+export interface CallOptions {
+  /** Stop the call after this many ms. Lanes that cannot stop a call reject a deadline (see `canEnforceDeadline`). */
+  deadlineMs?: number;
+}
+
+/** A replacement of a lane's instance, worker or process, and how long it took. */
+export interface Recycle {
+  cause: FailureKind;
+  ms: number;
+}
+
+/** What a batch of calls did, timed call by call inside the worker or child. */
+export interface BatchResult {
+  /** ns of each completed call, in order. */
+  innerNs: Float64Array;
+  /** Failures of the batch (a poisoning one ends it early; the instance is then recycled). */
+  failures: CallFailure[];
+  /** When the batch poisoned the instance: how long replacing it took, in ms. */
+  recycleMs?: number;
+}
+
+/** An optional ability: many calls per crossing, for throughput where a round trip would dominate. */
+export interface BatchingLane extends Lane {
+  callBatch(op: string, input: Uint8Array, count: number): Promise<BatchResult>;
+}
+
+export const canBatch = (lane: Lane): lane is BatchingLane =>
+  typeof (lane as Partial<BatchingLane>).callBatch === 'function';
+
+/**
+ * An optional ability: `init` and `shutdown` as steps of their own, each under a deadline like
+ * a call, and a fresh instance on demand, for the fuzz's init/call/shutdown sequences. A
+ * poisoned instance is replaced and initialised again with the config of the last `init` that
+ * succeeded (none after a reset).
+ */
+export interface SequencingLane extends Lane {
+  init(config: string, options?: CallOptions): Promise<LaneCall>;
+  shutdown(options?: CallOptions): Promise<LaneCall>;
+  /** Shuts the instance down and starts a fresh one that waits for `init`: the start of a sequence. */
+  reset(options?: CallOptions): Promise<LaneCall>;
+}
+
+export const canSequence = (lane: Lane): lane is SequencingLane =>
+  typeof (lane as Partial<SequencingLane>).reset === 'function';
+
+/** Memory of a lane's instance and of whatever holds it. */
+export interface LaneMemory {
+  /** The plugin's linear memory (wasm lanes). */
+  wasmMemoryBytes?: number;
+  /** RSS of the child process (`@process` lanes). */
+  childRssBytes?: number;
+  /** Bytes the child holds from malloc (less JS array buffers in a Node child), where a native plugin's allocations live. */
+  childMallocBytes?: number;
+  /** The Go host's heap (`@go` lanes). */
+  childGoHeapBytes?: number;
+}
+
+/**
+ * A plugin loaded on one lane: negotiated, callable, recyclable. Calls never throw for what
+ * a plugin does; they end in an outcome. After a poisoning failure the lane replaces the
+ * instance (new instance, worker or process) before the next call, and says how long it took.
+ */
+export interface Lane {
+  readonly id: LaneId;
+  readonly name: string;
+  readonly manifest: Manifest;
+  /**
+   * Whether a deadline stops a call on this lane, and how: the supervisor kills the worker or
+   * process (`kill`), or the host stops the call itself and keeps its process (`host`, e.g.
+   * wazero's context cancellation). When not, `why` says so for `unsupported` checks.
+   */
+  readonly deadline: { enforced: true; by: 'kill' | 'host' } | { enforced: false; why: string };
+  /** Every recycle so far, oldest first. */
+  readonly recycles: readonly Recycle[];
+  call(op: string, input: Uint8Array, options?: CallOptions): Promise<LaneCall>;
+  memory(): Promise<LaneMemory>;
+  /** Shuts the plugin down and releases its instance, worker or process. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,322 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { UsageError } from '../contract/errors.ts';
+import type { TrustedKey } from '../contract/keys.ts';
+import { CONTRACT_TIMING } from '../contract/generated.ts';
+import { applyPolicy, DEFAULT_POLICY, type HostPolicy } from '../contract/policy.ts';
+import { openLane } from '../lanes/open-lane.ts';
+import { type Lane, type LaneId, laneName } from '../isolations/lane.ts';
+import { batchSizeFor, calibrateClock, type Clock, hrClock } from '../measure/clock.ts';
+import { watchEventLoop } from '../measure/event-loop.ts';
+import type { LatencyHistogram, LatencySummary } from '../measure/latency.ts';
+import {
+  MEMORY_SAMPLES_PER_RUN,
+  type MemoryReading,
+  type MemorySample,
+  memorySlope,
+  sampleMemory,
+} from '../measure/memory.ts';
+import { LaneRecording } from '../measure/recording.ts';
+import { resolvePluginDir } from '../project/plugin-dir.ts';
+import type { LaneResult, LatencyRecord, ScenarioResult } from '../report/results.ts';
+import type { Scenario } from './scenario.ts';
+import { typicalCallNs } from '../load/calibration.ts';
+import { closedLoop } from '../load/closed-loop.ts';
+import { cycle, inputPool } from '../load/inputs.ts';
+import { type RunBound, type TimingMode, type HostLoadLane, canRunLoad } from '../isolations/host-load-lane.ts';
+import { type LoadModel, type LoopHooks, warmupFor } from '../load/model.ts';
+import { openLoop } from '../load/open-loop.ts';
+import type { CallTarget } from '../load/target.ts';
+import { targetOf } from '../load/target.ts';
+import { callersShareHost, hostLoad } from '../load/host-load.ts';
+
+export interface RunOptions {
+  trusted: readonly TrustedKey[];
+  /** @default hrClock */
+  clock?: Clock;
+  /** The host's policy, under each scenario's own `policy`. @default DEFAULT_POLICY */
+  policy?: HostPolicy;
+  /** Progress lines, about one a second per running lane. */
+  progress?: (line: string) => void;
+  /** Stops measuring (Ctrl-C); what was measured so far is returned. */
+  signal?: AbortSignal;
+  /**
+   * How often memory is sampled while measuring, in ms; a run also samples MEMORY_SAMPLES_PER_RUN
+   * times over its duration or calls, so a short one has a curve too. @default 100
+   */
+  sampleEveryMs?: number;
+}
+
+/** When a run samples memory: by time, and by calls for a call bound. */
+function samplingFor(
+  bound: RunBound,
+  sampleEveryMs: number = CONTRACT_TIMING.tickMs,
+): Pick<LoopHooks, 'tickEveryMs' | 'tickEveryCalls'> {
+  if ('calls' in bound)
+    return {
+      tickEveryMs: sampleEveryMs,
+      tickEveryCalls: Math.max(1, Math.floor(bound.calls / MEMORY_SAMPLES_PER_RUN)),
+    };
+  return { tickEveryMs: Math.min(sampleEveryMs, bound.durationMs / MEMORY_SAMPLES_PER_RUN) };
+}
+
+const record = (h: LatencyHistogram): LatencyRecord => ({ ...h.summary(), hdr: h.encode() });
+
+/** Runs one scenario on each of its lanes in turn. */
+export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
+  const dir = resolvePluginDir(scenario.plugin);
+  const lanes: LaneResult[] = [];
+  for (const id of scenario.lanes) {
+    if (options.signal?.aborted) break;
+    lanes.push(await runLane(dir, id, scenario, options));
+  }
+  const input = scenario.input;
+  return {
+    id: scenario.id,
+    plugin: scenario.plugin,
+    op: scenario.op,
+    ...('sizeBytes' in input ? { inputSizeBytes: input.sizeBytes } : {}),
+    thresholds: scenario.thresholds,
+    lanes,
+  };
+}
+
+async function openLanes(dir: string, id: LaneId, scenario: Scenario, options: RunOptions): Promise<Lane[]> {
+  const concurrency = scenario.load.model === 'closed' ? scenario.load.concurrency : 1;
+  const hosts = callersShareHost(id) ? 1 : concurrency;
+  if (id.isolation === 'inproc' && concurrency > 1) {
+    throw new UsageError(
+      `scenario \`${scenario.id}\`: ${laneName(id)} runs on the harness's own thread, so \`concurrency\` must be 1 (got ${concurrency}); use @worker or @process for more callers`,
+    );
+  }
+  const opened: Lane[] = [];
+  try {
+    for (let i = 0; i < hosts; i++)
+      opened.push(
+        await openLane(dir, id, {
+          trusted: options.trusted,
+          policy: applyPolicy(options.policy ?? DEFAULT_POLICY, scenario.policy),
+          config: scenario.config,
+        }),
+      );
+  } catch (e) {
+    await Promise.all(opened.map((l) => l.close()));
+    throw e;
+  }
+  return opened;
+}
+
+function withDeadline(target: CallTarget, deadlineMs: number | undefined, lane: Lane): CallTarget {
+  if (deadlineMs === undefined || target.sync) return target;
+  return { sync: false, call: (op, input) => lane.call(op, input, { deadlineMs }) };
+}
+
+/** One load model run on a lane: the harness's loops, or the lane's own host. */
+type SteadyModel = Extract<LoadModel, { model: 'open' | 'closed' }>;
+type Drive = (model: SteadyModel, bound: RunBound, recording: LaneRecording, hooks: LoopHooks) => Promise<DriveReport>;
+
+interface DriveReport {
+  elapsedNs: number;
+  timing: TimingMode;
+  achievedRate?: number;
+  scheduleJitter?: LatencySummary;
+}
+
+/** The harness drives the calls: per call or in calibrated batches on the harness's thread, or crossing into a worker or child. */
+async function harnessDrive(
+  lanes: readonly Lane[],
+  scenario: Scenario,
+  pool: Uint8Array[],
+  clock: Clock,
+): Promise<Drive> {
+  const next = cycle(pool);
+  const targets = lanes.map((lane) => withDeadline(targetOf(lane), scenario.deadlineMs, lane));
+  const closed = scenario.load.model === 'closed';
+  const batchSize = closed
+    ? batchSizeFor(await typicalCallNs(targets[0]!, scenario.op, next, clock), calibrateClock(clock))
+    : 1;
+  const crossingBatch = closed && lanes[0]!.id.isolation !== 'inproc' ? scenario.batch : 1;
+  const timing: TimingMode =
+    batchSize > 1
+      ? { mode: 'batched', size: batchSize }
+      : crossingBatch > 1
+        ? { mode: 'crossing-batched', size: crossingBatch }
+        : { mode: 'per-call' };
+  return async (model, bound, recording, hooks) => {
+    if (model.model === 'closed') {
+      const report = await closedLoop(
+        targets,
+        scenario.op,
+        next,
+        { ...hooks, bound, clock, batchSize, crossingBatch },
+        recording,
+      );
+      return { elapsedNs: report.elapsedNs, timing };
+    }
+    const report = await openLoop(
+      targets[0]!,
+      scenario.op,
+      next,
+      { ...hooks, bound, clock, ratePerSec: model.ratePerSec },
+      recording,
+    );
+    return {
+      elapsedNs: report.elapsedNs,
+      timing,
+      achievedRate: report.achievedRatePerSec,
+      scheduleJitter: report.scheduleJitter,
+    };
+  };
+}
+
+/** The lane's host drives the calls next to the plugin and sends its histograms back. */
+function hostDrive(lanes: readonly HostLoadLane[], scenario: Scenario, pool: Uint8Array[]): Drive {
+  const callers = scenario.load.model === 'closed' && callersShareHost(lanes[0]!.id) ? scenario.load.concurrency : 1;
+  return (model, bound, recording, hooks) =>
+    hostLoad(lanes, scenario.op, pool, model, bound, recording, {
+      ...hooks,
+      callers,
+      ...(scenario.deadlineMs !== undefined ? { deadlineMs: scenario.deadlineMs } : {}),
+    });
+}
+
+async function runLane(dir: string, id: LaneId, scenario: Scenario, options: RunOptions): Promise<LaneResult> {
+  const clock = options.clock ?? hrClock;
+  const name = laneName(id);
+  const lanes = await openLanes(dir, id, scenario, options);
+  const recordings: LaneRecording[] = [];
+  try {
+    const first = lanes[0]!;
+    const opSpec = first.manifest.ops.find((o) => o.name === scenario.op);
+    if (opSpec === undefined)
+      throw new UsageError(
+        `plugin \`${scenario.plugin}\` has no op \`${scenario.op}\` (its ops: ${first.manifest.ops.map((o) => o.name).join(', ')})`,
+      );
+    if (scenario.deadlineMs !== undefined && !first.deadline.enforced)
+      throw new UsageError(
+        `scenario \`${scenario.id}\` sets a deadline, but lane \`${name}\` cannot enforce one: ${first.deadline.why}`,
+      );
+    const pool = inputPool(opSpec.input, scenario.input);
+    const hosted = lanes.every(canRunLoad) ? lanes : undefined;
+    const drive = hosted ? hostDrive(hosted, scenario, pool) : await harnessDrive(lanes, scenario, pool, clock);
+    const model: SteadyModel =
+      scenario.load.model === 'ramp' ? { model: 'open', ratePerSec: scenario.load.startRatePerSec } : scenario.load;
+
+    const warmup = new LaneRecording(model.model === 'open');
+    recordings.push(warmup);
+    await drive(model, warmupFor(scenario.bound), warmup, { signal: options.signal });
+
+    const samples: MemorySample[] = [];
+    const timeline: LaneResult['timeline'] = [];
+    const started = clock.nowNs();
+    let lastProgress = started;
+    const tick = async (calls: number, recording: LaneRecording, memory?: MemoryReading) => {
+      const now = clock.nowNs();
+      samples.push(await sampleMemory((now - started) / 1e6, calls, lanes, memory));
+      if (recording.latency.count > 0)
+        timeline.push({
+          tMs: (now - started) / 1e6,
+          calls,
+          p50Ns: recording.latency.percentileNs(50),
+          p99Ns: recording.latency.percentileNs(99),
+        });
+      if (options.progress && now - lastProgress >= 1e9) {
+        lastProgress = now;
+        const left =
+          'durationMs' in scenario.bound
+            ? `${Math.max(0, (scenario.bound.durationMs - (now - started) / 1e6) / 1000).toFixed(0)} s left`
+            : `${scenario.bound.calls - calls} calls left`;
+        options.progress(
+          `${scenario.id} ${name}: ${calls} calls, p99 ${(recording.latency.percentileNs(99) / 1e3).toFixed(1)} µs, ${left}`,
+        );
+      }
+      await yieldToEventLoop();
+    };
+    samples.push(await sampleMemory(0, 0, lanes));
+    const loop = watchEventLoop();
+    let recording: LaneRecording;
+    let report: DriveReport;
+    let sustainedRate: number | undefined;
+    if (scenario.load.model === 'ramp') {
+      ({ recording, report, sustainedRate } = await ramp(
+        scenario.load,
+        drive,
+        options,
+        (r) => recordings.push(r),
+        (calls, r) => tick(calls, r),
+      ));
+    } else {
+      recording = new LaneRecording(model.model === 'open');
+      recordings.push(recording);
+      const r = recording;
+      report = await drive(model, scenario.bound, recording, {
+        signal: options.signal,
+        tick: (calls, memory) => tick(calls, r, memory),
+        ...samplingFor(scenario.bound, options.sampleEveryMs),
+      });
+    }
+    const eventLoopDelay = loop.stop();
+    samples.push(await sampleMemory((clock.nowNs() - started) / 1e6, recording.calls, lanes));
+    const load = scenario.load;
+    return {
+      lane: name,
+      boundary: id.boundary,
+      isolation: id.isolation,
+      load: {
+        model: load.model,
+        ...(load.model === 'open' ? { rate: load.ratePerSec } : {}),
+        ...(load.model === 'closed' ? { concurrency: load.concurrency } : {}),
+        durationMs: report.elapsedNs / 1e6,
+        calls: recording.calls,
+        late: recording.late,
+        dropped: recording.dropped,
+        ...(report.achievedRate !== undefined ? { achievedRate: report.achievedRate } : {}),
+        ...(report.scheduleJitter !== undefined ? { scheduleJitter: report.scheduleJitter } : {}),
+        timing: report.timing,
+        driver: hosted ? 'go-host' : 'harness',
+        corrected: recording.uncorrected !== undefined,
+      },
+      latency: record(recording.latency),
+      ...(recording.uncorrected ? { latencyUncorrected: record(recording.uncorrected) } : {}),
+      ...(recording.inner.count > 0 ? { latencyInner: record(recording.inner) } : {}),
+      errors: recording.errors,
+      failureSamples: recording.failureSamples,
+      memory: { samples, ...memorySlope(samples) },
+      timeline,
+      eventLoopDelay,
+      ...(sustainedRate !== undefined ? { sustainedRate } : {}),
+    };
+  } finally {
+    await Promise.all(lanes.map((l) => l.close()));
+    for (const r of recordings) r.destroy();
+  }
+}
+
+/** Open-loop steps of rising rate; keeps the highest step whose p99 stayed in budget. */
+async function ramp(
+  load: Extract<LoadModel, { model: 'ramp' }>,
+  drive: Drive,
+  options: RunOptions,
+  keep: (r: LaneRecording) => void,
+  tick: (calls: number, r: LaneRecording) => Promise<void>,
+): Promise<{ recording: LaneRecording; report: DriveReport; sustainedRate?: number }> {
+  let best: { recording: LaneRecording; report: DriveReport; rate: number } | undefined;
+  let last: { recording: LaneRecording; report: DriveReport } | undefined;
+  for (
+    let rate = load.startRatePerSec;
+    rate <= load.maxRatePerSec && !options.signal?.aborted;
+    rate += load.stepRatePerSec
+  ) {
+    const recording = new LaneRecording(true);
+    keep(recording);
+    const report = await drive({ model: 'open', ratePerSec: rate }, { durationMs: load.stepMs }, recording, {
+      signal: options.signal,
+      tick: (calls) => tick(calls, recording),
+    });
+    options.progress?.(`ramp ${rate}/s: p99 ${(recording.latency.percentileNs(99) / 1e3).toFixed(1)} µs`);
+    last = { recording, report };
+    if (recording.latency.percentileNs(99) > load.p99BudgetNs || recording.dropped > 0) break;
+    best = { ...last, rate };
+  }
+  const chosen = best ?? last!;
+  return { recording: chosen.recording, report: chosen.report, ...(best ? { sustainedRate: best.rate } : {}) };
+}

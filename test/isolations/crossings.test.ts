@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnWorker } from '../../harness/isolations/endpoint.ts';
+import { openLane } from '../../harness/lanes/open-lane.ts';
+import type { Reply } from '../../harness/isolations/protocol.ts';
+import { canBatch, type Lane } from '../../harness/isolations/lane.ts';
+import { fixture, trusted, u64 } from '../helpers/plugins.ts';
+
+const failureKind = (call: Awaited<ReturnType<Lane['call']>>) => (call.outcome.ok ? 'ok' : call.outcome.failure.kind);
+
+async function echoes(lane: Lane, sizes: number[]): Promise<void> {
+  for (const size of sizes) {
+    const input = randomBytes(size);
+    const { outcome } = await lane.call('echo', input);
+    assert.ok(
+      outcome.ok && Buffer.from(outcome.output).equals(input),
+      `${lane.name}: echo of ${size} bytes came back intact`,
+    );
+  }
+}
+
+for (const lane of [
+  'wasm-core@worker',
+  'wasm-component@worker',
+  'native@worker',
+  'native@process',
+  'wasm-core@process',
+] as const) {
+  test(`${lane}: calls of 0 B to 1 MiB cross intact (the shared buffer grows), failures keep their kind and code, batches too`, async () => {
+    const [boundary, isolation] = lane.split('@') as ['wasm-core', 'worker'];
+    const opened = await openLane(fixture('faulty'), { boundary, isolation }, { trusted });
+    try {
+      await echoes(opened, [0, 64, 70_000, 1 << 20, 64]);
+      const refused = await opened.call('leak', new Uint8Array(3));
+      assert.equal(refused.outcome.ok ? undefined : refused.outcome.failure, {
+        kind: 'plugin',
+        code: 'invalid-input',
+        message: 'expected an 8-byte u64 LE, got 3 bytes',
+      });
+      const panicked = await opened.call('panic', new Uint8Array());
+      assert.is(failureKind(panicked), 'panic');
+      assert.ok(panicked.recycleMs !== undefined || opened.recycles.length > 0, 'the panic recycled the instance');
+      await echoes(opened, [16]);
+      if (!canBatch(opened)) throw new Error(`${lane} batches`);
+      const batch = await opened.callBatch('echo', new Uint8Array(64), 200);
+      assert.equal([batch.innerNs.length, batch.failures], [200, []]);
+      const broken = await opened.callBatch('panic', new Uint8Array(), 20);
+      assert.equal(
+        [broken.innerNs.length, broken.failures[0]?.kind, opened.recycles.at(-1)?.cause],
+        [1, 'panic', 'panic'],
+      );
+      await echoes(opened, [16]);
+    } finally {
+      await opened.close();
+    }
+  });
+}
+
+test('a worker terminated in the middle of a call (deadline) is replaced, and the next calls cross on a new shared buffer', async () => {
+  const lane = await openLane(fixture('faulty'), { boundary: 'wasm-core', isolation: 'worker' }, { trusted });
+  try {
+    const calls = [
+      lane.call('spin', new Uint8Array(), { deadlineMs: 300 }),
+      lane.call('echo', new Uint8Array([1, 2, 3])),
+    ];
+    const [spun, echoed] = await Promise.all(calls);
+    assert.is(failureKind(spun!), 'timeout');
+    assert.equal(echoed!.outcome, { ok: true, output: new Uint8Array([1, 2, 3]) });
+    await echoes(lane, [100_000]);
+  } finally {
+    await lane.close();
+  }
+});
+
+test('a worker that ends while the harness waits for its answer ends the wait at once', async () => {
+  const endpoint = spawnWorker(256);
+  const replies: Reply[] = [];
+  endpoint.onMessage((reply: Reply) => replies.push(reply));
+  const ready = new Promise<void>((resolve) =>
+    endpoint.onMessage((reply: Reply) => reply.type === 'ready' && resolve()),
+  );
+  endpoint.send({
+    type: 'open',
+    dir: fixture('faulty'),
+    boundary: 'wasm-core',
+    trustedKeysPem: trusted.map((k) => k.key.export({ type: 'spki', format: 'pem' }).toString()),
+    grants: ['log', 'clock'],
+    quotas: { memoryBytes: 64 << 20, callTimeoutMs: 10_000 },
+    maxOutputBytes: 1 << 20,
+    config: '{}',
+    limitNativeMemory: false,
+  });
+  await ready;
+  endpoint.send({ type: 'call', id: 1, op: 'spin', input: new Uint8Array() });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const started = performance.now();
+  await endpoint.kill();
+  await endpoint.ended;
+  assert.ok(performance.now() - started < 2000, `the worker ended ${performance.now() - started} ms after the kill`);
+  assert.equal(
+    replies.filter((r) => r.type === 'called'),
+    [],
+    'no answer is made up for the call',
+  );
+});
+
+test('a child killed in the middle of a call, or while it writes a large answer, is a crash; the harness reads on intact', async () => {
+  const lane = await openLane(fixture('faulty'), { boundary: 'native', isolation: 'process' }, { trusted });
+  const pidOf = () => (lane as unknown as { pid: number }).pid;
+  try {
+    const sleeping = lane.call('slow', u64(5000));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    process.kill(pidOf(), 'SIGKILL');
+    const slept = await sleeping;
+    assert.is(failureKind(slept), 'crash');
+    assert.match(slept.outcome.ok ? '' : slept.outcome.failure.message, 'killed by SIGKILL');
+    // The replacement is loaded before it is killed in turn.
+    await echoes(lane, [8]);
+    // Killed at different points of a 32 MiB answer: either it arrived whole or the call crashed.
+    const input = randomBytes(32 << 20);
+    for (const delayMs of [5, 20, 60]) {
+      const answer = lane.call('echo', input);
+      const pid = pidOf();
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      process.kill(pid, 'SIGKILL');
+      const { outcome } = await answer;
+      assert.ok(
+        outcome.ok ? Buffer.from(outcome.output).equals(input) : outcome.failure.kind === 'crash',
+        `killed after ${delayMs} ms: ${outcome.ok ? 'ok' : outcome.failure.message}`,
+      );
+      await echoes(lane, [64, 70_000]);
+    }
+  } finally {
+    await lane.close();
+  }
+});
+
+test.run();
