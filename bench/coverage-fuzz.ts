@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { trustedKeys } from '../harness/contract/keys.ts';
 import { fuzzGuided } from '../harness/fuzz/coverage/guided-fuzz.ts';
 import { runFuzz } from '../harness/fuzz/run-fuzz.ts';
-import { parseLane } from '../harness/isolations/lane.ts';
+import { parseLane } from '../harness/lanes/registry.ts';
 import { resolvePluginDir } from '../harness/project/plugin-dir.ts';
 import { stateDir } from '../harness/paths.ts';
 

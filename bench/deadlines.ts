@@ -3,7 +3,7 @@
 // Run: node --import tsx bench/deadlines.ts [ROUNDS] [PAUSE_MS]   (a pause lets the spare load)
 import { trustedKeys } from '../harness/contract/keys.ts';
 import { openLane } from '../harness/lanes/open-lane.ts';
-import { parseLanes } from '../harness/isolations/lane.ts';
+import { parseLanes } from '../harness/lanes/registry.ts';
 import { watchEventLoop } from '../harness/measure/event-loop.ts';
 import { resolvePluginDir } from '../harness/project/plugin-dir.ts';
 import { stateDir } from '../harness/paths.ts';

@@ -6,7 +6,8 @@
 // Run: node --import tsx bench/extism-cost.ts [ROUNDS] [TIME_MS] [LANES]
 import { trustedKeys } from '../harness/contract/keys.ts';
 import { openLane } from '../harness/lanes/open-lane.ts';
-import { type Lane, parseLanes, laneName } from '../harness/isolations/lane.ts';
+import { parseLanes } from '../harness/lanes/registry.ts';
+import { type Lane, laneName } from '../harness/isolations/lane.ts';
 import { measureLaneCost } from '../harness/load/boundary-cost.ts';
 import { initHistograms } from '../harness/measure/latency.ts';
 import { formatNs } from '../harness/report/format.ts';

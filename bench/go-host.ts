@@ -4,7 +4,8 @@
 // Run: node --import tsx bench/go-host.ts [ROUNDS] [TIME_MS]
 import { trustedKeys } from '../harness/contract/keys.ts';
 import { openLane } from '../harness/lanes/open-lane.ts';
-import { type Lane, parseLane } from '../harness/isolations/lane.ts';
+import { parseLane } from '../harness/lanes/registry.ts';
+import { type Lane } from '../harness/isolations/lane.ts';
 import { measureLaneCost } from '../harness/load/boundary-cost.ts';
 import { initHistograms } from '../harness/measure/latency.ts';
 import { formatNs } from '../harness/report/format.ts';

@@ -2,16 +2,33 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PluginLoadError } from '../contract/errors.ts';
 import type { ExtismMeta, PluginMeta } from '../contract/provenance.ts';
-import { EXTISM_ABI, NOT_FOR_EXTISM } from './extism.ts';
+import type { AbiDescriptor } from './abi-descriptor.ts';
+import { contractV1Abi } from './contract-v1.ts';
+import { extismAbi } from './extism.ts';
 
 /**
  * The seam between a plugin's ABI and the engines: plugin.json's `abi` picks the adapter,
  * which says what the module must export and may import, where the manifest comes from, and
- * how a call's input goes in and its output and failures come out.
+ * how a call's input goes in and its output and failures come out. The name of a registered
+ * ABI: `contract-v1`, `extism`.
  */
-export type PluginAbi = 'contract-v1' | 'extism';
+export type PluginAbi = string;
 
-export const abiOf = (meta: Pick<PluginMeta, 'abi'>): PluginAbi => (meta.abi === EXTISM_ABI ? 'extism' : 'contract-v1');
+/** Registered ABIs; the latest registered that claims a plugin is its ABI (contract v1 claims every other). */
+const abis: AbiDescriptor[] = [];
+
+/** Registers a plugin ABI; a name registered twice throws. Returns what unregisters it (for tests). */
+export function registerAbi(abi: AbiDescriptor): () => void {
+  if (abis.some((known) => known.name === abi.name)) throw new Error(`ABI \`${abi.name}\` is registered twice`);
+  abis.push(abi);
+  return () => void abis.splice(abis.indexOf(abi), 1);
+}
+
+registerAbi(contractV1Abi);
+registerAbi(extismAbi);
+
+export const abiOf = (meta: Pick<PluginMeta, 'abi'>): PluginAbi =>
+  [...abis].reverse().find((abi) => abi.claims(meta.abi))!.name;
 
 /** The Extism part of plugin.json; refuses a plugin.json that says `extism` without it. */
 export function extismMetaOf(meta: PluginMeta): ExtismMeta {
@@ -24,9 +41,9 @@ export function extismMetaOf(meta: PluginMeta): ExtismMeta {
   return meta.extism;
 }
 
-/** Whether a lane's boundary runs plugins of this ABI; the reason when it does not. */
-export function boundaryProblem(abi: PluginAbi, boundary: string): string | undefined {
-  return abi === 'extism' && boundary !== 'wasm-core' ? NOT_FOR_EXTISM : undefined;
+/** Whether an engine that speaks `spoken` runs plugins of this ABI; the ABI's reason when it does not. */
+export function abiProblem(abi: PluginAbi, spoken: readonly string[]): string | undefined {
+  return spoken.includes(abi) ? undefined : abis.find((known) => known.name === abi)!.unspoken;
 }
 
 /** The ABI of a built plugin directory, from its plugin.json (verified again when it loads). */

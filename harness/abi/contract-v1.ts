@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { PluginLoadError } from '../contract/errors.ts';
 import { type PluginMeta, readVerifiedArtifact } from '../contract/provenance.ts';
+import type { AbiDescriptor } from './abi-descriptor.ts';
 import { missingArtifact } from './missing-artifact.ts';
 
 /**
@@ -9,6 +10,13 @@ import { missingArtifact } from './missing-artifact.ts';
  * (engines/wasm-core.ts, wasm-component.ts, native.ts); this adapter says which verified
  * bytes each boundary opens.
  */
+export const contractV1Abi: AbiDescriptor = {
+  name: 'contract-v1',
+  // Every `abi` no other ABI claims: a version this host does not speak is refused by the negotiation, with its reason.
+  claims: () => true,
+  unspoken: 'not for plugins of contract 1.0',
+};
+
 /** What plugin.json declares, for the negotiation to hold `describe` to. */
 export const declaredOf = (meta: PluginMeta) => ({ name: meta.name, version: meta.version, abi: meta.abi });
 

@@ -2,6 +2,7 @@ import { PluginLoadError, UsageError } from '../contract/errors.ts';
 import type { Manifest, OpSpec } from '../contract/manifest.ts';
 import type { Capability, HostPolicy } from '../contract/policy.ts';
 import type { ExtismMeta } from '../contract/provenance.ts';
+import type { AbiDescriptor } from './abi-descriptor.ts';
 
 /**
  * The Extism plugin ABI (extism.org): a core module imports its kernel from `extism:host/env`,
@@ -171,3 +172,10 @@ export const returnCodeMessage = (op: string, code: number) => `\`${op}\` return
 /** Lanes that cannot run an Extism plugin say so with this. */
 export const NOT_FOR_EXTISM =
   'not for Extism plugins: an Extism plugin is a core module run by an Extism SDK; use wasm-core';
+
+/** Extism plugins: plugin.json says `abi` `extism`; only an Extism SDK runs them. */
+export const extismAbi: AbiDescriptor = {
+  name: 'extism',
+  claims: (pluginJsonAbi) => pluginJsonAbi === EXTISM_ABI,
+  unspoken: NOT_FOR_EXTISM,
+};

@@ -2,11 +2,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NOT_FOR_EXTISM } from '../abi/extism.ts';
+import { abiProblem } from '../abi/abi.ts';
 import { signArtifact } from '../build/sign-artifact.ts';
 import { keyIdOf, type TrustedKey } from '../contract/keys.ts';
 import type { HostPolicy } from '../contract/policy.ts';
 import { openLane } from '../lanes/open-lane.ts';
+import { laneKind } from '../lanes/registry.ts';
 import { type LaneId, laneName } from '../isolations/lane.ts';
 import { BACKSTOP_DEADLINE_MS, CHECK_DEADLINE_MS, EXTISM_FAULTS } from './matrix.ts';
 import { type CheckResult } from '../report/results.ts';
@@ -102,8 +103,9 @@ export async function extismChecks(
   const name = laneName(laneId);
   const plugin = 'ext-faulty';
   const ids = [...EXTISM_FAULTS.map((f) => `extism.fault.${f.op}`), 'extism.load.tampered', 'extism.load.http'];
-  if (laneId.boundary !== 'wasm-core')
-    return ids.map((id) => ({ id, plugin, lane: name, status: 'unsupported', detail: NOT_FOR_EXTISM }));
+  const problem = abiProblem('extism', laneKind(laneId).engine.abis);
+  if (problem !== undefined)
+    return ids.map((id) => ({ id, plugin, lane: name, status: 'unsupported', detail: problem }));
   const checks: CheckResult[] = [];
   const lane = await openLane(dirs.faulty, laneId, { trusted: options.trusted, policy });
   try {

@@ -1,6 +1,7 @@
 import type { FailureKind } from '../contract/errors.ts';
-import { NOT_FOR_EXTISM } from '../abi/extism.ts';
-import { type LaneId, ownProcess } from '../isolations/lane.ts';
+import { abiProblem } from '../abi/abi.ts';
+import type { LaneId } from '../isolations/lane.ts';
+import { laneKind } from '../lanes/registry.ts';
 
 /** What a cell of the safety matrix expects: an outcome kind, or that the lane cannot do it. */
 export type Expectation = { expect: FailureKind; message?: RegExp; signal?: string } | { unsupported: string };
@@ -16,10 +17,16 @@ export interface FaultCase {
   expectOn(lane: LaneId): Expectation;
 }
 
-const NATIVE_IN_HARNESS =
-  "a native fault in the harness's own process would take the harness down; only native@process and native@go contain it";
-const isWasm = (lane: LaneId) => lane.boundary !== 'native';
-const nativeOutside = (lane: LaneId) => lane.boundary === 'native' && !ownProcess(lane.isolation);
+/**
+ * A fault of the plugin's code: what a wasm engine makes of it (it traps), else what a native
+ * one does where its process is the plugin's own; where not, the isolation's reason.
+ */
+function faultOfCode(lane: LaneId, onWasm: Expectation, onNative: Expectation): Expectation {
+  const { engine, promises } = laneKind(lane);
+  if (engine.faults === 'trap') return onWasm;
+  const contained = promises.crashContainment!;
+  return contained.enforced ? onNative : { unsupported: contained.why };
+}
 
 /** The `liar` fixture's ops: each breaks the contract in what it returns; every lane must say `protocol`. */
 export const PROTOCOL_LIES = ['bad-pointer', 'bad-length', 'bad-utf8', 'bad-code'] as const;
@@ -31,11 +38,13 @@ export const CHECK_DEADLINE_MS = 200;
 export const BACKSTOP_DEADLINE_MS = 10_000;
 
 function deadlineExpectation(lane: LaneId): Expectation {
-  if (lane.isolation === 'inproc')
-    return { unsupported: "a call on the harness's own thread cannot be interrupted; use @worker or @process" };
-  if (lane.boundary === 'native' && lane.isolation === 'worker')
-    return { unsupported: 'terminating a worker does not interrupt a native call blocked in C; use native@process' };
-  return { expect: 'timeout' };
+  const { deadline } = laneKind(lane).promises;
+  return deadline.enforced ? { expect: 'timeout' } : { unsupported: deadline.why };
+}
+
+function memoryQuotaExpectation(lane: LaneId): Expectation {
+  const quota = laneKind(lane).promises.memoryQuota;
+  return quota.enforced ? { expect: 'resource-exhausted' } : { unsupported: quota.why };
 }
 
 /** The faults, in the order a lane suffers them (each one recycles the instance for the next). */
@@ -44,49 +53,21 @@ export const FAULTS: readonly FaultCase[] = [
   {
     op: 'segv',
     expectOn: (lane) =>
-      isWasm(lane)
-        ? { expect: 'trap', message: /out of bounds/ }
-        : nativeOutside(lane)
-          ? { unsupported: NATIVE_IN_HARNESS }
-          : { expect: 'crash', signal: 'SIGSEGV' },
+      faultOfCode(lane, { expect: 'trap', message: /out of bounds/ }, { expect: 'crash', signal: 'SIGSEGV' }),
   },
   {
     op: 'abort',
-    expectOn: (lane) =>
-      isWasm(lane)
-        ? { expect: 'trap' }
-        : nativeOutside(lane)
-          ? { unsupported: NATIVE_IN_HARNESS }
-          : { expect: 'crash', signal: 'SIGABRT' },
+    expectOn: (lane) => faultOfCode(lane, { expect: 'trap' }, { expect: 'crash', signal: 'SIGABRT' }),
   },
   {
     op: 'escape',
-    expectOn: (lane) =>
-      isWasm(lane)
-        ? { expect: 'panic' }
-        : nativeOutside(lane)
-          ? { unsupported: NATIVE_IN_HARNESS }
-          : { expect: 'crash', signal: 'SIGABRT' },
+    expectOn: (lane) => faultOfCode(lane, { expect: 'panic' }, { expect: 'crash', signal: 'SIGABRT' }),
   },
   {
     op: 'recurse',
-    expectOn: (lane) =>
-      isWasm(lane)
-        ? { expect: 'trap' }
-        : nativeOutside(lane)
-          ? { unsupported: NATIVE_IN_HARNESS }
-          : { expect: 'crash' },
+    expectOn: (lane) => faultOfCode(lane, { expect: 'trap' }, { expect: 'crash' }),
   },
-  {
-    op: 'hog',
-    expectOn: (lane) =>
-      isWasm(lane) || ownProcess(lane.isolation)
-        ? { expect: 'resource-exhausted' }
-        : {
-            unsupported:
-              "no quota can hold native allocations inside the harness's own process; use native@process or native@go (RLIMIT_DATA)",
-          },
-  },
+  { op: 'hog', expectOn: memoryQuotaExpectation },
   { op: 'spin', needsDeadline: true, expectOn: deadlineExpectation },
 ];
 
@@ -103,7 +84,7 @@ const EXTISM_FAULTS_ON_WASM_CORE: readonly FaultCase[] = [
   {
     op: 'code',
     expectOn: (lane) =>
-      lane.isolation === 'go'
+      laneKind(lane).engine.host === 'go'
         ? { expect: 'plugin', message: /^`code` returned 7 without setting an error$/ }
         : { unsupported: JS_SDK_DROPS_CODE },
   },
@@ -113,6 +94,8 @@ const EXTISM_FAULTS_ON_WASM_CORE: readonly FaultCase[] = [
 ];
 export const EXTISM_FAULTS: readonly FaultCase[] = EXTISM_FAULTS_ON_WASM_CORE.map((fault) => ({
   ...fault,
-  expectOn: (lane: LaneId): Expectation =>
-    lane.boundary === 'wasm-core' ? fault.expectOn(lane) : { unsupported: NOT_FOR_EXTISM },
+  expectOn: (lane: LaneId): Expectation => {
+    const problem = abiProblem('extism', laneKind(lane).engine.abis);
+    return problem === undefined ? fault.expectOn(lane) : { unsupported: problem };
+  },
 }));

@@ -5,7 +5,8 @@ import { openLane } from '../lanes/open-lane.ts';
 import type { Lane, LaneId } from '../isolations/lane.ts';
 import { laneName } from '../isolations/lane.ts';
 import { inputPool } from '../load/inputs.ts';
-import { abiOfDir, boundaryProblem } from '../abi/abi.ts';
+import { abiOfDir } from '../abi/abi.ts';
+import { abiProblemOn } from '../lanes/lanes-for-plugin.ts';
 import type { CheckResult } from '../report/results.ts';
 import {
   callFault,
@@ -18,6 +19,57 @@ import {
 } from './check-steps.ts';
 import { extismChecks } from './extism-checks.ts';
 import { BACKSTOP_DEADLINE_MS, CHECK_DEADLINE_MS, FAULTS, PROTOCOL_LIES } from './matrix.ts';
+
+/** What every entry of the safety matrix is given for one lane. */
+export interface MatrixContext {
+  options: CheckOptions;
+  /** The fault checks' policy: the default with a small memory quota. */
+  policy: HostPolicy;
+  /** Figures of this lane, filled in by the entries that measure. */
+  figure: CheckFigures;
+  /** A copy of the healthy plugin with one byte of each artifact flipped. */
+  tampered: string;
+}
+
+/** One entry of the safety matrix: the cells it adds for a lane. A new check is a new entry. */
+export interface MatrixEntry {
+  /** What it proves. */
+  readonly about: string;
+  run(lane: LaneId, context: MatrixContext): Promise<CheckResult[]>;
+}
+
+const refusal =
+  (id: string, plugin: string, dir: (c: MatrixContext) => string, expected: 'incompatible' | 'rejected') =>
+  async (lane: LaneId, c: MatrixContext) => [await refusalCheck(id, plugin, dir(c), lane, expected, c.options)];
+
+/** The safety matrix, in the order a lane goes through it. */
+export const SAFETY_MATRIX: readonly MatrixEntry[] = [
+  {
+    about: "each of `faulty`'s faults, then a healthy call on the recycled instance; timeouts in a row",
+    run: faultChecks,
+  },
+  {
+    about: "each of `liar`'s lies ends as `protocol`, and an honest call after it succeeds",
+    run: (lane, c) => protocolChecks(c.options.plugins.liar, lane, c.options),
+  },
+  {
+    about: 'a plugin of a newer contract is refused',
+    run: refusal('load.abi-future', 'abi-future', (c) => c.options.plugins.abiFuture, 'incompatible'),
+  },
+  {
+    about: 'a plugin asking for more than the host grants is refused',
+    run: refusal('load.greedy', 'greedy', (c) => c.options.plugins.greedy, 'incompatible'),
+  },
+  {
+    about: 'an artifact changed after signing is refused',
+    run: refusal('load.tampered', 'textkit (tampered)', (c) => c.tampered, 'rejected'),
+  },
+  {
+    about: 'Extism plugins: the same faults through an Extism SDK, a tampered module, a refused import',
+    run: async (lane, c) =>
+      c.options.plugins.extism ? extismChecks(lane, c.options.plugins.extism, c.options, c.policy, c.figure) : [],
+  },
+];
 
 /**
  * Runs the safety matrix on each lane: every fault of `faulty` (each followed by a healthy
@@ -34,62 +86,62 @@ export async function runChecks(options: CheckOptions): Promise<{ checks: CheckR
   const figures: CheckFigures[] = [];
   const tampered = tamperedCopy(options.plugins.healthy);
   for (const laneId of options.lanes) {
-    const name = laneName(laneId);
-    log(`checking ${name}`);
-    const lane = await openLane(options.plugins.faulty, laneId, { trusted: options.trusted, policy });
-    const figure: CheckFigures = { lane: name, overshootMs: [], recycles: [] };
-    try {
-      for (const fault of FAULTS) {
-        const expectation = fault.expectOn(laneId);
-        if ('unsupported' in expectation) {
-          checks.push({
-            id: `fault.${fault.op}`,
-            plugin: 'faulty',
-            lane: name,
-            status: 'unsupported',
-            detail: expectation.unsupported,
-          });
-          continue;
-        }
-        // Only a spin needs the short deadline: a hog or an abort on a loaded machine may take longer and still be right.
-        const call = await callFault(
-          lane,
-          fault.op,
-          figure,
-          fault.needsDeadline ? CHECK_DEADLINE_MS : BACKSTOP_DEADLINE_MS,
-        );
-        checks.push({ id: `fault.${fault.op}`, plugin: 'faulty', lane: name, ...judge(expectation, call) });
-        const after = await lane.call(
-          'echo',
-          new Uint8Array([1, 2, 3]),
-          lane.deadline.enforced ? { deadlineMs: 5000 } : {},
-        );
-        checks.push({
-          id: `recovery.${fault.op}`,
-          plugin: 'faulty',
-          lane: name,
-          status: after.outcome.ok ? 'pass' : 'fail',
-          detail: after.outcome.ok
-            ? 'a healthy call after the fault succeeded on a recycled instance'
-            : `a healthy call after the fault failed: ${after.outcome.failure.kind}: ${after.outcome.failure.message}`,
-        });
-      }
-      checks.push(...(await repeatedTimeouts(lane, figure)));
-      figure.recycles = [...lane.recycles];
-    } finally {
-      await lane.close();
-    }
-    figures.push(figure);
-    checks.push(...(await protocolChecks(options.plugins.liar, laneId, options)));
-    checks.push(
-      await refusalCheck('load.abi-future', 'abi-future', options.plugins.abiFuture, laneId, 'incompatible', options),
-    );
-    checks.push(await refusalCheck('load.greedy', 'greedy', options.plugins.greedy, laneId, 'incompatible', options));
-    checks.push(await refusalCheck('load.tampered', 'textkit (tampered)', tampered, laneId, 'rejected', options));
-    if (options.plugins.extism)
-      checks.push(...(await extismChecks(laneId, options.plugins.extism, options, policy, figure)));
+    log(`checking ${laneName(laneId)}`);
+    const context: MatrixContext = {
+      options,
+      policy,
+      tampered,
+      figure: { lane: laneName(laneId), overshootMs: [], recycles: [] },
+    };
+    for (const entry of SAFETY_MATRIX) checks.push(...(await entry.run(laneId, context)));
+    figures.push(context.figure);
   }
   return { checks, figures };
+}
+
+/** Every fault of `faulty` on one lane, each followed by a healthy call, then repeated timeouts. */
+async function faultChecks(laneId: LaneId, { options, policy, figure }: MatrixContext): Promise<CheckResult[]> {
+  const name = laneName(laneId);
+  const checks: CheckResult[] = [];
+  const lane = await openLane(options.plugins.faulty, laneId, { trusted: options.trusted, policy });
+  try {
+    for (const fault of FAULTS) {
+      const expectation = fault.expectOn(laneId);
+      if ('unsupported' in expectation) {
+        checks.push({
+          id: `fault.${fault.op}`,
+          plugin: 'faulty',
+          lane: name,
+          status: 'unsupported',
+          detail: expectation.unsupported,
+        });
+        continue;
+      }
+      // Only a spin needs the short deadline: a hog or an abort on a loaded machine may take longer and still be right.
+      const deadline = fault.needsDeadline ? CHECK_DEADLINE_MS : BACKSTOP_DEADLINE_MS;
+      const call = await callFault(lane, fault.op, figure, deadline);
+      checks.push({ id: `fault.${fault.op}`, plugin: 'faulty', lane: name, ...judge(expectation, call) });
+      const after = await lane.call(
+        'echo',
+        new Uint8Array([1, 2, 3]),
+        lane.deadline.enforced ? { deadlineMs: 5000 } : {},
+      );
+      checks.push({
+        id: `recovery.${fault.op}`,
+        plugin: 'faulty',
+        lane: name,
+        status: after.outcome.ok ? 'pass' : 'fail',
+        detail: after.outcome.ok
+          ? 'a healthy call after the fault succeeded on a recycled instance'
+          : `a healthy call after the fault failed: ${after.outcome.failure.kind}: ${after.outcome.failure.message}`,
+      });
+    }
+    checks.push(...(await repeatedTimeouts(lane, figure)));
+    figure.recycles = [...lane.recycles];
+  } finally {
+    await lane.close();
+  }
+  return checks;
 }
 
 /** The second and third calls after a timeout time out too, and a healthy call then succeeds. */
@@ -155,7 +207,7 @@ export async function checkPlugin(
   const tampered = tamperedCopy(dir);
   for (const laneId of lanes) {
     const name = laneName(laneId);
-    const problem = boundaryProblem(abiOfDir(dir), laneId.boundary);
+    const problem = abiProblemOn(abiOfDir(dir), laneId);
     if (problem !== undefined) {
       results.push({ id: 'load', plugin: dir, lane: name, status: 'unsupported', detail: problem });
       continue;

@@ -1,7 +1,6 @@
 import { projectTrustedKeys } from '../project/trust.ts';
 import { BOUNDARY_SIZES, measureBoundaryCost } from '../load/boundary-cost.ts';
-import { parseLanes } from '../isolations/lane.ts';
-import { availableLanes } from '../lanes/open-lane.ts';
+import { availableLanes, parseLanes } from '../lanes/registry.ts';
 import { environment } from '../measure/environment.ts';
 import { resolvePluginDir } from '../project/plugin-dir.ts';
 import { referenceFixtures } from '../project/reference-fixtures.ts';

@@ -1,10 +1,10 @@
 import { checkPlugin, runChecks } from '../check/run-checks.ts';
 import { projectTrustedKeys } from '../project/trust.ts';
-import { type LaneId, laneName, parseLanes } from '../isolations/lane.ts';
+import { type LaneId, laneName } from '../isolations/lane.ts';
 import { UsageError } from '../contract/errors.ts';
 import { REFERENCE_FIXTURES, referenceFixtures } from '../project/reference-fixtures.ts';
 import { currentProject } from '../project/project.ts';
-import { availableLanes } from '../lanes/open-lane.ts';
+import { availableLanes, parseLanes } from '../lanes/registry.ts';
 import { resolvePluginDir } from '../project/plugin-dir.ts';
 import { environment } from '../measure/environment.ts';
 import { verdictOf } from '../gate/evaluate.ts';

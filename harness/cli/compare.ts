@@ -8,7 +8,7 @@ import {
   compareInterleaved,
 } from '../gate/compare.ts';
 import type { RelativeChange } from '../gate/statistics.ts';
-import { parseLane } from '../isolations/lane.ts';
+import { parseLane } from '../lanes/registry.ts';
 import { environment } from '../measure/environment.ts';
 import { initHistograms } from '../measure/latency.ts';
 import { resolvePluginDir } from '../project/plugin-dir.ts';

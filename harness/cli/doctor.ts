@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { findGo, GO_INSTALL, goHostBinary } from '../build/go-host.ts';
 import { detectToolchain, INSTALL_COMMAND } from '../build/toolchain.ts';
 import { environment } from '../measure/environment.ts';
+import { allLanes, availableLanes } from '../lanes/registry.ts';
 import { currentProject } from '../project/project.ts';
 import { CHROMIUM_INSTALL, findChromium } from '../report/chromium.ts';
 import { type CliCommand, EXIT } from './command.ts';
@@ -22,6 +23,14 @@ function probe(what: string, run: () => string, fix: string): Finding {
   } catch (e) {
     return { what, ok: false, detail: (e as Error).message.split('\n')[0]!, fix };
   }
+}
+
+/** The registered lanes this machine can open, and why the others cannot (an isolation's host is missing). */
+function lanesHere(): Finding {
+  const missing: string[] = [];
+  const open = availableLanes((line) => missing.push(line)).length;
+  const detail = [`${open} of ${allLanes().length} lanes open here`, ...missing].join('; ');
+  return { what: 'lanes', ok: missing.length === 0, detail, optional: true };
 }
 
 export const doctorCommand: CliCommand<Record<string, never>> = {
@@ -77,6 +86,7 @@ export const doctorCommand: CliCommand<Record<string, never>> = {
         ),
         optional: true,
       },
+      lanesHere(),
     ];
     for (const f of findings)
       console.log(

@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PluginMeta } from '../contract/provenance.ts';
-import { ALL_LANES, laneName } from '../isolations/lane.ts';
+import { allLanes, type LaneKind, laneKind } from '../lanes/registry.ts';
+import type { Enforcement } from '../isolations/isolation.ts';
+import { laneName } from '../isolations/lane.ts';
 import { currentProject } from '../project/project.ts';
 import { SUITES } from '../project/config.ts';
 import { loadScenarios } from '../scenario/suites.ts';
@@ -42,7 +44,8 @@ export const listCommand: CliCommand<PolicyArgs> = {
         `  ${name.padEnd(12)} ${meta.version.padEnd(8)} abi ${meta.abi.padEnd(4)} ${await describeOps(join(buildDir, name), policy)}${coverage}`,
       );
     }
-    console.log(`\nlanes: ${ALL_LANES.map(laneName).join(', ')}`);
+    console.log(`\nlanes: ${allLanes().map(laneName).join(', ')}`);
+    for (const lane of allLanes()) console.log(`  ${laneName(lane).padEnd(24)} ${promisesLine(laneKind(lane))}`);
     const scenarios = await loadScenarios();
     console.log('\nscenarios:');
     for (const s of scenarios)
@@ -55,3 +58,11 @@ export const listCommand: CliCommand<PolicyArgs> = {
     return EXIT.pass;
   },
 };
+
+/** One lane's engine and what it promises, as its engine and isolation declare them (`plugbench check` proves it). */
+function promisesLine({ engine, promises: { deadline, memoryQuota, crashContainment } }: LaneKind): string {
+  const held = (promise: Enforcement | undefined) =>
+    promise === undefined ? 'n/a' : promise.enforced ? 'yes' : 'unsupported';
+  const stops = deadline.enforced ? `yes (${deadline.by})` : 'unsupported';
+  return `${engine.name} · deadline: ${stops} · memory quota: ${held(memoryQuota)} · native crash contained: ${held(crashContainment)}`;
+}

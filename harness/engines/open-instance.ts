@@ -1,5 +1,4 @@
-import { abiOf, boundaryProblem, extismMetaOf } from '../abi/abi.ts';
-import { coreModuleOf, declaredOf, nativeLibraryOf, transpiledComponentOf } from '../abi/contract-v1.ts';
+import { abiOf, abiProblem } from '../abi/abi.ts';
 import type { TrustedKey } from '../contract/keys.ts';
 import { DEFAULT_POLICY } from '../contract/policy.ts';
 import { type PluginMeta, readSignedPluginMeta } from '../contract/provenance.ts';
@@ -12,10 +11,7 @@ import {
   isAsyncInstance,
   type PluginInstance,
 } from './instance.ts';
-import { ExtismJsInstance } from './extism-js.ts';
-import { NativeInstance } from './native.ts';
-import { WasmComponentInstance } from './wasm-component.ts';
-import { WasmCoreInstance } from './wasm-core.ts';
+import { nodeEngineFor } from './node-engines.ts';
 
 export { missingArtifact } from '../abi/missing-artifact.ts';
 
@@ -42,26 +38,19 @@ export async function openAnyInstance(
   return openByAbi(dir, meta, boundary, instanceOptions);
 }
 
-/** Opens a verified plugin on one boundary in this thread, through the adapter of its ABI. */
+/** Opens a verified plugin on one boundary in this thread, with the Node engine of that boundary. */
 export async function openByAbi(
   dir: string,
   meta: PluginMeta,
   boundary: Boundary,
   options: InstanceOptions,
 ): Promise<AnyPluginInstance> {
+  const engine = nodeEngineFor(boundary);
   const abi = abiOf(meta);
-  const problem = boundaryProblem(abi, boundary);
+  const problem = abiProblem(abi, engine.abis);
   if (problem !== undefined)
     throw new PluginLoadError('incompatible', `\`${meta.name}\` on \`${boundary}\`: ${problem}`);
-  if (abi === 'extism') return ExtismJsInstance.open(coreModuleOf(dir, meta), meta, extismMetaOf(meta), options);
-  switch (boundary) {
-    case 'wasm-core':
-      return WasmCoreInstance.open(coreModuleOf(dir, meta), declaredOf(meta), options);
-    case 'wasm-component':
-      return WasmComponentInstance.open(transpiledComponentOf(dir, meta), declaredOf(meta), options);
-    case 'native':
-      return NativeInstance.open(nativeLibraryOf(dir, meta), declaredOf(meta), options);
-  }
+  return engine.openInstance(dir, meta, abi, options);
 }
 
 /** `openAnyInstance` for callers that call synchronously: contract v1 plugins only. */

@@ -5,10 +5,12 @@ import { PluginLoadError, UsageError } from '../contract/errors.ts';
 import { checkNativeAbi, checkWasmImports, negotiate } from '../contract/negotiation.ts';
 import type { Capability } from '../contract/policy.ts';
 import { type PluginMeta, readSignedPluginMeta, readVerifiedArtifact } from '../contract/provenance.ts';
-import { abiOf, boundaryProblem, extismMetaOf } from '../abi/abi.ts';
+import { abiOf, abiProblem, extismMetaOf } from '../abi/abi.ts';
 import { checkExtismExports, checkExtismImports, extismManifest } from '../abi/extism.ts';
 import { missingArtifact } from '../engines/open-instance.ts';
+import { cgoEngine } from '../engines/cgo.ts';
 import { checkCoreExports } from '../engines/wasm-core.ts';
+import { wazeroEngine } from '../engines/wazero.ts';
 import { type LoadDelta } from './host-load-lane.ts';
 import type { Endpoint, Ending } from './endpoint.ts';
 import {
@@ -222,7 +224,8 @@ async function openExtismPlugin(
   meta: PluginMeta,
   step: (kind: number, payload?: Uint8Array) => Promise<Frame>,
 ): Promise<Reply> {
-  const problem = boundaryProblem('extism', request.boundary);
+  const engine = [wazeroEngine, cgoEngine].find((known) => known.boundary === request.boundary);
+  const problem = abiProblem('extism', engine?.abis ?? []);
   if (problem !== undefined)
     throw new PluginLoadError('incompatible', `\`${meta.name}\` on \`${request.boundary}@go\`: ${problem}`);
   const { policy } = optionsOf(request);

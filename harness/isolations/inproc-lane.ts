@@ -19,14 +19,12 @@ import {
 export class InprocLane implements Lane {
   readonly name: string;
   readonly recycles: Recycle[] = [];
-  readonly deadline = {
-    enforced: false,
-    why: "a call on the harness's own thread cannot be interrupted; use @worker or @process",
-  } as const;
   #instance: AnyPluginInstance;
 
   private constructor(
     readonly id: LaneId,
+    /** Never enforced: the inproc isolation says why (isolations/inproc.ts). */
+    readonly deadline: { enforced: false; why: string },
     instance: AnyPluginInstance,
     private readonly reopen: () => Promise<AnyPluginInstance>,
   ) {
@@ -34,7 +32,12 @@ export class InprocLane implements Lane {
     this.#instance = instance;
   }
 
-  static async open(id: LaneId, open: () => Promise<AnyPluginInstance>, config: string): Promise<InprocLane> {
+  static async open(
+    id: LaneId,
+    open: () => Promise<AnyPluginInstance>,
+    config: string,
+    deadline: { enforced: false; why: string },
+  ): Promise<InprocLane> {
     const openAndInit = async () => {
       const instance = await open();
       const init = await instance.init(config);
@@ -45,7 +48,7 @@ export class InprocLane implements Lane {
         );
       return instance;
     };
-    return new InprocLane(id, await openAndInit(), openAndInit);
+    return new InprocLane(id, deadline, await openAndInit(), openAndInit);
   }
 
   get manifest(): Manifest {

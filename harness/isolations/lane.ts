@@ -1,17 +1,12 @@
-import { type CallFailure, type CallOutcome, type FailureKind, UsageError } from '../contract/errors.ts';
+import type { CallFailure, CallOutcome, FailureKind } from '../contract/errors.ts';
 import type { Manifest } from '../contract/manifest.ts';
-import { BOUNDARIES, type Boundary } from '../engines/instance.ts';
+import type { Boundary } from '../engines/instance.ts';
 
 /**
- * Where the plugin runs: the harness's own thread, a worker thread, a child process, or a
- * child process of the Go host (wazero for `wasm-core`, cgo for `native`), as a Go service
- * would load it.
+ * Where the plugin runs: the name of a registered isolation (`inproc`, `worker`, `process`,
+ * `go`; isolations/isolation.ts, lanes/registry.ts).
  */
-export const ISOLATIONS = ['inproc', 'worker', 'process', 'go'] as const;
-export type Isolation = (typeof ISOLATIONS)[number];
-
-/** Isolations whose plugin lives in a process of its own, so a native fault ends only that process. */
-export const ownProcess = (isolation: Isolation) => isolation === 'process' || isolation === 'go';
+export type Isolation = string;
 
 /** A boundary × isolation pair, written `wasm-core@worker`. */
 export interface LaneId {
@@ -20,39 +15,6 @@ export interface LaneId {
 }
 
 export const laneName = ({ boundary, isolation }: LaneId) => `${boundary}@${isolation}`;
-
-const GO_COMPONENTS =
-  'the Go host runs core modules (wazero) and native libraries (cgo); jco components need a JavaScript engine: use `wasm-core@go`';
-
-/** Every lane there is: each boundary in each isolation, but components only where JavaScript runs them. */
-export const ALL_LANES: readonly LaneId[] = BOUNDARIES.flatMap((boundary) =>
-  ISOLATIONS.map((isolation) => ({ boundary, isolation })),
-).filter((l) => !(l.boundary === 'wasm-component' && l.isolation === 'go'));
-
-/** Parses `boundary@isolation`; a bare boundary means `@inproc`. */
-export function parseLane(text: string): LaneId {
-  const [boundary, isolation = 'inproc', extra] = text.trim().split('@');
-  if (
-    extra === undefined &&
-    (BOUNDARIES as readonly string[]).includes(boundary!) &&
-    (ISOLATIONS as readonly string[]).includes(isolation)
-  ) {
-    if (boundary === 'wasm-component' && isolation === 'go')
-      throw new UsageError(`\`${text}\` is not a lane: ${GO_COMPONENTS}`);
-    return { boundary: boundary as Boundary, isolation: isolation as Isolation };
-  }
-  throw new UsageError(
-    `\`${text}\` is not a lane: write BOUNDARY@ISOLATION with BOUNDARY one of ${BOUNDARIES.join(', ')} and ISOLATION one of ${ISOLATIONS.join(', ')} (e.g. \`wasm-core@worker\`)`,
-  );
-}
-
-/** Parses lanes given as a comma list, repeated, or both. */
-export function parseLanes(values: readonly string[]): LaneId[] {
-  return values
-    .flatMap((v) => v.split(','))
-    .filter((v) => v.trim() !== '')
-    .map(parseLane);
-}
 
 /** One call through a lane. */
 export interface LaneCall {

@@ -14,13 +14,6 @@ import { LatencyHistogram, type LatencySummary } from '../measure/latency.ts';
 import type { LaneRecording } from '../measure/recording.ts';
 import type { LoopHooks } from './model.ts';
 
-/**
- * Whether a lane's callers share one host: a Go host runs wazero instances side by side, one
- * goroutine each, as a Go service pools them. A native library is one per process, so more
- * native callers are more hosts.
- */
-export const callersShareHost = (id: LaneId): boolean => id.isolation === 'go' && id.boundary === 'wasm-core';
-
 export interface HostLoadReport {
   elapsedNs: number;
   timing: TimingMode;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../contract/errors.ts';
 import { CONFIG_FILE } from '../paths.ts';
-import { parseLane } from '../isolations/lane.ts';
+import { parseLane } from '../lanes/registry.ts';
 import { type PolicyOptions, resolvePolicy } from '../contract/policy-options.ts';
 
 /** The names of the built-in suites. */

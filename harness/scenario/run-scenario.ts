@@ -27,7 +27,8 @@ import { type LoadModel, type LoopHooks, warmupFor } from '../load/model.ts';
 import { openLoop } from '../load/open-loop.ts';
 import type { CallTarget } from '../load/target.ts';
 import { targetOf } from '../load/target.ts';
-import { callersShareHost, hostLoad } from '../load/host-load.ts';
+import { hostLoad } from '../load/host-load.ts';
+import { laneKind } from '../lanes/registry.ts';
 
 export interface RunOptions {
   trusted: readonly TrustedKey[];
@@ -82,7 +83,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 
 async function openLanes(dir: string, id: LaneId, scenario: Scenario, options: RunOptions): Promise<Lane[]> {
   const concurrency = scenario.load.model === 'closed' ? scenario.load.concurrency : 1;
-  const hosts = callersShareHost(id) ? 1 : concurrency;
+  const hosts = laneKind(id).promises.callersShareHost ? 1 : concurrency;
   if (id.isolation === 'inproc' && concurrency > 1) {
     throw new UsageError(
       `scenario \`${scenario.id}\`: ${laneName(id)} runs on the harness's own thread, so \`concurrency\` must be 1 (got ${concurrency}); use @worker or @process for more callers`,
@@ -170,7 +171,10 @@ async function harnessDrive(
 
 /** The lane's host drives the calls next to the plugin and sends its histograms back. */
 function hostDrive(lanes: readonly HostLoadLane[], scenario: Scenario, pool: Uint8Array[]): Drive {
-  const callers = scenario.load.model === 'closed' && callersShareHost(lanes[0]!.id) ? scenario.load.concurrency : 1;
+  const callers =
+    scenario.load.model === 'closed' && laneKind(lanes[0]!.id).promises.callersShareHost
+      ? scenario.load.concurrency
+      : 1;
   return (model, bound, recording, hooks) =>
     hostLoad(lanes, scenario.op, pool, model, bound, recording, {
       ...hooks,

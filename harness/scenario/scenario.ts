@@ -1,7 +1,8 @@
 import type { InputSpec } from '../load/inputs.ts';
 import { type RunBound } from '../isolations/host-load-lane.ts';
 import type { LoadModel } from '../load/model.ts';
-import { type LaneId, parseLane } from '../isolations/lane.ts';
+import { parseLane } from '../lanes/registry.ts';
+import { type LaneId } from '../isolations/lane.ts';
 import { UsageError } from '../contract/errors.ts';
 import { parseThreshold } from '../gate/threshold.ts';
 import { parseDurationMs } from '../contract/duration.ts';

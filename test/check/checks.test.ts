@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runChecks } from '../../harness/check/run-checks.ts';
-import { ALL_LANES } from '../../harness/isolations/lane.ts';
+import { allLanes } from '../../harness/lanes/registry.ts';
 import { fixture, trusted } from '../helpers/plugins.ts';
 
 test('the safety matrix holds on every lane, and only what a lane cannot enforce is unsupported', async () => {
@@ -12,7 +12,7 @@ test('the safety matrix holds on every lane, and only what a lane cannot enforce
     abiFuture: fixture('abi-future'),
     greedy: fixture('greedy'),
   };
-  const { checks, figures } = await runChecks({ lanes: ALL_LANES, plugins, trusted });
+  const { checks, figures } = await runChecks({ lanes: allLanes(), plugins, trusted });
   const failed = checks.filter((c) => c.status === 'fail');
   assert.equal(failed, [], failed.map((c) => `${c.lane} ${c.id}: ${c.detail}`).join('\n'));
 
@@ -71,7 +71,7 @@ test('the safety matrix holds on every lane, and only what a lane cannot enforce
 
 test('a plugin under test: loads, answers every op with ok or its own error, and its tampered copy is refused; a liar fails', async () => {
   const { checkPlugin } = await import('../../harness/check/run-checks.ts');
-  const { parseLanes } = await import('../../harness/isolations/lane.ts');
+  const { parseLanes } = await import('../../harness/lanes/registry.ts');
   const lanes = parseLanes(['wasm-core@inproc,native@process']);
   const healthy = await checkPlugin(fixture('textkit'), lanes, trusted);
   assert.equal(

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { extismChecks } from '../../harness/check/extism-checks.ts';
 import type { CheckFigures, CheckOptions } from '../../harness/check/check-steps.ts';
 import { DEFAULT_POLICY } from '../../harness/contract/policy.ts';
-import { parseLane } from '../../harness/isolations/lane.ts';
+import { parseLane } from '../../harness/lanes/registry.ts';
 import { fixture, trusted } from '../helpers/plugins.ts';
 
 const dirs = { faulty: fixture('ext-faulty'), healthy: fixture('ext-textkit') };

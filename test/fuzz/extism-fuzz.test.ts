@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runFuzz } from '../../harness/fuzz/run-fuzz.ts';
-import { parseLanes } from '../../harness/isolations/lane.ts';
+import { parseLanes } from '../../harness/lanes/registry.ts';
 import { trusted } from '../helpers/plugins.ts';
 
 const corpusDir = mkdtempSync(join(tmpdir(), 'plugbench-extism-corpus-'));

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { projectPlugins } from '../../harness/project/project.ts';
 import { loadCorpus } from '../../harness/fuzz/corpus.ts';
 import { runFuzz } from '../../harness/fuzz/run-fuzz.ts';
-import { parseLanes } from '../../harness/isolations/lane.ts';
+import { parseLanes } from '../../harness/lanes/registry.ts';
 import { trusted } from '../helpers/plugins.ts';
 
 const corpusDir = mkdtempSync(join(tmpdir(), 'plugbench-corpus-'));

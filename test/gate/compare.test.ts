@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compareInterleaved } from '../../harness/gate/compare.ts';
-import { parseLane } from '../../harness/isolations/lane.ts';
+import { parseLane } from '../../harness/lanes/registry.ts';
 import { initHistograms } from '../../harness/measure/latency.ts';
 import { packageRoot } from '../../harness/paths.ts';
 import { fixture, trusted } from '../helpers/plugins.ts';

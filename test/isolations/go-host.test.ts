@@ -9,7 +9,7 @@ import { DEFAULT_POLICY } from '../../harness/contract/policy.ts';
 import { runFuzz } from '../../harness/fuzz/run-fuzz.ts';
 import { encodeFrame, FrameReader } from '../../harness/isolations/go-frames.ts';
 import { openLane } from '../../harness/lanes/open-lane.ts';
-import { parseLane, parseLanes } from '../../harness/isolations/lane.ts';
+import { parseLane, parseLanes } from '../../harness/lanes/registry.ts';
 import { type HostLoadLane } from '../../harness/isolations/host-load-lane.ts';
 import { hostLoad } from '../../harness/load/host-load.ts';
 import { makeInput } from '../../harness/load/inputs.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runChecks } from '../../harness/check/run-checks.ts';
-import { parseLanes } from '../../harness/isolations/lane.ts';
+import { parseLanes } from '../../harness/lanes/registry.ts';
 import { runScenario } from '../../harness/scenario/run-scenario.ts';
 import { environment } from '../../harness/measure/environment.ts';
 import { initHistograms } from '../../harness/measure/latency.ts';

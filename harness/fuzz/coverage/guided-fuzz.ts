@@ -1,6 +1,6 @@
 import type { CallFailure } from '../../contract/errors.ts';
 import type { TrustedKey } from '../../contract/keys.ts';
-import type { LaneOptions } from '../../lanes/open-lane.ts';
+import { type LaneOptions } from '../../isolations/isolation.ts';
 import type { LaneId } from '../../isolations/lane.ts';
 import { GuidedLane } from './guided-lane.ts';
 

@@ -1,9 +1,11 @@
 import { type CallFailure, UsageError } from '../../contract/errors.ts';
 import { spawnChild, spawnWorker } from '../../isolations/endpoint.ts';
-import { type LaneOptions, openRequestOf } from '../../lanes/open-lane.ts';
+import { type LaneOptions } from '../../isolations/isolation.ts';
+import { openRequestOf } from '../../isolations/open-request.ts';
 import type { Reply, Request } from '../../isolations/protocol.ts';
 import { SupervisedLane } from '../../isolations/supervised-lane.ts';
 import { type LaneId, laneName } from '../../isolations/lane.ts';
+import { laneKind } from '../../lanes/registry.ts';
 import { COVERAGE_BOUNDARIES } from '../../coverage/coverage-instance.ts';
 import { ExecSlot } from '../../coverage/exec-slot.ts';
 import type { CoverageRequest, SliceResult } from '../../coverage/messages.ts';
@@ -37,7 +39,10 @@ export class GuidedLane extends SupervisedLane {
     }
     const isolation = id.isolation === 'worker' ? 'worker' : 'process';
     const slot = new ExecSlot(isolation);
-    const request = { ...openRequestOf(dir, id, options, options.config ?? '{}'), coverage: { slot: slot.handle } };
+    const request = {
+      ...openRequestOf(dir, id, options, options.config ?? '{}', laneKind(id).engine.faults === 'signal'),
+      coverage: { slot: slot.handle },
+    };
     const spawn = isolation === 'worker' ? () => spawnWorker(options.workerHeapMb ?? 256) : spawnChild;
     try {
       const lane = (await GuidedLane.open(id, request, spawn, { enforced: true, by: 'kill' })) as GuidedLane;

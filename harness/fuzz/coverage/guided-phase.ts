@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { TrustedKey } from '../../contract/keys.ts';
 import type { HostPolicy } from '../../contract/policy.ts';
-import type { LaneOptions } from '../../lanes/open-lane.ts';
+import { type LaneOptions } from '../../isolations/isolation.ts';
 import { type PluginMeta, readSignedPluginMeta, readVerifiedArtifact } from '../../contract/provenance.ts';
 import { type LaneId, laneName } from '../../isolations/lane.ts';
 import type { FuzzFailure } from '../../report/results.ts';

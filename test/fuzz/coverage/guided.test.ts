@@ -9,7 +9,7 @@ import { readSignedPluginMeta, readVerifiedArtifact } from '../../../harness/con
 import { fuzzGuided, type GuidedFuzzOptions } from '../../../harness/fuzz/coverage/guided-fuzz.ts';
 import { fuzzModeOf, minimizeCoverageCorpus } from '../../../harness/fuzz/coverage/guided-phase.ts';
 import { runFuzz } from '../../../harness/fuzz/run-fuzz.ts';
-import { parseLane } from '../../../harness/isolations/lane.ts';
+import { parseLane } from '../../../harness/lanes/registry.ts';
 import { NativeInstance } from '../../../harness/engines/native.ts';
 import { WasmCoreInstance } from '../../../harness/engines/wasm-core.ts';
 import { fixture, trusted } from '../../helpers/plugins.ts';
