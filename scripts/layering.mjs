@@ -12,10 +12,12 @@ const result = await cruise(['harness'], {
   validate: true,
   ruleSet: { forbidden: config.forbidden },
 });
-const violations = result.output.summary.violations;
-for (const v of violations.slice(0, 20)) {
-  const cycle = v.cycle ? `: ${v.cycle.map((step) => step.name ?? step).join(' -> ')}` : '';
-  console.log(`layering: ${v.rule.name}: ${v.from} -> ${v.to}${cycle}`);
+// Floor violations first: a circle is most often the echo of one.
+const violations = result.output.summary.violations.toSorted((a, b) => Number(!!a.cycle) - Number(!!b.cycle));
+const SHOWN = 10;
+for (const v of violations.slice(0, SHOWN)) {
+  const circle = v.cycle ? ` (a circle of ${v.cycle.length} modules)` : '';
+  console.log(`layering: ${v.rule.name}: ${v.from} -> ${v.to}${circle}`);
 }
-if (violations.length > 20) console.log(`layering: … and ${violations.length - 20} more`);
+if (violations.length > SHOWN) console.log(`layering: … and ${violations.length - SHOWN} more`);
 process.exit(violations.length > 0 ? 1 : 0);
