@@ -1,5 +1,5 @@
 import { PluginLoadError, UsageError } from '../contract/errors.ts';
-import type { Manifest, OpSpec } from '../contract/manifest.ts';
+import type { Manifest } from '../contract/manifest.ts';
 import type { Capability, HostPolicy } from '../contract/policy.ts';
 import type { ExtismMeta } from '../contract/provenance.ts';
 import type { AbiDescriptor } from './abi-descriptor.ts';

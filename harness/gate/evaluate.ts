@@ -2,13 +2,11 @@ import { checkKeys, fuzzKeys, isInformational } from '../report/informational.ts
 import type { FailureKind } from '../contract/errors.ts';
 import { LatencyHistogram } from '../measure/latency.ts';
 import {
-  type FuzzFailure,
   type GateResult,
   type LaneResult,
   type LatencyRecord,
   type Results,
   type ScenarioResult,
-  type CheckResult,
 } from '../report/results.ts';
 import { seededRandom } from '../random.ts';
 import { compare, parseThreshold, type Threshold } from './threshold.ts';

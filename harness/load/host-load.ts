@@ -1,14 +1,7 @@
-import { type CallFailure, FAILURE_KINDS, type FailureKind } from '../contract/errors.ts';
+import { FAILURE_KINDS, type FailureKind } from '../contract/errors.ts';
 import { failureFrom } from '../isolations/go-frames.ts';
-import type {
-  HostLoadEnd,
-  HostLoadLane,
-  HostLoadRequest,
-  LoadDelta,
-  RunBound,
-  TimingMode,
-} from '../isolations/host-load-lane.ts';
-import type { Lane, LaneId, LaneMemory, Recycle } from '../isolations/lane.ts';
+import type { HostLoadLane, HostLoadRequest, LoadDelta, RunBound, TimingMode } from '../isolations/host-load-lane.ts';
+import type { LaneMemory } from '../isolations/lane.ts';
 import { addLaneMemory } from '../measure/memory.ts';
 import { LatencyHistogram, type LatencySummary } from '../measure/latency.ts';
 import type { LaneRecording } from '../measure/recording.ts';
