@@ -8,7 +8,7 @@ register();
 await import('../harness/cli/main.ts');
 const { openLane } = await import('../harness/lanes/open-lane.ts');
 const { trustedKeys } = await import('../harness/contract/keys.ts');
-const { parseLane } = await import('../harness/isolations/lane.ts');
+const { parseLane } = await import('../harness/lanes/registry.ts');
 const { stateDir } = await import('../harness/paths.ts');
 const { resolvePluginDir } = await import('../harness/project/plugin-dir.ts');
 
