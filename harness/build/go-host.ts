@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../contract/errors.ts';
+import { LaneUnavailableError } from '../contract/errors.ts';
 import { packageRoot, stateDir } from '../paths.ts';
 
 /** The Go host's own module: wazero and cgo lanes (`@go`). */
@@ -46,7 +46,9 @@ export function goHostBinary(log?: (line: string) => void): string {
   if (!existsSync(binary)) {
     const go = findGo();
     if (go === undefined)
-      throw new UsageError(`the \`@go\` lanes need the Go toolchain, which is not on this machine: ${GO_INSTALL}`);
+      throw new LaneUnavailableError(
+        `the \`@go\` lanes need the Go toolchain, which is not on this machine: ${GO_INSTALL}`,
+      );
     log?.('building the Go host (wazero, cgo)');
     mkdirSync(join(binary, '..'), { recursive: true });
     const temp = `${binary}.${process.pid}.tmp`;
@@ -57,7 +59,7 @@ export function goHostBinary(log?: (line: string) => void): string {
     });
     if (result.status !== 0) {
       const tail = `${result.stderr ?? ''}${result.error?.message ?? ''}`.trim().split('\n').slice(-5).join('\n  ');
-      throw new UsageError(
+      throw new LaneUnavailableError(
         `building the Go host in \`${goHostSource}\` failed:\n  ${tail}\nIt needs Go 1.25+, gcc (cgo) and the Go module proxy on first build; \`plugbench doctor\` checks them`,
       );
     }

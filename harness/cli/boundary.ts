@@ -1,11 +1,11 @@
 import { projectTrustedKeys } from '../project/trust.ts';
 import { BOUNDARY_SIZES, measureBoundaryCost } from '../load/boundary-cost.ts';
 import { availableLanes, parseLanes } from '../lanes/registry.ts';
-import { environment } from '../measure/environment.ts';
+import { applyGate } from '../gate/apply-gate.ts';
 import { resolvePluginDir } from '../project/plugin-dir.ts';
 import { referenceFixtures } from '../project/reference-fixtures.ts';
 import { formatBytes, formatNs } from '../report/format.ts';
-import { RESULTS_SCHEMA } from '../report/results.ts';
+import { resultsEnvelope } from '../report/results.ts';
 import { type CliCommand, EXIT, outOption } from './command.ts';
 import { type PolicyArgs, policyOf, withPolicyFlags } from './policy-flags.ts';
 
@@ -58,19 +58,8 @@ export const boundaryCommand: CliCommand<
         `${''.padEnd(24)}${'mean'.padEnd(9)}${laneRows.map((r) => formatNs(r.meanNs).padStart(12)).join('')}${(perByte === undefined ? '' : perByte.toFixed(3)).padStart(10)}`,
       );
     }
-    const paths = report(args.out, {
-      schema: RESULTS_SCHEMA,
-      verdict: 'pass',
-      command: commandLine,
-      startedAt,
-      finishedAt: new Date().toISOString(),
-      interrupted: false,
-      env: environment(),
-      scenarios: [],
-      checks: [],
-      boundary: rows,
-      gate: [],
-    });
+    const { results } = await applyGate(resultsEnvelope({ command: commandLine, startedAt, boundary: rows }));
+    const paths = report(args.out, results);
     console.error(`wrote ${paths.join(', ')}`);
     return EXIT.pass;
   },

@@ -6,9 +6,8 @@ import { REFERENCE_FIXTURES, referenceFixtures } from '../project/reference-fixt
 import { currentProject } from '../project/project.ts';
 import { availableLanes, parseLanes } from '../lanes/registry.ts';
 import { resolvePluginDir } from '../project/plugin-dir.ts';
-import { environment } from '../measure/environment.ts';
-import { verdictOf } from '../gate/evaluate.ts';
-import { RESULTS_SCHEMA, type Results } from '../report/results.ts';
+import { applyGate } from '../gate/apply-gate.ts';
+import { resultsEnvelope } from '../report/results.ts';
 import { type CliCommand, EXIT, outOption } from './command.ts';
 import { type PolicyArgs, policyOf, withPolicyFlags } from './policy-flags.ts';
 
@@ -91,20 +90,7 @@ export const checkCommand: CliCommand<CheckArgs> = {
     console.log(
       `${checks.length} checks: ${checks.filter((c) => c.status === 'pass').length} pass, ${failed} fail, ${checks.filter((c) => c.status === 'unsupported').length} unsupported`,
     );
-    const results: Results = {
-      schema: RESULTS_SCHEMA,
-      verdict: 'pass',
-      command: commandLine,
-      startedAt,
-      finishedAt: new Date().toISOString(),
-      interrupted: false,
-      informational,
-      env: environment(),
-      scenarios: [],
-      checks,
-      gate: [],
-    };
-    results.verdict = verdictOf(results);
+    const { results } = await applyGate(resultsEnvelope({ command: commandLine, startedAt, informational, checks }));
     const paths = report(args.out, results);
     console.error(`wrote ${paths.join(', ')}`);
     return results.verdict === 'pass' ? EXIT.pass : EXIT.gateFailed;

@@ -9,11 +9,11 @@ import {
 } from '../gate/compare.ts';
 import type { RelativeChange } from '../gate/statistics.ts';
 import { parseLane } from '../lanes/registry.ts';
-import { environment } from '../measure/environment.ts';
 import { initHistograms } from '../measure/latency.ts';
 import { resolvePluginDir } from '../project/plugin-dir.ts';
 import { formatNs } from '../report/format.ts';
-import { RESULTS_SCHEMA } from '../report/results.ts';
+import { resultsEnvelope } from '../report/results.ts';
+import { applyGate } from '../gate/apply-gate.ts';
 import { parseDurationMs } from '../contract/duration.ts';
 import { type CliCommand, EXIT, outOption } from './command.ts';
 import { type PolicyArgs, policyOf, withPolicyFlags } from './policy-flags.ts';
@@ -164,18 +164,8 @@ export const compareCommand: CliCommand<CompareArgs> = {
         decidedBy: result.decidedBy,
       },
     ];
-    report(args.out, {
-      schema: RESULTS_SCHEMA,
-      verdict: result.status === 'fail' ? 'fail' : 'pass',
-      command: commandLine,
-      startedAt,
-      finishedAt: new Date().toISOString(),
-      interrupted: false,
-      env: environment(),
-      scenarios: [],
-      checks: [],
-      gate,
-    });
-    return result.status === 'fail' ? EXIT.gateFailed : EXIT.pass;
+    const { results } = await applyGate(resultsEnvelope({ command: commandLine, startedAt }), { decided: gate });
+    report(args.out, results);
+    return results.verdict === 'pass' ? EXIT.pass : EXIT.gateFailed;
   },
 };

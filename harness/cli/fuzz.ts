@@ -1,16 +1,15 @@
 import { projectTrustedKeys } from '../project/trust.ts';
 import { UsageError } from '../contract/errors.ts';
-import { verdictOf } from '../gate/evaluate.ts';
+import { applyGate } from '../gate/apply-gate.ts';
 import { runFuzz } from '../fuzz/run-fuzz.ts';
 import { availableLanes, parseLanes } from '../lanes/registry.ts';
 import { type LaneId, laneName } from '../isolations/lane.ts';
-import { environment } from '../measure/environment.ts';
 import { resolvePluginDir } from '../project/plugin-dir.ts';
 import { readDictionaryFile } from '../fuzz/coverage/dictionary.ts';
 import { fuzzModeOf, minimizeCoverageCorpus } from '../fuzz/coverage/guided-phase.ts';
 import { openInstance } from '../engines/open-instance.ts';
 import type { HostPolicy } from '../contract/policy.ts';
-import { RESULTS_SCHEMA, type Results } from '../report/results.ts';
+import { resultsEnvelope } from '../report/results.ts';
 import { parseDurationMs } from '../contract/duration.ts';
 import { currentProject, projectPlugins } from '../project/project.ts';
 import { type CliCommand, EXIT, outOption } from './command.ts';
@@ -158,18 +157,7 @@ export const fuzzCommand: CliCommand<FuzzArgs> = {
       ...(args.dict !== undefined ? { dictionary: readDictionaryFile(args.dict) } : {}),
       progress: (line) => console.error(line),
     });
-    const partial = { fuzz, checks: [], gate: [], informational };
-    const results: Results = {
-      schema: RESULTS_SCHEMA,
-      verdict: verdictOf(partial),
-      command: commandLine,
-      startedAt,
-      finishedAt: new Date().toISOString(),
-      interrupted: false,
-      env: environment(),
-      scenarios: [],
-      ...partial,
-    };
+    const { results } = await applyGate(resultsEnvelope({ command: commandLine, startedAt, informational, fuzz }));
     report(args.out, results);
     console.log(
       `fuzz: seed ${seed}, ${fuzz.runs} runs over ${fuzz.properties.length} plugin/op pairs: ${fuzz.failures.length === 0 ? 'no findings' : `${fuzz.failures.length} finding(s)`}`,

@@ -1,28 +1,15 @@
 import { dirname } from 'node:path';
-import { checkFingerprints, loadBaseline, readResults } from '../gate/baseline.ts';
-import { evaluateGate, type RegressionMetric, regressionsNotJudged, verdictOf } from '../gate/evaluate.ts';
-import { initHistograms } from '../measure/latency.ts';
-import type { Results } from '../report/results.ts';
+import { applyGate } from '../gate/apply-gate.ts';
+import { readResults } from '../gate/baseline.ts';
+import type { RegressionMetric } from '../gate/evaluate.ts';
+import { type Results, resultsEnvelope } from '../report/results.ts';
 import { formatGateValue } from '../report/format.ts';
 import { type CliCommand, EXIT } from './command.ts';
 import { colour } from './progress.ts';
 
-/** Evaluates the gate on results (against a baseline when given) and prints why it failed. */
-export async function applyGate(
-  results: Results,
-  baselineName: string | undefined,
-  strictEnv: boolean,
-  metric: RegressionMetric = 'inner',
-): Promise<Results> {
-  await initHistograms();
-  const baseline = baselineName === undefined ? undefined : loadBaseline(baselineName);
-  if (baseline) {
-    const warning = checkFingerprints(results, baseline, strictEnv);
-    if (warning) console.error(`plugbench: WARNING: ${warning}`);
-  }
-  const notJudged = regressionsNotJudged(results, baseline);
-  const gated = { ...results, gate: evaluateGate(results, baseline, metric), regressionsNotJudged: notJudged };
-  return { ...gated, verdict: verdictOf(gated) };
+/** Says what the gate warned about, on stderr. */
+export function printWarnings(warnings: readonly string[]): void {
+  for (const w of warnings) console.error(`plugbench: WARNING: ${w}`);
 }
 
 export function printGate(results: Results): void {
@@ -70,11 +57,10 @@ export const gateCommand: CliCommand<GateArgs> = {
       }) as never,
   handler: async (args, { report, informational }) => {
     const read = readResults(args.results);
-    const withInformational = {
-      ...read,
-      informational: [...new Set([...(read.informational ?? []), ...informational])],
-    };
-    const results = await applyGate(withInformational, args.baseline, args.strictEnv, args.metric);
+    const envelope = resultsEnvelope({ ...read, informational: [...(read.informational ?? []), ...informational] });
+    const { baseline, strictEnv, metric } = args;
+    const { results, warnings } = await applyGate(envelope, { baseline, strictEnv, metric });
+    printWarnings(warnings);
     report(args.out ?? dirname(args.results), results);
     printGate(results);
     return results.verdict === 'pass' ? EXIT.pass : EXIT.gateFailed;

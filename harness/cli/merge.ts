@@ -1,9 +1,11 @@
 import { readResults } from '../gate/baseline.ts';
 import { UsageError } from '../contract/errors.ts';
+import { applyGate } from '../gate/apply-gate.ts';
 import { initHistograms } from '../measure/latency.ts';
 import { mergeResults } from '../report/merge.ts';
+import { isMeasured } from '../report/results.ts';
 import { type CliCommand, EXIT } from './command.ts';
-import { applyGate, printGate } from './gate.ts';
+import { printGate, printWarnings } from './gate.ts';
 
 export const mergeCommand: CliCommand<{ results: string[]; o: string; baseline?: string; strictEnv: boolean }> = {
   command: 'merge <results..>',
@@ -26,18 +28,17 @@ export const mergeCommand: CliCommand<{ results: string[]; o: string; baseline?:
   handler: async (args, { commandLine, report, informational }) => {
     if (args.results.length === 0) throw new UsageError('give at least one results.json to merge');
     await initHistograms();
-    const { merged, warnings } = mergeResults(args.results.map(readResults), commandLine);
-    for (const w of warnings) console.error(`plugbench: WARNING: ${w}`);
-    const gated = await applyGate(
-      { ...merged, informational: [...new Set([...(merged.informational ?? []), ...informational])] },
-      args.baseline,
-      args.strictEnv,
-    );
+    const { merged, warnings } = mergeResults(args.results.map(readResults), { commandLine, informational });
+    printWarnings(warnings);
+    const gate = await applyGate(merged, { baseline: args.baseline, strictEnv: args.strictEnv });
+    printWarnings(gate.warnings);
+    const gated = gate.results;
     const paths = report(args.o, gated);
     printGate(gated);
-    console.error(
-      `merged ${args.results.length} result file(s): ${gated.scenarios.length} scenario(s), ${gated.scenarios.reduce((s, x) => s + x.lanes.reduce((n, l) => n + l.load.calls, 0), 0)} calls; wrote ${paths.join(', ')}`,
-    );
+    const lanes = gated.scenarios.flatMap((s) => s.lanes).filter(isMeasured);
+    const calls = lanes.reduce((n, l) => n + l.load.calls, 0);
+    const what = `${args.results.length} result file(s): ${gated.scenarios.length} scenario(s), ${calls} calls`;
+    console.error(`merged ${what}; wrote ${paths.join(', ')}`);
     return gated.verdict === 'pass' ? EXIT.pass : EXIT.gateFailed;
   },
 };

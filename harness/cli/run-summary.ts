@@ -1,5 +1,5 @@
-import { formatNs, formatRate, formatSlope, timingLabel } from '../report/format.ts';
-import type { Results } from '../report/results.ts';
+import { erroredLabel, formatNs, formatRate, formatSlope, timingLabel } from '../report/format.ts';
+import { isMeasured, type Results } from '../report/results.ts';
 import { colour } from './progress.ts';
 
 /** The ten-second summary of a run, on stdout. */
@@ -13,6 +13,12 @@ export function printRunSummary(results: Results): void {
       `  ${'lane'.padEnd(24)}${'calls'.padStart(10)}${'rate'.padStart(11)}${'p50'.padStart(11)}${'p99'.padStart(11)}${'max'.padStart(11)}  errors / memory`,
     );
     for (const lane of scenario.lanes) {
+      if (!isMeasured(lane)) {
+        console.log(
+          `  ${lane.lane.padEnd(24)}${colour('ERRORED', false)} ${erroredLabel(lane).replace(/^errored /, '')}`,
+        );
+        continue;
+      }
       const rate = lane.load.calls / (lane.load.durationMs / 1000);
       const errors =
         Object.entries(lane.errors)

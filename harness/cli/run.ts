@@ -2,16 +2,16 @@ import { projectTrustedKeys } from '../project/trust.ts';
 import { UsageError } from '../contract/errors.ts';
 import { runScenario } from '../scenario/run-scenario.ts';
 import type { LoadModel } from '../load/model.ts';
-import { environment } from '../measure/environment.ts';
+import { applyGate } from '../gate/apply-gate.ts';
 import { initHistograms } from '../measure/latency.ts';
-import { RESULTS_SCHEMA, type Results, type ScenarioResult } from '../report/results.ts';
+import { resultsEnvelope, type ScenarioResult } from '../report/results.ts';
 import { parseDurationMs } from '../contract/duration.ts';
 import { currentProject } from '../project/project.ts';
 import { resolveScenario, type Scenario } from '../scenario/scenario.ts';
 import { parseShard, sliceForShard } from '../scenario/shard.ts';
 import { loadSuite } from '../scenario/suites.ts';
 import { type CliCommand, EXIT, outOption } from './command.ts';
-import { applyGate, printGate } from './gate.ts';
+import { printGate, printWarnings } from './gate.ts';
 import { progressPrinter } from './progress.ts';
 import { type PolicyArgs, policyOverridesOf, withPolicyFlags } from './policy-flags.ts';
 import { printRunSummary } from './run-summary.ts';
@@ -189,20 +189,15 @@ export const runCommand: CliCommand<RunArgs> = {
     } finally {
       process.off('SIGINT', onSigint);
     }
-    const measured: Results = {
-      schema: RESULTS_SCHEMA,
-      verdict: 'pass',
+    const measured = resultsEnvelope({
       command: commandLine,
       startedAt,
-      finishedAt: new Date().toISOString(),
       interrupted: abort.signal.aborted,
       informational,
-      env: environment(),
       scenarios: done,
-      checks: [],
-      gate: [],
-    };
-    const results = await applyGate(measured, args.baseline, args.strictEnv);
+    });
+    const { results, warnings } = await applyGate(measured, { baseline: args.baseline, strictEnv: args.strictEnv });
+    printWarnings(warnings);
     const paths = report(args.out, results);
     printRunSummary(results);
     printGate(results);

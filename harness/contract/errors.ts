@@ -62,3 +62,15 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * A lane this machine cannot run (the `@go` lanes without a Go toolchain, or a Go host that does
+ * not build). Outside a run it is a usage error (exit 2); in a run, that lane is recorded as
+ * errored and the others go on.
+ */
+export class LaneUnavailableError extends UsageError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LaneUnavailableError';
+  }
+}

@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../contract/errors.ts';
 import { currentProject } from '../project/project.ts';
-import { RESULTS_SCHEMA, type Results, writeFileAtomically } from '../report/results.ts';
+import { RESULTS_SCHEMA, type Results, withLaneStates, writeFileAtomically } from '../report/results.ts';
 
-/** Reads a results.json (or baseline), checking it is one. */
+/** Reads a results.json (or baseline), checking it is one; a file from before lane states reads as measured lanes. */
 export function readResults(path: string): Results {
   let parsed: Results;
   try {
@@ -18,7 +18,7 @@ export function readResults(path: string): Results {
     throw new UsageError(
       `\`${path}\` is not a plugbench results file (schema \`${parsed.schema}\`, expected \`${RESULTS_SCHEMA}\`)`,
     );
-  return parsed;
+  return withLaneStates(parsed);
 }
 
 /** Saves results as the baseline `name` in the project's `baselines` folder: histograms, thresholds and fingerprint included. */
@@ -47,7 +47,7 @@ export function loadBaseline(nameOrPath: string): Results {
  * Says loudly when head and baseline were measured in different environments; with
  * `strict`, that is a usage error instead of a warning.
  */
-export function checkFingerprints(head: Results, baseline: Results, strict: boolean): string | undefined {
+export function checkFingerprints(head: Pick<Results, 'env'>, baseline: Results, strict: boolean): string | undefined {
   if (head.env.fingerprint === baseline.env.fingerprint) return undefined;
   const differences = (['cpu', 'cores', 'os', 'node', 'toolchain', 'lockfile'] as const)
     .filter((k) => head.env[k] !== baseline.env[k])

@@ -2,9 +2,11 @@ import { checkKeys, fuzzKeys, isInformational } from '../report/informational.ts
 import type { FailureKind } from '../contract/errors.ts';
 import { LatencyHistogram } from '../measure/latency.ts';
 import {
+  type ErroredLane,
   type GateResult,
-  type LaneResult,
+  isMeasured,
   type LatencyRecord,
+  type MeasuredLane,
   type Results,
   type ScenarioResult,
 } from '../report/results.ts';
@@ -17,7 +19,7 @@ const FAULT_KINDS: readonly FailureKind[] = ['panic', 'trap', 'crash', 'timeout'
 /** The gate row every lane gets without asking: no plugin faults while measuring. */
 export const IMPLICIT_THRESHOLDS = ['errors.faults == 0'];
 
-function plainMetric(lane: LaneResult, metric: string): number | null | undefined {
+function plainMetric(lane: MeasuredLane, metric: string): number | null | undefined {
   const errors = Object.values(lane.errors).reduce((s, n) => s + (n ?? 0), 0);
   const [group, field] = metric.split('.') as [string, string | undefined];
   switch (group) {
@@ -70,10 +72,10 @@ export type RegressionMetric = 'inner' | 'roundtrip';
 interface Figure {
   name: 'latency' | 'latencyInner';
   decidedBy: RegressionMetric;
-  pick: (lane: LaneResult) => LatencyRecord;
+  pick: (lane: MeasuredLane) => LatencyRecord;
 }
 
-function figureOf(head: LaneResult, base: LaneResult, metric: RegressionMetric): Figure {
+function figureOf(head: MeasuredLane, base: MeasuredLane, metric: RegressionMetric): Figure {
   if (metric === 'inner' && head.latencyInner && base.latencyInner) {
     return { name: 'latencyInner', decidedBy: 'inner', pick: (l) => l.latencyInner! };
   }
@@ -95,8 +97,8 @@ type RegressionRow = Pick<
 >;
 
 function regression(
-  head: LaneResult,
-  base: LaneResult,
+  head: MeasuredLane,
+  base: MeasuredLane,
   threshold: Threshold,
   scenario: ScenarioResult,
   metric: RegressionMetric,
@@ -148,55 +150,83 @@ export const NO_BASELINE =
   '`plugbench baseline save reports/latest/results.json --name NAME`, then run with `--baseline NAME`';
 
 /** NO_BASELINE when some scenario has a regression threshold and there is no baseline to judge it by. */
-export function regressionsNotJudged(results: Results, baseline?: Results): string | undefined {
+export function regressionsNotJudged(results: Pick<Results, 'scenarios'>, baseline?: Results): string | undefined {
   if (baseline !== undefined) return undefined;
   const judgesRegressions = (t: string) => parseThreshold(t).metric.startsWith('regression.');
   const wanted = results.scenarios.some((s) => (s.thresholds ?? []).some(judgesRegressions));
   return wanted ? NO_BASELINE : undefined;
 }
 
+/** The row of a lane that could not be measured: its thresholds cannot pass, so the gate fails. */
+function erroredRow(scenario: ScenarioResult, lane: ErroredLane): GateResult {
+  const { kind, message, step } = lane.failure;
+  const detail = `errored (${kind}) at its ${step} step, nothing measured: ${message}`;
+  return {
+    metric: 'lane.state',
+    scenario: scenario.id,
+    lane: lane.lane,
+    threshold: '== measured',
+    value: null,
+    status: 'fail',
+    detail,
+  };
+}
+
+/** One threshold on one measured lane; none for a regression without a baseline (said once instead). */
+function thresholdRow(
+  scenario: ScenarioResult,
+  lane: MeasuredLane,
+  threshold: Threshold,
+  baseline: Results | undefined,
+  metric: RegressionMetric,
+): GateResult | undefined {
+  const row = {
+    metric: threshold.metric,
+    scenario: scenario.id,
+    lane: lane.lane,
+    threshold: `${threshold.comparator} ${threshold.limit}`,
+  };
+  if (threshold.metric.startsWith('regression.')) {
+    if (baseline === undefined) return undefined;
+    const before = baseline.scenarios
+      .find((s) => s.id === scenario.id)
+      ?.lanes.filter(isMeasured)
+      .find((l) => l.lane === lane.lane);
+    if (before) return { ...row, ...regression(lane, before, threshold, scenario, metric) };
+    const detail = 'the baseline has no figures for this scenario and lane: save a new one';
+    return { ...row, value: null, status: 'warn', detail };
+  }
+  const value = plainMetric(lane, threshold.metric);
+  // A slope the run had too few samples for is not a pass: it was not measured.
+  if (value === null)
+    return { ...row, value: null, status: 'warn', detail: lane.memory.slopeReason ?? 'not enough samples' };
+  if (value === undefined)
+    return { ...row, value: null, status: 'warn', detail: `\`${threshold.metric}\` was not measured on this lane` };
+  return { ...row, value, status: compare(value, threshold.comparator, threshold.value) ? 'pass' : 'fail' };
+}
+
 /**
- * Evaluates every scenario's thresholds (and the implicit ones) on every lane. Regression
- * thresholds are judged only against a baseline: without one the run says so once
- * (`regressionsNotJudged`); a lane the baseline lacks gets `warn`, never a silent pass.
+ * Evaluates every scenario's thresholds (and the implicit ones) on every lane; an errored lane
+ * gets one failed `lane.state` row instead. Regression thresholds are judged only against a
+ * baseline: without one the run says so once (`regressionsNotJudged`); a lane the baseline
+ * lacks gets `warn`, never a silent pass.
  */
-export function evaluateGate(results: Results, baseline?: Results, metric: RegressionMetric = 'inner'): GateResult[] {
+export function evaluateGate(
+  results: Pick<Results, 'scenarios'>,
+  baseline?: Results,
+  metric: RegressionMetric = 'inner',
+): GateResult[] {
   const rows: GateResult[] = [];
   for (const scenario of results.scenarios) {
     const thresholds = [...IMPLICIT_THRESHOLDS, ...(scenario.thresholds ?? [])].map(parseThreshold);
     for (const lane of scenario.lanes) {
+      if (!isMeasured(lane)) {
+        rows.push(erroredRow(scenario, lane));
+        continue;
+      }
       for (const threshold of thresholds.filter((t) => t.lane === undefined || t.lane === lane.lane)) {
-        const base = {
-          metric: threshold.metric,
-          scenario: scenario.id,
-          lane: lane.lane,
-          threshold: `${threshold.comparator} ${threshold.limit}`,
-        };
-        if (threshold.metric.startsWith('regression.')) {
-          if (baseline === undefined) continue;
-          const before = baseline?.scenarios.find((s) => s.id === scenario.id)?.lanes.find((l) => l.lane === lane.lane);
-          const detail = 'the baseline has no figures for this scenario and lane: save a new one';
-          const noBaseline = { value: null, status: 'warn', detail } as const;
-          rows.push({ ...base, ...(before ? regression(lane, before, threshold, scenario, metric) : noBaseline) });
-          continue;
-        }
-        const value = plainMetric(lane, threshold.metric);
-        // A slope the run had too few samples for is not a pass: it was not measured.
-        if (value === null)
-          rows.push({ ...base, value: null, status: 'warn', detail: lane.memory.slopeReason ?? 'not enough samples' });
-        else if (value === undefined)
-          rows.push({
-            ...base,
-            value: null,
-            status: 'warn',
-            detail: `\`${threshold.metric}\` was not measured on this lane`,
-          });
-        else
-          rows.push({
-            ...base,
-            value,
-            status: compare(value, threshold.comparator, threshold.value) ? 'pass' : 'fail',
-          });
+        const row = thresholdRow(scenario, lane, threshold, baseline, metric);
+        if (row) rows.push(row);
       }
     }
   }

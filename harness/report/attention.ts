@@ -1,6 +1,6 @@
 import { checkKeys, fuzzKeys, isInformational } from './informational.ts';
-import { formatGateValue, formatNs, formatSlope } from './format.ts';
-import type { GateResult, LaneResult, Results } from './results.ts';
+import { erroredLabel, formatGateValue, formatNs, formatSlope } from './format.ts';
+import { type GateResult, isMeasured, type LaneResult, type Results } from './results.ts';
 
 /** One thing a reader must look at: a failed or warned gate row, a failed check or fuzz property. */
 export interface AttentionRow {
@@ -52,8 +52,12 @@ export function attentionOf(results: Results): Attention {
   return { rows, passedGate, counts: parts.join(' · ') };
 }
 
-/** A lane in one line: `p50 12.0 µs · p99 40.1 µs · no errors · 0.0 B/call · p50 +3.1% vs baseline`. */
+/**
+ * A lane in one line: `p50 12.0 µs · p99 40.1 µs · no errors · 0.0 B/call · p50 +3.1% vs baseline`,
+ * or why it has no figures.
+ */
 export function laneLine(lane: LaneResult, scenario: string, gate: readonly GateResult[]): string {
+  if (!isMeasured(lane)) return erroredLabel(lane);
   const errors =
     Object.entries(lane.errors)
       .map(([k, n]) => `${k} ${n}`)

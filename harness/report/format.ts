@@ -1,5 +1,5 @@
 import { type TimingMode } from '../isolations/host-load-lane.ts';
-import type { GateResult } from './results.ts';
+import type { ErroredLane, GateResult } from './results.ts';
 /** Human units for reports. */
 
 export function formatNs(ns: number): string {
@@ -34,6 +34,11 @@ export function formatRate(perSec: number): string {
 export function timingLabel(load: { timing: TimingMode; driver?: 'harness' | 'go-host' }): string {
   const mode = load.timing.mode === 'per-call' ? 'per call' : `${load.timing.mode} ×${load.timing.size}`;
   return load.driver === 'go-host' ? `${mode}, in the Go host` : mode;
+}
+
+/** Why a lane has no figures, in one line: `errored (incompatible) at its open step: …`. */
+export function erroredLabel(lane: ErroredLane): string {
+  return `errored (${lane.failure.kind}) at its ${lane.failure.step} step: ${lane.failure.message}`;
 }
 
 /** A gate row's value in its metric's unit: `12.3 µs`, `+4.1%`, `n/a` where nothing was measured. */

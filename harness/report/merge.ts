@@ -1,5 +1,14 @@
 import { LatencyHistogram } from '../measure/latency.ts';
-import type { LaneResult, LatencyRecord, Results, ScenarioResult } from './results.ts';
+import {
+  isMeasured,
+  type LaneResult,
+  type LatencyRecord,
+  type MeasuredLane,
+  type Results,
+  resultsEnvelope,
+  type ScenarioResult,
+  type UngatedResults,
+} from './results.ts';
 
 /** Adds encoded histograms count by count and recomputes the percentiles: never averages them. */
 function mergeLatency(records: Array<LatencyRecord | undefined>): LatencyRecord | undefined {
@@ -17,16 +26,16 @@ function mergeLatency(records: Array<LatencyRecord | undefined>): LatencyRecord 
 }
 
 /** Every run's samples; the steepest slope any run measured, or null with a reason when none did. */
-function mergedMemory(lanes: LaneResult[]): LaneResult['memory'] {
+function mergedMemory(lanes: MeasuredLane[]): MeasuredLane['memory'] {
   const samples = lanes.flatMap((l) => l.memory.samples);
   const slopes = lanes.map((l) => l.memory.slopeBytesPerCall).filter((s): s is number => s !== null);
   if (slopes.length > 0) return { samples, slopeBytesPerCall: Math.max(...slopes) };
   return { samples, slopeBytesPerCall: null, slopeReason: lanes[0]!.memory.slopeReason ?? 'not enough samples' };
 }
 
-function mergeLanes(lanes: LaneResult[]): LaneResult {
-  const [first] = lanes as [LaneResult];
-  const errors: LaneResult['errors'] = {};
+function mergeMeasured(lanes: MeasuredLane[]): MeasuredLane {
+  const [first] = lanes as [MeasuredLane];
+  const errors: MeasuredLane['errors'] = {};
   for (const lane of lanes)
     for (const [kind, n] of Object.entries(lane.errors))
       errors[kind as keyof typeof errors] = (errors[kind as keyof typeof errors] ?? 0) + (n ?? 0);
@@ -55,12 +64,21 @@ function mergeLanes(lanes: LaneResult[]): LaneResult {
   };
 }
 
+/** The runs of one lane: the measured ones merged into one, each errored one kept (it fails the gate). */
+function mergeLaneRuns(runs: LaneResult[]): LaneResult[] {
+  const measured = runs.filter(isMeasured);
+  return [...(measured.length > 0 ? [mergeMeasured(measured)] : []), ...runs.filter((l) => !isMeasured(l))];
+}
+
 /**
  * Merges results from shards or runners: the same scenario and lane measured more than once
  * gets its histograms added exactly; scenarios, checks, boundary rows and fuzz findings are
  * concatenated. The caller re-runs the gate on the merged result.
  */
-export function mergeResults(all: readonly Results[], command: string): { merged: Results; warnings: string[] } {
+export function mergeResults(
+  all: readonly Results[],
+  made: { commandLine: string; informational: readonly string[] },
+): { merged: UngatedResults; warnings: string[] } {
   const warnings: string[] = [];
   const [first] = all as [Results];
   const fingerprints = new Set(all.map((r) => r.env.fingerprint));
@@ -77,21 +95,19 @@ export function mergeResults(all: readonly Results[], command: string): { merged
     }
   }
   const fuzzRuns = all.filter((r) => r.fuzz);
-  const merged: Results = {
-    schema: first.schema,
-    verdict: 'pass',
-    command,
+  const merged = resultsEnvelope({
+    command: made.commandLine,
     startedAt: all.map((r) => r.startedAt).sort()[0]!,
     finishedAt: all
       .map((r) => r.finishedAt)
       .sort()
       .at(-1)!,
     interrupted: all.some((r) => r.interrupted),
-    informational: [...new Set(all.flatMap((r) => r.informational ?? []))],
+    informational: [...all.flatMap((r) => r.informational ?? []), ...made.informational],
     env: first.env,
     scenarios: [...scenarios.values()]
       .sort((a, b) => (a.id < b.id ? -1 : 1))
-      .map(({ laneRuns, ...s }) => ({ ...s, lanes: [...laneRuns.values()].map(mergeLanes) })),
+      .map(({ laneRuns, ...s }) => ({ ...s, lanes: [...laneRuns.values()].flatMap(mergeLaneRuns) })),
     checks: all.flatMap((r) => r.checks),
     ...(fuzzRuns.length
       ? {
@@ -104,7 +120,6 @@ export function mergeResults(all: readonly Results[], command: string): { merged
         }
       : {}),
     ...(all.some((r) => r.boundary) ? { boundary: all.flatMap((r) => r.boundary ?? []) } : {}),
-    gate: [],
-  };
+  });
   return { merged, warnings };
 }

@@ -1,8 +1,15 @@
 import { LatencyHistogram } from '../measure/latency.ts';
 import { pluginBytes } from '../measure/memory.ts';
-import { formatBytes, formatGateValue, formatNs, formatSlope, timingLabel } from './format.ts';
+import { erroredLabel, formatBytes, formatGateValue, formatNs, formatSlope, timingLabel } from './format.ts';
 import { attentionOf, laneLine } from './attention.ts';
-import type { GateResult, LaneResult, LatencyRecord, Results } from './results.ts';
+import {
+  type GateResult,
+  isMeasured,
+  type LaneResult,
+  type LatencyRecord,
+  type MeasuredLane,
+  type Results,
+} from './results.ts';
 import { lineChart, PERCENTILE_TICKS, percentileX } from './svg-chart.ts';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -26,7 +33,7 @@ function ticksFor(max: number, count = 5): Array<[number, string]> {
 }
 
 /** Where a lane's instance was replaced between two memory samples: the slope is fitted on each side apart. */
-function replacementMarks(lane: LaneResult): Array<{ x: number; label: string }> {
+function replacementMarks(lane: MeasuredLane): Array<{ x: number; label: string }> {
   const samples = lane.memory.samples;
   return samples.slice(1).flatMap((s, i) => {
     const replaced = (s.replacements ?? 0) - (samples[i]!.replacements ?? 0);
@@ -41,7 +48,7 @@ function replacementMarks(lane: LaneResult): Array<{ x: number; label: string }>
   });
 }
 
-function laneCharts(lanes: LaneResult[]): string {
+function laneCharts(lanes: MeasuredLane[]): string {
   const distribution = lineChart(
     lanes.flatMap((l) => [
       { name: l.lane, points: curve(l.latency) },
@@ -90,7 +97,7 @@ function laneCharts(lanes: LaneResult[]): string {
       ]),
     },
   );
-  const goHeap = (l: LaneResult) =>
+  const goHeap = (l: MeasuredLane) =>
     l.memory.samples.some((s) => s.childGoHeapBytes !== undefined)
       ? [
           {
@@ -139,6 +146,8 @@ function edgesChart(p: NonNullable<Results['fuzz']>['properties'][number]): stri
 
 function laneTable(lanes: LaneResult[]): string {
   const rows = lanes.map((l) => {
+    if (!isMeasured(l))
+      return `<tr><td>${esc(l.lane)}</td><td class="fail" colspan="10">${esc(erroredLabel(l))}</td></tr>`;
     const errors =
       Object.entries(l.errors)
         .map(([k, n]) => `${k} ${n}`)
@@ -194,11 +203,16 @@ export function renderHtml(results: Results): string {
   const sections: string[] = [firstScreen(results)];
   for (const scenario of results.scenarios) {
     const lines = scenario.lanes
-      .map((l) => `<li><b>${esc(l.lane)}</b>: ${esc(laneLine(l, scenario.id, results.gate))}</li>`)
+      .map((l) => {
+        const failed = isMeasured(l) ? '' : ' class="fail"';
+        return `<li${failed}><b>${esc(l.lane)}</b>: ${esc(laneLine(l, scenario.id, results.gate))}</li>`;
+      })
       .join('');
-    sections.push(
-      `<section><h2>${esc(scenario.id)} <small>${esc(scenario.plugin)} · ${esc(scenario.op)}${scenario.inputSizeBytes !== undefined ? ` · ${formatBytes(scenario.inputSizeBytes)} input` : ''}</small></h2><ul class="lanes">${lines}</ul>${laneCharts(scenario.lanes)}<details><summary>every figure</summary>${laneTable(scenario.lanes)}</details></section>`,
-    );
+    const input = scenario.inputSizeBytes !== undefined ? ` · ${formatBytes(scenario.inputSizeBytes)} input` : '';
+    const title = `<h2>${esc(scenario.id)} <small>${esc(scenario.plugin)} · ${esc(scenario.op)}${input}</small></h2>`;
+    const figures = `<details><summary>every figure</summary>${laneTable(scenario.lanes)}</details>`;
+    const charts = laneCharts(scenario.lanes.filter(isMeasured));
+    sections.push(`<section>${title}<ul class="lanes">${lines}</ul>${charts}${figures}</section>`);
   }
   if (results.boundary?.length) {
     const sizes = [...new Set(results.boundary.map((b) => b.sizeBytes))];

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { FailureKind } from '../contract/errors.ts';
 import type { Boundary } from '../engines/instance.ts';
 import type { Isolation } from '../isolations/lane.ts';
-import type { Environment } from '../measure/environment.ts';
+import { type Environment, environment } from '../measure/environment.ts';
 import type { LatencySummary } from '../measure/latency.ts';
 import type { MemorySample } from '../measure/memory.ts';
 import { type TimingMode } from '../isolations/host-load-lane.ts';
@@ -49,10 +49,17 @@ export interface LatencyRecord extends LatencySummary {
   hdr: string;
 }
 
-export interface LaneResult {
+/** Which lane a result is of. */
+interface LaneIdentity {
   lane: string;
   boundary: Boundary;
   isolation: Isolation;
+}
+
+/** A lane that ran its load: what it measured. */
+export interface MeasuredLane extends LaneIdentity {
+  /** Results files from before lane states have none: every lane in them was measured. */
+  state: 'measured';
   load: {
     model: 'open' | 'closed' | 'ramp';
     /** Open loop: target calls per second. */
@@ -91,6 +98,26 @@ export interface LaneResult {
   /** Ramp only: the highest rate whose p99 stayed within the budget. */
   sustainedRate?: number;
 }
+
+/** Why a lane has no figures; the other lanes and scenarios of the run went on. */
+export interface LaneFailure {
+  /** A refused load (negotiation, provenance, a host that died while loading), or a lane this machine cannot run. */
+  kind: 'incompatible' | 'rejected' | 'protocol' | 'unavailable';
+  message: string;
+  /** The step of the lane's run it failed in. */
+  step: 'open' | 'warm-up' | 'measure';
+}
+
+/** A lane that could not be measured: recorded, shown as a failed row, and failing the gate. */
+export interface ErroredLane extends LaneIdentity {
+  state: 'errored';
+  failure: LaneFailure;
+}
+
+/** One lane of a scenario: measured, or errored with its failure (tinybench's `state`, not a throw). */
+export type LaneResult = MeasuredLane | ErroredLane;
+
+export const isMeasured = (lane: LaneResult): lane is MeasuredLane => lane.state !== 'errored';
 
 export interface ScenarioResult {
   id: string;
@@ -185,6 +212,57 @@ export interface Results {
   gate: GateResult[];
   /** Why regression thresholds were not judged (no baseline), said once instead of per lane. */
   regressionsNotJudged?: string;
+}
+
+/** Results before the gate: all that results.json holds but the verdict and the gate's rows (`applyGate` adds them). */
+export type UngatedResults = Omit<Results, 'verdict' | 'gate' | 'regressionsNotJudged'>;
+
+/** What a command measured, for `resultsEnvelope`; every other field of the envelope has its default there, once. */
+export interface ResultsParts {
+  /** The command line as typed. */
+  command: string;
+  startedAt: string;
+  /** @default now */
+  finishedAt?: string;
+  /** @default false */
+  interrupted?: boolean;
+  /** @default [] */
+  informational?: readonly string[];
+  /** @default this machine's `environment()` */
+  env?: Environment;
+  /** @default [] */
+  scenarios?: ScenarioResult[];
+  /** @default [] */
+  checks?: CheckResult[];
+  fuzz?: FuzzResults;
+  boundary?: BoundaryCost[];
+}
+
+/** The one constructor of the results envelope (schema, environment, provenance): every command builds it here. */
+export function resultsEnvelope(parts: ResultsParts): UngatedResults {
+  return {
+    schema: RESULTS_SCHEMA,
+    command: parts.command,
+    startedAt: parts.startedAt,
+    finishedAt: parts.finishedAt ?? new Date().toISOString(),
+    interrupted: parts.interrupted ?? false,
+    informational: [...new Set(parts.informational ?? [])],
+    env: parts.env ?? environment(),
+    scenarios: parts.scenarios ?? [],
+    checks: parts.checks ?? [],
+    ...(parts.fuzz ? { fuzz: parts.fuzz } : {}),
+    ...(parts.boundary ? { boundary: parts.boundary } : {}),
+  };
+}
+
+/** A lane as results files from before lane states hold it: no `state`, and measured. */
+type StatelessLane = Omit<MeasuredLane, 'state'> & { state?: undefined };
+
+/** Results read from a file: lanes without a state (files from before lane states) were measured. */
+export function withLaneStates(read: Results): Results {
+  const stated = (lane: LaneResult | StatelessLane): LaneResult =>
+    lane.state === undefined ? { ...lane, state: 'measured' } : lane;
+  return { ...read, scenarios: read.scenarios.map((s) => ({ ...s, lanes: s.lanes.map(stated) })) };
 }
 
 /** Writes a file so that a reader sees the old content or the new, never a torn one. */

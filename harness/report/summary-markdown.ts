@@ -1,10 +1,18 @@
 import { attentionOf, laneLine } from './attention.ts';
-import { formatBytes, formatGateValue, formatNs, formatRate, formatSlope, timingLabel } from './format.ts';
-import type { LaneResult, Results } from './results.ts';
+import {
+  erroredLabel,
+  formatBytes,
+  formatGateValue,
+  formatNs,
+  formatRate,
+  formatSlope,
+  timingLabel,
+} from './format.ts';
+import { isMeasured, type MeasuredLane, type Results } from './results.ts';
 
 const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-function loadLabel(l: LaneResult['load']): string {
+function loadLabel(l: MeasuredLane['load']): string {
   const model =
     l.model === 'open'
       ? `open ${formatRate(l.rate ?? 0)}${l.corrected ? ', CO-corrected' : ''}`
@@ -57,6 +65,10 @@ export function renderSummaryMarkdown(results: Results): string {
       '|---|---|---:|---:|---:|---:|---:|---|---:|',
     );
     for (const lane of scenario.lanes) {
+      if (!isMeasured(lane)) {
+        lines.push(`| ${lane.lane} | ❌ ${escape(erroredLabel(lane))} | | | | | | | |`);
+        continue;
+      }
       const errors =
         Object.entries(lane.errors)
           .map(([k, n]) => `${k} ${n}`)

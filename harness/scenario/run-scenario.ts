@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { UsageError } from '../contract/errors.ts';
+import { LaneUnavailableError, PluginLoadError, UsageError } from '../contract/errors.ts';
 import type { TrustedKey } from '../contract/keys.ts';
 import { CONTRACT_TIMING } from '../contract/generated.ts';
 import { applyPolicy, DEFAULT_POLICY, type HostPolicy } from '../contract/policy.ts';
@@ -17,7 +17,7 @@ import {
 } from '../measure/memory.ts';
 import { LaneRecording } from '../measure/recording.ts';
 import { resolvePluginDir } from '../project/plugin-dir.ts';
-import type { LaneResult, LatencyRecord, ScenarioResult } from '../report/results.ts';
+import type { LaneFailure, LaneResult, LatencyRecord, MeasuredLane, ScenarioResult } from '../report/results.ts';
 import type { Scenario } from './scenario.ts';
 import { typicalCallNs } from '../load/calibration.ts';
 import { closedLoop } from '../load/closed-loop.ts';
@@ -183,112 +183,184 @@ function hostDrive(lanes: readonly HostLoadLane[], scenario: Scenario, pool: Uin
     });
 }
 
+/** What a lane's opening settled: how its load is driven, on which inputs, and by whom. */
+interface LoadPlan {
+  drive: Drive;
+  model: SteadyModel;
+  /** The lane's host runs the load next to the plugin (`@go`). */
+  hosted: boolean;
+}
+
+/** Checks the op and the deadline against the opened lane, and chooses how its load is driven. */
+async function planLoad(lanes: readonly Lane[], scenario: Scenario, clock: Clock): Promise<LoadPlan> {
+  const first = lanes[0]!;
+  const opSpec = first.manifest.ops.find((o) => o.name === scenario.op);
+  if (opSpec === undefined) {
+    const ops = first.manifest.ops.map((o) => o.name).join(', ');
+    throw new UsageError(`plugin \`${scenario.plugin}\` has no op \`${scenario.op}\` (its ops: ${ops})`);
+  }
+  if (scenario.deadlineMs !== undefined && !first.deadline.enforced) {
+    const lane = `lane \`${first.name}\` cannot enforce one: ${first.deadline.why}`;
+    throw new UsageError(`scenario \`${scenario.id}\` sets a deadline, but ${lane}`);
+  }
+  const pool = inputPool(opSpec.input, scenario.input);
+  const hosted = lanes.every(canRunLoad) ? lanes : undefined;
+  const drive = hosted ? hostDrive(hosted, scenario, pool) : await harnessDrive(lanes, scenario, pool, clock);
+  // A ramp warms up at its first step's rate.
+  const model: SteadyModel =
+    scenario.load.model === 'ramp' ? { model: 'open', ratePerSec: scenario.load.startRatePerSec } : scenario.load;
+  return { drive, model, hosted: hosted !== undefined };
+}
+
+/** Calls excluded from the figures, so the measurement starts on a warm instance. */
+async function warmUp(plan: LoadPlan, scenario: Scenario, recordings: LaneRecording[], signal?: AbortSignal) {
+  const warmup = new LaneRecording(plan.model.model === 'open');
+  recordings.push(warmup);
+  await plan.drive(plan.model, warmupFor(scenario.bound), warmup, { signal });
+}
+
+/** What the measure step gathered, for the lane's result. */
+interface Measurement {
+  recording: LaneRecording;
+  report: DriveReport;
+  sustainedRate?: number;
+  samples: MemorySample[];
+  timeline: MeasuredLane['timeline'];
+  eventLoopDelay: MeasuredLane['eventLoopDelay'];
+}
+
+/** Memory samples and the latency timeline taken at each tick of a measurement, and its progress lines. */
+function sampler(lanes: readonly Lane[], scenario: Scenario, options: RunOptions, clock: Clock) {
+  const samples: MemorySample[] = [];
+  const timeline: MeasuredLane['timeline'] = [];
+  const started = clock.nowNs();
+  const sinceStartMs = () => (clock.nowNs() - started) / 1e6;
+  let lastProgress = started;
+  const progress = (now: number, calls: number, recording: LaneRecording) => {
+    if (!options.progress || now - lastProgress < 1e9) return;
+    lastProgress = now;
+    const bound = scenario.bound;
+    const left =
+      'durationMs' in bound
+        ? `${Math.max(0, (bound.durationMs - (now - started) / 1e6) / 1000).toFixed(0)} s left`
+        : `${bound.calls - calls} calls left`;
+    const p99 = (recording.latency.percentileNs(99) / 1e3).toFixed(1);
+    options.progress(`${scenario.id} ${lanes[0]!.name}: ${calls} calls, p99 ${p99} µs, ${left}`);
+  };
+  const tick = async (calls: number, recording: LaneRecording, memory?: MemoryReading) => {
+    const now = clock.nowNs();
+    samples.push(await sampleMemory((now - started) / 1e6, calls, lanes, memory));
+    if (recording.latency.count > 0)
+      timeline.push({
+        tMs: (now - started) / 1e6,
+        calls,
+        p50Ns: recording.latency.percentileNs(50),
+        p99Ns: recording.latency.percentileNs(99),
+      });
+    progress(now, calls, recording);
+    await yieldToEventLoop();
+  };
+  /** A sample at a point the loop does not tick: the start and the end. */
+  const sampleNow = async (calls: number) => samples.push(await sampleMemory(sinceStartMs(), calls, lanes));
+  return { samples, timeline, tick, sampleNow };
+}
+
+/** Runs the scenario's load (or its ramp) once, sampling memory and latency as it goes. */
+async function measure(
+  lanes: readonly Lane[],
+  plan: LoadPlan,
+  scenario: Scenario,
+  options: RunOptions,
+  recordings: LaneRecording[],
+): Promise<Measurement> {
+  const { samples, timeline, tick, sampleNow } = sampler(lanes, scenario, options, options.clock ?? hrClock);
+  await sampleNow(0);
+  const loop = watchEventLoop();
+  let run: Pick<Measurement, 'recording' | 'report' | 'sustainedRate'>;
+  if (scenario.load.model === 'ramp') {
+    run = await ramp(scenario.load, plan.drive, options, (r) => recordings.push(r), tick);
+  } else {
+    const recording = new LaneRecording(plan.model.model === 'open');
+    recordings.push(recording);
+    const report = await plan.drive(plan.model, scenario.bound, recording, {
+      signal: options.signal,
+      tick: (calls, memory) => tick(calls, recording, memory),
+      ...samplingFor(scenario.bound, options.sampleEveryMs),
+    });
+    run = { recording, report };
+  }
+  const eventLoopDelay = loop.stop();
+  await sampleNow(run.recording.calls);
+  return { ...run, samples, timeline, eventLoopDelay };
+}
+
+/** The measured lane as results.json holds it. */
+function measuredLane(id: LaneId, scenario: Scenario, plan: LoadPlan, measured: Measurement): MeasuredLane {
+  const { recording, report, samples } = measured;
+  const load = scenario.load;
+  return {
+    ...identityOf(id),
+    state: 'measured',
+    load: {
+      model: load.model,
+      ...(load.model === 'open' ? { rate: load.ratePerSec } : {}),
+      ...(load.model === 'closed' ? { concurrency: load.concurrency } : {}),
+      durationMs: report.elapsedNs / 1e6,
+      calls: recording.calls,
+      late: recording.late,
+      dropped: recording.dropped,
+      ...(report.achievedRate !== undefined ? { achievedRate: report.achievedRate } : {}),
+      ...(report.scheduleJitter !== undefined ? { scheduleJitter: report.scheduleJitter } : {}),
+      timing: report.timing,
+      driver: plan.hosted ? 'go-host' : 'harness',
+      corrected: recording.uncorrected !== undefined,
+    },
+    latency: record(recording.latency),
+    ...(recording.uncorrected ? { latencyUncorrected: record(recording.uncorrected) } : {}),
+    ...(recording.inner.count > 0 ? { latencyInner: record(recording.inner) } : {}),
+    errors: recording.errors,
+    failureSamples: recording.failureSamples,
+    memory: { samples, ...memorySlope(samples) },
+    timeline: measured.timeline,
+    eventLoopDelay: measured.eventLoopDelay,
+    ...(measured.sustainedRate !== undefined ? { sustainedRate: measured.sustainedRate } : {}),
+  };
+}
+
+const identityOf = (id: LaneId) => ({ lane: laneName(id), boundary: id.boundary, isolation: id.isolation });
+
+/**
+ * How a lane failed, when it is the lane's own failure: a refused load, a host that died while
+ * loading, a lane this machine cannot run. A usage error or a harness bug is not: it is thrown.
+ */
+function laneFailureOf(error: unknown, step: LaneFailure['step']): LaneFailure | undefined {
+  if (error instanceof LaneUnavailableError) return { kind: 'unavailable', message: error.message, step };
+  if (error instanceof PluginLoadError) return { kind: error.kind, message: error.message, step };
+  return undefined;
+}
+
+/**
+ * One lane of a scenario, in its steps: open (load, negotiate, plan the load), warm up, measure,
+ * result. A lane that fails in one of them is recorded as errored, and the run goes on.
+ */
 async function runLane(dir: string, id: LaneId, scenario: Scenario, options: RunOptions): Promise<LaneResult> {
-  const clock = options.clock ?? hrClock;
-  const name = laneName(id);
-  const lanes = await openLanes(dir, id, scenario, options);
+  let step: LaneFailure['step'] = 'open';
+  let lanes: Lane[] = [];
   const recordings: LaneRecording[] = [];
   try {
-    const first = lanes[0]!;
-    const opSpec = first.manifest.ops.find((o) => o.name === scenario.op);
-    if (opSpec === undefined)
-      throw new UsageError(
-        `plugin \`${scenario.plugin}\` has no op \`${scenario.op}\` (its ops: ${first.manifest.ops.map((o) => o.name).join(', ')})`,
-      );
-    if (scenario.deadlineMs !== undefined && !first.deadline.enforced)
-      throw new UsageError(
-        `scenario \`${scenario.id}\` sets a deadline, but lane \`${name}\` cannot enforce one: ${first.deadline.why}`,
-      );
-    const pool = inputPool(opSpec.input, scenario.input);
-    const hosted = lanes.every(canRunLoad) ? lanes : undefined;
-    const drive = hosted ? hostDrive(hosted, scenario, pool) : await harnessDrive(lanes, scenario, pool, clock);
-    const model: SteadyModel =
-      scenario.load.model === 'ramp' ? { model: 'open', ratePerSec: scenario.load.startRatePerSec } : scenario.load;
-
-    const warmup = new LaneRecording(model.model === 'open');
-    recordings.push(warmup);
-    await drive(model, warmupFor(scenario.bound), warmup, { signal: options.signal });
-
-    const samples: MemorySample[] = [];
-    const timeline: LaneResult['timeline'] = [];
-    const started = clock.nowNs();
-    let lastProgress = started;
-    const tick = async (calls: number, recording: LaneRecording, memory?: MemoryReading) => {
-      const now = clock.nowNs();
-      samples.push(await sampleMemory((now - started) / 1e6, calls, lanes, memory));
-      if (recording.latency.count > 0)
-        timeline.push({
-          tMs: (now - started) / 1e6,
-          calls,
-          p50Ns: recording.latency.percentileNs(50),
-          p99Ns: recording.latency.percentileNs(99),
-        });
-      if (options.progress && now - lastProgress >= 1e9) {
-        lastProgress = now;
-        const left =
-          'durationMs' in scenario.bound
-            ? `${Math.max(0, (scenario.bound.durationMs - (now - started) / 1e6) / 1000).toFixed(0)} s left`
-            : `${scenario.bound.calls - calls} calls left`;
-        options.progress(
-          `${scenario.id} ${name}: ${calls} calls, p99 ${(recording.latency.percentileNs(99) / 1e3).toFixed(1)} µs, ${left}`,
-        );
-      }
-      await yieldToEventLoop();
-    };
-    samples.push(await sampleMemory(0, 0, lanes));
-    const loop = watchEventLoop();
-    let recording: LaneRecording;
-    let report: DriveReport;
-    let sustainedRate: number | undefined;
-    if (scenario.load.model === 'ramp') {
-      ({ recording, report, sustainedRate } = await ramp(
-        scenario.load,
-        drive,
-        options,
-        (r) => recordings.push(r),
-        (calls, r) => tick(calls, r),
-      ));
-    } else {
-      recording = new LaneRecording(model.model === 'open');
-      recordings.push(recording);
-      const r = recording;
-      report = await drive(model, scenario.bound, recording, {
-        signal: options.signal,
-        tick: (calls, memory) => tick(calls, r, memory),
-        ...samplingFor(scenario.bound, options.sampleEveryMs),
-      });
-    }
-    const eventLoopDelay = loop.stop();
-    samples.push(await sampleMemory((clock.nowNs() - started) / 1e6, recording.calls, lanes));
-    const load = scenario.load;
-    return {
-      lane: name,
-      boundary: id.boundary,
-      isolation: id.isolation,
-      load: {
-        model: load.model,
-        ...(load.model === 'open' ? { rate: load.ratePerSec } : {}),
-        ...(load.model === 'closed' ? { concurrency: load.concurrency } : {}),
-        durationMs: report.elapsedNs / 1e6,
-        calls: recording.calls,
-        late: recording.late,
-        dropped: recording.dropped,
-        ...(report.achievedRate !== undefined ? { achievedRate: report.achievedRate } : {}),
-        ...(report.scheduleJitter !== undefined ? { scheduleJitter: report.scheduleJitter } : {}),
-        timing: report.timing,
-        driver: hosted ? 'go-host' : 'harness',
-        corrected: recording.uncorrected !== undefined,
-      },
-      latency: record(recording.latency),
-      ...(recording.uncorrected ? { latencyUncorrected: record(recording.uncorrected) } : {}),
-      ...(recording.inner.count > 0 ? { latencyInner: record(recording.inner) } : {}),
-      errors: recording.errors,
-      failureSamples: recording.failureSamples,
-      memory: { samples, ...memorySlope(samples) },
-      timeline,
-      eventLoopDelay,
-      ...(sustainedRate !== undefined ? { sustainedRate } : {}),
-    };
+    lanes = await openLanes(dir, id, scenario, options);
+    const plan = await planLoad(lanes, scenario, options.clock ?? hrClock);
+    step = 'warm-up';
+    await warmUp(plan, scenario, recordings, options.signal);
+    step = 'measure';
+    return measuredLane(id, scenario, plan, await measure(lanes, plan, scenario, options, recordings));
+  } catch (e) {
+    const failure = laneFailureOf(e, step);
+    if (failure === undefined) throw e;
+    options.progress?.(
+      `${scenario.id} ${laneName(id)}: errored (${failure.kind}) at its ${step} step: ${failure.message}`,
+    );
+    return { ...identityOf(id), state: 'errored', failure };
   } finally {
     await Promise.all(lanes.map((l) => l.close()));
     for (const r of recordings) r.destroy();

@@ -11,6 +11,7 @@ import { initHistograms } from '../../harness/measure/latency.ts';
 import { resolveScenario } from '../../harness/scenario/scenario.ts';
 import { trusted, u64 } from '../helpers/plugins.ts';
 import { quietly } from '../helpers/cli.ts';
+import { measuredLanes } from '../helpers/lanes.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'plugbench-policy-'));
@@ -192,7 +193,7 @@ test('a scenario sets its own policy, and every bad field of it is listed at onc
   );
   assert.equal(scenario.policy, { memoryBytes: 1024 ** 3, callTimeoutMs: 30_000 });
   const result = await runScenario(scenario, { trusted });
-  assert.equal(result.lanes[0]!.errors, {});
+  assert.equal(measuredLanes(result)[0]!.errors, {});
   try {
     resolveScenario(
       {

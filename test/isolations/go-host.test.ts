@@ -18,6 +18,7 @@ import { LaneRecording } from '../../harness/measure/recording.ts';
 import { initHistograms, LatencyHistogram } from '../../harness/measure/latency.ts';
 import { resolveScenario, type ScenarioOptions } from '../../harness/scenario/scenario.ts';
 import { fixture, HEALTHY_FIXTURES, sampleInputs, trusted, u64 } from '../helpers/plugins.ts';
+import { measuredLanes } from '../helpers/lanes.ts';
 
 const GO_LANES = ['wasm-core@go', 'native@go'];
 
@@ -125,7 +126,7 @@ test('open loop in the Go host: a periodic stall shows in the corrected p99, and
     load: { model: 'open', ratePerSec: 500 },
     duration: '2s',
   });
-  for (const lane of result.lanes) {
+  for (const lane of measuredLanes(result)) {
     assert.is(lane.load.driver, 'go-host', lane.lane);
     assert.ok(lane.load.corrected && lane.latencyUncorrected, lane.lane);
     assert.ok(
@@ -154,13 +155,13 @@ test('closed loop with two callers (two goroutines in one Go host on wazero, two
     load: { model: 'closed', concurrency: 2 },
     calls: 30001,
   });
-  for (const lane of result.lanes) {
+  for (const lane of measuredLanes(result)) {
     assert.is(lane.load.calls, 30001, lane.lane);
     assert.is(lane.latency.count, 30001, lane.lane);
     assert.is(lane.load.concurrency, 2);
   }
   assert.is(
-    result.lanes.find((l) => l.lane === 'native@go')!.load.timing.mode,
+    measuredLanes(result).find((l) => l.lane === 'native@go')!.load.timing.mode,
     'batched',
     'a cgo echo is shorter than 20 clock reads',
   );
@@ -183,11 +184,11 @@ test('wazero callers share one Go host, an instance each: its linear memory is t
     load: { model: 'closed', concurrency: 3 },
     calls: 3000,
   });
-  const linearMemory = (r: typeof one) => r.lanes[0]!.memory.samples.at(-1)!.wasmMemoryBytes!;
+  const linearMemory = (r: typeof one) => measuredLanes(r)[0]!.memory.samples.at(-1)!.wasmMemoryBytes!;
   assert.is(linearMemory(three), 3 * linearMemory(one), 'one host holds three instances');
-  assert.is(three.lanes[0]!.load.calls, 3000);
+  assert.is(measuredLanes(three)[0]!.load.calls, 3000);
   assert.equal(
-    three.lanes[0]!.errors,
+    measuredLanes(three)[0]!.errors,
     { panic: 3000 },
     'a panic message taken by another instance would leave this one a bare trap',
   );
@@ -244,7 +245,7 @@ test('a crash in the middle of a Go-hosted load is counted, contained and surviv
     input: { sizeBytes: 0 },
     calls: 3,
   });
-  const lane = result.lanes[0]!;
+  const lane = measuredLanes(result)[0]!;
   assert.is(lane.load.calls, 3);
   assert.equal(lane.errors, { crash: 3 });
   assert.match(lane.failureSamples[0]!.message, 'killed by SIGSEGV');
@@ -262,7 +263,7 @@ test('deadlines in a Go-hosted load: wazero stops the call in place, a stuck cgo
       deadlineMs: 100,
       calls: 40,
     });
-    const lane = result.lanes[0]!;
+    const lane = measuredLanes(result)[0]!;
     assert.is(lane.load.calls, 40, laneName);
     assert.equal(lane.errors, { timeout: 10 }, laneName);
     assert.ok(lane.latency.max < 1.5e9, `${laneName}: no call ran to its 2 s end (max ${lane.latency.max} ns)`);
@@ -284,13 +285,13 @@ test('memory curves from the Go host: a 64 KiB-a-call leak measures near that, e
       },
       { sampleEveryMs: 20 },
     );
-    const slope = leak.lanes[0]!.memory.slopeBytesPerCall;
+    const slope = measuredLanes(leak)[0]!.memory.slopeBytesPerCall;
     assert.ok(
       slope !== null && Math.abs(slope - leakBytes) < leakBytes * 0.15,
       `${lane}: leak slope ${slope} B/call, expected about ${leakBytes}`,
     );
     assert.ok(
-      leak.lanes[0]!.memory.samples.every((s) => s.childGoHeapBytes! > 0 && s.childRssBytes! > 0),
+      measuredLanes(leak)[0]!.memory.samples.every((s) => s.childGoHeapBytes! > 0 && s.childRssBytes! > 0),
       `${lane}: Go heap and RSS sampled`,
     );
     // Linear memory and malloc in a Go process carry no JS garbage: the bound is tight.
@@ -307,8 +308,8 @@ test('memory curves from the Go host: a 64 KiB-a-call leak measures near that, e
       { sampleEveryMs: 20 },
     );
     assert.ok(
-      Math.abs(echo.lanes[0]!.memory.slopeBytesPerCall ?? Infinity) < 64,
-      `${lane}: echo slope ${echo.lanes[0]!.memory.slopeBytesPerCall} B/call`,
+      Math.abs(measuredLanes(echo)[0]!.memory.slopeBytesPerCall ?? Infinity) < 64,
+      `${lane}: echo slope ${measuredLanes(echo)[0]!.memory.slopeBytesPerCall} B/call`,
     );
   }
 });
@@ -322,7 +323,7 @@ test('Ctrl-C stops a Go-hosted load at once and keeps what it measured', async (
     { signal: controller.signal },
   );
   assert.ok(performance.now() - started < 6000, 'stopped long before its 30 s');
-  const lane = result.lanes[0]!;
+  const lane = measuredLanes(result)[0]!;
   assert.ok(lane.load.calls > 0 && lane.latency.count === lane.load.calls, `${lane.load.calls} calls kept`);
 });
 

@@ -8,10 +8,11 @@ import { environment } from '../../harness/measure/environment.ts';
 import { initHistograms } from '../../harness/measure/latency.ts';
 import { pluginBytes } from '../../harness/measure/memory.ts';
 import { renderHtml } from '../../harness/report/report-html.ts';
-import { type LaneResult, RESULTS_SCHEMA, type Results, type ScenarioResult } from '../../harness/report/results.ts';
+import { type MeasuredLane, RESULTS_SCHEMA, type Results, type ScenarioResult } from '../../harness/report/results.ts';
 import { renderSummaryMarkdown } from '../../harness/report/summary-markdown.ts';
 import { resolveScenario, type ScenarioOptions } from '../../harness/scenario/scenario.ts';
 import { trusted, u64 } from '../helpers/plugins.ts';
+import { measuredLanes } from '../helpers/lanes.ts';
 
 const run = (options: Omit<ScenarioOptions, 'suites'>, policy?: HostPolicy) =>
   initHistograms().then(() =>
@@ -37,7 +38,7 @@ const results = (scenario: ScenarioResult): Results => ({
 });
 
 /** Within 15 % of the leak, or null with a reason; never 0 and never another number. */
-function assertLeakRead(lane: LaneResult, leakBytes: number, context: string): void {
+function assertLeakRead(lane: MeasuredLane, leakBytes: number, context: string): void {
   const { slopeBytesPerCall: slope, slopeReason } = lane.memory;
   if (slope === null) assert.match(slopeReason ?? '', /^not enough samples: /, `${context}: a null slope says why`);
   else
@@ -60,7 +61,7 @@ test('a short run of a leaking op measures the leak: sampled by calls, not only 
       input: { bytes: [u64(LEAK)] },
       calls: 2000,
     });
-    const measured = result.lanes[0]!;
+    const measured = measuredLanes(result)[0]!;
     assert.is.not(measured.memory.slopeBytesPerCall, 0, `${lane}: a leaking op never reads as 0`);
     assertLeakRead(measured, LEAK, lane);
     assert.ok(
@@ -85,7 +86,7 @@ test('too few samples: the slope is null with a reason, the gate warns, and ever
     duration: '100ms',
     thresholds: ['memory.slopeBytesPerCall < 1KiB'],
   });
-  const lane = scenario.lanes[0]!;
+  const lane = measuredLanes(scenario)[0]!;
   assert.is(lane.memory.slopeBytesPerCall, null);
   assert.match(lane.memory.slopeReason!, /^not enough samples: \d+ memory samples over 1 calls/);
   const measured = results(scenario);
@@ -124,7 +125,7 @@ test('a leak that reaches the memory quota: the slope is fitted per instance lif
       { id: 'leak-to-quota', plugin: 'faulty', op: 'leak', lanes: [lane], input: { bytes: [u64(leak)] }, calls },
       withMemoryQuota(quotaMiB * 1024 * 1024),
     );
-    const measured = result.lanes[0]!;
+    const measured = measuredLanes(result)[0]!;
     const { samples } = measured.memory;
     assert.ok(
       samples.some((s, i) => i > 0 && pluginBytes(s) < pluginBytes(samples[i - 1]!)),

@@ -7,6 +7,7 @@ import { RESULTS_SCHEMA, type Results, type ScenarioResult } from '../../harness
 import { resolveScenario } from '../../harness/scenario/scenario.ts';
 import { environment } from '../../harness/measure/environment.ts';
 import { trusted } from '../helpers/plugins.ts';
+import { measuredLanes } from '../helpers/lanes.ts';
 
 async function measured(id: string, op: string): Promise<ScenarioResult> {
   await initHistograms();
@@ -44,15 +45,18 @@ test('merging shards keeps every scenario, adds histograms exactly and sums call
   const a = await measured('tokenize', 'tokenize');
   const b = await measured('echo', 'echo');
   const aAgain = await measured('tokenize', 'tokenize');
-  const { merged, warnings } = mergeResults([results([a]), results([b, aAgain])], 'merge');
+  const { merged, warnings } = mergeResults([results([a]), results([b, aAgain])], {
+    commandLine: 'merge',
+    informational: [],
+  });
   assert.equal(warnings, []);
   assert.equal(
     merged.scenarios.map((s) => s.id),
     ['echo', 'tokenize'],
   );
   const tokenize = merged.scenarios.find((s) => s.id === 'tokenize')!;
-  for (const lane of tokenize.lanes) {
-    const parts = [a, aAgain].map((s) => s.lanes.find((l) => l.lane === lane.lane)!);
+  for (const lane of measuredLanes(tokenize)) {
+    const parts = [a, aAgain].map((s) => measuredLanes(s).find((l) => l.lane === lane.lane)!);
     assert.is(lane.load.calls, parts[0]!.load.calls + parts[1]!.load.calls);
     const expected = LatencyHistogram.decode(parts[0]!.latency.hdr);
     const other = LatencyHistogram.decode(parts[1]!.latency.hdr);

@@ -4,6 +4,7 @@ import { runScenario } from '../../harness/scenario/run-scenario.ts';
 import { initHistograms, LatencyHistogram } from '../../harness/measure/latency.ts';
 import { resolveScenario, type ScenarioOptions } from '../../harness/scenario/scenario.ts';
 import { trusted, u64 } from '../helpers/plugins.ts';
+import { measuredLanes } from '../helpers/lanes.ts';
 
 const run = (options: Omit<ScenarioOptions, 'suites'>, sampleEveryMs?: number) =>
   initHistograms().then(() =>
@@ -26,7 +27,7 @@ test('open loop: a periodic stall shows in the corrected p99, far above the unco
     load: { model: 'open', ratePerSec: 500 },
     duration: '2s',
   });
-  const lane = result.lanes[0]!;
+  const lane = measuredLanes(result)[0]!;
   assert.ok(lane.load.corrected);
   assert.ok(lane.latencyUncorrected, 'the uncorrected histogram is kept beside the corrected one');
   assert.ok(
@@ -47,7 +48,7 @@ test('closed loop: the same stall does not claim to be corrected', async () => {
     load: { model: 'closed', concurrency: 1 },
     calls: 1000,
   });
-  const lane = result.lanes[0]!;
+  const lane = measuredLanes(result)[0]!;
   assert.is(lane.load.corrected, false);
   assert.is(lane.latencyUncorrected, undefined);
   assert.is(lane.load.concurrency, 1);
@@ -60,7 +61,7 @@ test('memory slope: leaking N bytes a call measures near N per call; echo near z
       { id: 'leak', plugin: 'faulty', op: 'leak', lanes: [lane], input: { bytes: [u64(leakBytes)] }, calls: 1500 },
       2,
     );
-    const slope = leak.lanes[0]!.memory.slopeBytesPerCall;
+    const slope = measuredLanes(leak)[0]!.memory.slopeBytesPerCall;
     assert.ok(
       slope !== null && Math.abs(slope - leakBytes) < leakBytes * 0.15,
       `${lane}: leak slope ${slope} B/call, expected about ${leakBytes}`,
@@ -76,8 +77,8 @@ test('memory slope: leaking N bytes a call measures near N per call; echo near z
       2,
     );
     assert.ok(
-      Math.abs(echo.lanes[0]!.memory.slopeBytesPerCall ?? Infinity) < bound,
-      `${lane}: echo slope ${echo.lanes[0]!.memory.slopeBytesPerCall} B/call`,
+      Math.abs(measuredLanes(echo)[0]!.memory.slopeBytesPerCall ?? Infinity) < bound,
+      `${lane}: echo slope ${measuredLanes(echo)[0]!.memory.slopeBytesPerCall} B/call`,
     );
   }
 });
@@ -91,7 +92,7 @@ test('the encoded histograms decode to the reported percentiles', async () => {
     load: { model: 'open', ratePerSec: 1000 },
     duration: '1s',
   });
-  for (const lane of result.lanes) {
+  for (const lane of measuredLanes(result)) {
     for (const record of [lane.latency, lane.latencyUncorrected!, lane.latencyInner].filter(Boolean)) {
       const decoded = LatencyHistogram.decode(record!.hdr);
       const { hdr: _, ...reported } = record!;
