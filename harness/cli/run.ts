@@ -1,6 +1,7 @@
 import { projectTrustedKeys } from '../project/trust.ts';
 import { UsageError } from '../contract/errors.ts';
 import { runScenario } from '../scenario/run-scenario.ts';
+import { resolvePluginDir } from '../project/plugin-dir.ts';
 import type { LoadModel } from '../load/model.ts';
 import { applyGate } from '../gate/apply-gate.ts';
 import { initHistograms } from '../measure/latency.ts';
@@ -160,6 +161,8 @@ export const runCommand: CliCommand<RunArgs> = {
       ...s,
       policy: { ...s.policy, ...overrides },
     }));
+    // A missing plugin is a usage error before anything runs, not after the scenarios before it.
+    for (const s of scenarios) resolvePluginDir(s.plugin);
     const trusted = projectTrustedKeys(args.trust);
     await initHistograms();
     const startedAt = new Date().toISOString();

@@ -84,11 +84,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 async function openLanes(dir: string, id: LaneId, scenario: Scenario, options: RunOptions): Promise<Lane[]> {
   const concurrency = scenario.load.model === 'closed' ? scenario.load.concurrency : 1;
   const hosts = laneKind(id).promises.callersShareHost ? 1 : concurrency;
-  if (id.isolation === 'inproc' && concurrency > 1) {
-    throw new UsageError(
-      `scenario \`${scenario.id}\`: ${laneName(id)} runs on the harness's own thread, so \`concurrency\` must be 1 (got ${concurrency}); use @worker or @process for more callers`,
-    );
-  }
   const opened: Lane[] = [];
   try {
     for (let i = 0; i < hosts; i++)

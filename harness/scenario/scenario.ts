@@ -2,7 +2,7 @@ import type { InputSpec } from '../load/inputs.ts';
 import { type RunBound } from '../isolations/host-load-lane.ts';
 import type { LoadModel } from '../load/model.ts';
 import { parseLane } from '../lanes/registry.ts';
-import { type LaneId } from '../isolations/lane.ts';
+import { type LaneId, laneName } from '../isolations/lane.ts';
 import { UsageError } from '../contract/errors.ts';
 import { parseThreshold } from '../gate/threshold.ts';
 import { parseDurationMs } from '../contract/duration.ts';
@@ -111,6 +111,12 @@ export function resolveScenario(raw: ScenarioOptions, source: string): Scenario 
     );
   if (load.model === 'closed' && !(Number.isInteger(load.concurrency) && load.concurrency >= 1))
     problems.push(`\`load.concurrency\` must be a whole number ≥ 1, got ${JSON.stringify(load.concurrency)}`);
+  if (load.model === 'closed' && load.concurrency > 1)
+    for (const id of lanes.filter((l) => l.isolation === 'inproc'))
+      problems.push(
+        `\`lanes\`: ${laneName(id)} runs on the harness's own thread, so \`load.concurrency\` must be 1` +
+          ` (got ${load.concurrency}); use @worker or @process for more callers`,
+      );
   if (!['open', 'closed', 'ramp'].includes(load.model))
     problems.push(`\`load.model\` must be \`open\`, \`closed\` or \`ramp\`, got ${JSON.stringify(load.model)}`);
   let bound: RunBound = { durationMs: 2000 };
