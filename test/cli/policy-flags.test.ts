@@ -84,8 +84,11 @@ test('a plugin asking past the default quotas is refused, naming the flags, and 
     '--input-size',
     '300',
   ];
+  // The refused lane is recorded as errored and fails the gate; the run still writes its results.
   const refused = await quietly([...args, '--out', join(out, 'refused')]);
-  assert.is(refused.code, 2);
+  assert.is(refused.code, 1);
+  const errored = JSON.parse(readFileSync(join(out, 'refused', 'results.json'), 'utf8')).scenarios[0].lanes[0];
+  assert.equal([errored.state, errored.failure.kind, errored.failure.step], ['errored', 'incompatible', 'open']);
   assert.match(refused.said, 'raise the quota with `--memory-quota`');
   assert.match(refused.said, 'raise the quota with `--deadline-quota`');
   const raised = await quietly([...args, ...RAISED, '--out', join(out, 'raised')]);
@@ -98,7 +101,7 @@ test('a plugin asking past the default quotas is refused, naming the flags, and 
 test('--grant lists the grants exactly: a plugin needing another is refused with the list to pass', async () => {
   const args = ['run', '--plugin', 'faulty', '--op', 'echo', '--lane', 'wasm-core@inproc', '--calls', '10'];
   const refused = await quietly([...args, '--grant', 'log', '--out', join(out, 'grant-log')]);
-  assert.is(refused.code, 2);
+  assert.is(refused.code, 1);
   assert.match(refused.said, 'grant it with `--grant log,clock`');
   assert.is((await quietly([...args, '--grant', 'log', '--grant', 'clock', '--out', join(out, 'grant-both')])).code, 0);
 });
