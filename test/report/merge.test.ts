@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runScenario } from '../../harness/scenario/run-scenario.ts';
 import { initHistograms, LatencyHistogram } from '../../harness/measure/latency.ts';
+import { applyGate } from '../../harness/gate/apply-gate.ts';
 import { mergeResults } from '../../harness/report/merge.ts';
 import { RESULTS_SCHEMA, type Results, type ScenarioResult } from '../../harness/report/results.ts';
 import { resolveScenario } from '../../harness/scenario/scenario.ts';
@@ -70,6 +71,29 @@ test('merging shards keeps every scenario, adds histograms exactly and sums call
     expected.destroy();
     other.destroy();
   }
+});
+
+test('merging a shard where a lane errored keeps it beside the measured runs, and the merged gate fails', async () => {
+  const a = await measured('echo', 'echo');
+  const refused = { kind: 'incompatible', message: 'the manifest says 2.0', step: 'open' } as const;
+  const errored = { ...a, lanes: [{ ...a.lanes[1]!, state: 'errored', failure: refused } as const] };
+  const { merged } = mergeResults([results([a]), results([errored])], { commandLine: 'merge', informational: [] });
+  const lanes = merged.scenarios[0]!.lanes;
+  assert.equal(
+    lanes.map((l) => [l.lane, l.state]),
+    [
+      ['wasm-core@inproc', 'measured'],
+      ['native@inproc', 'measured'],
+      ['native@inproc', 'errored'],
+    ],
+  );
+  assert.is(measuredLanes({ id: 'echo', lanes: lanes.slice(0, 2) })[1]!.load.calls, 3000);
+  const { results: gated } = await applyGate(merged);
+  assert.is(gated.verdict, 'fail');
+  assert.equal(
+    gated.gate.filter((g) => g.status === 'fail').map((g) => [g.lane, g.metric]),
+    [['native@inproc', 'lane.state']],
+  );
 });
 
 test('a decoded histogram widens its range when a shard with a larger max is added', async () => {
