@@ -81,6 +81,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   };
 }
 
+/** Opens the lane once per host its callers need (one when they share a host), closing all if one fails. */
 async function openLanes(dir: string, id: LaneId, scenario: Scenario, options: RunOptions): Promise<Lane[]> {
   const concurrency = scenario.load.model === 'closed' ? scenario.load.concurrency : 1;
   const hosts = laneKind(id).promises.callersShareHost ? 1 : concurrency;
@@ -266,9 +267,10 @@ async function measure(
   plan: LoadPlan,
   scenario: Scenario,
   options: RunOptions,
+  clock: Clock,
   recordings: LaneRecording[],
 ): Promise<Measurement> {
-  const { samples, timeline, tick, sampleNow } = sampler(lanes, scenario, options, options.clock ?? hrClock);
+  const { samples, timeline, tick, sampleNow } = sampler(lanes, scenario, options, clock);
   await sampleNow(0);
   const loop = watchEventLoop();
   let run: Pick<Measurement, 'recording' | 'report' | 'sustainedRate'>;
@@ -339,16 +341,17 @@ function laneFailureOf(error: unknown, step: LaneFailure['step']): LaneFailure |
  * result. A lane that fails in one of them is recorded as errored, and the run goes on.
  */
 async function runLane(dir: string, id: LaneId, scenario: Scenario, options: RunOptions): Promise<LaneResult> {
+  const clock = options.clock ?? hrClock;
   let step: LaneFailure['step'] = 'open';
   let lanes: Lane[] = [];
   const recordings: LaneRecording[] = [];
   try {
     lanes = await openLanes(dir, id, scenario, options);
-    const plan = await planLoad(lanes, scenario, options.clock ?? hrClock);
+    const plan = await planLoad(lanes, scenario, clock);
     step = 'warm-up';
     await warmUp(plan, scenario, recordings, options.signal);
     step = 'measure';
-    return measuredLane(id, scenario, plan, await measure(lanes, plan, scenario, options, recordings));
+    return measuredLane(id, scenario, plan, await measure(lanes, plan, scenario, options, clock, recordings));
   } catch (e) {
     const failure = laneFailureOf(e, step);
     if (failure === undefined) throw e;
