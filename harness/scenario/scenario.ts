@@ -1,7 +1,7 @@
 import type { InputSpec } from '../load/inputs.ts';
 import { type RunBound } from '../isolations/host-load-lane.ts';
 import type { LoadModel } from '../load/model.ts';
-import { parseLane } from '../lanes/registry.ts';
+import { laneKind, parseLane } from '../lanes/registry.ts';
 import { type LaneId, laneName } from '../isolations/lane.ts';
 import { UsageError } from '../contract/errors.ts';
 import { parseThreshold } from '../gate/threshold.ts';
@@ -117,6 +117,13 @@ export function resolveScenario(raw: ScenarioOptions, source: string): Scenario 
         `\`lanes\`: ${laneName(id)} runs on the harness's own thread, so \`load.concurrency\` must be 1` +
           ` (got ${load.concurrency}); use @worker or @process for more callers`,
       );
+  // A deadline a lane cannot enforce is refused here, before any scenario runs (the lane checks again when open).
+  if (raw.deadlineMs !== undefined)
+    for (const id of lanes) {
+      const { deadline } = laneKind(id).promises;
+      if (!deadline.enforced)
+        problems.push(`\`deadlineMs\`: lane \`${laneName(id)}\` cannot enforce one: ${deadline.why}`);
+    }
   if (!['open', 'closed', 'ramp'].includes(load.model))
     problems.push(`\`load.model\` must be \`open\`, \`closed\` or \`ramp\`, got ${JSON.stringify(load.model)}`);
   let bound: RunBound = { durationMs: 2000 };

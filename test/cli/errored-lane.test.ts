@@ -116,6 +116,14 @@ test('a bad scenario is still a usage error before anything runs', async () => {
   assert.is(code, 2, said);
   assert.match(said, 'no built plugin named `nosuch`');
   assert.not.match(said, '[1/4]', 'nothing ran before the usage error');
+
+  // A deadline one of its lanes cannot enforce: refused when the suite loads, before any scenario runs.
+  const deadline = { id: 'e-deadline', plugin: 'textkit', op: 'echo', lanes: ['wasm-core@inproc'], deadlineMs: 50 };
+  writeFileSync(join(project, 'scenarios', 'e-deadline.json'), JSON.stringify({ ...deadline, suites: ['smoke'] }));
+  const late = await quietly(['run', '--suite', 'smoke', '--project', project, '--out', out]);
+  assert.is(late.code, 2, late.said);
+  assert.match(late.said, '`deadlineMs`: lane `wasm-core@inproc` cannot enforce one');
+  assert.not.match(late.said, '[1/', 'nothing ran before the usage error');
 });
 
 test.run();
