@@ -44,7 +44,9 @@ function decidedLine(result: CompareResult): string {
   const beside = other
     ? `; ${FIGURE[other.metric]} beside it: ${pct(other.change.estimate)} (${interval(other.change)})`
     : '';
-  return `decided by ${FIGURE[result.decidedBy]} (p${BLOCK_PERCENTILE} of each block, timed ${result.timedWhere})${beside}`;
+  const fresh = result.freshImagesEachRound ? '; both sides loaded afresh every round (placement is noise)' : '';
+  const timed = `p${BLOCK_PERCENTILE} of each block, timed ${result.timedWhere}`;
+  return `decided by ${FIGURE[result.decidedBy]} (${timed})${beside}${fresh}`;
 }
 
 /** Why sampling stopped, with how long it took. */

@@ -84,6 +84,8 @@ export interface CompareResult {
   /** `confidence sequence` (valid at every round, for sequential stopping) or `t interval` (fixed rounds). */
   interval: 'confidence sequence' | 't interval';
   stoppedBy: StoppedBy;
+  /** Whether every round loaded both sides afresh, so that their code's placement is noise, not bias. */
+  freshImagesEachRound: boolean;
   elapsedMs: number;
 }
 
@@ -210,7 +212,7 @@ interface RoundFigures {
  * pairs, not the round (measured on a loaded 2-core machine, A/A: a spread of 0.5 % per round
  * instead of 6 % with one p50 per side per round).
  */
-async function round(sides: [Lane, Lane], plan: Plan, roundMs: number, headFirst: boolean): Promise<RoundFigures> {
+async function round(sides: Sides, plan: Plan, roundMs: number, headFirst: boolean): Promise<RoundFigures> {
   const totals = [LatencyHistogram.create(), LatencyHistogram.create()] as const;
   const [logs, besideLogs]: [number[], number[]] = [[], []];
   try {
@@ -236,13 +238,45 @@ async function round(sides: [Lane, Lane], plan: Plan, roundMs: number, headFirst
 
 const configured = (config: string | undefined) => (config ? { config } : {});
 
+/** Base and head, in that order. */
+type Sides = [Lane, Lane];
+
+async function closeSides(sides: Sides): Promise<void> {
+  for (const side of sides) await side.close();
+}
+
+/**
+ * Whether every round opens both sides afresh. Each load of a native library is its own image,
+ * at other addresses and on other physical pages, and two images of one build run at speeds
+ * that differ by an accident of that placement, fixed for as long as they stay loaded
+ * (native@inproc A/A, 8 comparisons of 20 rounds: offsets from −1.5 % to +0.7 %, most
+ * outside their ±0.3 % intervals; both sides on one shared image: all within ±0.35 % of 0).
+ * Loaded once, that accident is a bias no interval sees. Loaded afresh every round, it is
+ * drawn anew each time and becomes per-round noise, which the interval accounts for: the idea
+ * of Stabilizer (Curtsinger & Berger, ASPLOS 2013), re-randomising layout during the run so
+ * that it is noise instead of bias. Only where a reload is cheap: a native library in the
+ * harness's thread (two ms or so); a worker, a child or a Go host would cost a start per round.
+ */
+const freshImagesEachRound = (id: LaneId) => id.boundary === 'native' && id.isolation === 'inproc';
+
+/** A block whose times are dropped: a freshly opened side's first calls fault its pages in. */
+async function warmUp(lane: Lane, plan: Plan): Promise<void> {
+  const recording = new LaneRecording(false);
+  try {
+    await calls(lane, plan.timing, plan, { calls: plan.blockCalls }, recording);
+  } finally {
+    recording.destroy();
+  }
+}
+
 /**
  * Interleaved A/B: base and head run alternately in one process, in blocks of a few
  * milliseconds, so both sides of every round see the same machine state; the verdict comes
  * from the paired per-round ratios. Without a fixed `rounds`, a round is added until the
  * anytime-valid interval clears the threshold on one side, is narrower than a quarter of it,
  * or the budget runs out (then `warn`, with the interval): looking after every round keeps its
- * 95 % coverage (see `anytimeHalfWidthInSe`).
+ * 95 % coverage (see `anytimeHalfWidthInSe`). Native libraries in the harness's thread are
+ * loaded afresh every round (see `freshImagesEachRound`).
  */
 export async function compareInterleaved(options: CompareOptions): Promise<CompareResult> {
   const roundMs = options.roundMs ?? COMPARE_DEFAULTS.roundMs;
@@ -253,9 +287,20 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
   const interval = fixed ? fixedChange : anytimeChange;
   const { lane } = options;
   const laneOptions = { trusted: options.trusted, ...(options.policy ? { policy: options.policy } : {}) };
-  const base = await openLane(options.baseDir, lane, { ...laneOptions, ...configured(options.baseConfig) });
-  const head = await openLane(options.headDir, lane, { ...laneOptions, ...configured(options.headConfig) });
+  const openSide = (dir: string, config: string | undefined) =>
+    openLane(dir, lane, { ...laneOptions, ...configured(config) });
+  // The side opened second lands at other addresses: which one that is alternates with the rounds.
+  const openSides = async (headFirst: boolean): Promise<Sides> => {
+    if (!headFirst) {
+      const base = await openSide(options.baseDir, options.baseConfig);
+      return [base, await openSide(options.headDir, options.headConfig)];
+    }
+    const head = await openSide(options.headDir, options.headConfig);
+    return [await openSide(options.baseDir, options.baseConfig), head];
+  };
+  let sides = await openSides(false);
   try {
+    const [base, head] = sides;
     const kind = base.manifest.ops.find((o) => o.name === options.op)?.input ?? 'bytes';
     const pool = inputPool(kind, options.input ?? { sizeBytes: 4096 });
     const inputs = { pool, next: cycle(pool) };
@@ -265,8 +310,15 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
     const series = { base: [] as number[], head: [] as number[], logs: [] as number[], besideLogs: [] as number[] };
     const startedMs = performance.now();
     let stoppedBy: StoppedBy = 'rounds';
+    const relayout = freshImagesEachRound(lane);
     for (let n = 1; ; n++) {
-      const r = await round([base, head], plan, roundMs, n % 2 === 0);
+      const headFirst = n % 2 === 0;
+      if (relayout && n > 1) {
+        await closeSides(sides);
+        sides = await openSides(headFirst);
+        for (const side of sides) await warmUp(side, plan);
+      }
+      const r = await round(sides, plan, roundMs, headFirst);
       series.base.push(r.baseP50Ns);
       series.head.push(r.headP50Ns);
       series.logs.push(r.logRatio);
@@ -308,10 +360,10 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
       ...(beside ? { beside } : {}),
       interval: fixed ? 't interval' : 'confidence sequence',
       stoppedBy,
+      freshImagesEachRound: relayout,
       elapsedMs: performance.now() - startedMs,
     };
   } finally {
-    await base.close();
-    await head.close();
+    await closeSides(sides);
   }
 }

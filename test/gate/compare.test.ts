@@ -1,13 +1,21 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compareInterleaved } from '../../harness/gate/compare.ts';
+import type { RelativeChange } from '../../harness/gate/statistics.ts';
 import { parseLane } from '../../harness/lanes/registry.ts';
 import { initHistograms } from '../../harness/measure/latency.ts';
 import { packageRoot } from '../../harness/paths.ts';
 import { fixture, trusted } from '../helpers/plugins.ts';
 
 await initHistograms();
+
+/** Images of native plugins this process has loaded: each is a private copy, mapped from `plugbench-native-*`. */
+const loadedNativeImages = () =>
+  new Set(readFileSync('/proc/self/maps', 'utf8').match(/\/plugbench-native-[^/]+\/plugin\.so/g) ?? []).size;
+
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}%`;
 
 /** slowpoke against itself, its tokenizer `costPercent` % slower on the head side. */
 type More = { threshold?: number; maxTimeMs?: number; metric?: 'inner' | 'roundtrip' };
@@ -41,6 +49,33 @@ test("on an isolated lane the plugin's own time decides, and the round trip is r
   assert.is(roundTrip.decidedBy, 'roundtrip');
   assert.is(roundTrip.timedWhere, 'around the crossing, by the harness');
   assert.is(roundTrip.beside?.metric, 'inner');
+});
+
+test('native@inproc A/A: each round loads both sides afresh, so no placement accident is flagged as a change', async () => {
+  // Loaded once, two images of one build differed by up to 1.5 % for a whole comparison, with
+  // intervals of ±0.3 % around that: a change beyond ±0.5 % in about one comparison in three.
+  const threshold = 0.005;
+  const changes: RelativeChange[] = [];
+  const imagesBefore = loadedNativeImages();
+  for (let run = 0; run < 4; run++) {
+    const result = await compareInterleaved({
+      baseDir: fixture('slowpoke'),
+      headDir: fixture('slowpoke'),
+      op: 'tokenize',
+      lane: parseLane('native@inproc'),
+      trusted,
+      rounds: 10,
+    });
+    assert.ok(result.freshImagesEachRound);
+    changes.push(result.change);
+  }
+  // Nothing unloads a library (a plugin's own threads may still run in it), so every image stays mapped.
+  assert.is(loadedNativeImages() - imagesBefore, 4 * 10 * 2, 'images loaded: two sides × 10 rounds × 4 comparisons');
+  const shown = changes.map((c) => `${pct(c.estimate)} [${pct(c.low)} … ${pct(c.high)}]`).join(', ');
+  const flagged = changes.filter((c) => c.low > threshold || c.high < -threshold);
+  assert.is(flagged.length, 0, `A/A changes ${shown}: an interval lies beyond ±0.5 %`);
+  const wasm = await slowerBy(0, 'wasm-core@inproc', { maxTimeMs: 600 });
+  assert.is(wasm.freshImagesEachRound, false, 'a wasm module is compiled once per side');
 });
 
 test('a budget that runs out before the interval can decide is a warning with the interval, not a guess', async () => {
