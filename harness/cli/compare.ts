@@ -45,8 +45,9 @@ function decidedLine(result: CompareResult): string {
     ? `; ${FIGURE[other.metric]} beside it: ${pct(other.change.estimate)} (${interval(other.change)})`
     : '';
   const fresh = result.freshImagesEachRound ? '; both sides loaded afresh every round (placement is noise)' : '';
+  const cpu = result.sharedCpu !== undefined ? `; both Go hosts on CPU ${result.sharedCpu}` : '';
   const timed = `p${BLOCK_PERCENTILE} of each block, timed ${result.timedWhere}`;
-  return `decided by ${FIGURE[result.decidedBy]} (${timed})${beside}${fresh}`;
+  return `decided by ${FIGURE[result.decidedBy]} (${timed})${beside}${fresh}${cpu}`;
 }
 
 /** Why sampling stopped, with how long it took. */

@@ -1,5 +1,6 @@
 import type { TrustedKey } from '../contract/keys.ts';
 import type { HostPolicy } from '../contract/policy.ts';
+import { sharedCpu } from '../isolations/cpu-pin.ts';
 import { openLane } from '../lanes/open-lane.ts';
 import { canBatch, type Lane, type LaneId } from '../isolations/lane.ts';
 import { closedLoop } from '../load/closed-loop.ts';
@@ -84,6 +85,11 @@ export interface CompareResult {
   /** `confidence sequence` (valid at every round, for sequential stopping) or `t interval` (fixed rounds). */
   interval: 'confidence sequence' | 't interval';
   stoppedBy: StoppedBy;
+  /**
+   * `@go`: the CPU both Go hosts ran on, so that each pair of blocks ran on one CPU at one speed
+   * (see `compareInterleaved`); undefined where they ran on any.
+   */
+  sharedCpu?: number;
   /** Whether every round loaded both sides afresh, so that their code's placement is noise, not bias. */
   freshImagesEachRound: boolean;
   elapsedMs: number;
@@ -276,7 +282,12 @@ async function warmUp(lane: Lane, plan: Plan): Promise<void> {
  * anytime-valid interval clears the threshold on one side, is narrower than a quarter of it,
  * or the budget runs out (then `warn`, with the interval): looking after every round keeps its
  * 95 % coverage (see `anytimeHalfWidthInSe`). Native libraries in the harness's thread are
- * loaded afresh every round (see `freshImagesEachRound`).
+ * loaded afresh every round (see `freshImagesEachRound`). On `@go` both Go hosts run on one
+ * CPU: each side is its own process, and left to the kernel the two blocks of a pair ran on
+ * whichever CPU was free, whose speed of the moment differed by up to 40 % for whole blocks on
+ * a shared 2-vCPU machine (wasm-core@go tokenize, p0 of a block from 633 to 881 µs); on one
+ * CPU both blocks of a pair see the same one (A/A, 10 rounds under a load of 9–12: intervals
+ * ±0.7 … ±3.6 % instead of ±2 … ±7 %).
  */
 export async function compareInterleaved(options: CompareOptions): Promise<CompareResult> {
   const roundMs = options.roundMs ?? COMPARE_DEFAULTS.roundMs;
@@ -286,7 +297,12 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
   const fixed = options.rounds !== undefined;
   const interval = fixed ? fixedChange : anytimeChange;
   const { lane } = options;
-  const laneOptions = { trusted: options.trusted, ...(options.policy ? { policy: options.policy } : {}) };
+  const cpu = lane.isolation === 'go' ? sharedCpu() : undefined;
+  const laneOptions = {
+    trusted: options.trusted,
+    ...(options.policy ? { policy: options.policy } : {}),
+    ...(cpu !== undefined ? { goHostCpu: cpu } : {}),
+  };
   const openSide = (dir: string, config: string | undefined) =>
     openLane(dir, lane, { ...laneOptions, ...configured(config) });
   // The side opened second lands at other addresses: which one that is alternates with the rounds.
@@ -360,6 +376,7 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
       ...(beside ? { beside } : {}),
       interval: fixed ? 't interval' : 'confidence sequence',
       stoppedBy,
+      ...(cpu !== undefined ? { sharedCpu: cpu } : {}),
       freshImagesEachRound: relayout,
       elapsedMs: performance.now() - startedMs,
     };

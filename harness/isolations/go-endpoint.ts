@@ -12,6 +12,7 @@ import { cgoEngine } from '../engines/cgo.ts';
 import { checkCoreExports } from '../engines/wasm-core.ts';
 import { wazeroEngine } from '../engines/wazero.ts';
 import { type LoadDelta } from './host-load-lane.ts';
+import { onCpu } from './cpu-pin.ts';
 import type { Endpoint, Ending } from './endpoint.ts';
 import {
   decodeBatched,
@@ -43,11 +44,13 @@ interface Opened {
  * frames on its fd 3. It translates the supervisor's requests and replies, and runs the loading
  * steps here — signature, then the host hashes the exact bytes it loads, then imports or
  * `plugbench_abi()` are checked, then `describe` and negotiation, then `init` — so a Go lane
- * refuses exactly what a Node lane refuses, with the same messages.
+ * refuses exactly what a Node lane refuses, with the same messages. With `cpu`, the host and
+ * all its threads run on that CPU alone (Go then runs one goroutine at a time).
  */
-export function spawnGoHost(binary: string): Endpoint {
+export function spawnGoHost(binary: string, cpu?: number): Endpoint {
+  const [command, args] = onCpu(binary, cpu);
   // Frames travel on fd 3 (a socket pair), so a native plugin printing to stdout cannot corrupt them.
-  const child = spawn(binary, [], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
   const channel = child.stdio[3] as Duplex;
   let stderr = '';
   child

@@ -20,6 +20,8 @@ export interface LaneOptions {
    * lane then cannot enforce a deadline. @default true
    */
   goDeadlineChecks?: boolean;
+  /** `@go`: the one CPU the Go host runs on (`sharedCpu()`). @default undefined: any the kernel picks */
+  goHostCpu?: number;
 }
 
 /** A promise a lane keeps, and by what; or the reason it cannot, which `check` reports as `unsupported`. */
