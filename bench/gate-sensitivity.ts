@@ -6,9 +6,10 @@
 // cost one unit of P adds to the whole call, and each planted cost is then P = target / unit.
 // Thresholds: 0.5 % on @inproc and @go, 1 % on @worker and @process (the issue's acceptance).
 // Verdicts run interleaved across lanes and costs, so a machine's load hits every cell alike.
-// Run: node --import tsx bench/gate-sensitivity.ts [--runs 5] [--lanes L,L] [--costs 0,1,2,5]
+// Run: node --import tsx bench/gate-sensitivity.ts [--runs 5] [--lanes L,L] [--costs 0,1,2,5 | acceptance]
 //        [--max-time 60s] [--out reports/gate-sensitivity.json]
 import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { trustedKeys } from '../harness/contract/keys.ts';
@@ -21,29 +22,33 @@ import { stateDir } from '../harness/paths.ts';
 import { writeFileAtomically } from '../harness/report/results.ts';
 import { parseDurationMs } from '../harness/contract/duration.ts';
 
-const DEFAULT_LANES =
-  'wasm-core@inproc,native@inproc,wasm-core@go,native@go,wasm-core@worker,native@worker,wasm-core@process,native@process';
+/** The issue's acceptance: every @inproc and @go lane, and one @worker and one @process lane. */
+const DEFAULT_LANES = 'wasm-core@inproc,native@inproc,wasm-core@go,native@go,wasm-core@worker,native@process';
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     lanes: { type: 'string', default: DEFAULT_LANES },
-    costs: { type: 'string', default: '0,1,2,5' },
+    costs: { type: 'string', default: 'acceptance' },
     'max-time': { type: 'string', default: '60s' },
     out: { type: 'string', default: 'reports/gate-sensitivity.json' },
   },
 });
 const runs = Number(values.runs);
 const lanes = parseLanes([values.lanes]);
-const costs = values.costs.split(',').map(Number);
+/** `acceptance`: per lane, A/A and the issue's planted cost, twice the lane's threshold. */
+const acceptance = values.costs === 'acceptance';
+const costs = acceptance ? [] : values.costs.split(',').map(Number);
 const maxTimeMs = parseDurationMs(values['max-time']);
 if (!(runs >= 1) || costs.some((c) => !(c >= 0)) || maxTimeMs === undefined) {
   throw new Error(
-    'gate-sensitivity: give `--runs N` (N ≥ 1), `--costs` as percentages ≥ 0 and `--max-time` as a duration (60s)',
+    'gate-sensitivity: give `--runs N` (N ≥ 1), `--costs` as percentages ≥ 0 or `acceptance`, and `--max-time` as a duration (60s)',
   );
 }
 
 /** The acceptance's threshold for a lane: 0.5 % where nothing crosses per call, 1 % across a worker or process. */
 const thresholdOf = (isolation: string) => (isolation === 'inproc' || isolation === 'go' ? 0.005 : 0.01);
+/** Planted costs on a lane, in percent. */
+const costsOf = (isolation: string) => (acceptance ? [0, thresholdOf(isolation) * 200] : costs);
 
 interface Verdict {
   lane: string;
@@ -57,6 +62,8 @@ interface Verdict {
   high: number;
   /** Opening both sides, calibrating and sampling, in ms. */
   verdictMs: number;
+  /** The machine's 1-minute load average when the verdict came. */
+  load1: number;
   decidedBy: string;
   beside?: number;
 }
@@ -98,7 +105,7 @@ const save = () => {
 
 for (let run = 1; run <= runs; run++) {
   for (const lane of lanes) {
-    for (const costPercent of costs) {
+    for (const costPercent of costsOf(lane.isolation)) {
       const threshold = thresholdOf(lane.isolation);
       const started = performance.now();
       const result = await compareInterleaved({
@@ -123,6 +130,7 @@ for (let run = 1; run <= runs; run++) {
         low: result.change.low,
         high: result.change.high,
         verdictMs: performance.now() - started,
+        load1: loadavg()[0]!,
         decidedBy: result.decidedBy,
         ...(result.beside ? { beside: result.beside.change.estimate } : {}),
       };
@@ -130,7 +138,7 @@ for (let run = 1; run <= runs; run++) {
       save();
       console.error(
         `run ${run}/${runs} ${verdict.lane} +${costPercent}% at ${threshold * 100}%: ${verdict.status} (${verdict.stoppedBy})` +
-          ` ${pct(verdict.estimate)} [${pct(verdict.low)} … ${pct(verdict.high)}] after ${verdict.rounds} rounds, ${(verdict.verdictMs / 1000).toFixed(1)} s`,
+          ` ${pct(verdict.estimate)} [${pct(verdict.low)} … ${pct(verdict.high)}] after ${verdict.rounds} rounds, ${(verdict.verdictMs / 1000).toFixed(1)} s, load ${verdict.load1.toFixed(1)}`,
       );
     }
   }
@@ -142,7 +150,7 @@ console.log(
 );
 console.log(`|---|---|---|---|---|---|---|---|---|`);
 for (const lane of lanes.map(laneName)) {
-  for (const costPercent of costs) {
+  for (const costPercent of costsOf(lanes.find((l) => laneName(l) === lane)!.isolation)) {
     const cell = verdicts.filter((v) => v.lane === lane && v.costPercent === costPercent);
     const count = (s: string) => cell.filter((v) => v.status === s).length;
     const seconds = cell.map((v) => v.verdictMs / 1000);
