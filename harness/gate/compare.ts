@@ -255,15 +255,19 @@ async function closeSides(sides: Sides): Promise<void> {
  * Whether every round opens both sides afresh. Each load of a native library is its own image,
  * at other addresses and on other physical pages, and two images of one build run at speeds
  * that differ by an accident of that placement, fixed for as long as they stay loaded
- * (native@inproc A/A, 8 comparisons of 20 rounds: offsets from −1.5 % to +0.7 %, most
- * outside their ±0.3 % intervals; both sides on one shared image: all within ±0.35 % of 0).
+ * (native@inproc A/A, 8 comparisons of 20 rounds: offsets from −1.5 % to +0.7 %, three of
+ * them outside their ±0.2–0.4 % intervals; both sides on one shared image: all within ±0.35 %
+ * of 0, one just outside its interval).
  * Loaded once, that accident is a bias no interval sees. Loaded afresh every round, it is
  * drawn anew each time and becomes per-round noise, which the interval accounts for: the idea
  * of Stabilizer (Curtsinger & Berger, ASPLOS 2013), re-randomising layout during the run so
- * that it is noise instead of bias. Only where a reload is cheap: a native library in the
- * harness's thread (two ms or so); a worker, a child or a Go host would cost a start per round.
+ * that it is noise instead of bias. The same holds in a Go host, one per side (native@go A/A
+ * at 0.5 %, loaded once: +1.05 % [+0.51 … +1.59] flagged, and +1 % planted read as −0.38 %), where
+ * a reload is a new host, tens of ms a side; in the harness's thread it is two ms or so. A
+ * worker or a child, which loads the harness first, would cost more than a round.
  */
-const freshImagesEachRound = (id: LaneId) => id.boundary === 'native' && id.isolation === 'inproc';
+const freshImagesEachRound = (id: LaneId) =>
+  id.boundary === 'native' && (id.isolation === 'inproc' || id.isolation === 'go');
 
 /** A block whose times are dropped: a freshly opened side's first calls fault its pages in. */
 async function warmUp(lane: Lane, plan: Plan): Promise<void> {
@@ -281,7 +285,7 @@ async function warmUp(lane: Lane, plan: Plan): Promise<void> {
  * from the paired per-round ratios. Without a fixed `rounds`, a round is added until the
  * anytime-valid interval clears the threshold on one side, is narrower than a quarter of it,
  * or the budget runs out (then `warn`, with the interval): looking after every round keeps its
- * 95 % coverage (see `anytimeHalfWidthInSe`). Native libraries in the harness's thread are
+ * 95 % coverage (see `anytimeHalfWidthInSe`). Native libraries on `@inproc` and `@go` are
  * loaded afresh every round (see `freshImagesEachRound`). On `@go` both Go hosts run on one
  * CPU: each side is its own process, and left to the kernel the two blocks of a pair ran on
  * whichever CPU was free, whose speed of the moment differed by up to 40 % for whole blocks on
