@@ -13,8 +13,10 @@ import { stateDir } from '../harness/paths.ts';
 import { resolveScenario } from '../harness/scenario/scenario.ts';
 
 const SIZES = [64, 1024, 64 * 1024];
-const flag = (name: string, fallback: number) =>
-  Number(process.argv[process.argv.indexOf(`--${name}`) + 1] || fallback);
+const flag = (name: string, fallback: number) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at < 0 ? fallback : Number(process.argv[at + 1]);
+};
 const rounds = flag('rounds', 5);
 const seconds = flag('seconds', 1);
 
@@ -100,7 +102,7 @@ async function pipeFloor(size: number, childBlocks: boolean): Promise<number> {
 }
 
 await initHistograms();
-const trusted = trustedKeys(stateDir);
+const trusted = trustedKeys(stateDir());
 
 const LANES = ['wasm-core@worker', 'native@process', 'wasm-core@process'];
 
@@ -113,7 +115,7 @@ async function harness(size: number): Promise<Array<[string, number]>> {
       op: 'echo',
       lanes: LANES,
       input: { sizeBytes: size },
-      duration: seconds * 1000,
+      duration: `${seconds * 1000}ms`,
       suites: [],
     },
     'bench',

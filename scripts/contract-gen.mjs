@@ -51,6 +51,8 @@ function typescript() {
     "/** Frame types of the Go host's wire protocol. */",
     `export const GO_REQUEST = ${object(table.frames.request)} as const;`,
     `export const GO_REPLY = ${object(table.frames.reply)} as const;`,
+    '/** Frame types only a `@process` child sends (harness/isolation/call-frames.ts), numbered apart from the above. */',
+    `export const CHILD_FRAME = ${object(table.frames.child)} as const;`,
     '',
   ];
   return lines.join('\n');
@@ -119,6 +121,10 @@ function go() {
       ...Object.entries(table.frames.request).map(([name, value]) => [`req${pascal(name)}`, value]),
       ...Object.entries(table.frames.reply).map(([name, value]) => [`rep${pascal(name)}`, value]),
     ]),
+    ...constBlock(
+      'Frame types only a Node `@process` child sends: reserved here so that the two tables never collide.',
+      Object.entries(table.frames.child).map(([name, value]) => [`child${pascal(name)}`, value]),
+    ),
   ];
   return lines.join('\n');
 }

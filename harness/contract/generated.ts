@@ -63,3 +63,5 @@ export const GO_REPLY = {
   loadTick: 107,
   closed: 108,
 } as const;
+/** Frame types only a `@process` child sends (harness/isolation/call-frames.ts), numbered apart from the above. */
+export const CHILD_FRAME = { reply: 120, answered: 121 } as const;

@@ -1,9 +1,11 @@
 import { fork } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import type { Duplex } from 'node:stream';
-import { CHILD_FRAME_FD, FrameCallClient } from './call-frames.ts';
+import { CHILD_FRAME_FD, CHILD_REGION_FD, FrameCallClient } from './call-frames.ts';
+import { HarnessRegionMemory, REGION_BYTES } from './mapped-calls.ts';
+import { createRegion } from './mapped-region.ts';
 import type { Channel, Reply } from './protocol.ts';
-import { newSharedCallBuffer, SharedCallClient } from './shared-calls.ts';
+import { newSharedCallBuffer, SharedBufferMemory, SharedCallClient } from './shared-calls.ts';
 
 /** How a worker or child ended: an exit code, a signal, or an error the runtime raised. */
 export interface Ending {
@@ -25,6 +27,12 @@ export interface Endpoint extends Channel {
 
 const STDERR_TAIL_BYTES = 4096;
 
+/** Hands a shared-memory answer on, at once when it is already there (no promise hop on the fast path). */
+function answered(answer: ReturnType<SharedCallClient['call']>, emit: (reply: Reply) => void): void {
+  if (answer instanceof Promise) void answer.then((reply) => reply && emit(reply));
+  else if (answer) emit(answer);
+}
+
 /**
  * A worker thread; `maxHeapMb` caps its JS heap (V8 resource limits, not wasm or native memory).
  * Calls cross in shared memory (shared-calls.ts), everything else by `postMessage`.
@@ -36,9 +44,10 @@ export function spawnWorker(maxHeapMb: number): Endpoint {
     stderr: false,
   });
   const sharedBuffer = newSharedCallBuffer();
-  const calls = new SharedCallClient(sharedBuffer);
   const handlers: Array<(reply: Reply) => void> = [];
   const emit = (reply: Reply) => handlers.forEach((h) => h(reply));
+  // A broken answer is a broken worker: ended, it answers the call with `crash`.
+  const calls = new SharedCallClient(new SharedBufferMemory(sharedBuffer), () => void worker.terminate());
   worker.on('message', emit);
   let error: Error | undefined;
   worker.on('error', (e) => (error = e));
@@ -48,7 +57,7 @@ export function spawnWorker(maxHeapMb: number): Endpoint {
   return {
     ended,
     send: (message) => {
-      if (message.type === 'call') return void calls.call(message).then((reply) => reply && emit(reply));
+      if (message.type === 'call' || message.type === 'batch') return answered(calls.call(message), emit);
       worker.postMessage(message.type === 'open' ? { ...message, calls: { sharedBuffer } } : message);
       calls.announceControl();
     },
@@ -62,13 +71,15 @@ export function spawnWorker(maxHeapMb: number): Endpoint {
 }
 
 /**
- * A child process: calls and batches in binary frames on a pipe of their own (call-frames.ts),
- * control requests on Node's IPC channel. It exits when the harness disconnects or closes the pipe.
+ * A child process: calls and batches in a region both map (mapped-calls.ts), with a pipe of
+ * their own beside it for what does not fit (call-frames.ts); control requests on Node's IPC
+ * channel. It exits when the harness disconnects, closes the pipe or is gone.
  */
 export function spawnChild(): Endpoint {
+  const region = createRegion(REGION_BYTES);
   const child = fork(new URL('./child-entry.mjs', import.meta.url), [], {
     serialization: 'advanced',
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc', 'pipe', region.fd],
     // `gc` lets a memory sample free Node's own garbage first (instance-server.ts).
     execArgv: ['--expose-gc'],
   });
@@ -78,19 +89,29 @@ export function spawnChild(): Endpoint {
     .on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES)));
   const handlers: Array<(reply: Reply) => void> = [];
   const emit = (reply: Reply) => handlers.forEach((h) => h(reply));
-  const calls = new FrameCallClient(child.stdio[CHILD_FRAME_FD] as Duplex, emit);
+  region.closeFd();
+  const memory = new HarnessRegionMemory(region);
+  const pipe = new FrameCallClient(child.stdio[CHILD_FRAME_FD] as Duplex, {
+    onReply: emit,
+    onSpilled: (answer) => calls.receiveSpilled(answer),
+    onDoorbell: () => memory.doorbell(),
+  });
   const alive = () => child.exitCode === null && child.signalCode === null;
+  // A broken answer is a broken child: ended, it answers the call with `crash`.
+  const calls: SharedCallClient = new SharedCallClient(memory, () => alive() && child.kill('SIGKILL'), pipe);
   // 'close': every frame the child wrote has been read before its ending is reported.
   const ended = new Promise<Ending>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  // A child gone while the harness waits for its answer releases the wait at once.
+  void ended.then(() => calls.close());
   return {
     ended,
     pid: child.pid,
     send: (message) => {
       if (!alive()) return;
-      if (message.type === 'call') return calls.call(message);
-      if (message.type === 'batch') return calls.batch(message);
+      if (message.type === 'call' || message.type === 'batch') return answered(calls.call(message), emit);
       if (!child.connected) return;
-      child.send(message.type === 'open' ? { ...message, calls: { frameFd: CHILD_FRAME_FD } } : message);
+      const channel = { regionFd: CHILD_REGION_FD, regionBytes: REGION_BYTES, frameFd: CHILD_FRAME_FD };
+      child.send(message.type === 'open' ? { ...message, calls: channel } : message);
       calls.announceControl();
     },
     onMessage: (handler) => handlers.push(handler),

@@ -7,9 +7,11 @@ import type { BatchResult } from './lane.ts';
 import { openAnyInstance, type OpenOptions } from '../engines/open-instance.ts';
 import { mallocInUseBytes } from '../engines/native-memory.ts';
 import { limitDataSegment } from './rlimit.ts';
-import { FrameCallSource } from './call-frames.ts';
+import { ChildFramePipe } from './call-frames.ts';
+import { ChildRegionMemory } from './mapped-calls.ts';
+import { mapRegion } from './mapped-region.ts';
 import type { BlockingCallSource, Channel, OpenRequest, Reply, Request } from './protocol.ts';
-import { SharedCallSource } from './shared-calls.ts';
+import { SharedBufferMemory, SharedCallSource } from './shared-calls.ts';
 import type { HostPolicy } from '../contract/policy.ts';
 import { CONTRACT_TIMING } from '../contract/generated.ts';
 import { type CoverageProbe, openCoverageInstance } from '../coverage/coverage-instance.ts';
@@ -58,9 +60,18 @@ function vmDataBytes(): number {
   return Number(match?.[1] ?? 0) * 1024;
 }
 
-/** The call channel an open request names: the worker's shared buffer, or the child's frame pipe. */
-function callSourceOf(calls: NonNullable<OpenRequest['calls']>): BlockingCallSource {
-  return 'sharedBuffer' in calls ? new SharedCallSource(calls.sharedBuffer) : new FrameCallSource(calls.frameFd);
+/**
+ * The call channel an open request names: the worker's shared buffer, or the child's region
+ * and frame pipe; `reply` answers control requests where the channel has a faster way than `send`.
+ */
+function callSourceOf(calls: NonNullable<OpenRequest['calls']>): {
+  source: BlockingCallSource;
+  reply?: (reply: Reply) => void;
+} {
+  if ('sharedBuffer' in calls) return { source: new SharedCallSource(new SharedBufferMemory(calls.sharedBuffer)) };
+  const pipe = new ChildFramePipe(calls.frameFd);
+  const memory = new ChildRegionMemory(mapRegion(calls.regionFd, calls.regionBytes), pipe);
+  return { source: new SharedCallSource(memory, pipe), reply: (reply) => pipe.reply(reply) };
 }
 
 /**
@@ -80,11 +91,12 @@ export function serveInstance(channel: Channel): void {
   // Coverage runs only contract v1 plugins (openCoverageInstance), whose instances are sync.
   const target = () => ({ instance: instance as PluginInstance, probe: probe! });
   let calls: BlockingCallSource | undefined;
+  let fastReply: ((reply: Reply) => void) | undefined;
   let controlSeen = 0;
   /** Control handlers and recycles in flight: calls wait until none is. */
   let busy = 0;
   let closed = false;
-  const reply = (message: Reply) => (calls?.reply ? calls.reply(message) : channel.send(message));
+  const reply = (message: Reply) => (fastReply ? fastReply(message) : channel.send(message));
   // One handler or recycle at a time: a memory sample that arrived while a poisoned instance
   // was being replaced must read the new instance, not the closed one. Blocking resumes after.
   let handled = Promise.resolve();
@@ -138,7 +150,7 @@ export function serveInstance(channel: Channel): void {
         // A batch runs in turn with control requests: an async instance awaits, a recycle reopens.
         inTurn(async () => {
           const { batch, poisoned } = await batchOf(op, input, batchCount);
-          source.answerBatch!(poisoned ? { ...batch, recycleMs: await recycle() } : batch);
+          source.answerBatch(poisoned ? { ...batch, recycleMs: await recycle() } : batch);
         });
         return;
       }
@@ -165,7 +177,7 @@ export function serveInstance(channel: Channel): void {
   const handle = async (message: OpenRequest | Request) => {
     if (message.type === 'open') {
       open = message;
-      calls = callSourceOf(message.calls!);
+      ({ source: calls, reply: fastReply } = callSourceOf(message.calls!));
       try {
         let memoryLimit: string | undefined;
         if (message.limitNativeMemory) memoryLimit = limitDataSegment(vmDataBytes() + message.quotas.memoryBytes);
@@ -204,9 +216,6 @@ export function serveInstance(channel: Channel): void {
       reply({ type: 'coverage-sliced', id: message.id, result });
     } else if (message.type === 'coverage-minimize') {
       reply({ type: 'coverage-minimized', id: message.id, kept: minimizeCorpus(target(), message.op, message.inputs) });
-    } else if (message.type === 'batch') {
-      const { batch, poisoned } = await batchOf(message.op, message.input, message.count);
-      reply({ type: 'batched', id: message.id, batch: poisoned ? { ...batch, recycleMs: await recycle() } : batch });
     } else if (message.type === 'memory') {
       gc?.({ type: 'minor' });
       reply({

@@ -28,23 +28,28 @@ export interface OpenRequest {
   noDeadlineChecks?: boolean;
   /** Load the plugin's coverage build and serve the guided fuzz loop (`wasm-core` and `native`). */
   coverage?: CoverageOpen;
-  /** Where calls travel instead of this channel: a worker's shared buffer, or a child's frame pipe (its fd). */
-  calls?: { sharedBuffer: SharedArrayBuffer } | { frameFd: number };
+  /**
+   * Where calls travel instead of this channel: a worker's shared buffer, or a child's region
+   * mapped from `regionFd` beside its frame pipe (payloads too large for the region, replies).
+   */
+  calls?: { sharedBuffer: SharedArrayBuffer } | { regionFd: number; regionBytes: number; frameFd: number };
 }
 
 /** `deadlineMs` goes only to a host that stops calls itself (deadline `by: 'host'`). */
 export type CallRequest = { type: 'call'; id: number; op: string; input: Uint8Array; deadlineMs?: number };
 
+/** `count` calls of one op in one crossing, each timed inside. */
+export type BatchRequest = { type: 'batch'; id: number; op: string; input: Uint8Array; count: number };
+
 export type Request =
   | CallRequest
+  | BatchRequest
   /** A sequence lane's steps (Node workers and children only), each answered with `called`. */
   | { type: 'init'; id: number; config: string }
   | { type: 'shutdown'; id: number }
   /** Shuts the instance down and replaces it with a fresh one that waits for `init` (the config is forgotten). */
   | { type: 'reset'; id: number }
   | { type: 'memory'; id: number }
-  /** `count` calls of one op in one crossing, each timed inside. */
-  | { type: 'batch'; id: number; op: string; input: Uint8Array; count: number }
   /** A load model run by the host itself (hosts that can: see HostLoadLane). */
   | ({ type: 'load'; id: number } & HostLoadRequest)
   | { type: 'stop-load'; id: number }
@@ -86,8 +91,6 @@ export interface BlockingCallSource {
   next(controlSeen: number): { op: string; input: Uint8Array; batchCount?: number } | undefined;
   /** Answers the call `next` returned last. */
   answer(outcome: CallOutcome, innerNs: number, recycleMs?: number): void;
-  /** Answers the batch `next` returned last (channels that carry batches: a child's frames). */
-  answerBatch?(batch: BatchResult): void;
-  /** Sends a reply to a control message, where the channel's own `send` would wait for the event loop. */
-  reply?(reply: Reply): void;
+  /** Answers the batch `next` returned last. */
+  answerBatch(batch: BatchResult): void;
 }

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnWorker } from '../../harness/isolations/endpoint.ts';
+import { type Endpoint, spawnChild, spawnWorker } from '../../harness/isolations/endpoint.ts';
+import { NodeHostLane } from '../../harness/isolations/node-host-lane.ts';
 import { openLane } from '../../harness/lanes/open-lane.ts';
+import { openRequestOf } from '../../harness/isolations/open-request.ts';
 import type { Reply } from '../../harness/isolations/protocol.ts';
+import { SharedBufferMemory, SharedCallClient, SharedCallSource } from '../../harness/isolations/shared-calls.ts';
 import { canBatch, type Lane } from '../../harness/isolations/lane.ts';
 import { fixture, trusted, u64 } from '../helpers/plugins.ts';
 
@@ -51,6 +54,29 @@ for (const lane of [
         [1, 'panic', 'panic'],
       );
       await echoes(opened, [16]);
+    } finally {
+      await opened.close();
+    }
+  });
+}
+
+for (const lane of ['native@process', 'wasm-core@process'] as const) {
+  test(`${lane}: answers that spill to the child's pipe, each followed by calls in its region, never hang`, async () => {
+    const [boundary, isolation] = lane.split('@') as ['native', 'process'];
+    const opened = await openLane(fixture('faulty'), { boundary, isolation }, { trusted });
+    try {
+      for (let round = 0; round < 20; round++) {
+        let timer: NodeJS.Timeout | undefined;
+        const hung = new Promise<string>(
+          (resolve) => (timer = setTimeout(() => resolve(`hung in round ${round}`), 10_000)),
+        );
+        const done = echoes(opened, [1 << 20, 64, 0]).then(() => 'ok');
+        const outcome = await Promise.race([done, hung]);
+        // A hung call is ended by killing its child, so that the lane closes and the test fails instead of hanging.
+        if (outcome !== 'ok') process.kill((opened as unknown as { pid: number }).pid, 'SIGKILL');
+        assert.is(outcome, 'ok');
+        clearTimeout(timer);
+      }
     } finally {
       await opened.close();
     }
@@ -134,6 +160,78 @@ test('a child killed in the middle of a call, or while it writes a large answer,
   } finally {
     await lane.close();
   }
+});
+
+for (const lane of ['wasm-core@worker', 'native@process'] as const) {
+  test(`${lane}: killed in the middle of a call or a batch on the shared channel, it is a crash at once and the next call runs on a fresh instance`, async () => {
+    const [boundary, isolation] = lane.split('@') as ['wasm-core', 'worker'];
+    const id = { boundary, isolation };
+    const spawned: Endpoint[] = [];
+    const spawn = () => {
+      const endpoint = isolation === 'worker' ? spawnWorker(256) : spawnChild();
+      spawned.push(endpoint);
+      return endpoint;
+    };
+    // RLIMIT_DATA stays off: the test is about the channel, not the quota.
+    const request = openRequestOf(fixture('faulty'), id, { trusted }, '{}', false);
+    const opened = await NodeHostLane.open(id, request, spawn, { enforced: true, by: 'kill' });
+    const killAll = () => Promise.all(spawned.map((endpoint) => endpoint.kill()));
+    try {
+      // A 5 s call: the harness sleeps in its event loop for the answer when the kill comes.
+      const sleeping = opened.call('slow', u64(5000));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const killedAt = performance.now();
+      await killAll();
+      const slept = await sleeping;
+      assert.is(failureKind(slept), 'crash');
+      assert.ok(
+        performance.now() - killedAt < 1000,
+        `the call ended ${performance.now() - killedAt} ms after the kill`,
+      );
+      await echoes(opened, [64, 70_000]);
+      const batch = opened.callBatch('slow', u64(1000), 10);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await killAll();
+      const broken = await batch;
+      assert.equal([broken.innerNs.length, broken.failures[0]?.kind], [0, 'crash']);
+      await echoes(opened, [64]);
+      // The largest batch answer does not fit a child's region: it spills to the pipe.
+      const big = await opened.callBatch('echo', new Uint8Array(64), 10_000);
+      assert.equal([big.innerNs.length, big.failures], [10_000, []]);
+      assert.equal(
+        opened.recycles.map((r) => r.cause),
+        ['crash', 'crash'],
+      );
+    } finally {
+      await opened.close();
+    }
+  });
+}
+
+test('an answer whose length or kind does not fit the channel is refused, not read', async () => {
+  const buffer = new SharedArrayBuffer(4096);
+  const broken: string[] = [];
+  const client = new SharedCallClient(new SharedBufferMemory(buffer), (why) => broken.push(why));
+  const source = new SharedCallSource(new SharedBufferMemory(buffer));
+  const words = new Int32Array(buffer, 0, 16);
+  let id = 0;
+  const answerWith = (scribble: () => void) => {
+    // Nobody answers within the blocking wait, so the client reads the slot later, after the scribble.
+    const pending = client.call({ type: 'call', id: ++id, op: 'echo', input: new Uint8Array() });
+    assert.ok(pending instanceof Promise);
+    source.next(0);
+    source.answer({ ok: true, output: new Uint8Array([1, 2]) }, 5);
+    scribble();
+    return pending;
+  };
+  const ok = await answerWith(() => {});
+  assert.equal(ok?.type === 'called' ? ok.outcome : undefined, { ok: true, output: new Uint8Array([1, 2]) });
+  assert.is(await answerWith(() => (words[5] = 1 << 30)), undefined);
+  assert.is(await answerWith(() => (words[6] = 77)), undefined);
+  assert.equal(broken, [
+    'an answer of status 0, code 0 and 1073741824 bytes',
+    'an answer of status 77, code 0 and 2 bytes',
+  ]);
 });
 
 test.run();

@@ -97,3 +97,9 @@ const (
 	repLoadTick  = 107
 	repClosed    = 108
 )
+
+// Frame types only a Node `@process` child sends: reserved here so that the two tables never collide.
+const (
+	childReply    = 120
+	childAnswered = 121
+)
