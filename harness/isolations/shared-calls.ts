@@ -171,9 +171,10 @@ export class SharedCallClient {
     const seq = ++this.#seq;
     Atomics.store(words, CALL_SEQ, seq);
     ring(memory);
-    // Alone in flight, a short blocking wait answers sooner than the event loop can.
+    // Alone in flight, a short blocking wait answers a call sooner than the event loop can (a batch outlasts it).
     const first = Atomics.load(words, ANSWER_SEQ);
-    if (first !== seq && callsInFlight === 0) memory.block(ANSWER_SEQ, first, BLOCKING_WAIT_MS);
+    if (first !== seq && callsInFlight === 0 && request.type === 'call')
+      memory.block(ANSWER_SEQ, first, BLOCKING_WAIT_MS);
     if (Atomics.load(words, ANSWER_SEQ) === seq) {
       const answer = this.#read(request.id);
       if (answer !== ON_THE_PIPE) return answer;
