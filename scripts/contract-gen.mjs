@@ -15,7 +15,7 @@ const goValue = (value) => (typeof value === 'string' ? JSON.stringify(value) : 
 
 /** A TypeScript literal, one entry a line when it would not fit in 80 columns. */
 function literal(value) {
-  const key = (k) => (/^[a-zA-Z]+$/.test(k) ? k : `'${k}'`);
+  const key = (k) => (/^[a-zA-Z][a-zA-Z0-9]*$/.test(k) ? k : `'${k}'`);
   const item = (v) => (typeof v === 'string' ? `'${v}'` : String(v));
   const entries = Array.isArray(value)
     ? value.map(item)

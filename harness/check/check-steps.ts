@@ -33,7 +33,7 @@ export interface CheckOptions {
     extism?: { faulty: string; healthy: string };
   };
   trusted: readonly TrustedKey[];
-  /** Memory quota for the fault checks, small so `hog` hits it fast. @default 64 MiB */
+  /** Memory quota for the fault checks, in bytes. @default CHECK_MEMORY_QUOTA_BYTES (run-checks.ts) */
   memoryQuotaBytes?: number;
   log?: (line: string) => void;
 }

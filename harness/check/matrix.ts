@@ -34,7 +34,10 @@ export const PROTOCOL_LIES = ['bad-pointer', 'bad-length', 'bad-utf8', 'bad-code
 /** Deadline given to calls that never end on their own, in ms. */
 export const CHECK_DEADLINE_MS = 200;
 
-/** Deadline of fault calls that end on their own, in ms: long, so a loaded machine does not turn a fault into a timeout. */
+/**
+ * Deadline of calls that end on their own (faults, and the healthy calls after them), in ms: long,
+ * so a loaded machine does not turn a fault or a recovery into a timeout.
+ */
 export const BACKSTOP_DEADLINE_MS = 10_000;
 
 function deadlineExpectation(lane: LaneId): Expectation {

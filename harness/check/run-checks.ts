@@ -20,6 +20,11 @@ import {
 import { extismChecks } from './extism-checks.ts';
 import { BACKSTOP_DEADLINE_MS, CHECK_DEADLINE_MS, FAULTS, PROTOCOL_LIES } from './matrix.ts';
 
+/** Memory quota of the fault checks, small so `hog` hits it fast. */
+const CHECK_MEMORY_QUOTA_BYTES = 64 * 1024 * 1024;
+/** Input sizes every op of a plugin under test is called with, in bytes. */
+const CONTRACT_SAMPLE_BYTES = [0, 1, 64, 4096];
+
 /** What every entry of the safety matrix is given for one lane. */
 export interface MatrixContext {
   options: CheckOptions;
@@ -80,7 +85,7 @@ export async function runChecks(options: CheckOptions): Promise<{ checks: CheckR
   const log = options.log ?? (() => {});
   const policy: HostPolicy = {
     ...DEFAULT_POLICY,
-    quotas: { ...DEFAULT_POLICY.quotas, memoryBytes: options.memoryQuotaBytes ?? 64 * 1024 * 1024 },
+    quotas: { ...DEFAULT_POLICY.quotas, memoryBytes: options.memoryQuotaBytes ?? CHECK_MEMORY_QUOTA_BYTES },
   };
   const checks: CheckResult[] = [];
   const figures: CheckFigures[] = [];
@@ -124,7 +129,7 @@ async function faultChecks(laneId: LaneId, { options, policy, figure }: MatrixCo
       const after = await lane.call(
         'echo',
         new Uint8Array([1, 2, 3]),
-        lane.deadline.enforced ? { deadlineMs: 5000 } : {},
+        lane.deadline.enforced ? { deadlineMs: BACKSTOP_DEADLINE_MS } : {},
       );
       checks.push({
         id: `recovery.${fault.op}`,
@@ -154,7 +159,7 @@ async function repeatedTimeouts(lane: Lane, figure: CheckFigures): Promise<Check
     const call = await callFault(lane, 'spin', figure);
     kinds.push(call.outcome.ok ? 'ok' : call.outcome.failure.kind);
   }
-  const healthy = await lane.call('echo', new Uint8Array([9]), { deadlineMs: 5000 });
+  const healthy = await lane.call('echo', new Uint8Array([9]), { deadlineMs: BACKSTOP_DEADLINE_MS });
   const pass = kinds.every((k) => k === 'timeout') && healthy.outcome.ok;
   return [
     {
@@ -237,8 +242,12 @@ export async function checkPlugin(
     try {
       for (const op of lane.manifest.ops) {
         const faults: string[] = [];
-        for (const input of inputPool(op.input, { sizesBytes: [0, 1, 64, 4096] })) {
-          const { outcome } = await lane.call(op.name, input, lane.deadline.enforced ? { deadlineMs: 5000 } : {});
+        for (const input of inputPool(op.input, { sizesBytes: CONTRACT_SAMPLE_BYTES })) {
+          const { outcome } = await lane.call(
+            op.name,
+            input,
+            lane.deadline.enforced ? { deadlineMs: BACKSTOP_DEADLINE_MS } : {},
+          );
           if (!outcome.ok && outcome.failure.kind !== 'plugin')
             faults.push(`${input.length} B: ${outcome.failure.kind}: ${outcome.failure.message}`);
         }
@@ -249,7 +258,7 @@ export async function checkPlugin(
           status: faults.length ? 'fail' : 'pass',
           detail: faults.length
             ? faults.join('; ')
-            : "sample inputs of 0, 1, 64 and 4096 bytes end in ok or the plugin's own error",
+            : `sample inputs of ${CONTRACT_SAMPLE_BYTES.slice(0, -1).join(', ')} and ${CONTRACT_SAMPLE_BYTES.at(-1)} bytes end in ok or the plugin's own error`,
         });
       }
     } finally {

@@ -109,7 +109,11 @@ export const compareCommand: CliCommand<CompareArgs> = {
         default: `${COMPARE_DEFAULTS.threshold * 100}%`,
         describe: `regression of the blocks' p${BLOCK_PERCENTILE} that fails, when the whole interval is above it`,
       })
-      .option('input-size', { type: 'number', default: 4096, describe: 'input size in bytes' })
+      .option('input-size', {
+        type: 'number',
+        default: COMPARE_DEFAULTS.inputSizeBytes,
+        describe: 'input size in bytes',
+      })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
       .option('out', outOption()) as never,
   handler: async (args, { commandLine, report }) => {

@@ -1,7 +1,7 @@
 import { projectTrustedKeys } from '../project/trust.ts';
 import { UsageError } from '../contract/errors.ts';
 import { applyGate } from '../gate/apply-gate.ts';
-import { runFuzz } from '../fuzz/run-fuzz.ts';
+import { FUZZ_DEFAULTS, runFuzz } from '../fuzz/run-fuzz.ts';
 import { availableLanes, parseLanes } from '../lanes/registry.ts';
 import { type LaneId, laneName } from '../isolations/lane.ts';
 import { resolvePluginDir } from '../project/plugin-dir.ts';
@@ -102,14 +102,21 @@ export const fuzzCommand: CliCommand<FuzzArgs> = {
         describe: `lanes compared (default: the config's \`lanes\`, else ${DEFAULT_FUZZ_LANES.join(',')})`,
       })
       .option('time', { type: 'string', describe: 'budget for the whole run, split across plugin/op pairs (e.g. 60s)' })
-      .option('runs', { type: 'number', describe: 'generated inputs per plugin/op (default 1000 without --time)' })
+      .option('runs', {
+        type: 'number',
+        describe: `generated inputs per plugin/op (default ${FUZZ_DEFAULTS.runs} without --time)`,
+      })
       .option('seed', { type: 'number', describe: 'seed (default: random, printed)' })
       .option('replay', { type: 'string', describe: 'replay one saved input (a corpus .bin file)' })
       .option('corpus', {
         type: 'string',
         describe: "corpus directory replayed first and saved to (default: the config's `corpus`)",
       })
-      .option('deadline-ms', { type: 'number', default: 2000, describe: 'deadline per call on lanes that enforce one' })
+      .option('deadline-ms', {
+        type: 'number',
+        default: FUZZ_DEFAULTS.deadlineMs,
+        describe: 'deadline per call on lanes that enforce one',
+      })
       .option('trust', { type: 'string', array: true, describe: 'extra trusted public key files (PEM)' })
       .option('coverage', {
         type: 'boolean',

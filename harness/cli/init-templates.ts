@@ -1,5 +1,5 @@
 import { DEFAULT_POLICY } from '../contract/policy.ts';
-import type { ScenarioOptions } from '../scenario/scenario.ts';
+import { SCENARIO_DEFAULTS, type ScenarioOptions } from '../scenario/scenario.ts';
 import { packageVersion } from '../paths.ts';
 import type { ProjectConfigOptions } from '../project/config.ts';
 
@@ -30,9 +30,9 @@ export function initialScenario(plugin: string, op: string): ScenarioOptions {
     plugin,
     op,
     lanes: INIT_LANES,
-    input: { sizeBytes: 1024 },
-    load: { model: 'closed', concurrency: 1 },
-    duration: '2s',
+    input: { ...SCENARIO_DEFAULTS.input },
+    load: { ...SCENARIO_DEFAULTS.load },
+    duration: `${SCENARIO_DEFAULTS.bound.durationMs / 1000}s`,
     deadlineMs: 1000,
     suites: ['smoke', 'nightly', 'release'],
     thresholds: ['errors.rate == 0', 'regression.p50 < 25%'],

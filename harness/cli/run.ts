@@ -8,7 +8,7 @@ import { initHistograms } from '../measure/latency.ts';
 import { resultsEnvelope, type ScenarioResult } from '../report/results.ts';
 import { parseDurationMs } from '../contract/duration.ts';
 import { currentProject } from '../project/project.ts';
-import { resolveScenario, type Scenario } from '../scenario/scenario.ts';
+import { resolveScenario, type Scenario, SCENARIO_DEFAULTS } from '../scenario/scenario.ts';
 import { parseShard, sliceForShard } from '../scenario/shard.ts';
 import { loadSuite } from '../scenario/suites.ts';
 import { type CliCommand, EXIT, outOption } from './command.ts';
@@ -54,6 +54,9 @@ function parseConfigFlag(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** How long an ad hoc run measures: longer than a suite's scenario, as a person investigating wants steady figures. */
+const AD_HOC_DURATION = '5s';
+
 /** An ad hoc scenario from flags. */
 function adHocScenario(args: RunArgs): Scenario {
   const lanes = args.lane ?? currentProject().lanes;
@@ -69,7 +72,7 @@ function adHocScenario(args: RunArgs): Scenario {
     if (args.rate === undefined) throw new UsageError('`--model open` needs `--rate R` (calls per second)');
     load = { model: 'open', ratePerSec: args.rate };
   } else if (args.model === undefined || args.model === 'closed') {
-    load = { model: 'closed', concurrency: args.concurrency ?? 1 };
+    load = { model: 'closed', concurrency: args.concurrency ?? SCENARIO_DEFAULTS.load.concurrency };
   } else {
     throw new UsageError(
       `\`--model ${args.model}\` is not a load model: use \`open\` (with --rate) or \`closed\` (with --concurrency)`,
@@ -83,9 +86,9 @@ function adHocScenario(args: RunArgs): Scenario {
       plugin: args.plugin!,
       op: args.op!,
       lanes: lanes!.flatMap((l) => l.split(',')),
-      input: { sizeBytes: args.inputSize ?? 1024 },
+      ...(args.inputSize !== undefined ? { input: { sizeBytes: args.inputSize } } : {}),
       load,
-      ...(args.calls !== undefined ? { calls: args.calls } : { duration: args.duration ?? '5s' }),
+      ...(args.calls !== undefined ? { calls: args.calls } : { duration: args.duration ?? AD_HOC_DURATION }),
       ...(args.deadlineMs !== undefined ? { deadlineMs: args.deadlineMs } : {}),
       ...(args.batch !== undefined ? { batch: args.batch } : {}),
       ...(args.config !== undefined ? { config: parseConfigFlag(args.config) } : {}),
@@ -118,10 +121,19 @@ export const runCommand: CliCommand<RunArgs> = {
         describe: 'load model (default: closed, or open when --rate is given)',
       })
       .option('rate', { type: 'number', describe: 'open loop: calls per second' })
-      .option('concurrency', { type: 'number', describe: 'closed loop: callers in flight (default 1)' })
-      .option('duration', { type: 'string', describe: 'how long to measure after warm-up, e.g. 10s (default 5s)' })
+      .option('concurrency', {
+        type: 'number',
+        describe: `closed loop: callers in flight (default ${SCENARIO_DEFAULTS.load.concurrency})`,
+      })
+      .option('duration', {
+        type: 'string',
+        describe: `how long to measure after warm-up, e.g. 10s (default ${AD_HOC_DURATION})`,
+      })
       .option('calls', { type: 'number', describe: 'measure this many calls instead of a duration' })
-      .option('input-size', { type: 'number', describe: 'input size in bytes (default 1024)' })
+      .option('input-size', {
+        type: 'number',
+        describe: `input size in bytes (default ${SCENARIO_DEFAULTS.input.sizeBytes})`,
+      })
       .option('deadline-ms', { type: 'number', describe: 'deadline on every call (worker and process lanes)' })
       .option('config', {
         type: 'string',

@@ -28,11 +28,14 @@ export const CONTRACT_LIMITS = {
   defaultMaxOutputBytes: 67108864,
   exhaustedMemoryShare: 0.9,
   wasmPageBytes: 65536,
+  maxWasm32Pages: 65536,
 } as const;
 /** Timing rules shared by the harness and the Go host (clock reads, ns, ms, counts). */
 export const CONTRACT_TIMING = {
   perCallMinReads: 20,
   batchMinReads: 100,
+  clockCalibrationReads: 20000,
+  calibrationCalls: 201,
   maxBatch: 10000,
   sleepAboveNs: 2000000,
   tickMs: 100,

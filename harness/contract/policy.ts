@@ -14,11 +14,12 @@ export const IMPORT_CAPABILITY: Readonly<Record<string, Capability | 'always'>> 
 
 /** Host-side quotas; a plugin may ask for less, never for more. */
 export interface Quotas {
-  /** Largest memory a plugin instance may use, in bytes. @default 268435456 (256 MiB) */
+  /** Largest memory a plugin instance may use, in bytes. @default DEFAULT_QUOTAS.memoryBytes */
   memoryBytes: number;
-  /** Longest deadline a plugin may ask for, in milliseconds. @default 10000 */
+  /** Longest deadline a plugin may ask for, in milliseconds. @default DEFAULT_QUOTAS.callTimeoutMs */
   callTimeoutMs: number;
 }
+/** 256 MiB and 10 s. */
 export const DEFAULT_QUOTAS: Quotas = { memoryBytes: 256 * 1024 * 1024, callTimeoutMs: 10_000 };
 
 /** What the host allows a plugin at load time. */

@@ -8,7 +8,7 @@ import { CONTRACT_LIMITS } from '../contract/generated.ts';
  * `protocol` failure, never a harness crash.
  */
 
-/** Largest output or message a plugin may return, in bytes. @default 67108864 (64 MiB) */
+/** Largest output or message a plugin may return by default, in bytes (64 MiB). */
 export const DEFAULT_MAX_OUTPUT_BYTES = CONTRACT_LIMITS.defaultMaxOutputBytes;
 
 export class ProtocolViolation extends Error {}

@@ -5,7 +5,7 @@ import { CONTRACT_LIMITS } from '../contract/generated.ts';
 export const WASM_PAGE_BYTES = CONTRACT_LIMITS.wasmPageBytes;
 
 /** Pages a 32-bit memory can hold: 4 GiB. */
-const MAX_WASM32_PAGES = 65536;
+const MAX_WASM32_PAGES = CONTRACT_LIMITS.maxWasm32Pages;
 
 function readU32Leb(bytes: Uint8Array, offset: number): [value: number, next: number] {
   let value = 0;
@@ -34,7 +34,7 @@ function u32Leb(value: number): number[] {
  * initial memory already exceeds the quota is refused.
  */
 export function limitMemory(module: Uint8Array, maxBytes: number): Uint8Array {
-  // A 32-bit memory holds at most 65536 pages (4 GiB), whatever the quota.
+  // A 32-bit memory holds at most MAX_WASM32_PAGES (4 GiB), whatever the quota.
   const maxPages = Math.min(Math.floor(maxBytes / WASM_PAGE_BYTES), MAX_WASM32_PAGES);
   let offset = 8;
   while (offset < module.length) {

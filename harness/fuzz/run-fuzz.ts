@@ -28,6 +28,17 @@ const GUIDED_SHARE = 0.75;
 /** Without `--time`, the guided loop runs this many executions per requested run. */
 const GUIDED_EXECS_PER_RUN = 100;
 
+/** What a fuzz run does when its options do not say. */
+export const FUZZ_DEFAULTS = {
+  /** Deadline per call, in ms: a hang ends as a finding. */
+  deadlineMs: 2000,
+  /** Generated inputs per plugin/op pair without a time budget. */
+  runs: 1000,
+  /** Generated inputs per plugin/op pair with a time budget: fast-check stops at the time instead. */
+  runsWithinTime: 1_000_000,
+  sequenceRuns: 30,
+};
+
 export interface FuzzOptions {
   /** Plugin names or built directories. */
   plugins: readonly string[];
@@ -39,12 +50,12 @@ export interface FuzzOptions {
   policy?: HostPolicy;
   /** Budget for the whole run, split evenly across plugin/op pairs, in ms. */
   timeMs?: number;
-  /** Generated inputs per plugin/op pair (corpus replays come on top). */
+  /** Generated inputs per plugin/op pair (corpus replays come on top). @default FUZZ_DEFAULTS.runs */
   runs?: number;
   seed: number;
   /** Replay exactly this input file instead of generating. */
   replayFile?: string;
-  /** Deadline per call on lanes that enforce one (and per step of the sequences), so hangs end as findings. @default 2000 */
+  /** Deadline per call on lanes that enforce one (and per step of the sequences), so hangs end as findings. @default FUZZ_DEFAULTS.deadlineMs */
   deadlineMs?: number;
   /** @default the project's corpus (`corpus` in plugbench.config.json) */
   corpusDir?: string;
@@ -54,7 +65,7 @@ export interface FuzzOptions {
   coverage?: boolean;
   /** Extra dictionary words for the guided loop (`--dict FILE`). @default none */
   dictionary?: readonly Uint8Array[];
-  /** Runs of init/call/shutdown sequences compared across boundaries, per plugin; 0 skips. @default 30 */
+  /** Runs of init/call/shutdown sequences compared across boundaries, per plugin; 0 skips. @default FUZZ_DEFAULTS.sequenceRuns */
   sequenceRuns?: number;
   progress?: (line: string) => void;
 }
@@ -167,7 +178,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
     if (why)
       options.progress?.(`${lane.name} cannot stop a call (${why}): an op that never returns there hangs the run`);
   }
-  const deadlineMs = options.deadlineMs ?? 2000;
+  const deadlineMs = options.deadlineMs ?? FUZZ_DEFAULTS.deadlineMs;
   /** Ops that outlived their deadline: the sequences leave them out, as each would cost a deadline. */
   const hanging = new Map<string, Set<string>>(opened.map(({ name }) => [name, new Set()]));
   try {
@@ -213,7 +224,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
       if (mode.mode === 'guided' && !replayInput) {
         const budget =
           perPairMs === undefined
-            ? { timeMs: Infinity, maxExecs: (options.runs ?? 1000) * GUIDED_EXECS_PER_RUN }
+            ? { timeMs: Infinity, maxExecs: (options.runs ?? FUZZ_DEFAULTS.runs) * GUIDED_EXECS_PER_RUN }
             : { timeMs: perPairMs * GUIDED_SHARE };
         guided = await runGuidedPhase({
           plugin: name,
@@ -269,7 +280,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
       const property = fc.asyncProperty(arbitrary, (input) => (running = judge(input)));
       const details = await fc.check(property, {
         seed: options.seed,
-        numRuns: options.replayFile ? 1 : (options.runs ?? (perPairMs === undefined ? 1000 : 1_000_000)),
+        numRuns: options.replayFile
+          ? 1
+          : (options.runs ?? (perPairMs === undefined ? FUZZ_DEFAULTS.runs : FUZZ_DEFAULTS.runsWithinTime)),
         examples: options.replayFile ? [] : corpus.map((e) => [e.input] as [Uint8Array]),
         ...(perPairMs !== undefined && !options.replayFile
           ? { interruptAfterTimeLimit: perPairMs * (guided ? 1 - GUIDED_SHARE : 1) }
@@ -360,7 +373,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
       };
       results.failures.push(failure);
     }
-    const sequenceRuns = options.replayFile ? 0 : (options.sequenceRuns ?? 30);
+    const sequenceRuns = options.replayFile ? 0 : (options.sequenceRuns ?? FUZZ_DEFAULTS.sequenceRuns);
     // The boundaries fuzzed, and the component beside the core module it wraps.
     const fuzzed = new Set(options.lanes.map((l) => l.boundary));
     const boundaries = BOUNDARIES.filter((b) => fuzzed.has(b) || (b === 'wasm-component' && fuzzed.has('wasm-core')));

@@ -28,7 +28,13 @@ import {
 export type CompareMetric = 'inner' | 'roundtrip';
 
 /** Defaults of a comparison, written once (the CLI shows them). */
-export const COMPARE_DEFAULTS = { roundMs: 250, threshold: 0.1, maxTimeMs: 60_000, metric: 'inner' as CompareMetric };
+export const COMPARE_DEFAULTS = {
+  roundMs: 250,
+  threshold: 0.1,
+  maxTimeMs: 60_000,
+  metric: 'inner' as CompareMetric,
+  inputSizeBytes: 4096,
+};
 
 export interface CompareOptions {
   baseDir: string;
@@ -43,17 +49,18 @@ export interface CompareOptions {
    * are added until the confidence sequence decides, or `maxTimeMs` runs out
    */
   rounds?: number;
-  /** Budget of a sequential comparison, in ms: when it runs out undecided, the verdict is `warn`. @default 60000 */
+  /** Budget of a sequential comparison, in ms: when it runs out undecided, the verdict is `warn`. @default COMPARE_DEFAULTS.maxTimeMs */
   maxTimeMs?: number;
-  /** Length of a round (both sides, in alternating blocks), in ms. @default 250 */
+  /** Length of a round (both sides, in alternating blocks), in ms. @default COMPARE_DEFAULTS.roundMs */
   roundMs?: number;
-  /** Regression threshold on the blocks' BLOCK_PERCENTILE, as a ratio. @default 0.1 (10 %) */
+  /** Regression threshold on the blocks' BLOCK_PERCENTILE, as a ratio. @default COMPARE_DEFAULTS.threshold */
   threshold?: number;
-  /** The figure that decides; the other is reported beside it where the lane measures both. @default 'inner' */
+  /** The figure that decides; the other is reported beside it where the lane measures both. @default COMPARE_DEFAULTS.metric */
   metric?: CompareMetric;
   /** JSON objects passed to each side's `init`. @default "{}" */
   baseConfig?: string;
   headConfig?: string;
+  /** @default COMPARE_DEFAULTS.inputSizeBytes bytes */
   input?: InputSpec;
   progress?: (line: string) => void;
 }
@@ -322,7 +329,7 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
   try {
     const [base, head] = sides;
     const kind = base.manifest.ops.find((o) => o.name === options.op)?.input ?? 'bytes';
-    const pool = inputPool(kind, options.input ?? { sizeBytes: 4096 });
+    const pool = inputPool(kind, options.input ?? { sizeBytes: COMPARE_DEFAULTS.inputSizeBytes });
     const inputs = { pool, next: cycle(pool) };
     const plan: Plan = { timing: timingOf(base, metric), metric, op: options.op, inputs, blockCalls: 1 };
     const callNs = Math.max(await measureCallNs(base, plan), await measureCallNs(head, plan));

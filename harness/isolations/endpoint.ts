@@ -25,7 +25,8 @@ export interface Endpoint extends Channel {
   stderrTail(): string;
 }
 
-const STDERR_TAIL_BYTES = 4096;
+/** How much of a child's stderr is kept for its failure message, in bytes (the last of it). */
+export const STDERR_TAIL_BYTES = 4096;
 
 /** Hands a shared-memory answer on, at once when it is already there (no promise hop on the fast path). */
 function answered(answer: ReturnType<SharedCallClient['call']>, emit: (reply: Reply) => void): void {

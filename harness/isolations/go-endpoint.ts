@@ -13,7 +13,7 @@ import { checkCoreExports } from '../engines/wasm-core.ts';
 import { wazeroEngine } from '../engines/wazero.ts';
 import { type LoadDelta } from './host-load-lane.ts';
 import { onCpu } from './cpu-pin.ts';
-import type { Endpoint, Ending } from './endpoint.ts';
+import { type Endpoint, type Ending, STDERR_TAIL_BYTES } from './endpoint.ts';
 import {
   decodeBatched,
   decodeOutcome,
@@ -28,7 +28,6 @@ import {
 import { optionsOf } from './instance-server.ts';
 import type { OpenRequest, Reply, Request } from './protocol.ts';
 
-const STDERR_TAIL_BYTES = 4096;
 /** Frame ids of the loading steps; calls use the supervisor's ids, which start at 1. */
 const OPENING_ID = 0;
 

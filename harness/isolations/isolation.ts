@@ -6,11 +6,11 @@ import type { Lane, LaneId, SequencingLane } from './lane.ts';
 /** How a lane is opened: trust, policy and the isolation's own settings. */
 export interface LaneOptions {
   trusted: readonly TrustedKey[];
-  /** @default DEFAULT_POLICY: grants `log` and `clock`, 256 MiB, 10 s */
+  /** @default DEFAULT_POLICY */
   policy?: HostPolicy;
   /** The JSON object passed to `init`. @default "{}" */
   config?: string;
-  /** Largest output accepted from a call, in bytes. @default 64 MiB */
+  /** Largest output accepted from a call, in bytes. @default DEFAULT_MAX_OUTPUT_BYTES */
   maxOutputBytes?: number;
   /** JS heap of a `@worker` lane's thread, in MiB. @default DEFAULT_WORKER_HEAP_MB */
   workerHeapMb?: number;

@@ -12,7 +12,7 @@ import { hostLoad } from './host-load.ts';
 import { makeInput } from './inputs.ts';
 import { targetOf } from './target.ts';
 
-/** Payload sizes of the boundary table. @default 0 B, 1 KiB, 64 KiB, 1 MiB */
+/** Payload sizes of the boundary table, in bytes: 0 B, 1 KiB, 64 KiB, 1 MiB. */
 export const BOUNDARY_SIZES = [0, 1024, 64 * 1024, 1024 * 1024];
 
 /**

@@ -1,12 +1,13 @@
 import { POISONING_KINDS } from '../contract/errors.ts';
+import { CONTRACT_TIMING } from '../contract/generated.ts';
 import type { Clock } from '../measure/clock.ts';
 import type { CallTarget } from './target.ts';
 
 /** Calls timed to choose per-call or batched timing, at most. */
-export const CALIBRATION_CALLS = 201;
+export const CALIBRATION_CALLS = CONTRACT_TIMING.calibrationCalls;
 /**
  * Time spent calibrating, at most, in ns. A call too slow to fit many in it is timed on its
- * own anyway, and 201 calls of an op that takes seconds would take minutes. @default 50 ms
+ * own anyway, and CALIBRATION_CALLS calls of an op that takes seconds would take minutes.
  */
 export const CALIBRATION_BUDGET_NS = 50e6;
 

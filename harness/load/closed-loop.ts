@@ -2,7 +2,7 @@ import { POISONING_KINDS } from '../contract/errors.ts';
 import type { Clock } from '../measure/clock.ts';
 import type { LaneRecording } from '../measure/recording.ts';
 import { type RunBound } from '../isolations/host-load-lane.ts';
-import { boundReached, type LoopHooks } from './model.ts';
+import { boundReached, type LoopHooks, TICK_EVERY_MS } from './model.ts';
 import type { CallTarget } from './target.ts';
 
 export interface ClosedLoopOptions extends LoopHooks {
@@ -35,7 +35,7 @@ export async function closedLoop(
   const { clock, bound } = options;
   const batchSize = options.batchSize ?? 1;
   const t0 = clock.nowNs();
-  const tickEveryNs = (options.tickEveryMs ?? 100) * 1e6;
+  const tickEveryNs = (options.tickEveryMs ?? TICK_EVERY_MS) * 1e6;
   const tickEveryCalls = options.tickEveryCalls ?? Number.POSITIVE_INFINITY;
   let nextTickNs = t0 + tickEveryNs;
   let nextTickCalls = tickEveryCalls;

@@ -5,7 +5,7 @@ import type { LaneMemory } from '../isolations/lane.ts';
 import { addLaneMemory } from '../measure/memory.ts';
 import { LatencyHistogram, type LatencySummary } from '../measure/latency.ts';
 import type { LaneRecording } from '../measure/recording.ts';
-import type { LoopHooks } from './model.ts';
+import { type LoopHooks, TICK_EVERY_MS } from './model.ts';
 
 export interface HostLoadReport {
   elapsedNs: number;
@@ -13,9 +13,6 @@ export interface HostLoadReport {
   achievedRate?: number;
   scheduleJitter?: LatencySummary;
 }
-
-/** How often hosts report, in ms. @default 100 */
-const DEFAULT_TICK_MS = 100;
 
 function addEncoded(into: LatencyHistogram, encoded: string): void {
   const decoded = LatencyHistogram.decode(encoded);
@@ -90,7 +87,7 @@ export async function hostLoad(
         ...(model.model === 'open' ? { ratePerSec: model.ratePerSec } : {}),
         bound: remaining,
         ...(hooks.deadlineMs !== undefined ? { deadlineMs: hooks.deadlineMs } : {}),
-        tickEveryMs: hooks.tickEveryMs ?? DEFAULT_TICK_MS,
+        tickEveryMs: hooks.tickEveryMs ?? TICK_EVERY_MS,
         ...(hooks.tickEveryCalls !== undefined
           ? { tickEveryCalls: Math.ceil(hooks.tickEveryCalls / lanes.length) }
           : {}),

@@ -1,4 +1,5 @@
 import type { RunBound } from '../isolations/host-load-lane.ts';
+import { CONTRACT_TIMING } from '../contract/generated.ts';
 import type { MemoryReading } from '../measure/memory.ts';
 
 /** How load is offered to a lane. */
@@ -17,17 +18,23 @@ export type LoadModel =
       maxRatePerSec: number;
     };
 
-/** Warm-up excluded from the figures. @default 10 % of the bound, at most 1 s */
+/** Warm-up is a `partOf` the bound (a tenth), at most `maxMs` or `maxCalls`. */
+export const WARMUP = { partOf: 10, maxMs: 1000, maxCalls: 10_000 };
+
+/** Warm-up excluded from the figures: see WARMUP. */
 export function warmupFor(bound: RunBound): RunBound {
   return 'durationMs' in bound
-    ? { durationMs: Math.min(1000, bound.durationMs / 10) }
-    : { calls: Math.min(10_000, Math.ceil(bound.calls / 10)) };
+    ? { durationMs: Math.min(WARMUP.maxMs, bound.durationMs / WARMUP.partOf) }
+    : { calls: Math.min(WARMUP.maxCalls, Math.ceil(bound.calls / WARMUP.partOf)) };
 }
 
 /** Checks a bound against elapsed time and calls issued. */
 export function boundReached(bound: RunBound, elapsedNs: number, calls: number): boolean {
   return 'durationMs' in bound ? elapsedNs >= bound.durationMs * 1e6 : calls >= bound.calls;
 }
+
+/** How often a load ticks (memory samples, progress, a host's deltas), in ms; the Go host's too. */
+export const TICK_EVERY_MS = CONTRACT_TIMING.tickMs;
 
 /** Hooks every load model honours while it runs. */
 export interface LoopHooks {
@@ -36,7 +43,7 @@ export interface LoopHooks {
    * so far (memory samples, progress), and the lane's memory when its host measured it with them.
    */
   tick?: (calls: number, memory?: MemoryReading) => Promise<void>;
-  /** @default 100 */
+  /** @default TICK_EVERY_MS */
   tickEveryMs?: number;
   /** @default Infinity (by time only) */
   tickEveryCalls?: number;

@@ -1,17 +1,18 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { POISONING_KINDS } from '../contract/errors.ts';
+import { CONTRACT_TIMING } from '../contract/generated.ts';
 import type { Clock } from '../measure/clock.ts';
 import { LatencyHistogram, type LatencySummary } from '../measure/latency.ts';
 import type { LaneRecording } from '../measure/recording.ts';
 import { type RunBound } from '../isolations/host-load-lane.ts';
-import { boundReached, type LoopHooks } from './model.ts';
+import { boundReached, type LoopHooks, TICK_EVERY_MS } from './model.ts';
 import type { CallTarget } from './target.ts';
 
 export interface OpenLoopOptions extends LoopHooks {
   ratePerSec: number;
   bound: RunBound;
   clock: Clock;
-  /** Calls in flight beyond which new ones are dropped (and counted), not queued. @default 10000 */
+  /** Calls in flight beyond which new ones are dropped (and counted), not queued. @default MAX_IN_FLIGHT */
   maxInFlight?: number;
 }
 
@@ -24,7 +25,9 @@ export interface OpenLoopReport {
 }
 
 /** Longer waits than this sleep on a timer; shorter ones spin (sync targets) or yield (async). */
-const SLEEP_ABOVE_NS = 2_000_000;
+const SLEEP_ABOVE_NS = CONTRACT_TIMING.sleepAboveNs;
+/** Calls in flight beyond which new ones are dropped. */
+const MAX_IN_FLIGHT = 10_000;
 
 /**
  * A constant arrival rate, wrk2-style: call i is due at t0 + i/rate and its latency runs from
@@ -41,11 +44,11 @@ export async function openLoop(
 ): Promise<OpenLoopReport> {
   const { clock } = options;
   const intervalNs = 1e9 / options.ratePerSec;
-  const maxInFlight = options.maxInFlight ?? 10_000;
+  const maxInFlight = options.maxInFlight ?? MAX_IN_FLIGHT;
   const jitter = LatencyHistogram.create();
   const inFlight = new Set<Promise<void>>();
   const t0 = clock.nowNs();
-  const tickEveryNs = (options.tickEveryMs ?? 100) * 1e6;
+  const tickEveryNs = (options.tickEveryMs ?? TICK_EVERY_MS) * 1e6;
   const tickEveryCalls = options.tickEveryCalls ?? Number.POSITIVE_INFINITY;
   let nextTickNs = t0 + tickEveryNs;
   let nextTickCalls = tickEveryCalls;

@@ -16,7 +16,7 @@ export interface ClockCalibration {
   resolutionNs: number;
 }
 
-export function calibrateClock(clock: Clock, reads = 20_000): ClockCalibration {
+export function calibrateClock(clock: Clock, reads: number = CONTRACT_TIMING.clockCalibrationReads): ClockCalibration {
   const costs: number[] = [];
   let resolutionNs = Number.POSITIVE_INFINITY;
   for (let batch = 0; batch < 20; batch++) {
@@ -42,7 +42,7 @@ export const PER_CALL_MIN_READS = CONTRACT_TIMING.perCallMinReads;
 /** A batch lasts at least this many clock reads, so the reads cost under 1 % of it. */
 export const BATCH_MIN_READS = CONTRACT_TIMING.batchMinReads;
 
-/** How many calls to time together: 1 (per call) unless a call is shorter than 20 clock reads. */
+/** How many calls to time together: 1 (per call) unless a call is shorter than PER_CALL_MIN_READS clock reads. */
 export function batchSizeFor(callNs: number, clock: ClockCalibration): number {
   const readNs = Math.max(clock.readCostNs, clock.resolutionNs);
   if (callNs >= PER_CALL_MIN_READS * readNs) return 1;

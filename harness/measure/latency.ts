@@ -1,4 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
+import { CONTRACT_TIMING } from '../contract/generated.ts';
 
 let wasmReady: Promise<void> | undefined;
 
@@ -21,7 +22,7 @@ export interface LatencySummary {
 }
 
 /**
- * An HDR histogram of latencies in nanoseconds (3 significant digits, auto-resizing).
+ * An HDR histogram of latencies in nanoseconds (CONTRACT_TIMING.significantDigits, auto-resizing).
  * It holds wasm memory once histograms are initialised: call `destroy()` when done.
  */
 export class LatencyHistogram {
@@ -30,7 +31,10 @@ export class LatencyHistogram {
   /** A new empty histogram; wasm-backed after `initHistograms()` resolved, JS otherwise. */
   static create(): LatencyHistogram {
     return new LatencyHistogram(
-      hdr.build({ useWebAssembly: wasmReady !== undefined, numberOfSignificantValueDigits: 3 }),
+      hdr.build({
+        useWebAssembly: wasmReady !== undefined,
+        numberOfSignificantValueDigits: CONTRACT_TIMING.significantDigits,
+      }),
     );
   }
 

@@ -10,6 +10,14 @@ import type { PolicyOverrides } from '../contract/policy.ts';
 import { type PolicyOptions, resolvePolicy } from '../contract/policy-options.ts';
 import { SUITES, type SuiteName } from '../project/config.ts';
 
+/** What a scenario gets for each field it leaves out; `init` writes the same. */
+export const SCENARIO_DEFAULTS = {
+  input: { sizeBytes: 1024 },
+  load: { model: 'closed', concurrency: 1 },
+  bound: { durationMs: 2000 },
+  batch: 1,
+} as const satisfies { input: InputSpec; load: LoadModel; bound: RunBound; batch: number };
+
 /**
  * A scenario as a user writes it: which op of which plugin, on which lanes, under what load.
  * Everything but `id`, `plugin`, `op` and `lanes` has a default.
@@ -22,17 +30,17 @@ export interface ScenarioOptions {
   op: string;
   /** Lanes as `boundary@isolation`. */
   lanes: string[];
-  /** @default { sizeBytes: 1024 } */
+  /** @default SCENARIO_DEFAULTS.input */
   input?: InputSpec;
-  /** @default { model: 'closed', concurrency: 1 } */
+  /** @default SCENARIO_DEFAULTS.load */
   load?: LoadModel;
-  /** How long to measure (`2s`, `500ms`), after warm-up. @default '2s' */
+  /** How long to measure (`2s`, `500ms`), after warm-up. @default SCENARIO_DEFAULTS.bound */
   duration?: string | number;
   /** Or how many calls to measure, instead of a duration. */
   calls?: number;
   /** Deadline on every call, in ms; lanes that cannot enforce one refuse it. */
   deadlineMs?: number;
-  /** Closed loop on worker and process lanes: calls per crossing, each timed inside. @default 1 */
+  /** Closed loop on worker and process lanes: calls per crossing, each timed inside. @default SCENARIO_DEFAULTS.batch */
   batch?: number;
   /** The JSON object passed to `init`. @default {} */
   config?: Record<string, unknown>;
@@ -104,7 +112,7 @@ export function resolveScenario(raw: ScenarioOptions, source: string): Scenario 
       problems.push(`\`lanes\`: ${(e as Error).message}`);
     }
   }
-  const load = raw.load ?? { model: 'closed', concurrency: 1 };
+  const load: LoadModel = raw.load ?? SCENARIO_DEFAULTS.load;
   if (load.model === 'open' && !(load.ratePerSec > 0))
     problems.push(
       `\`load.ratePerSec\` must be a positive number of calls per second, got ${JSON.stringify(load.ratePerSec)}`,
@@ -126,7 +134,7 @@ export function resolveScenario(raw: ScenarioOptions, source: string): Scenario 
     }
   if (!['open', 'closed', 'ramp'].includes(load.model))
     problems.push(`\`load.model\` must be \`open\`, \`closed\` or \`ramp\`, got ${JSON.stringify(load.model)}`);
-  let bound: RunBound = { durationMs: 2000 };
+  let bound: RunBound = SCENARIO_DEFAULTS.bound;
   if (raw.calls !== undefined) {
     if (!(Number.isInteger(raw.calls) && raw.calls > 0))
       problems.push(`\`calls\` must be a whole number > 0, got ${JSON.stringify(raw.calls)}`);
@@ -169,11 +177,11 @@ export function resolveScenario(raw: ScenarioOptions, source: string): Scenario 
     plugin: raw.plugin,
     op: raw.op,
     lanes,
-    input: raw.input ?? { sizeBytes: 1024 },
+    input: raw.input ?? SCENARIO_DEFAULTS.input,
     load,
     bound,
     ...(raw.deadlineMs !== undefined ? { deadlineMs: raw.deadlineMs } : {}),
-    batch: raw.batch ?? 1,
+    batch: raw.batch ?? SCENARIO_DEFAULTS.batch,
     config: JSON.stringify(raw.config ?? {}),
     policy,
     suites,

@@ -6,7 +6,7 @@ import { GuidedLane } from './guided-lane.ts';
 
 /** How long the loop runs between two reports to the supervisor, in ms. */
 export const SLICE_MS = 100;
-/** Longest input the loop makes, in bytes. @default 4096 (libFuzzer's default) */
+/** Longest input the loop makes by default, in bytes: libFuzzer's default. */
 export const DEFAULT_MAX_INPUT_BYTES = 4096;
 
 /** Where a guided run opens its own lane. */

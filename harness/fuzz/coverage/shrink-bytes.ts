@@ -1,4 +1,4 @@
-/** Most candidate inputs tried while shrinking one finding. @default 4000 */
+/** Most candidate inputs tried while shrinking one finding. */
 export const SHRINK_MAX_ATTEMPTS = 4000;
 
 /** Inputs up to this long are shrunk with every chunk size. */

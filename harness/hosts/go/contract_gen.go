@@ -62,12 +62,15 @@ const (
 	defaultMaxOutputBytes = 67108864
 	exhaustedMemoryShare  = 0.9
 	wasmPageBytes         = 65536
+	maxWasm32Pages        = 65536
 )
 
 // Timing rules shared with the harness.
 const (
 	perCallMinReads       = 20
 	batchMinReads         = 100
+	clockCalibrationReads = 20000
+	calibrationCalls      = 201
 	maxBatch              = 10000
 	sleepAboveNs          = 2000000
 	tickMs                = 100

@@ -28,7 +28,7 @@ type extismArtifact struct {
 
 func openExtism(bytes []byte, request openRequest) (*extismArtifact, error) {
 	ctx := context.Background()
-	pages := min(request.MemoryBytes/wasmPageBytes, 65536)
+	pages := min(request.MemoryBytes/wasmPageBytes, maxWasm32Pages)
 	manifest := extism.Manifest{
 		Wasm: []extism.Wasm{extism.WasmData{Data: bytes}},
 		// MaxVarBytes must be given with MaxPages: left at 0 it disables vars (the SDK's default is 1 MiB).

@@ -22,7 +22,7 @@ type loadRequest struct {
 	DurationMs float64 `json:"durationMs,omitempty"`
 	Calls      int64   `json:"calls,omitempty"`
 	DeadlineMs float64 `json:"deadlineMs,omitempty"`
-	// How often a delta goes back to the harness, in ms and in calls. @default 100 ms, by time only
+	// How often a delta goes back to the harness, in ms and in calls. @default tickMs, by time only
 	TickEveryMs    float64 `json:"tickEveryMs,omitempty"`
 	TickEveryCalls int64   `json:"tickEveryCalls,omitempty"`
 	// Closed loop: goroutines calling at once, each with an instance of its own (wasm). @default 1
@@ -269,16 +269,15 @@ func (l *loadRun) watch(done <-chan struct{}) {
 }
 
 // calibrate picks per-call or batched timing like harness/measure/clock.ts: a call shorter
-// than 20 clock reads is timed in batches lasting at least 100 reads.
+// than perCallMinReads clock reads is timed in batches lasting at least batchMinReads reads.
 func (l *loadRun) calibrate() int {
-	const reads = 20_000
 	start := now()
-	for i := 0; i < reads; i++ {
+	for i := 0; i < clockCalibrationReads; i++ {
 		now()
 	}
-	readNs := float64(now()-start) / reads
-	times := make([]int64, 0, 201)
-	for i := 0; i < 201; i++ {
+	readNs := float64(now()-start) / clockCalibrationReads
+	times := make([]int64, 0, calibrationCalls)
+	for i := 0; i < calibrationCalls; i++ {
 		input := l.input()
 		t := now()
 		result, _ := l.plugin.call(l.op, input, l.deadline)
@@ -288,7 +287,7 @@ func (l *loadRun) calibrate() int {
 		}
 	}
 	sort.Slice(times, func(a, b int) bool { return times[a] < times[b] })
-	callNs := float64(times[100])
+	callNs := float64(times[len(times)/2])
 	if callNs >= perCallMinReads*readNs {
 		return 1
 	}

@@ -58,10 +58,7 @@ func text(m api.Module, ptr, length uint32) string {
 
 func openWasm(bytes []byte, request openRequest) (*wasmArtifact, []importDesc, []string, error) {
 	ctx := context.Background()
-	pages := request.MemoryBytes / wasmPageBytes
-	if pages > 65536 {
-		pages = 65536
-	}
+	pages := min(request.MemoryBytes/wasmPageBytes, maxWasm32Pages)
 	runtime := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCloseOnContextDone(!request.NoDeadlineChecks).WithMemoryLimitPages(uint32(pages)))
 	compiled, err := runtime.CompileModule(ctx, bytes)
 	if err != nil {
