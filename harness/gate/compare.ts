@@ -164,7 +164,7 @@ interface Plan {
 
 async function calls(lane: Lane, timing: Timing, plan: Plan, bound: RunBound, recording: LaneRecording): Promise<void> {
   if (timing === 'host' && canRunLoad(lane)) {
-    await hostLoad([lane], plan.op, plan.inputs.pool, { model: 'closed' }, bound, recording, {});
+    await hostLoad([lane], plan.op, plan.inputs.pool, { model: 'closed' }, bound, recording, { clock: hrClock });
     return;
   }
   const crossingBatch = timing === 'batch' ? ('calls' in bound ? bound.calls : 100) : 1;

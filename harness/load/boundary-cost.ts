@@ -6,11 +6,15 @@ import type { TrustedKey } from '../contract/keys.ts';
 import type { HostPolicy } from '../contract/policy.ts';
 import { openLane } from '../lanes/open-lane.ts';
 import { type Lane, type LaneId, laneName } from '../isolations/lane.ts';
+import { hrClock } from '../measure/clock.ts';
 import { LaneRecording } from '../measure/recording.ts';
 import { type HostLoadLane, canRunLoad } from '../isolations/host-load-lane.ts';
 import { hostLoad } from './host-load.ts';
 import { makeInput } from './inputs.ts';
 import { targetOf } from './target.ts';
+
+/** Warm-up before each size is timed, in ms (tinybench's, or the host's own loop). */
+const WARMUP_MS = 50;
 
 /** Payload sizes of the boundary table, in bytes: 0 B, 1 KiB, 64 KiB, 1 MiB. */
 export const BOUNDARY_SIZES = [0, 1024, 64 * 1024, 1024 * 1024];
@@ -76,7 +80,7 @@ async function tinybenchCosts(
   work: { op: string; input: InputKind },
 ): Promise<BoundaryCost[]> {
   const target = targetOf(lane);
-  const bench = new Bench({ time: timeMs, warmupTime: 50 });
+  const bench = new Bench({ time: timeMs, warmupTime: WARMUP_MS });
   for (const size of sizes) {
     const input = makeInput(work.input, size);
     if (target.sync) bench.add(String(size), () => void target.call(work.op, input));
@@ -101,7 +105,7 @@ async function tinybenchCosts(
   });
 }
 
-/** The host's own closed loop, one caller, after a 50 ms warm-up: no crossing back to the harness per call. */
+/** The host's own closed loop, one caller, after a warm-up: no crossing back to the harness per call. */
 async function hostLoopCosts(
   lane: HostLoadLane,
   sizes: readonly number[],
@@ -114,7 +118,9 @@ async function hostLoopCosts(
     const warmup = new LaneRecording(false);
     const recording = new LaneRecording(false);
     try {
-      await hostLoad([lane], work.op, inputs, { model: 'closed' }, { durationMs: 50 }, warmup, {});
+      await hostLoad([lane], work.op, inputs, { model: 'closed' }, { durationMs: WARMUP_MS }, warmup, {
+        clock: hrClock,
+      });
       const { timing } = await hostLoad(
         [lane],
         work.op,
@@ -122,7 +128,7 @@ async function hostLoopCosts(
         { model: 'closed' },
         { durationMs: timeMs },
         recording,
-        {},
+        { clock: hrClock },
       );
       const { mean, p50, p99, count } = recording.latency.summary();
       // 95 % margin of the mean, as tinybench's rme; over batch means when batched.

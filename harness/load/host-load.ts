@@ -3,6 +3,7 @@ import { failureFrom } from '../isolations/go-frames.ts';
 import type { HostLoadLane, HostLoadRequest, LoadDelta, RunBound, TimingMode } from '../isolations/host-load-lane.ts';
 import type { LaneMemory } from '../isolations/lane.ts';
 import { addLaneMemory } from '../measure/memory.ts';
+import type { Clock } from '../measure/clock.ts';
 import { LatencyHistogram, type LatencySummary } from '../measure/latency.ts';
 import type { LaneRecording } from '../measure/recording.ts';
 import { type LoopHooks, TICK_EVERY_MS } from './model.ts';
@@ -41,7 +42,7 @@ export async function hostLoad(
   model: { model: 'open'; ratePerSec: number } | { model: 'closed' },
   bound: RunBound,
   recording: LaneRecording,
-  hooks: LoopHooks & { deadlineMs?: number; callers?: number },
+  hooks: LoopHooks & { clock: Clock; deadlineMs?: number; callers?: number },
 ): Promise<HostLoadReport> {
   const jitter = model.model === 'open' ? LatencyHistogram.create() : undefined;
   let ticking = Promise.resolve();
@@ -77,7 +78,7 @@ export async function hostLoad(
         'calls' in share ? { calls: share.calls - calls } : { durationMs: share.durationMs - elapsedNs / 1e6 };
       if (('calls' in remaining ? remaining.calls : remaining.durationMs) <= 0 || hooks.signal?.aborted)
         return elapsedNs;
-      const started = process.hrtime.bigint();
+      const startedNs = hooks.clock.nowNs();
       // A continuation after a replacement takes up the inputs where the last host left them.
       const turn = calls % inputs.length;
       const request: HostLoadRequest = {
@@ -110,7 +111,7 @@ export async function hostLoad(
         memories[index] = undefined;
         recording.recordOutcome({ ok: false, failure: end.ended });
         calls++;
-        elapsedNs += Number(process.hrtime.bigint() - started);
+        elapsedNs += hooks.clock.nowNs() - startedNs;
       }
     }
   };

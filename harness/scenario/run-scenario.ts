@@ -166,7 +166,7 @@ async function harnessDrive(
 }
 
 /** The lane's host drives the calls next to the plugin and sends its histograms back. */
-function hostDrive(lanes: readonly HostLoadLane[], scenario: Scenario, pool: Uint8Array[]): Drive {
+function hostDrive(lanes: readonly HostLoadLane[], scenario: Scenario, pool: Uint8Array[], clock: Clock): Drive {
   const callers =
     scenario.load.model === 'closed' && laneKind(lanes[0]!.id).promises.callersShareHost
       ? scenario.load.concurrency
@@ -174,6 +174,7 @@ function hostDrive(lanes: readonly HostLoadLane[], scenario: Scenario, pool: Uin
   return (model, bound, recording, hooks) =>
     hostLoad(lanes, scenario.op, pool, model, bound, recording, {
       ...hooks,
+      clock,
       callers,
       ...(scenario.deadlineMs !== undefined ? { deadlineMs: scenario.deadlineMs } : {}),
     });
@@ -201,7 +202,7 @@ async function planLoad(lanes: readonly Lane[], scenario: Scenario, clock: Clock
   }
   const pool = inputPool(opSpec.input, scenario.input);
   const hosted = lanes.every(canRunLoad) ? lanes : undefined;
-  const drive = hosted ? hostDrive(hosted, scenario, pool) : await harnessDrive(lanes, scenario, pool, clock);
+  const drive = hosted ? hostDrive(hosted, scenario, pool, clock) : await harnessDrive(lanes, scenario, pool, clock);
   // A ramp warms up at its first step's rate.
   const model: SteadyModel =
     scenario.load.model === 'ramp' ? { model: 'open', ratePerSec: scenario.load.startRatePerSec } : scenario.load;

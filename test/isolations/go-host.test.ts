@@ -14,6 +14,7 @@ import { type HostLoadLane } from '../../harness/isolations/host-load-lane.ts';
 import { hostLoad } from '../../harness/load/host-load.ts';
 import { makeInput } from '../../harness/load/inputs.ts';
 import { runScenario } from '../../harness/scenario/run-scenario.ts';
+import { hrClock } from '../../harness/measure/clock.ts';
 import { LaneRecording } from '../../harness/measure/recording.ts';
 import { initHistograms, LatencyHistogram } from '../../harness/measure/latency.ts';
 import { resolveScenario, type ScenarioOptions } from '../../harness/scenario/scenario.ts';
@@ -103,7 +104,7 @@ test("a native plugin that prints to stdout and stderr does not disturb the Go h
       { model: 'closed' },
       { calls: 2000 },
       recording,
-      {},
+      { clock: hrClock },
     );
     assert.is(recording.calls, 2000);
     assert.equal(recording.errors, {});
@@ -207,7 +208,7 @@ test('a duration-bounded load in a fresh Go host runs for its duration, calibrat
         { model: 'closed' },
         { durationMs: 100 },
         recording,
-        {},
+        { clock: hrClock },
       );
       assert.ok(elapsedNs >= 100e6 && elapsedNs < 150e6, `${laneName}: ran ${elapsedNs / 1e6} ms`);
       assert.ok(
