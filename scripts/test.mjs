@@ -1,6 +1,6 @@
-// Type-checks, checks the generated contract constants for drift and the layering of harness/
-// (scripts/layering.mjs), runs the uvu suites under
-// test/ and the Go host's `go test`, and ends with the one line CI reads:
+// Type-checks, checks the generated contract constants for drift, the format and the length of
+// harness/'s lines and its layering (scripts/layering.mjs), runs the uvu suites under test/ and
+// the Go host's `go test`, and ends with the one line CI reads:
 // `N passed, N failed, N skipped`.
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,8 @@ const format = spawnSync(
 const formatFailed = format.status !== 0 ? 1 : 0;
 const layering = spawnSync(process.execPath, [`${root}scripts/layering.mjs`], { stdio: 'inherit' });
 const layeringFailed = layering.status !== 0 ? 1 : 0;
+const lineLength = spawnSync(process.execPath, [`${root}scripts/line-length.mjs`], { stdio: 'inherit' });
+const lineLengthFailed = lineLength.status !== 0 ? 1 : 0;
 
 const pattern = process.argv[2] ?? '\\.test\\.ts$';
 const child = spawn(process.execPath, ['--import', 'tsx', `${root}node_modules/uvu/bin.js`, 'test', pattern], {
@@ -72,9 +74,12 @@ const failed =
   driftFailed +
   formatFailed +
   layeringFailed +
+  lineLengthFailed +
   go.failed;
 if (typecheckFailed) console.log('typecheck: failed (counted as one failure)');
 if (formatFailed) console.log('format: files differ from Prettier (run `npm run format`; counted as one failure)');
+if (lineLengthFailed)
+  console.log('line length: lines of harness/ over 120 characters, listed above (counted as one failure)');
 if (layeringFailed)
   console.log(
     'layering: an import points up a floor or closes a circle (.dependency-cruiser.cjs; counted as one failure)',

@@ -208,7 +208,8 @@ async function packagePlugin(
     coverage ? `coverage build: ${coverage.scope}` : '',
   ].filter(Boolean);
   log(
-    `built ${identity.name} ${identity.version} (abi ${identity.abi}) → ${pluginDir}${notes.length ? ` (${notes.join('; ')})` : ''}`,
+    `built ${identity.name} ${identity.version} (abi ${identity.abi}) → ` +
+      `${pluginDir}${notes.length ? ` (${notes.join('; ')})` : ''}`,
   );
   return { name: identity.name, dir: pluginDir, crateDir, componentRebuilt };
 }

@@ -124,7 +124,8 @@ export async function cargoBuild(
   }
   if (status !== 0) {
     throw new UsageError(
-      `cargo failed to build \`${manifestPath}\` for ${target} (exit ${status}):\n${stderr.trim().split('\n').slice(-30).join('\n')}`,
+      `cargo failed to build \`${manifestPath}\` for ${target} (exit ${status}):\n` +
+        stderr.trim().split('\n').slice(-30).join('\n'),
     );
   }
   return built;

@@ -27,7 +27,8 @@ export async function describeCoreModule(
     return { name: manifest.name, version: manifest.version, abi: manifest.abi };
   } catch (e) {
     throw new UsageError(
-      `the wasm module built from \`${crateDir}\` does not describe itself (${(e as Error).message}); it must implement contract 1.0 (see "The plugin contract" in the README)`,
+      `the wasm module built from \`${crateDir}\` does not describe itself (${(e as Error).message}); it must ` +
+        `implement contract 1.0 (see "The plugin contract" in the README)`,
     );
   }
 }

@@ -9,7 +9,8 @@ import { packageRoot, stateDir } from '../paths.ts';
 export const goHostSource = join(packageRoot, 'harness', 'hosts', 'go');
 
 export const GO_INSTALL =
-  'install Go 1.25 or newer (e.g. `apt-get install -y golang-go` where Debian has it, or from go.dev), with gcc for cgo';
+  'install Go 1.25 or newer (e.g. `apt-get install -y golang-go` where Debian has it, or from go.dev), with gcc ' +
+  'for cgo';
 
 /** The `go` command: on PATH, or where the official tarball puts it. */
 export function findGo(): string | undefined {
@@ -60,7 +61,8 @@ export function goHostBinary(log?: (line: string) => void): string {
     if (result.status !== 0) {
       const tail = `${result.stderr ?? ''}${result.error?.message ?? ''}`.trim().split('\n').slice(-5).join('\n  ');
       throw new LaneUnavailableError(
-        `building the Go host in \`${goHostSource}\` failed:\n  ${tail}\nIt needs Go 1.25+, gcc (cgo) and the Go module proxy on first build; \`plugbench doctor\` checks them`,
+        `building the Go host in \`${goHostSource}\` failed:\n  ${tail}\nIt needs Go 1.25+, gcc (cgo) and the Go ` +
+          `module proxy on first build; \`plugbench doctor\` checks them`,
       );
     }
     renameSync(temp, binary);

@@ -35,7 +35,8 @@ export function ensureWasiLibc(log: (line: string) => void): void {
   if (existsSync(`${WASI_LIBC_DIR}/crt1-command.o`)) return;
   if (process.getuid?.() !== 0 || process.env.PLUGBENCH_NO_INSTALL) {
     throw new UsageError(
-      `building for wasm32-wasip1 needs Debian's wasi-libc (${WASI_LIBC_DIR}); install it as root with:\n  ${WASI_LIBC_COMMAND}`,
+      `building for wasm32-wasip1 needs Debian's wasi-libc (${WASI_LIBC_DIR}); install it as root with:\n  ` +
+        `${WASI_LIBC_COMMAND}`,
     );
   }
   log(`installing wasi-libc for wasm32-wasip1: ${WASI_LIBC_COMMAND}`);
@@ -51,7 +52,10 @@ export function ensureWasiLibc(log: (line: string) => void): void {
 
 /** The Debian packages that provide the `-Zbuild-std` route. */
 export const DEBIAN_PACKAGES = ['rustc-web', 'cargo-web', 'rust-web-src', 'lld-22'];
-export const INSTALL_COMMAND = `apt-get update && apt-get install -y --no-install-recommends ${DEBIAN_PACKAGES.join(' ')}`;
+export const INSTALL_COMMAND = [
+  'apt-get update && apt-get install -y --no-install-recommends',
+  ...DEBIAN_PACKAGES,
+].join(' ');
 
 function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): string | undefined {
   try {
@@ -108,7 +112,11 @@ function debianBuildStd(): Toolchain | undefined {
       CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER: wasmLd,
       CARGO_TARGET_WASM32_WASIP1_LINKER: wasmLd,
       // Debian's rustc has no self-contained WASI sysroot: Debian's wasi-libc provides libc and the command start-up.
-      CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS: `-C link-self-contained=no -L native=${WASI_LIBC_DIR} -C link-arg=${WASI_LIBC_DIR}/crt1-command.o`,
+      CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS: [
+        '-C link-self-contained=no',
+        `-L native=${WASI_LIBC_DIR}`,
+        `-C link-arg=${WASI_LIBC_DIR}/crt1-command.o`,
+      ].join(' '),
     },
     wasmArgs: ['-Zbuild-std=std,panic_abort'],
     hostTriple: hostTripleOf('/usr/bin/rustc'),
@@ -129,7 +137,8 @@ export function ensureToolchain(log: (line: string) => void): Toolchain {
   const mayInstall = process.getuid?.() === 0 && !process.env.PLUGBENCH_NO_INSTALL;
   if (!mayInstall) {
     throw new UsageError(
-      `no Rust toolchain that can build wasm32-unknown-unknown was found. Install one as root with:\n  ${INSTALL_COMMAND}\n(or \`rustup target add wasm32-unknown-unknown\` where rustup can download)`,
+      `no Rust toolchain that can build wasm32-unknown-unknown was found. Install one as root with:\n  ` +
+        `${INSTALL_COMMAND}\n(or \`rustup target add wasm32-unknown-unknown\` where rustup can download)`,
     );
   }
   log(`installing the Rust wasm32 toolchain: ${INSTALL_COMMAND}`);

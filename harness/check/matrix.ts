@@ -75,7 +75,8 @@ export const FAULTS: readonly FaultCase[] = [
 ];
 
 const JS_SDK_DROPS_CODE =
-  "@extism/extism 1.0.3 discards an export's return value, so a non-zero code without an error reads as ok on the Node lanes; the Go SDK reports it";
+  "@extism/extism 1.0.3 discards an export's return value, so a non-zero code without an error reads as ok on " +
+  'the Node lanes; the Go SDK reports it';
 
 /**
  * The `ext-faulty` fixture's faults on an Extism SDK: its own error verbatim, a bare return

@@ -166,7 +166,9 @@ async function repeatedTimeouts(lane: Lane, figure: CheckFigures): Promise<Check
       id: 'deadline.repeated',
       ...base,
       status: pass ? 'pass' : 'fail',
-      detail: `2nd and 3rd spins after a timeout: ${kinds.join(', ')}; then echo: ${healthy.outcome.ok ? 'ok' : healthy.outcome.failure.kind}`,
+      detail:
+        `2nd and 3rd spins after a timeout: ${kinds.join(', ')}; then echo: ` +
+        `${healthy.outcome.ok ? 'ok' : healthy.outcome.failure.kind}`,
     },
   ];
 }
@@ -188,7 +190,8 @@ async function protocolChecks(dir: string, laneId: LaneId, options: CheckOptions
         status: pass ? 'pass' : 'fail',
         detail: pass
           ? got
-          : `expected protocol and a healthy call after it, got ${got}; then ${after.outcome.ok ? 'ok' : after.outcome.failure.kind}`,
+          : `expected protocol and a healthy call after it, got ${got}; then ` +
+            `${after.outcome.ok ? 'ok' : after.outcome.failure.kind}`,
       });
     }
   } finally {
@@ -258,7 +261,8 @@ export async function checkPlugin(
           status: faults.length ? 'fail' : 'pass',
           detail: faults.length
             ? faults.join('; ')
-            : `sample inputs of ${CONTRACT_SAMPLE_BYTES.slice(0, -1).join(', ')} and ${CONTRACT_SAMPLE_BYTES.at(-1)} bytes end in ok or the plugin's own error`,
+            : `sample inputs of ${CONTRACT_SAMPLE_BYTES.slice(0, -1).join(', ')} and ` +
+              `${CONTRACT_SAMPLE_BYTES.at(-1)} bytes end in ok or the plugin's own error`,
         });
       }
     } finally {

@@ -45,18 +45,17 @@ export const boundaryCommand: CliCommand<
       progress: (line) => console.error(line),
     });
     // p50 beside the mean: on a shared machine the mean carries every stall of its neighbours.
+    const perSize = (cells: readonly string[]) => cells.map((c) => c.padStart(12)).join('');
     console.log(
-      `\n${'lane'.padEnd(24)}${'per call'.padEnd(9)}${sizes.map((s) => formatBytes(s).padStart(12)).join('')}${'ns/byte'.padStart(10)}`,
+      `\n${'lane'.padEnd(24)}${'per call'.padEnd(9)}${perSize(sizes.map(formatBytes))}${'ns/byte'.padStart(10)}`,
     );
     for (const lane of new Set(rows.map((r) => r.lane))) {
       const laneRows = rows.filter((r) => r.lane === lane);
       const perByte = laneRows.at(-1)?.nsPerByte;
-      console.log(
-        `${lane.padEnd(24)}${'p50'.padEnd(9)}${laneRows.map((r) => formatNs(r.p50Ns).padStart(12)).join('')}`,
-      );
-      console.log(
-        `${''.padEnd(24)}${'mean'.padEnd(9)}${laneRows.map((r) => formatNs(r.meanNs).padStart(12)).join('')}${(perByte === undefined ? '' : perByte.toFixed(3)).padStart(10)}`,
-      );
+      const perByteText = perByte === undefined ? '' : perByte.toFixed(3);
+      console.log(`${lane.padEnd(24)}${'p50'.padEnd(9)}${perSize(laneRows.map((r) => formatNs(r.p50Ns)))}`);
+      const means = perSize(laneRows.map((r) => formatNs(r.meanNs)));
+      console.log(`${''.padEnd(24)}${'mean'.padEnd(9)}${means}${perByteText.padStart(10)}`);
     }
     const { results } = await applyGate(resultsEnvelope({ command: commandLine, startedAt, boundary: rows }));
     const paths = report(args.out, results);

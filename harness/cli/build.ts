@@ -21,7 +21,8 @@ function coverageScopeOf(flag: string | undefined): CoverageScope | undefined {
 export const buildCommand: CliCommand = {
   command: 'build [crates..]',
   describe:
-    "Build the project's crates (plugbench.config.json) and the Go host, or the given crates, into core module, component and native library, signed",
+    "Build the project's crates (plugbench.config.json) and the Go host, or the given crates, into core module, " +
+    'component and native library, signed',
   builder: (yargs: Argv) =>
     yargs
       .positional('crates', {
@@ -38,7 +39,8 @@ export const buildCommand: CliCommand = {
       .option('coverage', {
         type: 'string',
         describe:
-          'also build instrumented artifacts for guided fuzzing: `--coverage` (the plugin crate) or `--coverage=all` (dependencies and std too)',
+          'also build instrumented artifacts for guided fuzzing: `--coverage` (the plugin crate) or ' +
+          '`--coverage=all` (dependencies and std too)',
       })
       .option('quiet', { type: 'boolean', default: false, describe: 'print only errors' }),
   handler: async (args: { crates?: string[]; out: string; quiet: boolean; coverage?: string }) => {

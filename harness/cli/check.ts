@@ -44,7 +44,8 @@ export const checkCommand: CliCommand<CheckArgs> = {
         type: 'string',
         array: true,
         describe:
-          'plugins under test (names or built directories): load, every op on sample inputs, tampered copy refused — besides the lane matrix',
+          'plugins under test (names or built directories): load, every op on sample inputs, tampered copy ' +
+          'refused — besides the lane matrix',
       })
       .option('lane', {
         type: 'string',
@@ -82,13 +83,16 @@ export const checkCommand: CliCommand<CheckArgs> = {
       const recycle = f.recycles.length
         ? `recycles ${f.recycles.map((r) => `${r.cause} ${r.ms.toFixed(0)} ms`).join(', ')}`
         : '';
-      console.log(
-        `${f.lane}: ${overshoot}; ${recycle}${f.eventLoopP99NsWhileSpinning !== undefined ? `; event-loop p99 while spinning ${(f.eventLoopP99NsWhileSpinning / 1e6).toFixed(1)} ms` : ''}`,
-      );
+      const spinning =
+        f.eventLoopP99NsWhileSpinning === undefined
+          ? ''
+          : `; event-loop p99 while spinning ${(f.eventLoopP99NsWhileSpinning / 1e6).toFixed(1)} ms`;
+      console.log(`${f.lane}: ${overshoot}; ${recycle}${spinning}`);
     }
     const failed = checks.filter((c) => c.status === 'fail').length;
     console.log(
-      `${checks.length} checks: ${checks.filter((c) => c.status === 'pass').length} pass, ${failed} fail, ${checks.filter((c) => c.status === 'unsupported').length} unsupported`,
+      `${checks.length} checks: ${checks.filter((c) => c.status === 'pass').length} pass, ${failed} fail, ` +
+        `${checks.filter((c) => c.status === 'unsupported').length} unsupported`,
     );
     const { results } = await applyGate(resultsEnvelope({ command: commandLine, startedAt, informational, checks }));
     const paths = report(args.out, results);

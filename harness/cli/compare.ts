@@ -155,7 +155,8 @@ export const compareCommand: CliCommand<CompareArgs> = {
     console.log(stoppedLine(result, args.threshold, args.maxTime));
     console.log(verdictLine(result, args.threshold));
     const detail =
-      `${result.decidedBy} p${BLOCK_PERCENTILE} of blocks, 95% ${result.interval} ${interval(change)} after ${result.rounds} rounds` +
+      `${result.decidedBy} p${BLOCK_PERCENTILE} of blocks, 95% ${result.interval} ${interval(change)} after ` +
+      `${result.rounds} rounds` +
       ` (${result.stoppedBy}); rounds base ${result.baseP50Ns.join(',')} ns, head ${result.headP50Ns.join(',')} ns`;
     const gate = [
       {

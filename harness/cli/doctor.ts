@@ -57,8 +57,10 @@ export const doctorCommand: CliCommand<Record<string, never>> = {
           },
       probe(
         'koffi',
-        () =>
-          `koffi ${execFileSync(process.execPath, ['-e', 'console.log(require("koffi").version)'], { encoding: 'utf8' }).trim()}`,
+        () => {
+          const script = 'console.log(require("koffi").version)';
+          return `koffi ${execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim()}`;
+        },
         'npm ci',
       ),
       probe(
@@ -90,11 +92,13 @@ export const doctorCommand: CliCommand<Record<string, never>> = {
     ];
     for (const f of findings)
       console.log(
-        `${f.ok ? 'ok     ' : 'MISSING'} ${f.what.padEnd(24)} ${f.detail}${!f.ok && f.fix ? `\n        fix: ${f.fix}` : ''}`,
+        `${f.ok ? 'ok     ' : 'MISSING'} ${f.what.padEnd(24)} ` +
+          `${f.detail}${!f.ok && f.fix ? `\n        fix: ${f.fix}` : ''}`,
       );
     const env = environment();
     console.log(
-      `\nfingerprint ${env.fingerprint}: ${env.cpu}, ${env.cores} cores, ${env.os}, Node ${env.node}, lockfile ${env.lockfile}, commit ${env.commit}`,
+      `\nfingerprint ${env.fingerprint}: ${env.cpu}, ${env.cores} cores, ${env.os}, Node ${env.node}, lockfile ` +
+        `${env.lockfile}, commit ${env.commit}`,
     );
     return findings.every((f) => f.ok || f.optional) ? EXIT.pass : EXIT.usage;
   },

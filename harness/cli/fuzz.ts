@@ -122,7 +122,8 @@ export const fuzzCommand: CliCommand<FuzzArgs> = {
         type: 'boolean',
         default: true,
         describe:
-          'guide by coverage where the plugin has a coverage build (`plugbench build --coverage`); `--no-coverage` fuzzes blind',
+          'guide by coverage where the plugin has a coverage build (`plugbench build --coverage`); ' +
+          '`--no-coverage` fuzzes blind',
       })
       .option('dict', {
         type: 'string',
@@ -167,14 +168,16 @@ export const fuzzCommand: CliCommand<FuzzArgs> = {
     const { results } = await applyGate(resultsEnvelope({ command: commandLine, startedAt, informational, fuzz }));
     report(args.out, results);
     console.log(
-      `fuzz: seed ${seed}, ${fuzz.runs} runs over ${fuzz.properties.length} plugin/op pairs: ${fuzz.failures.length === 0 ? 'no findings' : `${fuzz.failures.length} finding(s)`}`,
+      `fuzz: seed ${seed}, ${fuzz.runs} runs over ${fuzz.properties.length} plugin/op pairs: ` +
+        `${fuzz.failures.length === 0 ? 'no findings' : `${fuzz.failures.length} finding(s)`}`,
     );
     for (const f of fuzz.failures) {
       const what = f.sequence
         ? `sequence:\n${f.sequence.map((step, i) => `    ${i + 1}. ${step}`).join('\n')}`
         : `input (base64): ${f.inputBase64.slice(0, 120)}`;
       console.log(
-        `\nFOUND ${f.property} on ${f.plugin} ${f.op} (${f.lane}${f.kind ? `, ${f.kind}` : ''}): ${f.message}\n  ${what}\n  replay: ${f.replay}`,
+        `\nFOUND ${f.property} on ${f.plugin} ${f.op} (${f.lane}${f.kind ? `, ${f.kind}` : ''}): ${f.message}\n  ` +
+          `${what}\n  replay: ${f.replay}`,
       );
     }
     return results.verdict === 'pass' ? EXIT.pass : EXIT.gateFailed;

@@ -16,13 +16,15 @@ export function printGate(results: Results): void {
   const failed = results.gate.filter((g) => g.status !== 'pass');
   for (const g of failed)
     console.log(
-      `gate ${g.status.toUpperCase()}: ${g.scenario} ${g.lane}: ${g.metric} = ${formatGateValue(g)} (threshold ${g.threshold})${g.detail ? ` — ${g.detail}` : ''}`,
+      `gate ${g.status.toUpperCase()}: ${g.scenario} ${g.lane}: ${g.metric} = ${formatGateValue(g)} (threshold ` +
+        `${g.threshold})${g.detail ? ` — ${g.detail}` : ''}`,
     );
   for (const c of results.checks.filter((c) => c.status === 'fail'))
     console.log(`check FAIL: ${c.lane} ${c.id}: ${c.detail}`);
   if (results.regressionsNotJudged) console.log(results.regressionsNotJudged);
   console.log(
-    `gate: ${colour(results.verdict.toUpperCase(), results.verdict === 'pass')} (${results.gate.filter((g) => g.status === 'pass').length} of ${results.gate.length} thresholds pass)`,
+    `gate: ${colour(results.verdict.toUpperCase(), results.verdict === 'pass')} ` +
+      `(${results.gate.filter((g) => g.status === 'pass').length} of ${results.gate.length} thresholds pass)`,
   );
 }
 

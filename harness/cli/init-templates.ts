@@ -45,6 +45,7 @@ export const GITIGNORE_LINES = ['.plugbench/', 'reports/*', '!reports/baselines/
 /** The CI workflow `init` writes: smoke gate on pull requests, nightly shards merged and gated, release gate. */
 export function initialWorkflow(plugins: readonly string[]): string {
   const fuzzPlugins = plugins.map((p) => `--plugin ${p}`).join(' ');
+  const releaseParts = ['run', 'check', 'fuzz'].map((part) => `reports/release-${part}/results.json`).join(' ');
   return `# plugbench: a smoke gate on pull requests, the nightly suite in shards merged into one gate,
 # and a release gate on tags (release suite against the \`main\` baseline, the safety matrix, a fuzz budget).
 # Save the baseline from a trusted run: npx plugbench baseline save reports/latest/results.json --name main
@@ -126,7 +127,7 @@ jobs:
           fail-on-gate: "false"
       - uses: ${ACTION_REF}
         with:
-          command: merge reports/release-run/results.json reports/release-check/results.json reports/release-fuzz/results.json -o reports/release --baseline main
+          command: merge ${releaseParts} -o reports/release --baseline main
           out: reports/release
           report-name: release-report
           build: "false"

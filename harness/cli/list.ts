@@ -41,7 +41,8 @@ export const listCommand: CliCommand<PolicyArgs> = {
       const meta = JSON.parse(readFileSync(join(buildDir, name, 'plugin.json'), 'utf8')) as PluginMeta;
       const coverage = meta.coverage ? ` [coverage build: ${meta.coverage.scope}]` : '';
       console.log(
-        `  ${name.padEnd(12)} ${meta.version.padEnd(8)} abi ${meta.abi.padEnd(4)} ${await describeOps(join(buildDir, name), policy)}${coverage}`,
+        `  ${name.padEnd(12)} ${meta.version.padEnd(8)} abi ${meta.abi.padEnd(4)} ` +
+          `${await describeOps(join(buildDir, name), policy)}${coverage}`,
       );
     }
     console.log(`\nlanes: ${allLanes().map(laneName).join(', ')}`);
@@ -50,7 +51,8 @@ export const listCommand: CliCommand<PolicyArgs> = {
     console.log('\nscenarios:');
     for (const s of scenarios)
       console.log(
-        `  ${s.id.padEnd(28)} ${s.plugin} ${s.op} on ${s.lanes.length} lane(s), ${s.load.model} [${s.suites.join(', ')}]`,
+        `  ${s.id.padEnd(28)} ${s.plugin} ${s.op} on ${s.lanes.length} lane(s), ${s.load.model} ` +
+          `[${s.suites.join(', ')}]`,
       );
     console.log('\nsuites:');
     for (const suite of SUITES)
@@ -64,5 +66,8 @@ function promisesLine({ engine, promises: { deadline, memoryQuota, crashContainm
   const held = (promise: Enforcement | undefined) =>
     promise === undefined ? 'n/a' : promise.enforced ? 'yes' : 'unsupported';
   const stops = deadline.enforced ? `yes (${deadline.by})` : 'unsupported';
-  return `${engine.name} · deadline: ${stops} · memory quota: ${held(memoryQuota)} · native crash contained: ${held(crashContainment)}`;
+  return (
+    `${engine.name} · deadline: ${stops} · memory quota: ${held(memoryQuota)} · native crash contained: ` +
+    `${held(crashContainment)}`
+  );
 }

@@ -66,7 +66,8 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, Options>> = {
     array: true,
     global: true,
     describe:
-      'report these checks or fuzz properties without failing on them, e.g. fault.hog, fuzz.no-leak, fuzz.lz.decompress',
+      'report these checks or fuzz properties without failing on them, e.g. fault.hog, fuzz.no-leak, ' +
+      'fuzz.lz.decompress',
   },
 };
 

@@ -37,7 +37,9 @@ export function withPolicyFlags<T>(yargs: Argv<T>, whom = 'the plugins'): Argv<T
     .option('grant', {
       type: 'string',
       array: true,
-      describe: `capabilities granted to ${whom}, exactly, comma list or repeated (default ${KNOWN_CAPABILITIES.join(',')})`,
+      describe:
+        `capabilities granted to ${whom}, exactly, comma list or repeated (default ` +
+        `${KNOWN_CAPABILITIES.join(',')})`,
     }) as Argv<T & PolicyArgs>;
 }
 

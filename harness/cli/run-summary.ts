@@ -2,16 +2,17 @@ import { erroredLabel, formatNs, formatRate, formatSlope, timingLabel } from '..
 import { isMeasured, type Results } from '../report/results.ts';
 import { colour } from './progress.ts';
 
+/** Calls, rate, p50, p99 and max, right-aligned: the calls in 10 characters, each other figure in 11. */
+const columns = (cells: readonly string[]) => cells.map((c, i) => c.padStart(i === 0 ? 10 : 11)).join('');
+
 /** The ten-second summary of a run, on stdout. */
 export function printRunSummary(results: Results): void {
-  console.log(
-    `\nplugbench ${colour(results.verdict === 'pass' ? 'PASS' : 'FAIL', results.verdict === 'pass')}${results.interrupted ? ' (interrupted)' : ''} — ${results.scenarios.length} scenario(s)`,
-  );
+  const verdict = colour(results.verdict === 'pass' ? 'PASS' : 'FAIL', results.verdict === 'pass');
+  const interrupted = results.interrupted ? ' (interrupted)' : '';
+  console.log(`\nplugbench ${verdict}${interrupted} — ${results.scenarios.length} scenario(s)`);
   for (const scenario of results.scenarios) {
     console.log(`\n${scenario.id} (${scenario.plugin} ${scenario.op})`);
-    console.log(
-      `  ${'lane'.padEnd(24)}${'calls'.padStart(10)}${'rate'.padStart(11)}${'p50'.padStart(11)}${'p99'.padStart(11)}${'max'.padStart(11)}  errors / memory`,
-    );
+    console.log(`  ${'lane'.padEnd(24)}${columns(['calls', 'rate', 'p50', 'p99', 'max'])}  errors / memory`);
     for (const lane of scenario.lanes) {
       if (!isMeasured(lane)) {
         console.log(
@@ -26,9 +27,9 @@ export function printRunSummary(results: Results): void {
           .join(', ') || 'no errors';
       const mode =
         lane.load.timing.mode === 'per-call' && lane.load.driver !== 'go-host' ? '' : ` (${timingLabel(lane.load)})`;
-      console.log(
-        `  ${lane.lane.padEnd(24)}${String(lane.load.calls).padStart(10)}${formatRate(rate).padStart(11)}${formatNs(lane.latency.p50).padStart(11)}${formatNs(lane.latency.p99).padStart(11)}${formatNs(lane.latency.max).padStart(11)}  ${errors}, ${formatSlope(lane.memory)}${mode}`,
-      );
+      const { p50, p99, max } = lane.latency;
+      const figures = columns([String(lane.load.calls), formatRate(rate), ...[p50, p99, max].map(formatNs)]);
+      console.log(`  ${lane.lane.padEnd(24)}${figures}  ${errors}, ${formatSlope(lane.memory)}${mode}`);
     }
   }
 }

@@ -46,7 +46,8 @@ function parseConfigFlag(text: string): Record<string, unknown> {
     value = JSON.parse(text);
   } catch (e) {
     throw new UsageError(
-      `\`--config ${text}\` is not JSON (${(e as Error).message}); give an object, e.g. \`--config '{"greeting":"hi"}'\``,
+      `\`--config ${text}\` is not JSON (${(e as Error).message}); give an object, e.g. \`--config ` +
+        `'{"greeting":"hi"}'\``,
     );
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value))
@@ -65,7 +66,8 @@ function adHocScenario(args: RunArgs): Scenario {
   );
   if (missing.length > 0)
     throw new UsageError(
-      `give \`--suite NAME\`, or ${missing.map((f) => `\`--${f}\``).join(', ')} with the others (e.g. \`plugbench run --plugin textkit --op tokenize --lane wasm-core@inproc\`)`,
+      `give \`--suite NAME\`, or ${missing.map((f) => `\`--${f}\``).join(', ')} with the others (e.g. ` +
+        `\`plugbench run --plugin textkit --op tokenize --lane wasm-core@inproc\`)`,
     );
   let load: LoadModel;
   if ((args.model ?? (args.rate !== undefined ? 'open' : 'closed')) === 'open') {

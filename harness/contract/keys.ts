@@ -41,7 +41,8 @@ export function readTrustedKey(path: string): TrustedKey {
     key = createPublicKey(readFileSync(path));
   } catch (e) {
     throw new UsageError(
-      `cannot read trusted key \`${path}\` (${(e as Error).message}): give a PEM Ed25519 public key, as \`plugbench build\` writes to .plugbench/keys/dev.pub`,
+      `cannot read trusted key \`${path}\` (${(e as Error).message}): give a PEM Ed25519 public key, as ` +
+        `\`plugbench build\` writes to .plugbench/keys/dev.pub`,
     );
   }
   if (key.asymmetricKeyType !== 'ed25519')

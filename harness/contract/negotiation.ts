@@ -25,7 +25,10 @@ const list = (items: Iterable<string>) => [...items].map((c) => `\`${c}\``).join
 function abiProblem(abi: string, where: string): string | undefined {
   const { major, minor } = parseAbi(abi);
   if (major === HOST_ABI.major && minor <= HOST_ABI.minor) return undefined;
-  return `${where} ${abi} is not supported: this host speaks contract ${HOST_ABI.major}.${HOST_ABI.minor} (same major, minor at most ${HOST_ABI.minor}); rebuild the plugin against contract ${HOST_ABI.major}.${HOST_ABI.minor}`;
+  return (
+    `${where} ${abi} is not supported: this host speaks contract ${HOST_ABI.major}.${HOST_ABI.minor} (same ` +
+    `major, minor at most ${HOST_ABI.minor}); rebuild the plugin against contract ${HOST_ABI.major}.${HOST_ABI.minor}`
+  );
 }
 
 /** Checks the native `plugbench_abi()` value before any other plugin code runs. */
@@ -52,20 +55,24 @@ export function checkWasmImports(
     if (module === SANITIZER_IMPORT_MODULE && name.startsWith(SANITIZER_IMPORT_PREFIX) && kind === 'function') {
       if (!coverageBuild)
         problems.push(
-          `wasm import \`${module}::${name}\` comes from a coverage build (\`plugbench build --coverage\`), which only guided fuzzing loads and which is never timed; load the plain artifact (\`<name>.wasm\`) instead`,
+          `wasm import \`${module}::${name}\` comes from a coverage build (\`plugbench build --coverage\`), ` +
+            `which only guided fuzzing loads and which is never timed; load the plain artifact (\`<name>.wasm\`) ` +
+            `instead`,
         );
       continue;
     }
     const capability = module === HOST_IMPORT_MODULE && kind === 'function' ? IMPORT_CAPABILITY[name] : undefined;
     if (capability === undefined) {
       problems.push(
-        `wasm import \`${module}::${name}\` (${kind}) is outside the contract: only functions \`log\`, \`panicked\`, \`now-ns\` of \`${HOST_IMPORT_MODULE}\` exist; remove the dependency that imports it`,
+        `wasm import \`${module}::${name}\` (${kind}) is outside the contract: only functions \`log\`, ` +
+          `\`panicked\`, \`now-ns\` of \`${HOST_IMPORT_MODULE}\` exist; remove the dependency that imports it`,
       );
     } else if (capability !== 'always') {
       needed.add(capability);
       if (!policy.grants.has(capability)) {
         problems.push(
-          `wasm import \`${name}\` needs capability \`${capability}\`, which the host does not grant (granted: ${list(policy.grants)}); grant it with \`--grant ${grantWith(policy, capability)}\` or stop using it`,
+          `wasm import \`${name}\` needs capability \`${capability}\`, which the host does not grant (granted: ` +
+            `${list(policy.grants)}); grant it with \`--grant ${grantWith(policy, capability)}\` or stop using it`,
         );
       }
     }
@@ -99,37 +106,43 @@ export function negotiate(
   for (const field of ['name', 'version', 'abi'] as const) {
     if (manifest[field] !== declared[field]) {
       problems.push(
-        `\`describe\` says ${field} \`${manifest[field]}\` but plugin.json says \`${declared[field]}\`; rebuild the plugin with \`plugbench build\``,
+        `\`describe\` says ${field} \`${manifest[field]}\` but plugin.json says \`${declared[field]}\`; rebuild ` +
+          `the plugin with \`plugbench build\``,
       );
     }
   }
   for (const capability of manifest.capabilities) {
     if (!(KNOWN_CAPABILITIES as readonly string[]).includes(capability)) {
       problems.push(
-        `capability \`${capability}\` is not part of the contract and is never granted (known: ${list(KNOWN_CAPABILITIES)}); remove it from the manifest's \`capabilities\``,
+        `capability \`${capability}\` is not part of the contract and is never granted (known: ` +
+          `${list(KNOWN_CAPABILITIES)}); remove it from the manifest's \`capabilities\``,
       );
     } else if (!policy.grants.has(capability as Capability)) {
       problems.push(
-        `capability \`${capability}\` is not granted (granted: ${list(policy.grants)}); grant it with \`--grant ${grantWith(policy, capability as Capability)}\` or remove it from the manifest`,
+        `capability \`${capability}\` is not granted (granted: ${list(policy.grants)}); grant it with \`--grant ` +
+          `${grantWith(policy, capability as Capability)}\` or remove it from the manifest`,
       );
     }
   }
   for (const capability of importedCapabilities ?? []) {
     if (!manifest.capabilities.includes(capability)) {
       problems.push(
-        `the module imports what capability \`${capability}\` covers but the manifest does not declare it; add \`${capability}\` to \`capabilities\``,
+        `the module imports what capability \`${capability}\` covers but the manifest does not declare it; add ` +
+          `\`${capability}\` to \`capabilities\``,
       );
     }
   }
   const { memoryBytes, callTimeoutMs } = manifest.limits ?? {};
   if (memoryBytes !== undefined && memoryBytes > policy.quotas.memoryBytes) {
     problems.push(
-      `\`limits.memoryBytes\` ${memoryBytes} exceeds the host quota of ${policy.quotas.memoryBytes} bytes; ask for less or raise the quota with \`--memory-quota\``,
+      `\`limits.memoryBytes\` ${memoryBytes} exceeds the host quota of ${policy.quotas.memoryBytes} bytes; ask ` +
+        `for less or raise the quota with \`--memory-quota\``,
     );
   }
   if (callTimeoutMs !== undefined && callTimeoutMs > policy.quotas.callTimeoutMs) {
     problems.push(
-      `\`limits.callTimeoutMs\` ${callTimeoutMs} exceeds the host quota of ${policy.quotas.callTimeoutMs} ms; ask for less or raise the quota with \`--deadline-quota\``,
+      `\`limits.callTimeoutMs\` ${callTimeoutMs} exceeds the host quota of ${policy.quotas.callTimeoutMs} ms; ` +
+        `ask for less or raise the quota with \`--deadline-quota\``,
     );
   }
   if (problems.length > 0) throw new PluginLoadError('incompatible', problems.join('\n'));

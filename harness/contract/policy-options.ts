@@ -2,7 +2,10 @@ import { type Capability, KNOWN_CAPABILITIES, type PolicyOverrides } from './pol
 import { parseDurationMs } from './duration.ts';
 import { parseSizeBytes } from './size.ts';
 
-/** What a host allows its plugins, as a scenario's `policy` or the command line writes it; unset fields keep the defaults. */
+/**
+ * What a host allows its plugins, as a scenario's `policy` or
+ * the command line writes it; unset fields keep the defaults.
+ */
 export interface PolicyOptions {
   /** Largest memory a plugin instance may use: `512MiB`, `2GiB`. @default DEFAULT_QUOTAS.memoryBytes (256 MiB) */
   memoryQuota?: string | number;
@@ -35,7 +38,8 @@ export function resolvePolicy(
     const bytes = parseSizeBytes(raw.memoryQuota);
     if (bytes === undefined)
       problems.push(
-        `\`${name('memoryQuota')}\` must be a size like \`512MiB\` or \`2GiB\` (units B, KiB, MiB, GiB), got ${JSON.stringify(raw.memoryQuota)}`,
+        `\`${name('memoryQuota')}\` must be a size like \`512MiB\` or \`2GiB\` (units B, KiB, MiB, GiB), got ` +
+          `${JSON.stringify(raw.memoryQuota)}`,
       );
     else if (bytes < MIN_MEMORY_QUOTA_BYTES)
       problems.push(
@@ -47,7 +51,8 @@ export function resolvePolicy(
     const ms = parseDurationMs(raw.deadlineQuota);
     if (ms === undefined)
       problems.push(
-        `\`${name('deadlineQuota')}\` must be a duration like \`5s\` or \`500ms\`, got ${JSON.stringify(raw.deadlineQuota)}`,
+        `\`${name('deadlineQuota')}\` must be a duration like \`5s\` or \`500ms\`, got ` +
+          `${JSON.stringify(raw.deadlineQuota)}`,
       );
     else overrides.callTimeoutMs = ms;
   }
@@ -65,7 +70,8 @@ export function resolvePolicy(
       );
     else if (unknown.length > 0)
       problems.push(
-        `\`${name('grants')}\`: ${unknown.map((g) => `\`${g}\``).join(', ')} cannot be granted: only ${KNOWN_CAPABILITIES.join(', ')} exist, and nothing outside the contract is ever granted`,
+        `\`${name('grants')}\`: ${unknown.map((g) => `\`${g}\``).join(', ')} cannot be granted: only ` +
+          `${KNOWN_CAPABILITIES.join(', ')} exist, and nothing outside the contract is ever granted`,
       );
     else overrides.grants = [...new Set(grants)] as Capability[];
   }

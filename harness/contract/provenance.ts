@@ -94,7 +94,8 @@ export function readSignedPluginMeta(dir: string, trusted: readonly TrustedKey[]
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT')
       throw new UsageError(
-        `no plugin.json in \`${dir}\`: build the plugin with \`plugbench build\`, or sign a module built elsewhere with \`plugbench sign FILE.wasm --out DIR\``,
+        `no plugin.json in \`${dir}\`: build the plugin with \`plugbench build\`, or sign a module built ` +
+          `elsewhere with \`plugbench sign FILE.wasm --out DIR\``,
       );
     throw new PluginLoadError(
       'rejected',
@@ -110,13 +111,15 @@ export function readSignedPluginMeta(dir: string, trusted: readonly TrustedKey[]
   if (key === undefined) {
     throw new PluginLoadError(
       'rejected',
-      `\`${path}\` is signed by key \`${signature.keyId}\`, which is not trusted (trusted: ${trusted.map((k) => `\`${k.keyId}\``).join(', ') || 'none'}); pass its public key with \`--trust FILE\``,
+      `\`${path}\` is signed by key \`${signature.keyId}\`, which is not trusted (trusted: ` +
+        `${trusted.map((k) => `\`${k.keyId}\``).join(', ') || 'none'}); pass its public key with \`--trust FILE\``,
     );
   }
   if (!verify(null, Buffer.from(canonicalJson(unsigned)), key.key, Buffer.from(signature.value, 'base64'))) {
     throw new PluginLoadError(
       'rejected',
-      `the signature of \`${path}\` does not match its contents: the file was changed after signing; rebuild the plugin with \`plugbench build\``,
+      `the signature of \`${path}\` does not match its contents: the file was changed after signing; rebuild the ` +
+        `plugin with \`plugbench build\``,
     );
   }
   return raw;
@@ -134,14 +137,16 @@ export function readVerifiedArtifact(dir: string, artifact: ArtifactFile): Buffe
   } catch (e) {
     throw new PluginLoadError(
       'rejected',
-      `artifact \`${path}\` cannot be read (${(e as NodeJS.ErrnoException).code}); rebuild the plugin with \`plugbench build\``,
+      `artifact \`${path}\` cannot be read (${(e as NodeJS.ErrnoException).code}); rebuild the plugin with ` +
+        `\`plugbench build\``,
     );
   }
   const actual = sha256Hex(bytes);
   if (actual !== artifact.sha256) {
     throw new PluginLoadError(
       'rejected',
-      `artifact \`${artifact.file}\` has SHA-256 ${actual}, but plugin.json lists ${artifact.sha256}: the file changed after it was signed; rebuild the plugin with \`plugbench build\``,
+      `artifact \`${artifact.file}\` has SHA-256 ${actual}, but plugin.json lists ${artifact.sha256}: the file ` +
+        `changed after it was signed; rebuild the plugin with \`plugbench build\``,
     );
   }
   return bytes;

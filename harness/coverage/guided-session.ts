@@ -76,7 +76,10 @@ export class GuidedSession {
   }
 }
 
-/** Indices of a subset of `inputs` reaching all they reach together: shortest first, each kept when it adds something. */
+/**
+ * Indices of a subset of `inputs` reaching all they reach
+ * together: shortest first, each kept when it adds something.
+ */
 export function minimizeCorpus(target: CoverageTarget, op: string, inputs: readonly Uint8Array[]): number[] {
   const map = new CoverageMap();
   target.probe.counters().fill(0);

@@ -31,7 +31,8 @@ function shimLibrary(): string {
   if (gcc.error || gcc.status !== 0) {
     const why = gcc.error?.message ?? gcc.stderr.trim();
     throw new UsageError(
-      `building the native coverage shim with gcc failed (${why}); install gcc (\`apt-get install -y gcc\`) or fuzz native plugins blind with \`--no-coverage\``,
+      `building the native coverage shim with gcc failed (${why}); install gcc (\`apt-get install -y gcc\`) or ` +
+        `fuzz native plugins blind with \`--no-coverage\``,
     );
   }
   renameSync(temp, path);

@@ -42,7 +42,10 @@ export interface PluginInstance {
   readonly manifest: Manifest;
   init(config: string): CallOutcome;
   call(op: string, input: Uint8Array): CallOutcome;
-  /** Ends the plugin; on wasm a trap in it poisons the instance like a call's. Ok on a poisoned instance (nothing runs). */
+  /**
+   * Ends the plugin; on wasm a trap in it poisons the instance
+   * like a call's. Ok on a poisoned instance (nothing runs).
+   */
   shutdown(): CallOutcome;
   /** Bytes of the plugin's linear memory; undefined where the boundary cannot tell (native). */
   memoryBytes(): number | undefined;

@@ -66,7 +66,8 @@ export function limitMemory(module: Uint8Array, maxBytes: number): Uint8Array {
       if (min > maxPages) {
         throw new PluginLoadError(
           'incompatible',
-          `the module's initial memory is ${min * WASM_PAGE_BYTES} bytes, more than the memory quota of ${maxBytes} bytes; raise the quota with \`--memory-quota\``,
+          `the module's initial memory is ${min * WASM_PAGE_BYTES} bytes, more than the memory quota of ` +
+            `${maxBytes} bytes; raise the quota with \`--memory-quota\``,
         );
       }
       limits.push(1, ...u32Leb(min), ...u32Leb(max));

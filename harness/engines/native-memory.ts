@@ -3,7 +3,8 @@ import { libc } from './libc.ts';
 
 koffi.struct('iovec', { iov_base: 'void *', iov_len: 'size_t' });
 const processVmReadv = libc.func(
-  'intptr_t process_vm_readv(int pid, const iovec *local, unsigned long liovcnt, const iovec *remote, unsigned long riovcnt, unsigned long flags)',
+  'intptr_t process_vm_readv(int pid, const iovec *local, unsigned long liovcnt, const iovec *remote, unsigned ' +
+    'long riovcnt, unsigned long flags)',
 );
 
 /**

@@ -91,12 +91,14 @@ export class NativeInstance implements PluginInstance {
       if (/undefined symbol: __sanitizer_cov_/.test(message)) {
         throw new PluginLoadError(
           'incompatible',
-          `the shared library is a coverage build (${message}), which only guided fuzzing loads and which is never timed; load the plain artifact (\`lib<name>.so\`) instead`,
+          `the shared library is a coverage build (${message}), which only guided fuzzing loads and which is ` +
+            `never timed; load the plain artifact (\`lib<name>.so\`) instead`,
         );
       }
       throw new PluginLoadError(
         'protocol',
-        `the shared library does not load or lacks a contract export (${message}); it must export every function of harness/contract/plugbench.h`,
+        `the shared library does not load or lacks a contract export (${message}); it must export every function ` +
+          `of harness/contract/plugbench.h`,
       );
     }
     checkNativeAbi(exports.abi());

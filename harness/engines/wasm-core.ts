@@ -28,7 +28,8 @@ export function checkCoreExports(names: readonly string[]): void {
   if (missing.length > 0) {
     throw new PluginLoadError(
       'protocol',
-      `the core module lacks the export(s) ${missing.map((m) => `\`${m}\``).join(', ')} that contract 1.0 requires; see "The plugin contract" in the README`,
+      `the core module lacks the export(s) ${missing.map((m) => `\`${m}\``).join(', ')} that contract 1.0 ` +
+        `requires; see "The plugin contract" in the README`,
     );
   }
 }
@@ -53,7 +54,8 @@ function runConstructors(exports: CoreExports, sanitizer: NonNullable<InstanceOp
   if (ctors === undefined)
     throw new PluginLoadError(
       'protocol',
-      'the coverage build exports no `__wasm_call_ctors`, so its counters cannot be registered; rebuild it with `plugbench build --coverage`',
+      'the coverage build exports no `__wasm_call_ctors`, so its counters cannot be registered; rebuild it with ' +
+        '`plugbench build --coverage`',
     );
   sanitizer.attach(exports.memory);
   ctors();

@@ -29,7 +29,9 @@ export function classifyWasmError(error: unknown, panicMessage: string | undefin
   ) {
     return {
       kind: 'resource-exhausted',
-      message: `memory quota: the instance trapped (${error.message}) with ${memory.bytes} bytes of linear memory, quota ${memory.quotaBytes}`,
+      message:
+        `memory quota: the instance trapped (${error.message}) with ${memory.bytes} bytes of linear ` +
+        `memory, quota ${memory.quotaBytes}`,
     };
   }
   if (error instanceof RangeError && /call stack/i.test(error.message))

@@ -1,6 +1,9 @@
 import type { EngineDescriptor } from './engine.ts';
 
-/** wazero, in the Go host (harness/hosts/go/wasm.go): core modules of contract 1.0; Extism plugins through its Go SDK. */
+/**
+ * wazero, in the Go host (harness/hosts/go/wasm.go): core
+ * modules of contract 1.0; Extism plugins through its Go SDK.
+ */
 export const wazeroEngine: EngineDescriptor = {
   name: 'wazero',
   boundary: 'wasm-core',

@@ -34,7 +34,8 @@ export class JudgementAbandoned extends Error {}
 /** An outcome in one line: the first bytes of an output, or the failure's kind, code and message. */
 export const showOutcome = (o: CallOutcome) =>
   o.ok
-    ? `ok (${o.output.length} bytes: ${Buffer.from(o.output.subarray(0, 16)).toString('hex')}${o.output.length > 16 ? '…' : ''})`
+    ? `ok (${o.output.length} bytes: ` +
+      `${Buffer.from(o.output.subarray(0, 16)).toString('hex')}${o.output.length > 16 ? '…' : ''})`
     : `${o.failure.kind}${o.failure.kind === 'plugin' ? ` ${o.failure.code}` : ''}: ${o.failure.message}`;
 /** Both ok, or failures of the same kind (and code, for a plugin's own error). */
 const sameKind = (a: CallOutcome, b: CallOutcome) =>
@@ -102,7 +103,9 @@ export async function judgeInput(context: JudgeContext, input: Uint8Array): Prom
     return {
       property: 'differential',
       lane: context.lanes[i]!.name,
-      message: `${context.lanes[0]!.name} gave ${showOutcome(first)}; ${context.lanes[i]!.name} gave ${showOutcome(outcome)}`,
+      message:
+        `${context.lanes[0]!.name} gave ${showOutcome(first)}; ${context.lanes[i]!.name} gave ` +
+        `${showOutcome(outcome)}`,
     };
   }
   const lane = context.lanes[0]!;

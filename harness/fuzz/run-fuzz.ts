@@ -55,7 +55,11 @@ export interface FuzzOptions {
   seed: number;
   /** Replay exactly this input file instead of generating. */
   replayFile?: string;
-  /** Deadline per call on lanes that enforce one (and per step of the sequences), so hangs end as findings. @default FUZZ_DEFAULTS.deadlineMs */
+  /**
+   * Deadline per call on lanes that enforce one (and per
+   * step of the sequences), so hangs end as findings.
+   * @default FUZZ_DEFAULTS.deadlineMs
+   */
   deadlineMs?: number;
   /** @default the project's corpus (`corpus` in plugbench.config.json) */
   corpusDir?: string;
@@ -65,7 +69,10 @@ export interface FuzzOptions {
   coverage?: boolean;
   /** Extra dictionary words for the guided loop (`--dict FILE`). @default none */
   dictionary?: readonly Uint8Array[];
-  /** Runs of init/call/shutdown sequences compared across boundaries, per plugin; 0 skips. @default FUZZ_DEFAULTS.sequenceRuns */
+  /**
+   * Runs of init/call/shutdown sequences compared across boundaries, per plugin; 0 skips.
+   * @default FUZZ_DEFAULTS.sequenceRuns
+   */
   sequenceRuns?: number;
   progress?: (line: string) => void;
 }
@@ -86,7 +93,10 @@ const PROPERTY_SUMMARY = (context: JudgeContext) =>
 
 /** The one line that reproduces a saved failure. */
 export function replayCommand(plugin: string, op: string, lanes: readonly Lane[], file: string): string {
-  return `npx plugbench fuzz --plugin ${plugin} --op ${op} --lane ${lanes.map((l) => l.name).join(',')} --replay ${relative(process.cwd(), file) || file}`;
+  return (
+    `npx plugbench fuzz --plugin ${plugin} --op ${op} --lane ${lanes.map((l) => l.name).join(',')} --replay ` +
+    `${relative(process.cwd(), file) || file}`
+  );
 }
 
 function readReplayInput(file: string): Uint8Array {
@@ -189,7 +199,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
     );
     if (pairs.length === 0)
       throw new UsageError(
-        `no op to fuzz: ${options.ops ? `none of ${options.ops.join(', ')} is an op of ${options.plugins.join(', ')}` : 'the plugins declare no ops'}`,
+        `no op to fuzz: ${
+          options.ops
+            ? `none of ${options.ops.join(', ')} is an op of ${options.plugins.join(', ')}`
+            : 'the plugins declare no ops'
+        }`,
       );
     // What is left of the budget is shared by the pairs still to run, after a reserve for the
     // leak checks (measured in the loop) and the sequence checks at the end.
@@ -334,7 +348,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
             plugin: name,
             op: op.name,
             lane: lane.name,
-            message: `linear memory grew ${slope.toFixed(1)} bytes per call over 1500 calls after warm-up (bound ${LEAK_BOUND_BYTES_PER_CALL})`,
+            message:
+              `linear memory grew ${slope.toFixed(1)} bytes per call over 1500 calls after warm-up (bound ` +
+              `${LEAK_BOUND_BYTES_PER_CALL})`,
             inputBase64: '',
             replay: `npx plugbench fuzz --plugin ${name} --op ${op.name} --lane ${lane.name} --seed ${options.seed}`,
           });
@@ -367,7 +383,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResults> {
         op: op.name,
         lane: finding.lane,
         ...(finding.kind ? { kind: finding.kind as FuzzFailure['kind'] } : {}),
-        message: `${finding.message} (seed ${details.seed}, path ${path || 'corpus'}, ${details.numShrinks} shrinks, ${input.length}-byte input)`,
+        message:
+          `${finding.message} (seed ${details.seed}, path ${path || 'corpus'}, ${details.numShrinks} ` +
+          `shrinks, ${input.length}-byte input)`,
         inputBase64: Buffer.from(input).toString('base64'),
         replay: replayCommand(name, op.name, lanes, saved.file),
       };

@@ -11,7 +11,8 @@ export function readResults(path: string): Results {
     parsed = JSON.parse(readFileSync(path, 'utf8')) as Results;
   } catch (e) {
     throw new UsageError(
-      `cannot read results \`${path}\` (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the results.json a run wrote`,
+      `cannot read results \`${path}\` (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the ` +
+        `results.json a run wrote`,
     );
   }
   if (parsed.schema !== RESULTS_SCHEMA)
@@ -21,7 +22,10 @@ export function readResults(path: string): Results {
   return withLaneStates(parsed);
 }
 
-/** Saves results as the baseline `name` in the project's `baselines` folder: histograms, thresholds and fingerprint included. */
+/**
+ * Saves results as the baseline `name` in the project's `baselines`
+ * folder: histograms, thresholds and fingerprint included.
+ */
 export function saveBaseline(resultsPath: string, name: string): string {
   if (!/^[A-Za-z0-9._-]+$/.test(name))
     throw new UsageError(`baseline name \`${name}\` may hold only letters, digits, \`.\`, \`_\` and \`-\``);
@@ -39,7 +43,8 @@ export function loadBaseline(nameOrPath: string): Results {
   if (existsSync(named)) return readResults(named);
   if (existsSync(nameOrPath)) return readResults(nameOrPath);
   throw new UsageError(
-    `no baseline \`${nameOrPath}\`: save one with \`plugbench baseline save RESULTS --name ${nameOrPath}\`, or give a results.json path`,
+    `no baseline \`${nameOrPath}\`: save one with \`plugbench baseline save RESULTS --name ${nameOrPath}\`, or ` +
+      `give a results.json path`,
   );
 }
 
@@ -52,7 +57,9 @@ export function checkFingerprints(head: Pick<Results, 'env'>, baseline: Results,
   const differences = (['cpu', 'cores', 'os', 'node', 'toolchain', 'lockfile'] as const)
     .filter((k) => head.env[k] !== baseline.env[k])
     .map((k) => `${k}: ${baseline.env[k]} → ${head.env[k]}`);
-  const message = `the baseline was measured in another environment (fingerprint ${baseline.env.fingerprint} → ${head.env.fingerprint}; ${differences.join('; ')}): comparisons across machines mislead`;
+  const message =
+    `the baseline was measured in another environment (fingerprint ${baseline.env.fingerprint} → ` +
+    `${head.env.fingerprint}; ${differences.join('; ')}): comparisons across machines mislead`;
   if (strict) throw new UsageError(`${message}. Re-measure the baseline here, or drop \`--strict-env\``);
   return message;
 }

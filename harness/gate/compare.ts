@@ -49,13 +49,19 @@ export interface CompareOptions {
    * are added until the confidence sequence decides, or `maxTimeMs` runs out
    */
   rounds?: number;
-  /** Budget of a sequential comparison, in ms: when it runs out undecided, the verdict is `warn`. @default COMPARE_DEFAULTS.maxTimeMs */
+  /**
+   * Budget of a sequential comparison, in ms: when it runs out undecided, the verdict is `warn`.
+   * @default COMPARE_DEFAULTS.maxTimeMs
+   */
   maxTimeMs?: number;
   /** Length of a round (both sides, in alternating blocks), in ms. @default COMPARE_DEFAULTS.roundMs */
   roundMs?: number;
   /** Regression threshold on the blocks' BLOCK_PERCENTILE, as a ratio. @default COMPARE_DEFAULTS.threshold */
   threshold?: number;
-  /** The figure that decides; the other is reported beside it where the lane measures both. @default COMPARE_DEFAULTS.metric */
+  /**
+   * The figure that decides; the other is reported beside it where the lane measures both.
+   * @default COMPARE_DEFAULTS.metric
+   */
   metric?: CompareMetric;
   /** JSON objects passed to each side's `init`. @default "{}" */
   baseConfig?: string;

@@ -129,7 +129,8 @@ function regression(
     ` ${headValue} ns vs baseline ${baseValue} ns`;
   const tooWide =
     status === 'warn'
-      ? `: the interval is too wide to judge against ${threshold.limit}; run \`plugbench compare --base BASELINE_BUILD` +
+      ? `: the interval is too wide to judge against ${threshold.limit}; run \`plugbench compare --base ` +
+        `BASELINE_BUILD` +
         ` --head ${scenario.plugin} --op ${scenario.op} --lane ${head.lane} --threshold ${threshold.limit}\`,` +
         ' which samples both interleaved until it can decide'
       : '';

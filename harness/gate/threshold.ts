@@ -63,7 +63,8 @@ const SHAPE =
 export function parseThreshold(source: string): Threshold {
   const match = SHAPE.exec(source);
   const expected =
-    'expected `METRIC OP VALUE[UNIT]`, e.g. `latency.p99 < 50us`, `errors.rate == 0`, `regression.p50 < 10%`, optionally prefixed by `LANE:`';
+    'expected `METRIC OP VALUE[UNIT]`, e.g. `latency.p99 < 50us`, `errors.rate == 0`, `regression.p50 < 10%`, ' +
+    'optionally prefixed by `LANE:`';
   if (!match) throw new UsageError(`threshold \`${source}\` is malformed: ${expected}`);
   const [, lane, metric, comparator, number, unit] = match as unknown as [
     string,

@@ -118,7 +118,8 @@ function requestFrame(request: Request): Buffer {
       return encodeFrame(GO_REQUEST.close, request.id);
     default:
       throw new Error(
-        `harness bug: the Go host does not serve \`${request.type}\` (sequence lanes and guided fuzzing are Node workers and children)`,
+        `harness bug: the Go host does not serve \`${request.type}\` (sequence lanes and guided fuzzing are Node ` +
+          `workers and children)`,
       );
   }
 }
@@ -212,7 +213,9 @@ async function initInHost(
   if (!outcome.ok)
     throw new PluginLoadError(
       'incompatible',
-      `\`init\` refused the config (${outcome.failure.kind}${outcome.failure.kind === 'plugin' ? ` ${outcome.failure.code}` : ''}): ${outcome.failure.message}`,
+      `\`init\` refused the config ` +
+        `(${outcome.failure.kind}${outcome.failure.kind === 'plugin' ? ` ${outcome.failure.code}` : ''}): ` +
+        `${outcome.failure.message}`,
     );
 }
 

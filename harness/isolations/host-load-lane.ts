@@ -39,7 +39,10 @@ export interface LoadDelta {
   errors: Record<string, number>;
   failureSamples: FailureJson[];
   recycles: Recycle[];
-  /** HdrHistogram V2, compressed base64, in ns: latency from each call's intended start (open) or actual start (closed). */
+  /**
+   * HdrHistogram V2, compressed base64, in ns: latency from
+   * each call's intended start (open) or actual start (closed).
+   */
   latency: string;
   /** Open loop: from each call's actual start. */
   uncorrected?: string;

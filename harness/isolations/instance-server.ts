@@ -50,7 +50,9 @@ async function openAndInit(request: OpenRequest, config: string | undefined): Pr
   if (!init.ok)
     throw new PluginLoadError(
       'incompatible',
-      `\`init\` refused the config (${init.failure.kind}${init.failure.kind === 'plugin' ? ` ${init.failure.code}` : ''}): ${init.failure.message}`,
+      `\`init\` refused the config ` +
+        `(${init.failure.kind}${init.failure.kind === 'plugin' ? ` ${init.failure.code}` : ''}): ` +
+        `${init.failure.message}`,
     );
   return instance;
 }
@@ -84,7 +86,10 @@ function callSourceOf(calls: NonNullable<OpenRequest['calls']>): {
 export function serveInstance(channel: Channel): void {
   let open: OpenRequest;
   let instance: AnyPluginInstance;
-  /** What a recycled instance is initialised with: the open request's config, then that of each `init` that succeeds. */
+  /**
+   * What a recycled instance is initialised with: the open
+   * request's config, then that of each `init` that succeeds.
+   */
   let config: string | undefined;
   let slot: ExecSlotWriter | undefined;
   let session: GuidedSession | undefined;

@@ -78,7 +78,10 @@ export interface LaneMemory {
   wasmMemoryBytes?: number;
   /** RSS of the child process (`@process` lanes). */
   childRssBytes?: number;
-  /** Bytes the child holds from malloc (less JS array buffers in a Node child), where a native plugin's allocations live. */
+  /**
+   * Bytes the child holds from malloc (less JS array buffers in
+   * a Node child), where a native plugin's allocations live.
+   */
   childMallocBytes?: number;
   /** The Go host's heap (`@go` lanes). */
   childGoHeapBytes?: number;

@@ -6,7 +6,10 @@ import type { Capability, Quotas } from '../contract/policy.ts';
 import type { Boundary } from '../engines/instance.ts';
 import type { CoverageOpen, CoverageReply, CoverageRequest } from '../coverage/messages.ts';
 
-/** Messages between a supervisor and the worker or child process that holds an instance (the Go host's endpoint translates them to frames). */
+/**
+ * Messages between a supervisor and the worker or child process that holds an instance (the Go
+ * host's endpoint translates them to frames).
+ */
 
 export interface OpenRequest {
   type: 'open';

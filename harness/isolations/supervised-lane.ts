@@ -31,7 +31,9 @@ function endingFailure(ending: Ending, stderr: string): CallFailure {
   const how = ending.signal ? `killed by ${ending.signal}` : `exited with code ${ending.code}`;
   return {
     kind: 'crash',
-    message: `the plugin's process ${how}${tail ? `; stderr: ${tail}` : ''}${ending.error ? `; ${ending.error.message}` : ''}`,
+    message:
+      `the plugin's process ` +
+      `${how}${tail ? `; stderr: ${tail}` : ''}${ending.error ? `; ${ending.error.message}` : ''}`,
     ...(ending.signal ? { signal: ending.signal } : {}),
   };
 }

@@ -84,7 +84,8 @@ export function inputPool(kind: InputKind, spec: InputSpec, seed = 1): Uint8Arra
         return new Uint8Array(readFileSync(file));
       } catch (e) {
         throw new UsageError(
-          `input file \`${file}\` cannot be read (${(e as NodeJS.ErrnoException).code}); give readable files in \`input.files\``,
+          `input file \`${file}\` cannot be read (${(e as NodeJS.ErrnoException).code}); give readable files in ` +
+            `\`input.files\``,
         );
       }
     });

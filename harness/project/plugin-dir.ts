@@ -16,13 +16,15 @@ export function resolvePluginDir(nameOrPath: string): string {
   const unsigned = unsignedArtifactIn(dir);
   if (unsigned !== undefined) {
     throw new UsageError(
-      `\`${unsigned}\` is an unsigned artifact: plugbench loads only signed plugins; sign it with \`${signLine(unsigned)}\` and give that directory`,
+      `\`${unsigned}\` is an unsigned artifact: plugbench loads only signed plugins; sign it with ` +
+        `\`${signLine(unsigned)}\` and give that directory`,
     );
   }
   throw new UsageError(
     looksLikePath
       ? `no plugin.json in \`${dir}\`: give the directory that \`plugbench build --out\` wrote`
-      : `no built plugin named \`${nameOrPath}\` in \`${buildDir}\`: run \`plugbench build\` first, or give a path to a built plugin directory (see \`plugbench list\`)`,
+      : `no built plugin named \`${nameOrPath}\` in \`${buildDir}\`: run \`plugbench build\` first, or give a ` +
+          `path to a built plugin directory (see \`plugbench list\`)`,
   );
 }
 

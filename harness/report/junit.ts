@@ -29,7 +29,10 @@ function suite(name: string, cases: Case[]): string {
           : '';
     return `    <testcase classname="${xml(c.classname)}" name="${xml(c.name)}">${inner}</testcase>`;
   });
-  return `  <testsuite name="${xml(name)}" tests="${cases.length}" failures="${failures}" skipped="${skipped}">\n${body.join('\n')}\n  </testsuite>`;
+  return (
+    `  <testsuite name="${xml(name)}" tests="${cases.length}" failures="${failures}" ` +
+    `skipped="${skipped}">\n${body.join('\n')}\n  </testsuite>`
+  );
 }
 
 /** junit.xml: one test case per threshold, check and fuzz property; value against threshold in each failure. */
@@ -39,7 +42,9 @@ export function renderJunit(results: Results): string {
     name: `${g.lane} ${g.metric} ${g.threshold}`,
     ...(g.status === 'fail'
       ? {
-          failure: `${g.metric} = ${formatGateValue(g)} on ${g.lane}, threshold ${g.threshold}${g.detail ? `: ${g.detail}` : ''}`,
+          failure:
+            `${g.metric} = ${formatGateValue(g)} on ${g.lane}, threshold ` +
+            `${g.threshold}${g.detail ? `: ${g.detail}` : ''}`,
         }
       : {}),
   }));
@@ -75,5 +80,8 @@ export function renderJunit(results: Results): string {
   const suites = [suite('gate', gate), suite('checks', checks), suite('fuzz', fuzz)].filter(
     (s) => !s.includes('tests="0"'),
   );
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="plugbench" tests="${gate.length + checks.length + fuzz.length}">\n${suites.join('\n')}\n</testsuites>\n`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="plugbench" ` +
+    `tests="${gate.length + checks.length + fuzz.length}">\n${suites.join('\n')}\n</testsuites>\n`
+  );
 }

@@ -84,7 +84,8 @@ export function mergeResults(
   const fingerprints = new Set(all.map((r) => r.env.fingerprint));
   if (fingerprints.size > 1)
     warnings.push(
-      `the results come from ${fingerprints.size} environments (${[...fingerprints].join(', ')}): merged figures mix machines`,
+      `the results come from ${fingerprints.size} environments (${[...fingerprints].join(', ')}): merged figures ` +
+        `mix machines`,
     );
   const scenarios = new Map<string, ScenarioResult & { laneRuns: Map<string, LaneResult[]> }>();
   for (const results of all) {

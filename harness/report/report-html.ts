@@ -41,7 +41,9 @@ function replacementMarks(lane: MeasuredLane): Array<{ x: number; label: string 
       ? [
           {
             x: (samples[i]!.calls + s.calls) / 2,
-            label: `${lane.lane}: instance replaced${replaced > 1 ? ` ${replaced} times` : ''} between calls ${samples[i]!.calls} and ${s.calls}`,
+            label:
+              `${lane.lane}: instance replaced${replaced > 1 ? ` ${replaced} times` : ''} ` +
+              `between calls ${samples[i]!.calls} and ${s.calls}`,
           },
         ]
       : [];
@@ -144,6 +146,16 @@ function edgesChart(p: NonNullable<Results['fuzz']>['properties'][number]): stri
   });
 }
 
+/** A cell and a row of HTML (escape text before); `attributes` start with a space. */
+const td = (html: string, attributes = '') => `<td${attributes}>${html}</td>`;
+const tr = (cells: readonly string[], attributes = '') => `<tr${attributes}>${cells.join('')}</tr>`;
+const row = (cells: readonly string[]) => tr(cells.map((c) => td(c)));
+const headRow = (names: readonly string[]) => `<tr>${names.map((n) => `<th>${n}</th>`).join('')}</tr>`;
+const table = (head: readonly string[], rows: readonly string[], cls?: string) =>
+  `<table${cls ? ` class="${cls}"` : ''}>${headRow(head)}${rows.join('')}</table>`;
+
+const LANE_COLUMNS = ['lane', 'load', 'calls', 'p50', 'p99', 'p99.9', 'max', 'inner p50', 'errors', 'memory/call'];
+
 function laneTable(lanes: LaneResult[]): string {
   const rows = lanes.map((l) => {
     if (!isMeasured(l))
@@ -158,9 +170,16 @@ function laneTable(lanes: LaneResult[]): string {
         : l.load.model === 'closed'
           ? `closed ×${l.load.concurrency}`
           : `ramp (sustained ${l.sustainedRate ?? 'none'}/s)`;
-    return `<tr><td>${esc(l.lane)}</td><td>${esc(model)}, ${esc(timingLabel(l.load))}</td><td>${l.load.calls}</td><td>${formatNs(l.latency.p50)}</td><td>${formatNs(l.latency.p99)}</td><td>${formatNs(l.latency.p999)}</td><td>${formatNs(l.latency.max)}</td><td>${l.latencyInner ? formatNs(l.latencyInner.p50) : ''}</td><td>${esc(errors)}</td><td title="${esc(l.memory.slopeReason ?? '')}">${formatSlope(l.memory)}</td><td>${formatNs(l.eventLoopDelay.p99Ns)}</td></tr>`;
+    const latency = [l.latency.p50, l.latency.p99, l.latency.p999, l.latency.max].map(formatNs);
+    const cells = [esc(l.lane), `${esc(model)}, ${esc(timingLabel(l.load))}`, String(l.load.calls), ...latency];
+    const inner = l.latencyInner ? formatNs(l.latencyInner.p50) : '';
+    return tr([
+      ...[...cells, inner, esc(errors)].map((c) => td(c)),
+      td(formatSlope(l.memory), ` title="${esc(l.memory.slopeReason ?? '')}"`),
+      td(formatNs(l.eventLoopDelay.p99Ns)),
+    ]);
   });
-  return `<table><tr><th>lane</th><th>load</th><th>calls</th><th>p50</th><th>p99</th><th>p99.9</th><th>max</th><th>inner p50</th><th>errors</th><th>memory/call</th><th>event loop p99</th></tr>${rows.join('')}</table>`;
+  return table([...LANE_COLUMNS, 'event loop p99'], rows);
 }
 
 function safetyMatrix(results: Results): string {
@@ -173,102 +192,149 @@ function safetyMatrix(results: Results): string {
       ? `<td class="${c.status}" title="${esc(c.detail)}">${c.status === 'unsupported' ? 'n/a' : c.status}</td>`
       : '<td></td>';
   };
-  return `<h2>Safety matrix</h2><p>Hover a cell for the outcome; <span class="unsupported">n/a</span> means the lane cannot enforce it, with the reason.</p><table class="matrix"><tr><th>check</th>${lanes.map((l) => `<th>${esc(l)}</th>`).join('')}</tr>${ids.map((id) => `<tr><td>${esc(id)}</td>${lanes.map((l) => cell(id, l)).join('')}</tr>`).join('')}</table>`;
+  const intro =
+    '<p>Hover a cell for the outcome; <span class="unsupported">n/a</span> means the lane cannot enforce it, ' +
+    'with the reason.</p>';
+  const rows = ids.map((id) => `<tr><td>${esc(id)}</td>${lanes.map((l) => cell(id, l)).join('')}</tr>`);
+  return `<h2>Safety matrix</h2>${intro}${table(['check', ...lanes.map(esc)], rows, 'matrix')}`;
 }
+
+const GATE_COLUMNS = ['status', 'scenario', 'lane', 'metric', 'threshold', 'value', 'baseline', 'detail'];
 
 function gateTable(rows: readonly GateResult[]): string {
-  return `<table><tr><th>status</th><th>scenario</th><th>lane</th><th>metric</th><th>threshold</th><th>value</th><th>baseline</th><th>detail</th></tr>${rows.map((g) => `<tr><td class="${g.status}">${g.status}</td><td>${esc(g.scenario)}</td><td>${esc(g.lane)}</td><td>${esc(g.metric)}</td><td>${esc(g.threshold)}</td><td>${formatGateValue(g)}</td><td>${g.baseline === undefined ? '' : formatNs(g.baseline)}</td><td>${esc(g.detail ?? '')}</td></tr>`).join('')}</table>`;
+  const gateRow = (g: GateResult) => {
+    const baseline = g.baseline === undefined ? '' : formatNs(g.baseline);
+    const cells = [g.scenario, g.lane, g.metric, g.threshold].map(esc);
+    const figures = [...cells, formatGateValue(g), baseline, esc(g.detail ?? '')];
+    return tr([td(g.status, ` class="${g.status}"`), ...figures.map((c) => td(c))]);
+  };
+  return table(GATE_COLUMNS, rows.map(gateRow));
 }
 
-/** The first screen: the verdict, then only what needs attention (failed, then warned); passing rows fold into a count. */
+/** The first screen: the verdict, then only what needs attention (failed, then warned); passing rows fold away. */
 function firstScreen(results: Results): string {
   const { rows, passedGate, counts } = attentionOf(results);
-  const verdict = `<header id="verdict" class="${results.verdict}"><h1>plugbench: ${results.verdict === 'pass' ? 'PASS' : 'FAIL'}${results.interrupted ? ' (interrupted)' : ''} <small>${counts}</small></h1><p><code>${esc(results.command)}</code> · ${esc(results.startedAt)}</p></header>`;
+  const interrupted = results.interrupted ? ' (interrupted)' : '';
+  const title = `plugbench: ${results.verdict === 'pass' ? 'PASS' : 'FAIL'}${interrupted}`;
+  const verdict =
+    `<header id="verdict" class="${results.verdict}"><h1>${title} <small>${counts}</small></h1>` +
+    `<p><code>${esc(results.command)}</code> · ${esc(results.startedAt)}</p></header>`;
   const note = results.regressionsNotJudged
     ? `<p class="note">${esc(results.regressionsNotJudged).replace(/`([^`]+)`/g, '<code>$1</code>')}</p>`
     : '';
-  const attention =
-    rows.length === 0
-      ? ''
-      : `<h2>Needs attention</h2><table class="attention"><tr><th>status</th><th>what</th><th>where</th><th>value</th><th>detail</th></tr>${rows.map((r) => `<tr data-attention="${r.status}"><td class="${r.status}">${r.status}</td><td>${esc(r.what)}</td><td>${esc(r.where)}</td><td>${esc(r.value)}</td><td>${esc(r.detail)}</td></tr>`).join('')}</table>`;
+  const attentionRow = (r: (typeof rows)[number]) =>
+    tr(
+      [td(r.status, ` class="${r.status}"`), ...[r.what, r.where, r.value, r.detail].map((c) => td(esc(c)))],
+      ` data-attention="${r.status}"`,
+    );
+  const attentionTable = () =>
+    table(['status', 'what', 'where', 'value', 'detail'], rows.map(attentionRow), 'attention');
+  const attention = rows.length === 0 ? '' : `<h2>Needs attention</h2>${attentionTable()}`;
   const passed =
     passedGate.length === 0
       ? ''
-      : `<details><summary>${passedGate.length} passing gate row${passedGate.length === 1 ? '' : 's'}</summary>${gateTable(passedGate)}</details>`;
+      : `<details><summary>${passedGate.length} passing gate row${passedGate.length === 1 ? '' : 's'}</summary>` +
+        `${gateTable(passedGate)}</details>`;
   return `${verdict}${note}${attention}${passed}`;
 }
+
+/** A scenario: one line per lane, its charts, and every figure folded. */
+function scenarioSection(scenario: Results['scenarios'][number], gate: readonly GateResult[]): string {
+  const lines = scenario.lanes
+    .map((l) => {
+      const failed = isMeasured(l) ? '' : ' class="fail"';
+      return `<li${failed}><b>${esc(l.lane)}</b>: ${esc(laneLine(l, scenario.id, gate))}</li>`;
+    })
+    .join('');
+  const input = scenario.inputSizeBytes !== undefined ? ` · ${formatBytes(scenario.inputSizeBytes)} input` : '';
+  const heading = `<h2>${esc(scenario.id)} <small>${esc(scenario.plugin)} · ${esc(scenario.op)}${input}</small></h2>`;
+  const figures = `<details><summary>every figure</summary>${laneTable(scenario.lanes)}</details>`;
+  const charts = laneCharts(scenario.lanes.filter(isMeasured));
+  return `<section>${heading}<ul class="lanes">${lines}</ul>${charts}${figures}</section>`;
+}
+
+function boundarySection(boundary: NonNullable<Results['boundary']>): string {
+  const sizes = [...new Set(boundary.map((b) => b.sizeBytes))];
+  const lanes = [...new Set(boundary.map((b) => b.lane))];
+  const intro =
+    '<p>Mean ns per <code>echo</code> call, one caller, and ns per extra byte: a round trip from the harness ' +
+    "(tinybench), or the Go host's own loop next to the plugin (<code>@go</code> lanes).</p>";
+  const laneRow = (lane: string) => {
+    const rows = boundary.filter((b) => b.lane === lane);
+    const means = sizes.map((s) => formatNs(rows.find((b) => b.sizeBytes === s)?.meanNs ?? Number.NaN));
+    const timedBy = rows[0]?.timedBy ?? 'tinybench';
+    return row([esc(lane), esc(timedBy), ...means, rows.at(-1)?.nsPerByte?.toFixed(3) ?? '']);
+  };
+  const head = ['lane', 'timed by', ...sizes.map(formatBytes), 'ns/byte'];
+  return `<h2>Boundary cost</h2>${intro}${table(head, lanes.map(laneRow))}`;
+}
+
+const FUZZ_COLUMNS = ['plugin', 'op', 'properties', 'runs', 'status', 'executions/s', 'mode', 'edges'];
+
+function fuzzSection(fuzz: NonNullable<Results['fuzz']>): string {
+  const propertyRow = (p: (typeof fuzz.properties)[number]) => {
+    const guided = Object.entries(p.guidedExecsPerSecByLane ?? {}).map(([l, n]) => [`${l} guided`, n]);
+    const execs = Object.entries({ ...p.execsPerSecByLane, ...Object.fromEntries(guided) })
+      .map(([l, n]) => `${l} ${n}`)
+      .join(', ');
+    const edges = Object.entries(p.coverageByLane ?? {})
+      .map(([l, c]) => `${l} ${c.edgesSeen}/${c.edgesTotal}`)
+      .join(', ');
+    return tr([
+      ...[esc(p.plugin), esc(p.op), esc(p.property), String(p.runs)].map((c) => td(c)),
+      td(p.status, ` class="${p.status}"`),
+      td(esc(execs)),
+      td(esc(p.mode ?? ''), ` title="${esc(p.why ?? '')}"`),
+      td(esc(edges)),
+    ]);
+  };
+  const charts = fuzz.properties
+    .filter((p) => p.edgesOverTime)
+    .map(edgesChart)
+    .join('');
+  const findings = fuzz.failures
+    .map(
+      (f) =>
+        `<div class="finding"><b>${esc(f.property)}</b> on ${esc(f.plugin)} ${esc(f.op)} (${esc(f.lane)}): ` +
+        `${esc(f.message)}<pre>${esc(f.replay)}</pre></div>`,
+    )
+    .join('');
+  const intro = `<p>seed ${fuzz.seed}, ${fuzz.runs} runs.</p>`;
+  return `<h2>Fuzzing</h2>${intro}${table(FUZZ_COLUMNS, fuzz.properties.map(propertyRow))}${charts}${findings}`;
+}
+
+const CSS = [
+  'body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#111}',
+  'header{padding:8px 16px;border-radius:6px}header.pass{background:#dcfce7}header.fail{background:#fee2e2}',
+  'table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}',
+  '.pass{background:#dcfce7}.fail{background:#fecaca}.warn{background:#fef9c3}',
+  '.unsupported{background:#e5e7eb;color:#555}',
+  '.charts{display:flex;flex-wrap:wrap;gap:12px}.chart{margin:0}.chart svg text{font-size:11px}',
+  '.grid{stroke:#eee}.axis{fill:#555}figcaption{font-weight:600;font-size:12px}',
+  '.finding{border-left:4px solid #dc2626;padding:4px 8px;margin:8px 0}pre{background:#f4f4f5;padding:4px}',
+  'small{color:#666;font-weight:normal}.note{padding:4px 8px;background:#f4f4f5;border-radius:4px}',
+  'ul.lanes{margin:4px 0 8px;padding-left:20px}details{margin:8px 0}summary{cursor:pointer;color:#333}',
+].join('');
+
+// The one script counts the charts, and the rows needing attention below the first screen,
+// once the page is parsed; the report tests read both back.
+const SCRIPT = [
+  "document.body.dataset.charts=String(document.querySelectorAll('figure.chart svg path').length);",
+  "document.body.dataset.belowFirstScreen=String([document.getElementById('verdict'),",
+  "...document.querySelectorAll('[data-attention]')]",
+  '.filter((e)=>e.getBoundingClientRect().bottom>innerHeight).length);',
+].join('');
 
 /** report.html: one self-contained file (inline CSS and SVG, no fetches), verdict first. */
 export function renderHtml(results: Results): string {
   const sections: string[] = [firstScreen(results)];
-  for (const scenario of results.scenarios) {
-    const lines = scenario.lanes
-      .map((l) => {
-        const failed = isMeasured(l) ? '' : ' class="fail"';
-        return `<li${failed}><b>${esc(l.lane)}</b>: ${esc(laneLine(l, scenario.id, results.gate))}</li>`;
-      })
-      .join('');
-    const input = scenario.inputSizeBytes !== undefined ? ` · ${formatBytes(scenario.inputSizeBytes)} input` : '';
-    const title = `<h2>${esc(scenario.id)} <small>${esc(scenario.plugin)} · ${esc(scenario.op)}${input}</small></h2>`;
-    const figures = `<details><summary>every figure</summary>${laneTable(scenario.lanes)}</details>`;
-    const charts = laneCharts(scenario.lanes.filter(isMeasured));
-    sections.push(`<section>${title}<ul class="lanes">${lines}</ul>${charts}${figures}</section>`);
-  }
-  if (results.boundary?.length) {
-    const sizes = [...new Set(results.boundary.map((b) => b.sizeBytes))];
-    const lanes = [...new Set(results.boundary.map((b) => b.lane))];
-    sections.push(
-      `<h2>Boundary cost</h2><p>Mean ns per <code>echo</code> call, one caller, and ns per extra byte: a round trip from the harness (tinybench), or the Go host's own loop next to the plugin (<code>@go</code> lanes).</p><table><tr><th>lane</th><th>timed by</th>${sizes.map((s) => `<th>${formatBytes(s)}</th>`).join('')}<th>ns/byte</th></tr>${lanes
-        .map(
-          (lane) =>
-            `<tr><td>${esc(lane)}</td><td>${esc(results.boundary!.find((b) => b.lane === lane)?.timedBy ?? 'tinybench')}</td>${sizes.map((s) => `<td>${formatNs(results.boundary!.find((b) => b.lane === lane && b.sizeBytes === s)?.meanNs ?? Number.NaN)}</td>`).join('')}<td>${
-              results
-                .boundary!.filter((b) => b.lane === lane)
-                .at(-1)
-                ?.nsPerByte?.toFixed(3) ?? ''
-            }</td></tr>`,
-        )
-        .join('')}</table>`,
-    );
-  }
+  for (const scenario of results.scenarios) sections.push(scenarioSection(scenario, results.gate));
+  if (results.boundary?.length) sections.push(boundarySection(results.boundary));
   sections.push(safetyMatrix(results));
-  if (results.fuzz) {
-    sections.push(
-      `<h2>Fuzzing</h2><p>seed ${results.fuzz.seed}, ${results.fuzz.runs} runs.</p><table><tr><th>plugin</th><th>op</th><th>properties</th><th>runs</th><th>status</th><th>executions/s</th><th>mode</th><th>edges</th></tr>${results.fuzz.properties
-        .map(
-          (p) =>
-            `<tr><td>${esc(p.plugin)}</td><td>${esc(p.op)}</td><td>${esc(p.property)}</td><td>${p.runs}</td><td class="${p.status}">${p.status}</td><td>${esc(
-              Object.entries({
-                ...p.execsPerSecByLane,
-                ...Object.fromEntries(
-                  Object.entries(p.guidedExecsPerSecByLane ?? {}).map(([l, n]) => [`${l} guided`, n]),
-                ),
-              })
-                .map(([l, n]) => `${l} ${n}`)
-                .join(', '),
-            )}</td><td title="${esc(p.why ?? '')}">${esc(p.mode ?? '')}</td><td>${esc(
-              Object.entries(p.coverageByLane ?? {})
-                .map(([l, c]) => `${l} ${c.edgesSeen}/${c.edgesTotal}`)
-                .join(', '),
-            )}</td></tr>`,
-        )
-        .join('')}</table>${results.fuzz.properties
-        .filter((p) => p.edgesOverTime)
-        .map(edgesChart)
-        .join(
-          '',
-        )}${results.fuzz.failures.map((f) => `<div class="finding"><b>${esc(f.property)}</b> on ${esc(f.plugin)} ${esc(f.op)} (${esc(f.lane)}): ${esc(f.message)}<pre>${esc(f.replay)}</pre></div>`).join('')}`,
-    );
-  }
-  const env = results.env;
-  sections.push(
-    `<h2>Environment</h2><table>${Object.entries(env)
-      .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(String(v))}</td></tr>`)
-      .join('')}</table>`,
-  );
-  const css = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#111}header{padding:8px 16px;border-radius:6px}header.pass{background:#dcfce7}header.fail{background:#fee2e2}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}.pass{background:#dcfce7}.fail{background:#fecaca}.warn{background:#fef9c3}.unsupported{background:#e5e7eb;color:#555}.charts{display:flex;flex-wrap:wrap;gap:12px}.chart{margin:0}.chart svg text{font-size:11px}.grid{stroke:#eee}.axis{fill:#555}figcaption{font-weight:600;font-size:12px}.finding{border-left:4px solid #dc2626;padding:4px 8px;margin:8px 0}pre{background:#f4f4f5;padding:4px}small{color:#666;font-weight:normal}.note{padding:4px 8px;background:#f4f4f5;border-radius:4px}ul.lanes{margin:4px 0 8px;padding-left:20px}details{margin:8px 0}summary{cursor:pointer;color:#333}`;
-  // The one script counts the charts, and the rows needing attention below the first screen,
-  // once the page is parsed; the report tests read both back.
-  const script = `document.body.dataset.charts=String(document.querySelectorAll('figure.chart svg path').length);document.body.dataset.belowFirstScreen=String([document.getElementById('verdict'),...document.querySelectorAll('[data-attention]')].filter((e)=>e.getBoundingClientRect().bottom>innerHeight).length);`;
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>plugbench ${results.verdict}</title><style>${css}</style></head><body>${sections.join('\n')}<script>${script}</script></body></html>\n`;
+  if (results.fuzz) sections.push(fuzzSection(results.fuzz));
+  const env = Object.entries(results.env).map(([k, v]) => row([esc(k), esc(String(v))]));
+  sections.push(`<h2>Environment</h2><table>${env.join('')}</table>`);
+  const head = `<meta charset="utf-8"><title>plugbench ${results.verdict}</title><style>${CSS}</style>`;
+  const body = `${sections.join('\n')}<script>${SCRIPT}</script>`;
+  return `<!doctype html><html lang="en"><head>${head}</head><body>${body}</body></html>\n`;
 }

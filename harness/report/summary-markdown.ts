@@ -27,11 +27,13 @@ export function renderSummaryMarkdown(results: Results): string {
   const lines: string[] = [];
   const { rows, passedGate, counts } = attentionOf(results);
   lines.push(
-    `# plugbench: ${results.verdict === 'pass' ? '✅ pass' : '❌ fail'}${results.interrupted ? ' (interrupted)' : ''} — ${counts}`,
+    `# plugbench: ` +
+      `${results.verdict === 'pass' ? '✅ pass' : '❌ fail'}${results.interrupted ? ' (interrupted)' : ''} — ${counts}`,
     '',
   );
   lines.push(
-    `\`${results.command}\` · ${results.startedAt} · ${results.env.cpu}, ${results.env.cores} cores, Node ${results.env.node} · fingerprint \`${results.env.fingerprint}\``,
+    `\`${results.command}\` · ${results.startedAt} · ${results.env.cpu}, ${results.env.cores} cores, Node ` +
+      `${results.env.node} · fingerprint \`${results.env.fingerprint}\``,
     '',
   );
   if (results.regressionsNotJudged) lines.push(`> ${results.regressionsNotJudged}`, '');
@@ -39,7 +41,8 @@ export function renderSummaryMarkdown(results: Results): string {
     lines.push('## Needs attention', '', '| status | what | where | value | detail |', '|---|---|---|---:|---|');
     for (const r of rows)
       lines.push(
-        `| ${r.status === 'fail' ? '❌ fail' : '⚠️ warn'} | ${escape(r.what)} | ${escape(r.where)} | ${r.value} | ${escape(r.detail)} |`,
+        `| ${r.status === 'fail' ? '❌ fail' : '⚠️ warn'} | ${escape(r.what)} | ${escape(r.where)} | ${r.value} | ` +
+          `${escape(r.detail)} |`,
       );
     lines.push('');
   }
@@ -74,7 +77,9 @@ export function renderSummaryMarkdown(results: Results): string {
           .map(([k, n]) => `${k} ${n}`)
           .join(', ') || '0';
       lines.push(
-        `| ${lane.lane} | ${loadLabel(lane.load)} | ${lane.load.calls} | ${formatNs(lane.latency.p50)} | ${formatNs(lane.latency.p99)} | ${formatNs(lane.latency.p999)} | ${formatNs(lane.latency.max)} | ${errors} | ${formatSlope(lane.memory)} |`,
+        `| ${lane.lane} | ${loadLabel(lane.load)} | ${lane.load.calls} | ${formatNs(lane.latency.p50)} | ` +
+          `${formatNs(lane.latency.p99)} | ${formatNs(lane.latency.p999)} | ${formatNs(lane.latency.max)} | ` +
+          `${errors} | ${formatSlope(lane.memory)} |`,
       );
     }
     lines.push('', '</details>', '');
@@ -88,7 +93,9 @@ export function renderSummaryMarkdown(results: Results): string {
     );
     for (const row of results.boundary)
       lines.push(
-        `| ${row.lane} | ${row.timedBy ?? 'tinybench'} | ${formatBytes(row.sizeBytes)} | ${formatNs(row.meanNs)} | ${formatNs(row.p99Ns)} | ${row.nsPerByte === undefined ? '' : row.nsPerByte.toFixed(3)} | ${row.rmePercent.toFixed(1)}% |`,
+        `| ${row.lane} | ${row.timedBy ?? 'tinybench'} | ${formatBytes(row.sizeBytes)} | ${formatNs(row.meanNs)} ` +
+          `| ${formatNs(row.p99Ns)} | ${row.nsPerByte === undefined ? '' : row.nsPerByte.toFixed(3)} | ` +
+          `${row.rmePercent.toFixed(1)}% |`,
       );
     lines.push('');
   }

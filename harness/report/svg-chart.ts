@@ -43,11 +43,13 @@ export function lineChart(series: Series[], options: ChartOptions): string {
   const grid = [
     ...yTicks.map(
       (y) =>
-        `<line x1="${left}" x2="${w - right}" y1="${py(y)}" y2="${py(y)}" class="grid"/><text x="${left - 6}" y="${py(y) + 4}" text-anchor="end">${esc(options.formatY(y))}</text>`,
+        `<line x1="${left}" x2="${w - right}" y1="${py(y)}" y2="${py(y)}" class="grid"/><text x="${left - 6}" ` +
+        `y="${py(y) + 4}" text-anchor="end">${esc(options.formatY(y))}</text>`,
     ),
     ...options.xTicks.map(
       ([x, label]) =>
-        `<line x1="${px(x)}" x2="${px(x)}" y1="${top}" y2="${h - bottom}" class="grid"/><text x="${px(x)}" y="${h - bottom + 16}" text-anchor="middle">${esc(label)}</text>`,
+        `<line x1="${px(x)}" x2="${px(x)}" y1="${top}" y2="${h - bottom}" class="grid"/><text x="${px(x)}" ` +
+        `y="${h - bottom + 16}" text-anchor="middle">${esc(label)}</text>`,
     ),
   ];
   const keys = [...new Set(series.map((s) => s.colorKey ?? s.name))];
@@ -57,13 +59,26 @@ export function lineChart(series: Series[], options: ChartOptions): string {
       .filter(([, y]) => Number.isFinite(y))
       .map(([x, y], j) => `${j === 0 ? 'M' : 'L'}${px(x).toFixed(1)},${py(y).toFixed(1)}`)
       .join('');
-    return `<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/><text x="${w - right + 8}" y="${top + 14 + i * 16}" fill="${color}">${s.dashed ? '- - ' : ''}${esc(s.name)}</text>`;
+    return (
+      `<path d="${d}" fill="none" stroke="${color}" ` +
+      `stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/><text x="${w - right + 8}" ` +
+      `y="${top + 14 + i * 16}" fill="${color}">${s.dashed ? '- - ' : ''}${esc(s.name)}</text>`
+    );
   });
   const marks = (options.marks ?? []).map(
     (m) =>
-      `<line x1="${px(m.x).toFixed(1)}" x2="${px(m.x).toFixed(1)}" y1="${top}" y2="${h - bottom}" class="mark" stroke="#6b7280" stroke-dasharray="2 3"><title>${esc(m.label)}</title></line>`,
+      `<line x1="${px(m.x).toFixed(1)}" x2="${px(m.x).toFixed(1)}" y1="${top}" y2="${h - bottom}" class="mark" ` +
+      `stroke="#6b7280" stroke-dasharray="2 3"><title>${esc(m.label)}</title></line>`,
   );
-  return `<figure class="chart"><figcaption>${esc(options.title)}</figcaption><svg viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${esc(options.title)}">${grid.join('')}${marks.join('')}${lines.join('')}<text x="${(left + w - right) / 2}" y="${h - 6}" text-anchor="middle" class="axis">${esc(options.xLabel)}</text><text x="14" y="${(top + h - bottom) / 2}" text-anchor="middle" class="axis" transform="rotate(-90 14 ${(top + h - bottom) / 2})">${esc(options.yLabel)}</text></svg></figure>`;
+  return (
+    `<figure class="chart"><figcaption>${esc(options.title)}</figcaption><svg viewBox="0 0 ${w} ${h}" ` +
+    `width="${w}" height="${h}" role="img" ` +
+    `aria-label="${esc(options.title)}">${grid.join('')}${marks.join('')}${lines.join('')}<text ` +
+    `x="${(left + w - right) / 2}" y="${h - 6}" text-anchor="middle" ` +
+    `class="axis">${esc(options.xLabel)}</text><text x="14" y="${(top + h - bottom) / 2}" ` +
+    `text-anchor="middle" class="axis" transform="rotate(-90 14 ` +
+    `${(top + h - bottom) / 2})">${esc(options.yLabel)}</text></svg></figure>`
+  );
 }
 
 /** x position of a percentile on an HdrHistogram-style axis: 90 → 1, 99 → 2, 99.9 → 3. */

@@ -118,7 +118,10 @@ interface DriveReport {
   scheduleJitter?: LatencySummary;
 }
 
-/** The harness drives the calls: per call or in calibrated batches on the harness's thread, or crossing into a worker or child. */
+/**
+ * The harness drives the calls: per call or in calibrated batches on the harness's thread, or
+ * crossing into a worker or child.
+ */
 async function harnessDrive(
   lanes: readonly Lane[],
   scenario: Scenario,

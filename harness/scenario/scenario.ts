@@ -40,11 +40,18 @@ export interface ScenarioOptions {
   calls?: number;
   /** Deadline on every call, in ms; lanes that cannot enforce one refuse it. */
   deadlineMs?: number;
-  /** Closed loop on worker and process lanes: calls per crossing, each timed inside. @default SCENARIO_DEFAULTS.batch */
+  /**
+   * Closed loop on worker and process lanes: calls per crossing, each timed inside.
+   * @default SCENARIO_DEFAULTS.batch
+   */
   batch?: number;
   /** The JSON object passed to `init`. @default {} */
   config?: Record<string, unknown>;
-  /** Quotas and grants for this scenario's plugin, e.g. `{ memoryQuota: '1GiB' }`; the command line's flags win. @default the host's */
+  /**
+   * Quotas and grants for this scenario's plugin, e.g.
+   * `{ memoryQuota: '1GiB' }`; the command line's flags win.
+   * @default the host's
+   */
   policy?: PolicyOptions;
   /** Suites this scenario belongs to. */
   suites: SuiteName[];

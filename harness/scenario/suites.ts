@@ -66,12 +66,14 @@ export async function loadSuite(name: string): Promise<Scenario[]> {
   const unknown = added.filter((id) => !all.some((s) => s.id === id));
   if (unknown.length > 0)
     throw new UsageError(
-      `\`suites.${name}\` in ${currentProject().configFile} names no scenario ${unknown.map((id) => `\`${id}\``).join(', ')} (scenarios: ${all.map((s) => s.id).join(', ') || 'none'})`,
+      `\`suites.${name}\` in ${currentProject().configFile} names no scenario ` +
+        `${unknown.map((id) => `\`${id}\``).join(', ')} (scenarios: ${all.map((s) => s.id).join(', ') || 'none'})`,
     );
   const inSuite = all.filter((s) => s.suites.includes(name as SuiteName) || added.includes(s.id));
   if (inSuite.length === 0)
     throw new UsageError(
-      `suite \`${name}\` has no scenario in ${currentProject().scenarios.join(', ')}: add one with \`"suites": ["${name}"]\`, or run \`plugbench init\``,
+      `suite \`${name}\` has no scenario in ${currentProject().scenarios.join(', ')}: add one with \`"suites": ` +
+        `["${name}"]\`, or run \`plugbench init\``,
     );
   return inSuite.sort((a, b) => (a.id < b.id ? -1 : 1));
 }

@@ -94,7 +94,9 @@ export class GuidedLane extends SupervisedLane {
           }
           const stuckMs = performance.now() - sameSince;
           if (stuckMs < deadlineMs) return;
-          const message = `an execution outlived its deadline of ${deadlineMs} ms and was stopped after ${stuckMs.toFixed(0)} ms`;
+          const message =
+            `an execution outlived its deadline of ${deadlineMs} ms and was stopped after ` +
+            `${stuckMs.toFixed(0)} ms`;
           settle({ type: 'ended', failure: { kind: 'timeout', message }, input: state.input });
           this.replace('timeout');
         },

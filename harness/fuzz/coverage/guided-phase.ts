@@ -177,7 +177,9 @@ async function reportFinding(
     op: context.op,
     lane: finding.lane,
     ...(finding.kind ? { kind: finding.kind as FuzzFailure['kind'] } : {}),
-    message: `${finding.message} (seed ${options.seed}, ${where}, ${shrunk.attempts} shrink attempts, ${shrunk.input.length}-byte input)`,
+    message:
+      `${finding.message} (seed ${options.seed}, ${where}, ${shrunk.attempts} shrink attempts, ` +
+      `${shrunk.input.length}-byte input)`,
     inputBase64: Buffer.from(shrunk.input).toString('base64'),
     replay: options.replayCommand(file),
   };

@@ -8,7 +8,10 @@ function laneLine(run: GuidedRun): string {
   const found = run.finding
     ? `, found ${run.finding.failure.kind} after ${(run.finding.afterMs / 1000).toFixed(2)} s`
     : '';
-  return `${run.lane} ${run.execs} execs at ${perSecond(run.execs, run.durationMs)}/s, edges ${run.edgesSeen}/${run.edgesTotal}${found}`;
+  return (
+    `${run.lane} ${run.execs} execs at ${perSecond(run.execs, run.durationMs)}/s, edges ` +
+    `${run.edgesSeen}/${run.edgesTotal}${found}`
+  );
 }
 
 /** The console line and the results.json fields that say how a plugin/op was fuzzed. */

@@ -78,6 +78,7 @@ func decodeNativeStatus(status int, bytes []byte, hasOutput bool) outcome {
 	case status >= 1 && status <= len(errorCodes):
 		return outcome{kind: kindPlugin, code: byte(status - 1), message: message}
 	default:
-		return failure(kindProtocol, "status %d is not one of 0..%d or %d (plugbench.h)", status, len(errorCodes), nativePanic)
+		return failure(kindProtocol, "status %d is not one of 0..%d or %d (plugbench.h)",
+			status, len(errorCodes), nativePanic)
 	}
 }

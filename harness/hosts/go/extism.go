@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -12,7 +11,6 @@ import (
 	extism "github.com/extism/go-sdk"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/experimental"
-	"github.com/tetratelabs/wazero/sys"
 )
 
 // extismArtifact is an Extism plugin compiled by the official Go SDK (on wazero), as a Go
@@ -40,7 +38,8 @@ func openExtism(bytes []byte, request openRequest) (*extismArtifact, error) {
 	}
 	compiled, err := extism.NewCompiledPlugin(ctx, manifest, config, nil)
 	if err != nil {
-		return nil, refusal{"rejected", fmt.Sprintf("the Extism Go SDK does not load the module (%v); rebuild it for wasm32", err)}
+		why := fmt.Sprintf("the Extism Go SDK does not load the module (%v); rebuild it for wasm32", err)
+		return nil, refusal{"rejected", why}
 	}
 	ops := map[string]bool{}
 	for _, op := range request.Ops {
@@ -110,7 +109,8 @@ func extismConfig(config []byte) (map[string]string, error) {
 func (e *extismInstance) init(config []byte) outcome {
 	values, err := extismConfig(config)
 	if err != nil {
-		return outcome{kind: kindPlugin, code: codeInvalidInput, message: fmt.Sprintf("the config is not a JSON object (%v); Extism config is a map of names to strings", err)}
+		message := fmt.Sprintf("the config is not a JSON object (%v); Extism config is a map of names to strings", err)
+		return outcome{kind: kindPlugin, code: codeInvalidInput, message: message}
 	}
 	ctx := experimental.WithMemoryAllocator(context.Background(), e.allocator())
 	plugin, err := e.artifact.compiled.Instance(ctx, extism.PluginInstanceConfig{})
@@ -152,10 +152,9 @@ func (e *extismInstance) call(op, input []byte, deadline time.Duration) (result 
 	}()
 	started := time.Now()
 	rc, output, err := e.plugin.CallWithContext(ctx, name, input)
-	var exit *sys.ExitError
 	switch {
-	case errors.As(err, &exit) && (exit.ExitCode() == sys.ExitCodeDeadlineExceeded || exit.ExitCode() == sys.ExitCodeContextCanceled):
-		return failure(kindTimeout, "the call outlived its deadline of %d ms and was stopped after %.1f ms", deadline.Milliseconds(), float64(time.Since(started).Microseconds())/1000)
+	case stoppedAtDeadline(err):
+		return deadlineFailure(deadline, time.Since(started))
 	case err != nil && strings.HasPrefix(err.Error(), wazeroTrapPrefix):
 		return e.classifyTrap(err)
 	case err != nil && strings.Contains(err.Error(), hostFunctionRefused+"\n"):
@@ -165,7 +164,8 @@ func (e *extismInstance) call(op, input []byte, deadline time.Duration) (result 
 		// `error_set`: the plugin's own error, its message verbatim.
 		return outcome{kind: kindPlugin, code: codeInternal, message: err.Error()}
 	case rc != 0:
-		return outcome{kind: kindPlugin, code: codeInternal, message: fmt.Sprintf("`%s` returned %d without setting an error", name, rc)}
+		message := fmt.Sprintf("`%s` returned %d without setting an error", name, rc)
+		return outcome{kind: kindPlugin, code: codeInternal, message: message}
 	case len(output) > e.artifact.maxOutput:
 		return failure(kindProtocol, "the output is %d bytes, past the output limit of %d", len(output), e.artifact.maxOutput)
 	}
@@ -181,7 +181,7 @@ func (e *extismInstance) classifyTrap(err error) outcome {
 	}
 	for _, memory := range e.memories {
 		if float64(memory.committed) >= float64(e.artifact.quota)*exhaustedMemoryShare {
-			return failure(kindResourceExhausted, "memory quota: the instance trapped (%s) with %d bytes of linear memory, quota %d", message, memory.committed, e.artifact.quota)
+			return quotaFailure(message, int64(memory.committed), e.artifact.quota)
 		}
 	}
 	return failure(kindTrap, "%s", message)

@@ -23,7 +23,8 @@ func TestExtismConfig(t *testing.T) {
 }
 
 func TestExtismErrorCodesFollowTheContractTable(t *testing.T) {
-	if errorCodes[codeInvalidInput] != "invalid-input" || errorCodes[codeUnsupportedOp] != "unsupported-op" || errorCodes[codeInternal] != "internal" {
+	if errorCodes[codeInvalidInput] != "invalid-input" || errorCodes[codeUnsupportedOp] != "unsupported-op" ||
+		errorCodes[codeInternal] != "internal" {
 		t.Fatalf("codes %d %d %d do not name their errors", codeInvalidInput, codeUnsupportedOp, codeInternal)
 	}
 }

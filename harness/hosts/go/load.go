@@ -118,7 +118,8 @@ func runLoad(plugins []*plugin, request loadRequest, inputs [][]byte, stop *atom
 		runs[i] = &loadRun{
 			request: request, inputs: inputs, op: []byte(request.Op), plugin: pl, next: i % len(inputs),
 			deadline: time.Duration(request.DeadlineMs * float64(time.Millisecond)),
-			rec:      newRecording(request.Model == "open", final.pass), stop: stop, tickNs: int64(everyMs * 1e6), tickCalls: tickCalls,
+			rec:      newRecording(request.Model == "open", final.pass), stop: stop,
+			tickNs: int64(everyMs * 1e6), tickCalls: tickCalls,
 			calls: share(request.Calls, callers, i), memory: &memories[i], memories: memories,
 			watched: native && request.DeadlineMs > 0,
 		}
@@ -260,7 +261,9 @@ func (l *loadRun) watch(done <-chan struct{}) {
 			if start <= 0 || time.Duration(now()-start) < l.deadline || !l.callStart.CompareAndSwap(start, -1) {
 				continue
 			}
-			l.rec.outcome(failure(kindTimeout, "the call outlived its deadline of %d ms and was still running after %.1f ms; native code cannot be stopped, so its process is killed", l.deadline.Milliseconds(), float64(now()-start)/1e6), -1)
+			l.rec.outcome(failure(kindTimeout, "the call outlived its deadline of %d ms and was still running after "+
+				"%.1f ms; native code cannot be stopped, so its process is killed",
+				l.deadline.Milliseconds(), float64(now()-start)/1e6), -1)
 			recordNs(l.rec.latency, now()-start)
 			l.rec.finish(ending{elapsedNs: now() - l.t0, stuck: true})
 			return

@@ -125,7 +125,8 @@ func TestPluginErrorsDoNotRecycle(t *testing.T) {
 	a := &fakeArtifact{template: fakeInstance{calls: calls, failEvery: 4, failKind: kindPlugin}}
 	got := sumDeltas(collect(fakePlugins(t, a, 1), loadRequest{Op: "echo", Model: "open", RatePerSec: 50000, Calls: 100}))
 	if got.errors["plugin"] != 25 || got.recycles != 0 || a.made.Load() != 1 {
-		t.Fatalf("%d plugin errors, %d recycles, %d instances; want 25, 0, 1", got.errors["plugin"], got.recycles, a.made.Load())
+		t.Fatalf("%d plugin errors, %d recycles, %d instances; want 25, 0, 1",
+			got.errors["plugin"], got.recycles, a.made.Load())
 	}
 }
 

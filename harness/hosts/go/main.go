@@ -185,7 +185,8 @@ func (s *server) handle(request frame) {
 			fatal("bad load request: %v", err)
 		}
 		s.stopLoad.Store(false)
-		runLoad(s.instances(max(load.Callers, 1)), load, inputs, &s.stopLoad, func(d loadDelta) { s.w.sendJSON(repLoadTick, request.id, d) })
+		send := func(d loadDelta) { s.w.sendJSON(repLoadTick, request.id, d) }
+		runLoad(s.instances(max(load.Callers, 1)), load, inputs, &s.stopLoad, send)
 		wasmMemoryBytes.Store(s.memoryBytes())
 	case reqClose:
 		if s.plugin != nil {
@@ -241,7 +242,8 @@ func (s *server) open(request openRequest) (openedReply, error) {
 		s.artifact, s.first, reply.Abi = native, first, &abi
 		return reply, nil
 	default:
-		return openedReply{}, refusal{"incompatible", "the Go host loads the boundaries `wasm-core` (wazero) and `native` (cgo), not `" + request.Boundary + "`"}
+		why := "the Go host loads the boundaries `wasm-core` (wazero) and `native` (cgo), not `" + request.Boundary + "`"
+		return openedReply{}, refusal{"incompatible", why}
 	}
 }
 

@@ -49,7 +49,10 @@ type laneMemory struct {
 }
 
 func (s memorySample) forHarness() laneMemory {
-	return laneMemory{WasmMemoryBytes: s.WasmMemoryBytes, ChildRssBytes: s.RssBytes, ChildMallocBytes: s.MallocBytes, ChildGoHeapBytes: s.GoHeapBytes}
+	return laneMemory{
+		WasmMemoryBytes: s.WasmMemoryBytes, ChildRssBytes: s.RssBytes,
+		ChildMallocBytes: s.MallocBytes, ChildGoHeapBytes: s.GoHeapBytes,
+	}
 }
 
 func sampleMemory() memorySample {

@@ -22,7 +22,10 @@ typedef struct {
 static const char *pb_open(const char *path, pb_exports *e) {
 	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (h == NULL) return dlerror();
-	static const char *names[] = {"plugbench_abi", "plugbench_describe", "plugbench_init", "plugbench_call", "plugbench_free", "plugbench_shutdown"};
+	static const char *names[] = {
+		"plugbench_abi", "plugbench_describe", "plugbench_init",
+		"plugbench_call", "plugbench_free", "plugbench_shutdown",
+	};
 	void *found[6];
 	for (int i = 0; i < 6; i++) {
 		found[i] = dlsym(h, names[i]);
@@ -75,7 +78,9 @@ func (a *nativeArtifact) open() (*nativeInstance, error) {
 	exports := (*C.pb_exports)(C.malloc(C.sizeof_pb_exports))
 	if missing := C.pb_open(cpath, exports); missing != nil {
 		C.free(unsafe.Pointer(exports))
-		return nil, refusal{"protocol", fmt.Sprintf("the shared library does not load or lacks a contract export (%s); it must export every function of harness/contract/plugbench.h", C.GoString(missing))}
+		why := fmt.Sprintf("the shared library does not load or lacks a contract export (%s); "+
+			"it must export every function of harness/contract/plugbench.h", C.GoString(missing))
+		return nil, refusal{"protocol", why}
 	}
 	return &nativeInstance{exports: exports, maxOutput: a.maxOutput, out: (*C.pb_buf)(C.malloc(C.sizeof_pb_buf))}, nil
 }

@@ -62,11 +62,14 @@ func (r refusal) Error() string { return r.Message }
 func readVerified(request openRequest) ([]byte, error) {
 	bytes, err := os.ReadFile(request.File)
 	if err != nil {
-		return nil, refusal{"rejected", fmt.Sprintf("artifact `%s` cannot be read (%v); rebuild the plugin with `plugbench build`", request.File, err)}
+		why := fmt.Sprintf("artifact `%s` cannot be read (%v); rebuild the plugin with `plugbench build`", request.File, err)
+		return nil, refusal{"rejected", why}
 	}
 	sum := sha256.Sum256(bytes)
 	if actual := hex.EncodeToString(sum[:]); actual != request.Sha256 {
-		return nil, refusal{"rejected", fmt.Sprintf("artifact `%s` has SHA-256 %s, but plugin.json lists %s: the file changed after it was signed; rebuild the plugin with `plugbench build`", request.File, actual, request.Sha256)}
+		why := fmt.Sprintf("artifact `%s` has SHA-256 %s, but plugin.json lists %s: the file changed after it was "+
+			"signed; rebuild the plugin with `plugbench build`", request.File, actual, request.Sha256)
+		return nil, refusal{"rejected", why}
 	}
 	return bytes, nil
 }

@@ -126,7 +126,10 @@ type recording struct {
 }
 
 func newRecording(openLoop bool, send func(loadDelta)) *recording {
-	r := &recording{window: newWindow(openLoop), openLoop: openLoop, spare: make(chan *window, 1), flushes: make(chan flush, 1), sent: make(chan struct{}), sampledPerKind: map[failureKind]int{}}
+	r := &recording{
+		window: newWindow(openLoop), openLoop: openLoop, spare: make(chan *window, 1),
+		flushes: make(chan flush, 1), sent: make(chan struct{}), sampledPerKind: map[failureKind]int{},
+	}
 	r.spare <- newWindow(openLoop)
 	go func() {
 		for f := range r.flushes {

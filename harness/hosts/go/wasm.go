@@ -59,14 +59,20 @@ func text(m api.Module, ptr, length uint32) string {
 func openWasm(bytes []byte, request openRequest) (*wasmArtifact, []importDesc, []string, error) {
 	ctx := context.Background()
 	pages := min(request.MemoryBytes/wasmPageBytes, maxWasm32Pages)
-	runtime := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCloseOnContextDone(!request.NoDeadlineChecks).WithMemoryLimitPages(uint32(pages)))
+	config := wazero.NewRuntimeConfig().
+		WithCloseOnContextDone(!request.NoDeadlineChecks).
+		WithMemoryLimitPages(uint32(pages))
+	runtime := wazero.NewRuntimeWithConfig(ctx, config)
 	compiled, err := runtime.CompileModule(ctx, bytes)
 	if err != nil {
 		runtime.Close(ctx)
 		if strings.Contains(err.Error(), "over limit") {
-			return nil, nil, nil, refusal{"incompatible", fmt.Sprintf("the module's initial memory is more than the memory quota of %d bytes (%v); raise the quota with `--memory-quota`", request.MemoryBytes, err)}
+			why := fmt.Sprintf("the module's initial memory is more than the memory quota of %d bytes (%v); "+
+				"raise the quota with `--memory-quota`", request.MemoryBytes, err)
+			return nil, nil, nil, refusal{"incompatible", why}
 		}
-		return nil, nil, nil, refusal{"rejected", fmt.Sprintf("the core module does not compile (%v); rebuild it for wasm32-unknown-unknown", err)}
+		why := fmt.Sprintf("the core module does not compile (%v); rebuild it for wasm32-unknown-unknown", err)
+		return nil, nil, nil, refusal{"rejected", why}
 	}
 	var imports []importDesc
 	for _, f := range compiled.ImportedFunctions() {
@@ -87,7 +93,7 @@ func openWasm(bytes []byte, request openRequest) (*wasmArtifact, []importDesc, [
 	_, err = runtime.NewHostModuleBuilder(hostImportModule).
 		NewFunctionBuilder().WithFunc(func(ctx context.Context, m api.Module, level, ptr, length uint32) {}).Export("log").
 		NewFunctionBuilder().WithFunc(reportPanic).Export("panicked").
-		NewFunctionBuilder().WithFunc(func() uint64 { return uint64(time.Since(processStart).Nanoseconds()) }).Export("now-ns").
+		NewFunctionBuilder().WithFunc(func() uint64 { return uint64(now()) }).Export("now-ns").
 		Instantiate(ctx)
 	if err != nil {
 		fatal("cannot instantiate the host functions: %v", err)
@@ -98,7 +104,8 @@ func openWasm(bytes []byte, request openRequest) (*wasmArtifact, []importDesc, [
 var processStart = time.Now()
 
 func (a *wasmArtifact) instantiate() (instance, error) {
-	module, err := a.runtime.InstantiateModule(experimental.WithMemoryAllocator(context.Background(), mmapAllocator), a.compiled, wazero.NewModuleConfig().WithName("").WithStartFunctions())
+	ctx := experimental.WithMemoryAllocator(context.Background(), mmapAllocator)
+	module, err := a.runtime.InstantiateModule(ctx, a.compiled, wazero.NewModuleConfig().WithName("").WithStartFunctions())
 	if err != nil {
 		return nil, refusal{"incompatible", fmt.Sprintf("the core module does not instantiate: %v", err)}
 	}
@@ -106,7 +113,8 @@ func (a *wasmArtifact) instantiate() (instance, error) {
 	w := &wasmInstance{
 		artifact: a, module: module, memory: module.Memory(),
 		realloc: fn("cabi_realloc"), describeFn: fn("describe"), postDescribe: fn("cabi_post_describe"),
-		initFn: fn("init"), postInit: fn("cabi_post_init"), callFn: fn("call"), postCall: fn("cabi_post_call"), shutdownFn: fn("shutdown"),
+		initFn: fn("init"), postInit: fn("cabi_post_init"),
+		callFn: fn("call"), postCall: fn("cabi_post_call"), shutdownFn: fn("shutdown"),
 		stack: make([]uint64, 4),
 	}
 	w.ctx = context.WithValue(context.Background(), instanceKey{}, w)
@@ -137,7 +145,8 @@ func (w *wasmInstance) describeManifest() (string, error) {
 		retptr := w.invoke(w.describeFn)
 		area := w.read(retptr, 8, 8, "the return area")
 		what := "the manifest from `describe`"
-		decoded, err := decodeUTF8(w.read(binary.LittleEndian.Uint32(area[0:4]), binary.LittleEndian.Uint32(area[4:8]), w.artifact.maxOutput, what), what)
+		ptr, length := binary.LittleEndian.Uint32(area[0:4]), binary.LittleEndian.Uint32(area[4:8])
+		decoded, err := decodeUTF8(w.read(ptr, length, w.artifact.maxOutput, what), what)
 		if err != nil {
 			panic(err)
 		}
@@ -233,21 +242,39 @@ func (w *wasmInstance) guard(deadline time.Duration, body func() outcome) (resul
 	return body()
 }
 
+// stoppedAtDeadline says whether wazero ended a call because its context's deadline passed.
+func stoppedAtDeadline(err error) bool {
+	var exit *sys.ExitError
+	return errors.As(err, &exit) &&
+		(exit.ExitCode() == sys.ExitCodeDeadlineExceeded || exit.ExitCode() == sys.ExitCodeContextCanceled)
+}
+
+// deadlineFailure is the timeout of a call wazero stopped at its deadline, after `elapsed`.
+func deadlineFailure(deadline, elapsed time.Duration) outcome {
+	return failure(kindTimeout, "the call outlived its deadline of %d ms and was stopped after %.1f ms",
+		deadline.Milliseconds(), float64(elapsed.Microseconds())/1000)
+}
+
+// quotaFailure is a trap with the linear memory at the quota: an allocation that failed.
+func quotaFailure(trap string, memoryBytes, quota int64) outcome {
+	return failure(kindResourceExhausted,
+		"memory quota: the instance trapped (%s) with %d bytes of linear memory, quota %d", trap, memoryBytes, quota)
+}
+
 func (w *wasmInstance) classify(err error, deadline time.Duration, elapsed time.Duration) outcome {
 	if message := w.panicked; message != "" {
 		w.panicked = ""
 		return failure(kindPanic, "%s", message)
 	}
-	var exit *sys.ExitError
-	if errors.As(err, &exit) && (exit.ExitCode() == sys.ExitCodeDeadlineExceeded || exit.ExitCode() == sys.ExitCodeContextCanceled) {
-		return failure(kindTimeout, "the call outlived its deadline of %d ms and was stopped after %.1f ms", deadline.Milliseconds(), float64(elapsed.Microseconds())/1000)
+	if stoppedAtDeadline(err) {
+		return deadlineFailure(deadline, elapsed)
 	}
 	message, _, _ := strings.Cut(err.Error(), "\n")
 	if strings.Contains(message, "stack overflow") {
 		return failure(kindTrap, "stack overflow (%s)", message)
 	}
 	if bytes := w.memoryBytes(); float64(bytes) >= float64(w.artifact.quota)*exhaustedMemoryShare {
-		return failure(kindResourceExhausted, "memory quota: the instance trapped (%s) with %d bytes of linear memory, quota %d", message, bytes, w.artifact.quota)
+		return quotaFailure(message, bytes, w.artifact.quota)
 	}
 	return failure(kindTrap, "%s", message)
 }
