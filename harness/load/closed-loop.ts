@@ -2,8 +2,9 @@ import { POISONING_KINDS } from '../contract/errors.ts';
 import type { Clock } from '../measure/clock.ts';
 import type { LaneRecording } from '../measure/recording.ts';
 import { type RunBound } from '../isolations/host-load-lane.ts';
-import { boundReached, type LoopHooks, TICK_EVERY_MS } from './model.ts';
+import { boundReached, type LoopHooks } from './model.ts';
 import type { CallTarget } from './target.ts';
+import { Ticker } from './ticker.ts';
 
 export interface ClosedLoopOptions extends LoopHooks {
   bound: RunBound;
@@ -34,64 +35,33 @@ export async function closedLoop(
 ): Promise<ClosedLoopReport> {
   const { clock, bound } = options;
   const batchSize = options.batchSize ?? 1;
+  const crossingBatch = options.crossingBatch ?? 1;
   const t0 = clock.nowNs();
-  const tickEveryNs = (options.tickEveryMs ?? TICK_EVERY_MS) * 1e6;
-  const tickEveryCalls = options.tickEveryCalls ?? Number.POSITIVE_INFINITY;
-  let nextTickNs = t0 + tickEveryNs;
-  let nextTickCalls = tickEveryCalls;
+  const ticker = new Ticker(options, clock, recording, t0);
   let issued = 0;
   const done = (nowNs: number) => boundReached(bound, nowNs - t0, issued) || options.signal?.aborted === true;
-  // Checked without awaiting, so a sync caller pays no promise per call.
-  const tickDue = (nowNs: number) =>
-    options.tick !== undefined && (recording.calls >= nextTickCalls || nowNs >= nextTickNs);
-  const tick = () => {
-    nextTickNs = clock.nowNs() + tickEveryNs;
-    nextTickCalls = recording.calls + tickEveryCalls;
-    return options.tick!(recording.calls);
+  /** Up to `n` calls, fewer where the bound's calls run out. */
+  const take = (n: number) => {
+    const taken = 'calls' in bound ? Math.min(n, bound.calls - issued) : n;
+    issued += taken;
+    return taken;
   };
-  // A timed batch ends where a tick by calls is due, so a short run still gets its samples.
-  const untilTick = () =>
-    options.tick === undefined ? Number.POSITIVE_INFINITY : Math.max(1, nextTickCalls - recording.calls);
-
   const caller = async (target: CallTarget) => {
     // The clock read that ends one call's timing also decides whether to go on: one read fewer per call.
     let nowNs = clock.nowNs();
     while (!done(nowNs)) {
-      if (tickDue(nowNs)) await tick();
+      if (ticker.due(nowNs)) await ticker.tick();
       if (target.sync) {
-        const input = nextInput();
-        const n = Math.min(batchSize, untilTick(), 'calls' in bound ? bound.calls - issued : batchSize);
-        issued += n;
-        const startNs = clock.nowNs();
-        for (let i = 0; i < n; i++) {
-          const outcome = target.call(op, input);
-          if (!outcome.ok) {
-            recording.recordOutcome(outcome);
-            if (POISONING_KINDS.has(outcome.failure.kind)) await target.recycle(outcome);
-          } else recording.calls++;
-        }
-        nowNs = clock.nowNs();
-        recording.latency.recordNsTimes((nowNs - startNs) / n, n);
+        // A timed batch ends where a tick by calls is due, so a short run still gets its samples.
+        const n = Math.min(batchSize, ticker.untilTick());
+        nowNs = await timedBatch(target, op, nextInput(), take(n), clock, recording);
         continue;
       }
-      if (target.batch && (options.crossingBatch ?? 1) > 1) {
-        const n = 'calls' in bound ? Math.min(options.crossingBatch!, bound.calls - issued) : options.crossingBatch!;
-        issued += n;
-        const result = await target.batch(op, nextInput(), n);
-        for (const ns of result.innerNs) {
-          recording.latency.recordNs(ns);
-          recording.inner.recordNs(ns);
-        }
-        recording.calls += result.innerNs.length;
-        for (const failure of result.failures) recording.recordFailure(failure);
-      } else {
+      if (target.batch && crossingBatch > 1)
+        await crossing(target.batch, op, nextInput(), take(crossingBatch), recording);
+      else {
         issued++;
-        const input = nextInput();
-        const startNs = clock.nowNs();
-        const { outcome, innerNs } = await target.call(op, input);
-        recording.latency.recordNs(clock.nowNs() - startNs);
-        recording.inner.recordNs(innerNs);
-        recording.recordOutcome(outcome);
+        await timedCall(target, op, nextInput(), clock, recording);
       }
       nowNs = clock.nowNs();
     }
@@ -99,4 +69,61 @@ export async function closedLoop(
   await Promise.all(targets.map(caller));
   const elapsedNs = clock.nowNs() - t0;
   return { elapsedNs, throughputPerSec: recording.calls / (elapsedNs / 1e9) };
+}
+
+type SyncTarget = Extract<CallTarget, { sync: true }>;
+type AsyncTarget = Extract<CallTarget, { sync: false }>;
+
+/** `n` calls on a sync target timed together, each recorded at their mean; returns the clock at their end. */
+async function timedBatch(
+  target: SyncTarget,
+  op: string,
+  input: Uint8Array,
+  n: number,
+  clock: Clock,
+  recording: LaneRecording,
+): Promise<number> {
+  const startNs = clock.nowNs();
+  for (let i = 0; i < n; i++) {
+    const outcome = target.call(op, input);
+    if (!outcome.ok) {
+      recording.recordOutcome(outcome);
+      if (POISONING_KINDS.has(outcome.failure.kind)) await target.recycle(outcome);
+    } else recording.calls++;
+  }
+  const endNs = clock.nowNs();
+  recording.latency.recordNsTimes((endNs - startNs) / n, n);
+  return endNs;
+}
+
+/** `n` calls in one crossing into a worker or child, each timed inside it. */
+async function crossing(
+  batch: NonNullable<AsyncTarget['batch']>,
+  op: string,
+  input: Uint8Array,
+  n: number,
+  recording: LaneRecording,
+): Promise<void> {
+  const result = await batch(op, input, n);
+  for (const ns of result.innerNs) {
+    recording.latency.recordNs(ns);
+    recording.inner.recordNs(ns);
+  }
+  recording.calls += result.innerNs.length;
+  for (const failure of result.failures) recording.recordFailure(failure);
+}
+
+/** One call into a worker or child, timed from here (and inside it). */
+async function timedCall(
+  target: AsyncTarget,
+  op: string,
+  input: Uint8Array,
+  clock: Clock,
+  recording: LaneRecording,
+): Promise<void> {
+  const startNs = clock.nowNs();
+  const { outcome, innerNs } = await target.call(op, input);
+  recording.latency.recordNs(clock.nowNs() - startNs);
+  recording.inner.recordNs(innerNs);
+  recording.recordOutcome(outcome);
 }

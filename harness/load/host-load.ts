@@ -29,6 +29,25 @@ function shares(bound: RunBound, lanes: number): RunBound[] {
   }));
 }
 
+type HostModel = { model: 'open'; ratePerSec: number } | { model: 'closed' };
+type HostLoadHooks = LoopHooks & { clock: Clock; deadlineMs?: number; callers?: number };
+
+/** A load under way in several hosts, and the figures their deltas add up to. */
+interface HostLoadRun {
+  lanes: readonly HostLoadLane[];
+  op: string;
+  inputs: Uint8Array[];
+  model: HostModel;
+  hooks: HostLoadHooks;
+  recording: LaneRecording;
+  jitter: LatencyHistogram | undefined;
+  timing: TimingMode;
+  /** The ticks so far, in order. */
+  ticking: Promise<void>;
+  /** Each host's memory from its latest delta; unknown while a host is replaced. */
+  memories: Array<LaneMemory | undefined>;
+}
+
 /**
  * Runs a load model in the hosts of `lanes` at once (`callers` in each) and adds every delta to
  * `recording`: histograms decoded and added exactly, counts summed. A host that dies mid-load
@@ -39,95 +58,110 @@ export async function hostLoad(
   lanes: readonly HostLoadLane[],
   op: string,
   inputs: Uint8Array[],
-  model: { model: 'open'; ratePerSec: number } | { model: 'closed' },
+  model: HostModel,
   bound: RunBound,
   recording: LaneRecording,
-  hooks: LoopHooks & { clock: Clock; deadlineMs?: number; callers?: number },
+  hooks: HostLoadHooks,
 ): Promise<HostLoadReport> {
-  const jitter = model.model === 'open' ? LatencyHistogram.create() : undefined;
-  let ticking = Promise.resolve();
-  let timing: TimingMode = { mode: 'per-call' };
-  // Each host's memory from its latest delta; unknown while a host is replaced.
-  const memories: Array<LaneMemory | undefined> = lanes.map(() => undefined);
-  const merge = (delta: LoadDelta, lane: number) => {
-    recording.calls += delta.calls;
-    recording.late += delta.late;
-    for (const [kind, count] of Object.entries(delta.errors)) {
-      if (!(FAILURE_KINDS as readonly string[]).includes(kind))
-        throw new Error(`harness bug: the host counted failures of kind \`${kind}\``);
-      recording.errors[kind as FailureKind] = (recording.errors[kind as FailureKind] ?? 0) + count;
-    }
-    for (const sample of delta.failureSamples) recording.keepSample(failureFrom(sample));
-    addEncoded(recording.latency, delta.latency);
-    if (delta.uncorrected && recording.uncorrected) addEncoded(recording.uncorrected, delta.uncorrected);
-    if (delta.jitter && jitter) addEncoded(jitter, delta.jitter);
-    if (delta.timing) timing = delta.timing;
-    memories[lane] = delta.memory;
-    if (!hooks.tick) return;
-    // Calls, memory and replacements as of this delta: a tick that waits behind another must not read later ones.
-    const calls = recording.calls;
-    const memory = memories.every((m) => m !== undefined) ? addLaneMemory(memories as LaneMemory[]) : undefined;
-    const replacements = lanes.reduce((sum, l) => sum + l.recycles.length, 0);
-    ticking = ticking.then(() => hooks.tick!(calls, memory && { ...memory, replacements }));
-  };
-  const runOne = async (lane: HostLoadLane, index: number, share: RunBound): Promise<number> => {
-    let calls = 0;
-    let elapsedNs = 0;
-    for (;;) {
-      const remaining: RunBound =
-        'calls' in share ? { calls: share.calls - calls } : { durationMs: share.durationMs - elapsedNs / 1e6 };
-      if (('calls' in remaining ? remaining.calls : remaining.durationMs) <= 0 || hooks.signal?.aborted)
-        return elapsedNs;
-      const startedNs = hooks.clock.nowNs();
-      // A continuation after a replacement takes up the inputs where the last host left them.
-      const turn = calls % inputs.length;
-      const request: HostLoadRequest = {
-        op,
-        inputs: [...inputs.slice(turn), ...inputs.slice(0, turn)],
-        model: model.model,
-        ...(model.model === 'open' ? { ratePerSec: model.ratePerSec } : {}),
-        bound: remaining,
-        ...(hooks.deadlineMs !== undefined ? { deadlineMs: hooks.deadlineMs } : {}),
-        tickEveryMs: hooks.tickEveryMs ?? TICK_EVERY_MS,
-        ...(hooks.tickEveryCalls !== undefined
-          ? { tickEveryCalls: Math.ceil(hooks.tickEveryCalls / lanes.length) }
-          : {}),
-        ...(model.model === 'closed' && (hooks.callers ?? 1) > 1 ? { callers: hooks.callers } : {}),
-      };
-      const end = await lane.runLoad(
-        request,
-        (delta) => {
-          calls += delta.calls;
-          merge(delta, index);
-        },
-        hooks.signal,
-      );
-      if ('final' in end) {
-        elapsedNs += end.final.elapsedNs ?? 0;
-        if (!end.final.stuck) return elapsedNs;
-        memories[index] = undefined;
-      } else {
-        // The host died: its last memory is no longer anyone's.
-        memories[index] = undefined;
-        recording.recordOutcome({ ok: false, failure: end.ended });
-        calls++;
-        elapsedNs += hooks.clock.nowNs() - startedNs;
-      }
-    }
+  const run: HostLoadRun = {
+    lanes,
+    op,
+    inputs,
+    model,
+    hooks,
+    recording,
+    jitter: model.model === 'open' ? LatencyHistogram.create() : undefined,
+    timing: { mode: 'per-call' },
+    ticking: Promise.resolve(),
+    memories: lanes.map(() => undefined),
   };
   try {
     const parts = shares(bound, lanes.length);
-    const elapsed = await Promise.all(lanes.map((lane, i) => runOne(lane, i, parts[i]!)));
-    await ticking;
+    const elapsed = await Promise.all(lanes.map((_, i) => runShare(run, i, parts[i]!)));
+    await run.ticking;
     const elapsedNs = Math.max(...elapsed);
     return {
       elapsedNs,
-      timing,
+      timing: run.timing,
       ...(model.model === 'open'
-        ? { achievedRate: recording.calls / (elapsedNs / 1e9), scheduleJitter: jitter!.summary() }
+        ? { achievedRate: recording.calls / (elapsedNs / 1e9), scheduleJitter: run.jitter!.summary() }
         : {}),
     };
   } finally {
-    jitter?.destroy();
+    run.jitter?.destroy();
   }
+}
+
+/** Runs lane `index`'s share of the bound, in a replacement host after each crash; returns the ns it ran. */
+async function runShare(run: HostLoadRun, index: number, share: RunBound): Promise<number> {
+  const { hooks } = run;
+  let calls = 0;
+  let elapsedNs = 0;
+  for (;;) {
+    const remaining: RunBound =
+      'calls' in share ? { calls: share.calls - calls } : { durationMs: share.durationMs - elapsedNs / 1e6 };
+    if (('calls' in remaining ? remaining.calls : remaining.durationMs) <= 0 || hooks.signal?.aborted) return elapsedNs;
+    const startedNs = hooks.clock.nowNs();
+    const onDelta = (delta: LoadDelta) => {
+      calls += delta.calls;
+      mergeDelta(run, delta, index);
+    };
+    const end = await run.lanes[index]!.runLoad(requestFor(run, remaining, calls), onDelta, hooks.signal);
+    if ('final' in end) {
+      elapsedNs += end.final.elapsedNs ?? 0;
+      if (!end.final.stuck) return elapsedNs;
+      run.memories[index] = undefined;
+    } else {
+      // The host died: its last memory is no longer anyone's.
+      run.memories[index] = undefined;
+      run.recording.recordOutcome({ ok: false, failure: end.ended });
+      calls++;
+      elapsedNs += hooks.clock.nowNs() - startedNs;
+    }
+  }
+}
+
+/** What a host is asked to run: the rest of its share, after `calls` of it were made. */
+function requestFor(run: HostLoadRun, remaining: RunBound, calls: number): HostLoadRequest {
+  const { hooks, inputs, model } = run;
+  // A continuation after a replacement takes up the inputs where the last host left them.
+  const turn = calls % inputs.length;
+  return {
+    op: run.op,
+    inputs: [...inputs.slice(turn), ...inputs.slice(0, turn)],
+    model: model.model,
+    ...(model.model === 'open' ? { ratePerSec: model.ratePerSec } : {}),
+    bound: remaining,
+    ...(hooks.deadlineMs !== undefined ? { deadlineMs: hooks.deadlineMs } : {}),
+    tickEveryMs: hooks.tickEveryMs ?? TICK_EVERY_MS,
+    ...(hooks.tickEveryCalls !== undefined
+      ? { tickEveryCalls: Math.ceil(hooks.tickEveryCalls / run.lanes.length) }
+      : {}),
+    ...(model.model === 'closed' && (hooks.callers ?? 1) > 1 ? { callers: hooks.callers } : {}),
+  };
+}
+
+/** Adds one host's delta to the load's figures, and ticks with what they are as of it. */
+function mergeDelta(run: HostLoadRun, delta: LoadDelta, lane: number): void {
+  const { recording, hooks } = run;
+  recording.calls += delta.calls;
+  recording.late += delta.late;
+  for (const [kind, count] of Object.entries(delta.errors)) {
+    if (!(FAILURE_KINDS as readonly string[]).includes(kind))
+      throw new Error(`harness bug: the host counted failures of kind \`${kind}\``);
+    recording.errors[kind as FailureKind] = (recording.errors[kind as FailureKind] ?? 0) + count;
+  }
+  for (const sample of delta.failureSamples) recording.keepSample(failureFrom(sample));
+  addEncoded(recording.latency, delta.latency);
+  if (delta.uncorrected && recording.uncorrected) addEncoded(recording.uncorrected, delta.uncorrected);
+  if (delta.jitter && run.jitter) addEncoded(run.jitter, delta.jitter);
+  if (delta.timing) run.timing = delta.timing;
+  run.memories[lane] = delta.memory;
+  if (!hooks.tick) return;
+  // Calls, memory and replacements as of this delta: a tick that waits behind another must not read later ones.
+  const calls = recording.calls;
+  const memories = run.memories;
+  const memory = memories.every((m) => m !== undefined) ? addLaneMemory(memories as LaneMemory[]) : undefined;
+  const replacements = run.lanes.reduce((sum, l) => sum + l.recycles.length, 0);
+  run.ticking = run.ticking.then(() => hooks.tick!(calls, memory && { ...memory, replacements }));
 }

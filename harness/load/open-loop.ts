@@ -5,8 +5,9 @@ import type { Clock } from '../measure/clock.ts';
 import { LatencyHistogram, type LatencySummary } from '../measure/latency.ts';
 import type { LaneRecording } from '../measure/recording.ts';
 import { type RunBound } from '../isolations/host-load-lane.ts';
-import { boundReached, type LoopHooks, TICK_EVERY_MS } from './model.ts';
+import { boundReached, type LoopHooks } from './model.ts';
 import type { CallTarget } from './target.ts';
+import { Ticker } from './ticker.ts';
 
 export interface OpenLoopOptions extends LoopHooks {
   ratePerSec: number;
@@ -48,26 +49,16 @@ export async function openLoop(
   const jitter = LatencyHistogram.create();
   const inFlight = new Set<Promise<void>>();
   const t0 = clock.nowNs();
-  const tickEveryNs = (options.tickEveryMs ?? TICK_EVERY_MS) * 1e6;
-  const tickEveryCalls = options.tickEveryCalls ?? Number.POSITIVE_INFINITY;
-  let nextTickNs = t0 + tickEveryNs;
-  let nextTickCalls = tickEveryCalls;
+  const ticker = new Ticker(options, clock, recording, t0);
   let issued = 0;
   try {
     for (;;) {
       const intendedNs = t0 + issued * intervalNs;
       if (boundReached(options.bound, intendedNs - t0, issued) || options.signal?.aborted) break;
-      if (options.tick && (recording.calls >= nextTickCalls || clock.nowNs() >= nextTickNs)) {
-        nextTickNs = clock.nowNs() + tickEveryNs;
-        nextTickCalls = recording.calls + tickEveryCalls;
-        await options.tick(recording.calls);
-      }
+      if (ticker.dueNow()) await ticker.tick();
       const nowNs = clock.nowNs();
       if (nowNs < intendedNs) {
-        if (intendedNs - nowNs > SLEEP_ABOVE_NS)
-          await new Promise((resolve) => setTimeout(resolve, (intendedNs - nowNs - SLEEP_ABOVE_NS / 2) / 1e6));
-        else if (!target.sync) await yieldToEventLoop();
-        else while (clock.nowNs() < intendedNs);
+        await waitUntil(intendedNs, nowNs, target, clock);
         continue;
       }
       issued++;
@@ -79,22 +70,10 @@ export async function openLoop(
       const startNs = clock.nowNs();
       jitter.recordNs(startNs - intendedNs);
       if (startNs - intendedNs >= intervalNs) recording.late++;
-      if (target.sync) {
-        const outcome = target.call(op, input);
-        const endNs = clock.nowNs();
-        recording.latency.recordNs(endNs - intendedNs);
-        recording.uncorrected?.recordNs(endNs - startNs);
-        recording.recordOutcome(outcome);
-        if (!outcome.ok && POISONING_KINDS.has(outcome.failure.kind)) await target.recycle(outcome);
-      } else {
-        const done: Promise<void> = target.call(op, input).then(({ outcome, innerNs }) => {
-          const endNs = clock.nowNs();
-          recording.latency.recordNs(endNs - intendedNs);
-          recording.uncorrected?.recordNs(endNs - startNs);
-          recording.inner.recordNs(innerNs);
-          recording.recordOutcome(outcome);
-          inFlight.delete(done);
-        });
+      const timing = { intendedNs, startNs, clock, recording };
+      if (target.sync) await syncCall(target, op, input, timing);
+      else {
+        const done: Promise<void> = asyncCall(target, op, input, timing).then(() => void inFlight.delete(done));
         inFlight.add(done);
         // Let replies in while calls are due back to back.
         if (issued % 64 === 0) await yieldToEventLoop();
@@ -110,4 +89,50 @@ export async function openLoop(
   } finally {
     jitter.destroy();
   }
+}
+
+/** Until a call is due: a timer for long waits, then a spin (sync targets) or a yield (async ones). */
+async function waitUntil(intendedNs: number, nowNs: number, target: CallTarget, clock: Clock): Promise<void> {
+  if (intendedNs - nowNs > SLEEP_ABOVE_NS)
+    await new Promise((resolve) => setTimeout(resolve, (intendedNs - nowNs - SLEEP_ABOVE_NS / 2) / 1e6));
+  else if (!target.sync) await yieldToEventLoop();
+  else while (clock.nowNs() < intendedNs);
+}
+
+/** How one call is timed: from its intended start (corrected) and from its actual start. */
+interface CallTiming {
+  intendedNs: number;
+  startNs: number;
+  clock: Clock;
+  recording: LaneRecording;
+}
+
+function recordEnd({ intendedNs, startNs, clock, recording }: CallTiming): void {
+  const endNs = clock.nowNs();
+  recording.latency.recordNs(endNs - intendedNs);
+  recording.uncorrected?.recordNs(endNs - startNs);
+}
+
+async function syncCall(
+  target: Extract<CallTarget, { sync: true }>,
+  op: string,
+  input: Uint8Array,
+  timing: CallTiming,
+): Promise<void> {
+  const outcome = target.call(op, input);
+  recordEnd(timing);
+  timing.recording.recordOutcome(outcome);
+  if (!outcome.ok && POISONING_KINDS.has(outcome.failure.kind)) await target.recycle(outcome);
+}
+
+async function asyncCall(
+  target: Extract<CallTarget, { sync: false }>,
+  op: string,
+  input: Uint8Array,
+  timing: CallTiming,
+): Promise<void> {
+  const { outcome, innerNs } = await target.call(op, input);
+  recordEnd(timing);
+  timing.recording.inner.recordNs(innerNs);
+  timing.recording.recordOutcome(outcome);
 }

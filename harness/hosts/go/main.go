@@ -120,86 +120,115 @@ func (s *server) refuse(id uint32, err error) {
 func (s *server) handle(request frame) {
 	switch request.kind {
 	case reqOpen:
-		var open openRequest
-		if err := json.Unmarshal(request.payload, &open); err != nil {
-			fatal("bad open request: %v", err)
-		}
-		reply, err := s.open(open)
-		if err != nil {
-			s.refuse(request.id, err)
-			return
-		}
-		s.w.sendJSON(repOpened, request.id, reply)
+		s.handleOpen(request)
 	case reqDescribe:
-		if s.first == nil {
-			created, err := s.artifact.instantiate()
-			if err != nil {
-				s.refuse(request.id, err)
-				return
-			}
-			s.first = created
-		}
-		manifest, err := s.first.(describer).describeManifest()
-		if err != nil {
-			s.refuse(request.id, err)
-			return
-		}
-		s.w.send(repDescribed, request.id, []byte(manifest))
+		s.describe(request)
 	case reqInit:
-		if s.first == nil { // an Extism plugin: no `describe` ran before
-			created, err := s.artifact.instantiate()
-			if err != nil {
-				s.refuse(request.id, err)
-				return
-			}
-			s.first = created
-		}
-		result := s.first.init(request.payload)
-		if result.kind == kindOK {
-			s.plugin = &plugin{artifact: s.artifact, current: s.first, config: request.payload}
-			wasmMemoryBytes.Store(s.first.memoryBytes())
-		}
-		s.sendOutcome(request.id, result, 0, -1)
+		s.init(request)
 	case reqCall:
-		if len(request.payload) < 4 {
-			fatal("call request of %d bytes", len(request.payload))
-		}
-		deadline := time.Duration(binary.LittleEndian.Uint32(request.payload[0:4])) * time.Millisecond
-		op, input, err := splitOpInput(request.payload[4:])
-		if err != nil {
-			fatal("bad call request: %v", err)
-		}
-		start := now()
-		result, recycleNs := s.plugin.call(op, input, deadline)
-		innerNs := now() - start
-		if recycleNs >= 0 {
-			innerNs -= recycleNs
-		}
-		wasmMemoryBytes.Store(s.memoryBytes())
-		s.sendOutcome(request.id, result, innerNs, recycleNs)
+		s.call(request)
 	case reqBatch:
 		s.batch(request)
 	case reqLoad:
-		load, inputs, err := parseLoad(request.payload)
-		if err != nil {
-			fatal("bad load request: %v", err)
-		}
-		s.stopLoad.Store(false)
-		send := func(d loadDelta) { s.w.sendJSON(repLoadTick, request.id, d) }
-		runLoad(s.instances(max(load.Callers, 1)), load, inputs, &s.stopLoad, send)
-		wasmMemoryBytes.Store(s.memoryBytes())
+		s.load(request)
 	case reqClose:
-		if s.plugin != nil {
-			for _, p := range s.pool() {
-				p.current.shutdown()
-				p.current.close()
-			}
-		}
-		s.w.send(repClosed, request.id)
-		os.Exit(0)
+		s.close(request)
 	default:
 		fatal("unknown request type %d", request.kind)
 	}
+}
+
+func (s *server) handleOpen(request frame) {
+	var open openRequest
+	if err := json.Unmarshal(request.payload, &open); err != nil {
+		fatal("bad open request: %v", err)
+	}
+	reply, err := s.open(open)
+	if err != nil {
+		s.refuse(request.id, err)
+		return
+	}
+	s.w.sendJSON(repOpened, request.id, reply)
+}
+
+// instantiateFirst makes the first instance unless there is one; false when it was refused (and said so).
+func (s *server) instantiateFirst(id uint32) bool {
+	if s.first != nil {
+		return true
+	}
+	created, err := s.artifact.instantiate()
+	if err != nil {
+		s.refuse(id, err)
+		return false
+	}
+	s.first = created
+	return true
+}
+
+func (s *server) describe(request frame) {
+	if !s.instantiateFirst(request.id) {
+		return
+	}
+	manifest, err := s.first.(describer).describeManifest()
+	if err != nil {
+		s.refuse(request.id, err)
+		return
+	}
+	s.w.send(repDescribed, request.id, []byte(manifest))
+}
+
+func (s *server) init(request frame) {
+	// An Extism plugin has no `describe`: its first instance is made here.
+	if !s.instantiateFirst(request.id) {
+		return
+	}
+	result := s.first.init(request.payload)
+	if result.kind == kindOK {
+		s.plugin = &plugin{artifact: s.artifact, current: s.first, config: request.payload}
+		wasmMemoryBytes.Store(s.first.memoryBytes())
+	}
+	s.sendOutcome(request.id, result, 0, -1)
+}
+
+func (s *server) call(request frame) {
+	if len(request.payload) < 4 {
+		fatal("call request of %d bytes", len(request.payload))
+	}
+	deadline := time.Duration(binary.LittleEndian.Uint32(request.payload[0:4])) * time.Millisecond
+	op, input, err := splitOpInput(request.payload[4:])
+	if err != nil {
+		fatal("bad call request: %v", err)
+	}
+	start := now()
+	result, recycleNs := s.plugin.call(op, input, deadline)
+	innerNs := now() - start
+	if recycleNs >= 0 {
+		innerNs -= recycleNs
+	}
+	wasmMemoryBytes.Store(s.memoryBytes())
+	s.sendOutcome(request.id, result, innerNs, recycleNs)
+}
+
+func (s *server) load(request frame) {
+	load, inputs, err := parseLoad(request.payload)
+	if err != nil {
+		fatal("bad load request: %v", err)
+	}
+	s.stopLoad.Store(false)
+	send := func(d loadDelta) { s.w.sendJSON(repLoadTick, request.id, d) }
+	runLoad(s.instances(max(load.Callers, 1)), load, inputs, &s.stopLoad, send)
+	wasmMemoryBytes.Store(s.memoryBytes())
+}
+
+func (s *server) close(request frame) {
+	if s.plugin != nil {
+		for _, p := range s.pool() {
+			p.current.shutdown()
+			p.current.close()
+		}
+	}
+	s.w.send(repClosed, request.id)
+	os.Exit(0)
 }
 
 func (s *server) open(request openRequest) (openedReply, error) {
