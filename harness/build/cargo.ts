@@ -70,7 +70,34 @@ export async function cargoBuild(
   log: (line: string) => void,
   coverage?: CoverageScope,
 ): Promise<Map<string, BuiltFile>> {
-  const { manifestPath } = crate;
+  const args = cargoArgs(toolchain, crate, target, targetDir, coverage);
+  const env = coverage === 'all' ? { ...toolchain.env, RUSTFLAGS: coverageFlags(target).join(' ') } : toolchain.env;
+  const child = spawn(toolchain.cargo, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    for (const line of chunk.split('\n')) if (/^\s*(Compiling|Finished)/.test(line)) log(`  ${target}: ${line.trim()}`);
+  });
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (status !== 0) {
+    throw new UsageError(
+      `cargo failed to build \`${crate.manifestPath}\` for ${target} (exit ${status}):\n` +
+        stderr.trim().split('\n').slice(-30).join('\n'),
+    );
+  }
+  return builtFiles(stdout, target);
+}
+
+/** `cargo build` (or `cargo rustc` for a coverage build of the crate alone) of one manifest for one target. */
+function cargoArgs(
+  toolchain: Toolchain,
+  crate: CargoManifest,
+  target: BuildTarget,
+  targetDir: string,
+  coverage: CoverageScope | undefined,
+): string[] {
   const triple = TRIPLES[target];
   // `cargo rustc -- FLAGS` instruments this crate only; RUSTFLAGS reaches every crate, so `all`
   // names the native target explicitly to keep build scripts and proc macros plain.
@@ -83,7 +110,7 @@ export async function cargoBuild(
     coverage === 'crate' ? 'rustc' : 'build',
     '--release',
     '--manifest-path',
-    manifestPath,
+    crate.manifestPath,
     '--target-dir',
     targetDir,
     '--message-format=json-render-diagnostics',
@@ -93,18 +120,13 @@ export async function cargoBuild(
   if (crate.packages?.length) args.push(...crate.packages.flatMap((p) => ['-p', p]));
   else if (crate.workspace) args.push('--workspace');
   if (coverage === 'crate') args.push('--lib', '--', ...coverageFlags(target));
-  const env = coverage === 'all' ? { ...toolchain.env, RUSTFLAGS: coverageFlags(target).join(' ') } : toolchain.env;
-  const child = spawn(toolchain.cargo, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return args;
+}
+
+/** The built files cargo's JSON messages name, by crate directory. */
+function builtFiles(stdout: string, target: BuildTarget): Map<string, BuiltFile> {
   const built = new Map<string, BuiltFile>();
   const kinds = target === 'wasm32-wasip1' ? ['cdylib', 'bin'] : ['cdylib'];
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-    for (const line of chunk.split('\n')) if (/^\s*(Compiling|Finished)/.test(line)) log(`  ${target}: ${line.trim()}`);
-  });
-  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
   for (const line of stdout.split('\n')) {
     if (!line.startsWith('{')) continue;
     const message = JSON.parse(line) as {
@@ -115,18 +137,12 @@ export async function cargoBuild(
       filenames?: string[];
     };
     if (message.reason !== 'compiler-artifact' || !message.target?.kind.some((k) => kinds.includes(k))) continue;
-    const file = message.filenames?.find((f) => f.endsWith(triple ? '.wasm' : '.so'));
+    const file = message.filenames?.find((f) => f.endsWith(TRIPLES[target] ? '.wasm' : '.so'));
     if (!file || !message.manifest_path) continue;
     // package_id ends in `#name@version` (or `#version` when the name is the directory's).
     const [, name = '', version = ''] = /#(?:([^@]+)@)?([^#@]+)$/.exec(message.package_id ?? '') ?? [];
     const crateDir = dirname(message.manifest_path);
     built.set(crateDir, { path: file, name: name || basename(crateDir), version });
-  }
-  if (status !== 0) {
-    throw new UsageError(
-      `cargo failed to build \`${manifestPath}\` for ${target} (exit ${status}):\n` +
-        stderr.trim().split('\n').slice(-30).join('\n'),
-    );
   }
   return built;
 }

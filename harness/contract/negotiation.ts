@@ -100,17 +100,35 @@ export function negotiate(
     );
   }
   const manifest = parsed.manifest;
-  const problems: string[] = [];
   const abi = abiProblem(manifest.abi, "the manifest's `abi`");
-  if (abi) problems.push(abi);
-  for (const field of ['name', 'version', 'abi'] as const) {
-    if (manifest[field] !== declared[field]) {
-      problems.push(
+  const problems = [
+    ...(abi ? [abi] : []),
+    ...identityProblems(manifest, declared),
+    ...capabilityProblems(manifest, policy, importedCapabilities),
+    ...limitProblems(manifest, policy),
+  ];
+  if (problems.length > 0) throw new PluginLoadError('incompatible', problems.join('\n'));
+  return manifest;
+}
+
+/** `describe` and plugin.json agree on name, version and ABI. */
+function identityProblems(manifest: Manifest, declared: DeclaredIdentity): string[] {
+  return (['name', 'version', 'abi'] as const)
+    .filter((field) => manifest[field] !== declared[field])
+    .map(
+      (field) =>
         `\`describe\` says ${field} \`${manifest[field]}\` but plugin.json says \`${declared[field]}\`; rebuild ` +
-          `the plugin with \`plugbench build\``,
-      );
-    }
-  }
+        `the plugin with \`plugbench build\``,
+    );
+}
+
+/** Capabilities within the contract and granted, and every one the module imports declared. */
+function capabilityProblems(
+  manifest: Manifest,
+  policy: HostPolicy,
+  importedCapabilities: ReadonlySet<Capability> | undefined,
+): string[] {
+  const problems: string[] = [];
   for (const capability of manifest.capabilities) {
     if (!(KNOWN_CAPABILITIES as readonly string[]).includes(capability)) {
       problems.push(
@@ -132,7 +150,13 @@ export function negotiate(
       );
     }
   }
+  return problems;
+}
+
+/** Requested limits within the host's quotas. */
+function limitProblems(manifest: Manifest, policy: HostPolicy): string[] {
   const { memoryBytes, callTimeoutMs } = manifest.limits ?? {};
+  const problems: string[] = [];
   if (memoryBytes !== undefined && memoryBytes > policy.quotas.memoryBytes) {
     problems.push(
       `\`limits.memoryBytes\` ${memoryBytes} exceeds the host quota of ${policy.quotas.memoryBytes} bytes; ask ` +
@@ -145,6 +169,5 @@ export function negotiate(
         `ask for less or raise the quota with \`--deadline-quota\``,
     );
   }
-  if (problems.length > 0) throw new PluginLoadError('incompatible', problems.join('\n'));
-  return manifest;
+  return problems;
 }

@@ -77,68 +77,95 @@ async function call(context: JudgeContext, lane: Lane, op: string, input: Uint8A
 export async function judgeInput(context: JudgeContext, input: Uint8Array): Promise<Finding | undefined> {
   const outcomes: CallOutcome[] = [];
   for (const lane of context.lanes) outcomes.push(await call(context, lane, context.op, input));
+  return (
+    errorModelFinding(context, outcomes) ??
+    differentialFinding(context, outcomes) ??
+    oracleFinding(context, input, outcomes[0]!) ??
+    (await determinismFinding(context, input, outcomes[0]!)) ??
+    (await roundTripFinding(context, input, outcomes))
+  );
+}
+
+/** Robustness and the error model: only the plugin's own errors, with a known code and a bounded message. */
+function errorModelFinding(context: JudgeContext, outcomes: readonly CallOutcome[]): Finding | undefined {
   for (const [i, outcome] of outcomes.entries()) {
     const lane = context.lanes[i]!.name;
-    if (!outcome.ok && outcome.failure.kind !== 'plugin')
+    if (outcome.ok) continue;
+    if (outcome.failure.kind !== 'plugin')
       return { property: 'robustness', lane, kind: outcome.failure.kind, message: outcome.failure.message };
-    if (!outcome.ok && outcome.failure.kind === 'plugin') {
-      if (!(ERROR_CODES as readonly string[]).includes(outcome.failure.code))
-        return { property: 'error-model', lane, message: `unknown failure ${showOutcome(outcome)}` };
-      if (Buffer.byteLength(outcome.failure.message) > MAX_MESSAGE_BYTES + 64)
-        return {
-          property: 'error-model',
-          lane,
-          message: `error message of ${Buffer.byteLength(outcome.failure.message)} bytes`,
-        };
-      if (/ bytes, truncated\)$/.test(outcome.failure.message))
-        return { property: 'error-model', lane, message: `error message past ${MAX_MESSAGE_BYTES} bytes` };
-    }
+    if (!(ERROR_CODES as readonly string[]).includes(outcome.failure.code))
+      return { property: 'error-model', lane, message: `unknown failure ${showOutcome(outcome)}` };
+    const bytes = Buffer.byteLength(outcome.failure.message);
+    if (bytes > MAX_MESSAGE_BYTES + 64)
+      return { property: 'error-model', lane, message: `error message of ${bytes} bytes` };
+    if (/ bytes, truncated\)$/.test(outcome.failure.message))
+      return { property: 'error-model', lane, message: `error message past ${MAX_MESSAGE_BYTES} bytes` };
   }
+  return undefined;
+}
+
+/** Every lane answers as the first does. */
+function differentialFinding(context: JudgeContext, outcomes: readonly CallOutcome[]): Finding | undefined {
   const first = outcomes[0]!;
   // An op that is not deterministic may keep state, and the lanes' states part ways (the leak
   // check calls the wasm lanes only, a recycle starts one afresh): only the kinds compare.
   const alike = context.deterministic ? sameOutcome : sameKind;
   for (const [i, outcome] of outcomes.entries()) {
     if (i === 0 || alike(first, outcome) || fromLimit(first) || fromLimit(outcome)) continue;
+    const [firstLane, lane] = [context.lanes[0]!.name, context.lanes[i]!.name];
     return {
       property: 'differential',
-      lane: context.lanes[i]!.name,
-      message:
-        `${context.lanes[0]!.name} gave ${showOutcome(first)}; ${context.lanes[i]!.name} gave ` +
-        `${showOutcome(outcome)}`,
+      lane,
+      message: `${firstLane} gave ${showOutcome(first)}; ${lane} gave ${showOutcome(outcome)}`,
     };
   }
+  return undefined;
+}
+
+/** The first lane's output is what the target's oracle computes. */
+function oracleFinding(context: JudgeContext, input: Uint8Array, first: CallOutcome): Finding | undefined {
+  if (!context.target.oracle || !first.ok) return undefined;
+  const expected = context.target.oracle(input);
+  if (Buffer.compare(first.output, expected) === 0) return undefined;
+  const message = `expected ${Buffer.from(expected).toString('hex')}, got ${showOutcome(first)}`;
+  return { property: 'oracle', lane: context.lanes[0]!.name, message };
+}
+
+/** A deterministic op answers the same input the same way twice. */
+async function determinismFinding(
+  context: JudgeContext,
+  input: Uint8Array,
+  first: CallOutcome,
+): Promise<Finding | undefined> {
+  if (!context.deterministic) return undefined;
   const lane = context.lanes[0]!;
-  if (context.target.oracle && first.ok) {
-    const expected = context.target.oracle(input);
-    if (Buffer.compare(first.output, expected) !== 0)
+  const again = await call(context, lane, context.op, input);
+  if (sameOutcome(first, again) || fromLimit(again)) return undefined;
+  return {
+    property: 'determinism',
+    lane: lane.name,
+    message: `first ${showOutcome(first)}; then ${showOutcome(again)}`,
+  };
+}
+
+/** The target's inverse op gives the input back from each lane's output. */
+async function roundTripFinding(
+  context: JudgeContext,
+  input: Uint8Array,
+  outcomes: readonly CallOutcome[],
+): Promise<Finding | undefined> {
+  const inverse = context.target.inverse;
+  if (!inverse || !outcomes[0]!.ok) return undefined;
+  for (const [i, outcome] of outcomes.entries()) {
+    if (!outcome.ok) continue;
+    const back = await call(context, context.lanes[i]!, inverse, outcome.output);
+    if (!back.ok || Buffer.compare(back.output, input) !== 0)
       return {
-        property: 'oracle',
-        lane: lane.name,
-        message: `expected ${Buffer.from(expected).toString('hex')}, got ${showOutcome(first)}`,
+        property: 'round-trip',
+        lane: context.lanes[i]!.name,
+        ...(back.ok ? {} : { kind: back.failure.kind }),
+        message: `${inverse}(${context.op}(x)) gave ${showOutcome(back)}, not x`,
       };
-  }
-  if (context.deterministic) {
-    const again = await call(context, lane, context.op, input);
-    if (!sameOutcome(first, again) && !fromLimit(again))
-      return {
-        property: 'determinism',
-        lane: lane.name,
-        message: `first ${showOutcome(first)}; then ${showOutcome(again)}`,
-      };
-  }
-  if (context.target.inverse && first.ok) {
-    for (const [i, outcome] of outcomes.entries()) {
-      if (!outcome.ok) continue;
-      const back = await call(context, context.lanes[i]!, context.target.inverse, outcome.output);
-      if (!back.ok || Buffer.compare(back.output, input) !== 0)
-        return {
-          property: 'round-trip',
-          lane: context.lanes[i]!.name,
-          ...(back.ok ? {} : { kind: back.failure.kind }),
-          message: `${context.target.inverse}(${context.op}(x)) gave ${showOutcome(back)}, not x`,
-        };
-    }
   }
   return undefined;
 }

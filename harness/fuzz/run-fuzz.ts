@@ -11,7 +11,7 @@ import { openLane, openSequenceLane, sequenceLaneOf } from '../lanes/open-lane.t
 import { BOUNDARIES, type Boundary } from '../engines/instance.ts';
 import { canSequence, type Lane, type LaneId, laneName, type SequencingLane } from '../isolations/lane.ts';
 import { resolvePluginDir } from '../project/plugin-dir.ts';
-import type { FuzzFailure, FuzzResults } from '../report/results.ts';
+import type { FuzzFailure, FuzzResults, GuidedFuzzStats } from '../report/results.ts';
 import { arbitraryFor } from './arbitraries.ts';
 import { currentProject } from '../project/project.ts';
 import { loadCorpus, saveToCorpus } from './corpus.ts';
@@ -314,39 +314,19 @@ async function fuzzPair(run: FuzzRun, pair: Pair, perPairMs: number | undefined)
   const modeReport = guidedStats(mode, guided);
   options.progress?.(`${name} ${op.name}: ${modeReport.line}`);
   const guidedRuns = guided?.runs.reduce((n, r) => n + r.execs, 0) ?? 0;
-  const property = PROPERTY_SUMMARY(context);
   if (guided?.failure) {
     results.runs += guidedRuns;
     const fields = { runs: guidedRuns, status: 'fail' as const, execsPerSecByLane: {}, ...modeReport.fields };
-    results.properties.push({ property, plugin: name, op: op.name, ...fields });
+    results.properties.push({ property: PROPERTY_SUMMARY(context), plugin: name, op: op.name, ...fields });
     results.failures.push(guided.failure);
     if (guided.failure.kind === 'timeout') run.hanging.get(name)!.add(op.name);
     return 0;
   }
   const budgetMs = perPairMs === undefined ? undefined : perPairMs * (guided ? 1 - GUIDED_SHARE : 1);
   const { details, lastFinding } = await checkProperty(run, pair, context, corpus, time, budgetMs);
-  results.runs += details.numRuns + guidedRuns;
-  const execsPerSecByLane = Object.fromEntries(
-    [...context.stats].map(([lane, s]) => [lane, Math.round(s.calls / (s.ns / 1e9))]),
-  );
   // fast-check calls a run stopped before its first input was judged a failure; nothing was found.
   const failed = details.failed && details.counterexample !== null;
-  const unjudged = details.interrupted && details.numRuns === 0 ? ' (the time ran out before an input was judged)' : '';
-  const status = failed ? 'fail' : 'pass';
-  const runs = details.numRuns + guidedRuns;
-  results.properties.push({
-    property,
-    plugin: name,
-    op: op.name,
-    runs,
-    status,
-    execsPerSecByLane,
-    ...modeReport.fields,
-  });
-  const rates = Object.entries(execsPerSecByLane)
-    .map(([l, n]) => `${l} ${n}/s`)
-    .join(', ');
-  options.progress?.(`${name} ${op.name}: ${details.numRuns} runs${unjudged}, ${failed ? 'FAILED' : 'ok'}; ${rates}`);
+  recordProperty(run, pair, context, details, { failed, guidedRuns, fields: modeReport.fields });
   const leakStart = performance.now();
   if (!failed && details.numRuns > 0 && !options.replayFile) await leakChecks(run, pair, context);
   const leakCheckMs = performance.now() - leakStart;
@@ -359,6 +339,31 @@ async function fuzzPair(run: FuzzRun, pair: Pair, perPairMs: number | undefined)
     results.failures.push(counterexampleFailure(run, pair, details, details.counterexample[0], lastFinding));
   }
   return leakCheckMs;
+}
+
+/** The op's property in the results, with its runs and each lane's executions per second, and a progress line. */
+function recordProperty(
+  run: FuzzRun,
+  { name, op }: Pair,
+  context: JudgeContext,
+  details: fc.RunDetails<[Uint8Array]>,
+  { failed, guidedRuns, fields }: { failed: boolean; guidedRuns: number; fields: Partial<GuidedFuzzStats> },
+): void {
+  const runs = details.numRuns + guidedRuns;
+  run.results.runs += runs;
+  const execsPerSecByLane = Object.fromEntries(
+    [...context.stats].map(([lane, s]) => [lane, Math.round(s.calls / (s.ns / 1e9))]),
+  );
+  const status = failed ? 'fail' : 'pass';
+  const property = PROPERTY_SUMMARY(context);
+  run.results.properties.push({ property, plugin: name, op: op.name, runs, status, execsPerSecByLane, ...fields });
+  const unjudged = details.interrupted && details.numRuns === 0 ? ' (the time ran out before an input was judged)' : '';
+  const rates = Object.entries(execsPerSecByLane)
+    .map(([l, n]) => `${l} ${n}/s`)
+    .join(', ');
+  run.options.progress?.(
+    `${name} ${op.name}: ${details.numRuns} runs${unjudged}, ${failed ? 'FAILED' : 'ok'}; ${rates}`,
+  );
 }
 
 /** The coverage-guided loop on an op, with its share of the pair's budget (or runs). */

@@ -50,8 +50,15 @@ function replacementMarks(lane: MeasuredLane): Array<{ x: number; label: string 
   });
 }
 
+/** The lanes of a scenario side by side: latency by percentile and over time, memory over calls and time. */
 function laneCharts(lanes: MeasuredLane[]): string {
-  const distribution = lineChart(
+  const maxS = Math.max(1, ...lanes.flatMap((l) => (l.timeline ?? []).map((t) => t.tMs))) / 1000;
+  const charts = [distributionChart(lanes), p99OverTimeChart(lanes, maxS), memoryOverCallsChart(lanes)];
+  return `<div class="charts">${charts.join('')}${rssOverTimeChart(lanes, maxS)}</div>`;
+}
+
+function distributionChart(lanes: MeasuredLane[]): string {
+  return lineChart(
     lanes.flatMap((l) => [
       { name: l.lane, points: curve(l.latency) },
       ...(l.latencyUncorrected
@@ -67,8 +74,10 @@ function laneCharts(lanes: MeasuredLane[]): string {
       logY: true,
     },
   );
-  const maxT = Math.max(1, ...lanes.flatMap((l) => (l.timeline ?? []).map((t) => t.tMs))) / 1000;
-  const overTime = lineChart(
+}
+
+function p99OverTimeChart(lanes: MeasuredLane[], maxS: number): string {
+  return lineChart(
     lanes.flatMap((l) => [
       { name: `${l.lane} p99`, points: (l.timeline ?? []).map((t): [number, number] => [t.tMs / 1000, t.p99Ns]) },
     ]),
@@ -76,13 +85,20 @@ function laneCharts(lanes: MeasuredLane[]): string {
       title: 'p99 as the run went (cumulative)',
       xLabel: 'seconds',
       yLabel: 'p99',
-      xTicks: ticksFor(maxT),
+      xTicks: ticksFor(maxS),
       formatY: formatNs,
       logY: true,
     },
   );
+}
+
+/** Calls as `1.5k` or `2.0M` on an axis. */
+const callsLabel = (x: number) =>
+  x >= 1e6 ? `${(x / 1e6).toFixed(1)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(x < 1e4 ? 1 : 0)}k` : x.toFixed(0);
+
+function memoryOverCallsChart(lanes: MeasuredLane[]): string {
   const maxCalls = Math.max(1, ...lanes.flatMap((l) => l.memory.samples.map((s) => s.calls)));
-  const memory = lineChart(
+  return lineChart(
     lanes.map((l) => ({
       name: l.lane,
       points: l.memory.samples.map((s): [number, number] => [s.calls, pluginBytes(s)]),
@@ -93,12 +109,12 @@ function laneCharts(lanes: MeasuredLane[]): string {
       yLabel: 'bytes',
       formatY: formatBytes,
       marks: lanes.flatMap(replacementMarks),
-      xTicks: ticksFor(maxCalls).map(([x]) => [
-        x,
-        x >= 1e6 ? `${(x / 1e6).toFixed(1)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(x < 1e4 ? 1 : 0)}k` : x.toFixed(0),
-      ]),
+      xTicks: ticksFor(maxCalls).map(([x]) => [x, callsLabel(x)]),
     },
   );
+}
+
+function rssOverTimeChart(lanes: MeasuredLane[], maxS: number): string {
   const goHeap = (l: MeasuredLane) =>
     l.memory.samples.some((s) => s.childGoHeapBytes !== undefined)
       ? [
@@ -110,7 +126,7 @@ function laneCharts(lanes: MeasuredLane[]): string {
           },
         ]
       : [];
-  const overMemoryTime = lineChart(
+  return lineChart(
     lanes.flatMap((l) => [
       {
         name: l.lane,
@@ -123,11 +139,10 @@ function laneCharts(lanes: MeasuredLane[]): string {
         'RSS of the process holding the plugin over time (the harness, its child, or the Go host; dashed = Go heap)',
       xLabel: 'seconds',
       yLabel: 'bytes',
-      xTicks: ticksFor(maxT),
+      xTicks: ticksFor(maxS),
       formatY: formatBytes,
     },
   );
-  return `<div class="charts">${distribution}${overTime}${memory}${overMemoryTime}</div>`;
 }
 
 /** Edges the guided loop had reached over its run, one line per lane. */

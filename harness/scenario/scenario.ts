@@ -104,54 +104,14 @@ const KNOWN_KEYS = new Set([
 /** Validates a scenario and fills its defaults; every problem is reported at once (exit 2). */
 export function resolveScenario(raw: ScenarioOptions, source: string): Scenario {
   const problems: string[] = [];
-  const lanes: LaneId[] = [];
   for (const key of Object.keys(raw))
     if (!KNOWN_KEYS.has(key)) problems.push(`unknown field \`${key}\` (known: ${[...KNOWN_KEYS].join(', ')})`);
   for (const field of ['id', 'plugin', 'op'] as const)
     if (typeof raw[field] !== 'string' || raw[field] === '')
       problems.push(`\`${field}\` must be a non-empty string, got ${JSON.stringify(raw[field])}`);
-  if (!Array.isArray(raw.lanes) || raw.lanes.length === 0)
-    problems.push(`\`lanes\` must list at least one lane like \`wasm-core@inproc\`, got ${JSON.stringify(raw.lanes)}`);
-  for (const lane of Array.isArray(raw.lanes) ? raw.lanes : []) {
-    try {
-      lanes.push(parseLane(lane));
-    } catch (e) {
-      problems.push(`\`lanes\`: ${(e as Error).message}`);
-    }
-  }
-  const load: LoadModel = raw.load ?? SCENARIO_DEFAULTS.load;
-  if (load.model === 'open' && !(load.ratePerSec > 0))
-    problems.push(
-      `\`load.ratePerSec\` must be a positive number of calls per second, got ${JSON.stringify(load.ratePerSec)}`,
-    );
-  if (load.model === 'closed' && !(Number.isInteger(load.concurrency) && load.concurrency >= 1))
-    problems.push(`\`load.concurrency\` must be a whole number ≥ 1, got ${JSON.stringify(load.concurrency)}`);
-  if (load.model === 'closed' && load.concurrency > 1)
-    for (const id of lanes.filter((l) => l.isolation === 'inproc'))
-      problems.push(
-        `\`lanes\`: ${laneName(id)} runs on the harness's own thread, so \`load.concurrency\` must be 1` +
-          ` (got ${load.concurrency}); use @worker or @process for more callers`,
-      );
-  // A deadline a lane cannot enforce is refused here, before any scenario runs (the lane checks again when open).
-  if (raw.deadlineMs !== undefined)
-    for (const id of lanes) {
-      const { deadline } = laneKind(id).promises;
-      if (!deadline.enforced)
-        problems.push(`\`deadlineMs\`: lane \`${laneName(id)}\` cannot enforce one: ${deadline.why}`);
-    }
-  if (!['open', 'closed', 'ramp'].includes(load.model))
-    problems.push(`\`load.model\` must be \`open\`, \`closed\` or \`ramp\`, got ${JSON.stringify(load.model)}`);
-  let bound: RunBound = SCENARIO_DEFAULTS.bound;
-  if (raw.calls !== undefined) {
-    if (!(Number.isInteger(raw.calls) && raw.calls > 0))
-      problems.push(`\`calls\` must be a whole number > 0, got ${JSON.stringify(raw.calls)}`);
-    bound = { calls: raw.calls };
-  } else if (raw.duration !== undefined) {
-    const durationMs = parseDurationMs(raw.duration);
-    if (durationMs === undefined)
-      problems.push(`\`duration\` must look like \`2s\` or \`500ms\`, got ${JSON.stringify(raw.duration)}`);
-    else bound = { durationMs };
-  }
+  const lanes = lanesOf(raw, problems);
+  const load = loadOf(raw, lanes, problems);
+  const bound = boundOf(raw, problems);
   for (const threshold of raw.thresholds ?? []) {
     try {
       parseThreshold(threshold);
@@ -163,16 +123,7 @@ export function resolveScenario(raw: ScenarioOptions, source: string): Scenario 
     problems.push(`\`batch\` must be a whole number ≥ 1, got ${JSON.stringify(raw.batch)}`);
   if (raw.batch !== undefined && raw.batch > 1 && raw.deadlineMs !== undefined)
     problems.push('`batch` and `deadlineMs` do not mix: a deadline applies to one call, a batch crosses many');
-  let policy: PolicyOverrides = {};
-  if (raw.policy !== undefined) {
-    if (typeof raw.policy !== 'object' || raw.policy === null || Array.isArray(raw.policy))
-      problems.push(`\`policy\` must be an object like \`{ memoryQuota: '1GiB' }\`, got ${JSON.stringify(raw.policy)}`);
-    else {
-      const resolved = resolvePolicy(raw.policy, (field) => `policy.${field}`);
-      problems.push(...resolved.problems.map((p) => (p.startsWith('unknown field') ? `\`policy\`: ${p}` : p)));
-      policy = resolved.overrides;
-    }
-  }
+  const policy = policyOf(raw, problems);
   const suites = raw.suites ?? [];
   for (const suite of suites)
     if (!(SUITES as readonly string[]).includes(suite))
@@ -195,4 +146,68 @@ export function resolveScenario(raw: ScenarioOptions, source: string): Scenario 
     thresholds: raw.thresholds ?? [],
     source,
   };
+}
+
+function lanesOf(raw: ScenarioOptions, problems: string[]): LaneId[] {
+  if (!Array.isArray(raw.lanes) || raw.lanes.length === 0)
+    problems.push(`\`lanes\` must list at least one lane like \`wasm-core@inproc\`, got ${JSON.stringify(raw.lanes)}`);
+  const lanes: LaneId[] = [];
+  for (const lane of Array.isArray(raw.lanes) ? raw.lanes : []) {
+    try {
+      lanes.push(parseLane(lane));
+    } catch (e) {
+      problems.push(`\`lanes\`: ${(e as Error).message}`);
+    }
+  }
+  return lanes;
+}
+
+function loadOf(raw: ScenarioOptions, lanes: readonly LaneId[], problems: string[]): LoadModel {
+  const load: LoadModel = raw.load ?? SCENARIO_DEFAULTS.load;
+  if (load.model === 'open' && !(load.ratePerSec > 0))
+    problems.push(
+      `\`load.ratePerSec\` must be a positive number of calls per second, got ${JSON.stringify(load.ratePerSec)}`,
+    );
+  if (load.model === 'closed' && !(Number.isInteger(load.concurrency) && load.concurrency >= 1))
+    problems.push(`\`load.concurrency\` must be a whole number ≥ 1, got ${JSON.stringify(load.concurrency)}`);
+  if (load.model === 'closed' && load.concurrency > 1)
+    for (const id of lanes.filter((l) => l.isolation === 'inproc'))
+      problems.push(
+        `\`lanes\`: ${laneName(id)} runs on the harness's own thread, so \`load.concurrency\` must be 1` +
+          ` (got ${load.concurrency}); use @worker or @process for more callers`,
+      );
+  // A deadline a lane cannot enforce is refused here, before any scenario runs (the lane checks again when open).
+  if (raw.deadlineMs !== undefined)
+    for (const id of lanes) {
+      const { deadline } = laneKind(id).promises;
+      if (!deadline.enforced)
+        problems.push(`\`deadlineMs\`: lane \`${laneName(id)}\` cannot enforce one: ${deadline.why}`);
+    }
+  if (!['open', 'closed', 'ramp'].includes(load.model))
+    problems.push(`\`load.model\` must be \`open\`, \`closed\` or \`ramp\`, got ${JSON.stringify(load.model)}`);
+  return load;
+}
+
+function boundOf(raw: ScenarioOptions, problems: string[]): RunBound {
+  if (raw.calls !== undefined) {
+    if (!(Number.isInteger(raw.calls) && raw.calls > 0))
+      problems.push(`\`calls\` must be a whole number > 0, got ${JSON.stringify(raw.calls)}`);
+    return { calls: raw.calls };
+  }
+  if (raw.duration === undefined) return SCENARIO_DEFAULTS.bound;
+  const durationMs = parseDurationMs(raw.duration);
+  if (durationMs !== undefined) return { durationMs };
+  problems.push(`\`duration\` must look like \`2s\` or \`500ms\`, got ${JSON.stringify(raw.duration)}`);
+  return SCENARIO_DEFAULTS.bound;
+}
+
+function policyOf(raw: ScenarioOptions, problems: string[]): PolicyOverrides {
+  if (raw.policy === undefined) return {};
+  if (typeof raw.policy !== 'object' || raw.policy === null || Array.isArray(raw.policy)) {
+    problems.push(`\`policy\` must be an object like \`{ memoryQuota: '1GiB' }\`, got ${JSON.stringify(raw.policy)}`);
+    return {};
+  }
+  const resolved = resolvePolicy(raw.policy, (field) => `policy.${field}`);
+  problems.push(...resolved.problems.map((p) => (p.startsWith('unknown field') ? `\`policy\`: ${p}` : p)));
+  return resolved.overrides;
 }
