@@ -47,11 +47,17 @@ function bind(lib: LibraryHandle): NativeExports {
   } as NativeExports;
 }
 
+let librariesOpened = 0;
+
+/** How many native images this process has opened: each open is a fresh private copy (what `compare` counts on). */
+export const nativeLibrariesOpened = () => librariesOpened;
+
 /**
  * Opens the verified bytes of a shared library: they are written to a fresh private file,
  * which is opened and then unlinked, so the library that runs is the one that was hashed.
  */
 function openLibrary(bytes: Uint8Array): LibraryHandle {
+  librariesOpened++;
   const dir = mkdtempSync(join(tmpdir(), 'plugbench-native-'));
   const path = join(dir, 'plugin.so');
   try {
