@@ -10,6 +10,7 @@ import { trustedKeys } from '../harness/contract/keys.ts';
 import { runScenario } from '../harness/scenario/run-scenario.ts';
 import { initHistograms } from '../harness/measure/latency.ts';
 import { stateDir } from '../harness/paths.ts';
+import { measuredOrThrow } from '../harness/report/results.ts';
 import { resolveScenario } from '../harness/scenario/scenario.ts';
 
 const SIZES = [64, 1024, 64 * 1024];
@@ -121,7 +122,7 @@ async function harness(size: number): Promise<Array<[string, number]>> {
     'bench',
   );
   const result = await runScenario(scenario, { trusted });
-  return result.lanes.flatMap((lane): Array<[string, number]> => [
+  return result.lanes.map(measuredOrThrow).flatMap((lane): Array<[string, number]> => [
     [lane.lane, lane.latency.p50],
     [`${lane.lane} inner`, lane.latencyInner?.p50 ?? 0],
   ]);

@@ -12,6 +12,7 @@ import { runScenario } from '../harness/scenario/run-scenario.ts';
 import { initHistograms, LatencyHistogram } from '../harness/measure/latency.ts';
 import { resolvePluginDir } from '../harness/project/plugin-dir.ts';
 import { stateDir } from '../harness/paths.ts';
+import { measuredOrThrow } from '../harness/report/results.ts';
 import { resolveScenario } from '../harness/scenario/scenario.ts';
 
 const rounds = Number(process.argv[2] ?? 20);
@@ -79,7 +80,7 @@ async function viaRun(): Promise<{ p50: number; batchSize: number }> {
   const duration = `${timeMs}ms`;
   const options = { id: 'overhead', plugin: 'textkit', op: 'echo', lanes: ['wasm-core@inproc'], suites: [] };
   const scenario = resolveScenario({ ...options, input: { sizeBytes: 1024 }, duration }, 'bench');
-  const lane = (await runScenario(scenario, { trusted })).lanes[0]!;
+  const lane = measuredOrThrow((await runScenario(scenario, { trusted })).lanes[0]!);
   return { p50: lane.latency.p50, batchSize: lane.load.timing.mode === 'batched' ? lane.load.timing.size : 1 };
 }
 

@@ -119,6 +119,12 @@ export type LaneResult = MeasuredLane | ErroredLane;
 
 export const isMeasured = (lane: LaneResult): lane is MeasuredLane => lane.state !== 'errored';
 
+/** A lane a bench cannot do without: its figures, or a throw saying why it has none. */
+export function measuredOrThrow(lane: LaneResult): MeasuredLane {
+  if (isMeasured(lane)) return lane;
+  throw new Error(`lane ${lane.lane} errored at its ${lane.failure.step} step: ${lane.failure.message}`);
+}
+
 export interface ScenarioResult {
   id: string;
   plugin: string;
