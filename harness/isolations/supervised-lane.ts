@@ -17,8 +17,22 @@ type StepRequest = Extract<Request, { type: 'call' | 'init' | 'shutdown' | 'rese
 /** What a native allocation failure prints before the process aborts. */
 const ALLOCATION_FAILED = /memory allocation of \d+ bytes failed/;
 
+/** A JavaScript error the Node child died of (its last lines are only `}` and the Node version). */
+const THROWN = /^(?:[A-Z]\w*)?Error\b.*$/m;
+
+const CLOSED_CHANNEL =
+  ' (the plugin closed a file descriptor the harness and its child talk through;' +
+  ' a plugin must leave the fds it did not open)';
+
+/** What a crashed process's stderr says went wrong: the error it died of, else its last lines. */
+export function stderrExcerpt(stderr: string): string {
+  const thrown = THROWN.exec(stderr)?.[0].trim();
+  if (thrown) return thrown.includes('EBADF') ? thrown + CLOSED_CHANNEL : thrown;
+  return stderr.trim().split('\n').slice(-3).join(' | ');
+}
+
 function endingFailure(ending: Ending, stderr: string): CallFailure {
-  const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+  const tail = stderrExcerpt(stderr);
   if (ending.error && (ending.error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
     return { kind: 'resource-exhausted', message: `the worker's JS heap limit was reached (${ending.error.message})` };
   }
