@@ -4,7 +4,7 @@ import { type CallOutcome, failed, PluginLoadError, POISONING_KINDS, UsageError 
 import type { Manifest } from '../contract/manifest.ts';
 import type { ExtismMeta } from '../contract/provenance.ts';
 import type { AsyncPluginInstance, InstanceOptions, LogLevel } from './instance.ts';
-import { limitMemory } from './memory-limit.ts';
+import { compileWithinQuota } from './memory-limit.ts';
 import { classifyWasmError } from './wasm-traps.ts';
 
 /** What the JS SDK puts before a message the plugin set with `error_set`. */
@@ -71,16 +71,12 @@ export class ExtismJsInstance implements AsyncPluginInstance {
     meta: ExtismMeta,
     options: InstanceOptions,
   ): Promise<ExtismJsInstance> {
-    let module: WebAssembly.Module;
-    try {
-      module = await WebAssembly.compile(limitMemory(bytes, options.policy.quotas.memoryBytes) as BufferSource);
-    } catch (e) {
-      if (e instanceof PluginLoadError) throw e;
-      throw new PluginLoadError(
-        'rejected',
-        `the Extism module does not compile (${(e as Error).message}); rebuild it for wasm32`,
-      );
-    }
+    const module = await compileWithinQuota(
+      bytes,
+      options.policy.quotas.memoryBytes,
+      'the Extism module',
+      'rebuild it for wasm32',
+    );
     const capabilities = checkExtismImports(WebAssembly.Module.imports(module), meta, options.policy);
     checkExtismExports(
       WebAssembly.Module.exports(module).map((e) => e.name),

@@ -82,3 +82,18 @@ export function limitMemory(module: Uint8Array, maxBytes: number): Uint8Array {
   }
   return module;
 }
+
+/** Compiles a core module held to the memory quota; one that does not compile is `rejected`, with what to rebuild. */
+export async function compileWithinQuota(
+  bytes: Uint8Array,
+  maxBytes: number,
+  what: string,
+  rebuild: string,
+): Promise<WebAssembly.Module> {
+  try {
+    return await WebAssembly.compile(limitMemory(bytes, maxBytes) as BufferSource);
+  } catch (e) {
+    if (e instanceof PluginLoadError) throw e;
+    throw new PluginLoadError('rejected', `${what} does not compile (${(e as Error).message}); ${rebuild}`);
+  }
+}

@@ -5,7 +5,7 @@ import { decodeResultReturn, decodeStringReturn, ProtocolViolation } from './can
 import { HostFunctions } from './host-functions.ts';
 import type { InstanceOptions, PluginInstance } from './instance.ts';
 import { LinearMemory } from './linear-memory.ts';
-import { limitMemory } from './memory-limit.ts';
+import { compileWithinQuota } from './memory-limit.ts';
 import { OpNames } from './op-names.ts';
 import { classifyWasmError, WasmCallGuard } from './wasm-traps.ts';
 
@@ -88,16 +88,12 @@ export class WasmCoreInstance implements PluginInstance {
     declared: DeclaredIdentity,
     options: InstanceOptions,
   ): Promise<WasmCoreInstance> {
-    let module: WebAssembly.Module;
-    try {
-      module = await WebAssembly.compile(limitMemory(bytes, options.policy.quotas.memoryBytes) as BufferSource);
-    } catch (e) {
-      if (e instanceof PluginLoadError) throw e;
-      throw new PluginLoadError(
-        'rejected',
-        `the core module does not compile (${(e as Error).message}); rebuild it for wasm32-unknown-unknown`,
-      );
-    }
+    const module = await compileWithinQuota(
+      bytes,
+      options.policy.quotas.memoryBytes,
+      'the core module',
+      'rebuild it for wasm32-unknown-unknown',
+    );
     const importedCapabilities = checkWasmImports(
       WebAssembly.Module.imports(module),
       options.policy,

@@ -153,6 +153,29 @@ function refusalOf(frame: Frame): PluginLoadError {
   return new PluginLoadError(kind, message);
 }
 
+/** Asks the host to load a verified artifact; a refusal is thrown. `more`: what the ABI adds to the request. */
+async function openInHost(
+  request: OpenRequest,
+  artifact: { file: string; sha256: string },
+  step: (kind: number, payload?: Uint8Array) => Promise<Frame>,
+  more: { limitNativeMemory: boolean } & Record<string, unknown>,
+): Promise<Frame> {
+  const opened = await step(
+    GO_REQUEST.open,
+    jsonBytes({
+      boundary: request.boundary,
+      file: join(request.dir, artifact.file),
+      sha256: artifact.sha256,
+      maxOutputBytes: request.maxOutputBytes,
+      memoryBytes: request.quotas.memoryBytes,
+      noDeadlineChecks: request.noDeadlineChecks === true,
+      ...more,
+    }),
+  );
+  if (opened.kind === GO_REPLY.refused) throw refusalOf(opened);
+  return opened;
+}
+
 /** The loading steps, each checked here before the next runs in the host. */
 async function openPlugin(
   request: OpenRequest,
@@ -167,19 +190,7 @@ async function openPlugin(
     const artifact =
       (request.boundary === 'native' ? meta.artifacts.native : meta.artifacts.wasm) ??
       missingArtifact(meta, request.boundary);
-    const opened = await step(
-      GO_REQUEST.open,
-      jsonBytes({
-        boundary: request.boundary,
-        file: join(request.dir, artifact.file),
-        sha256: artifact.sha256,
-        maxOutputBytes: request.maxOutputBytes,
-        memoryBytes: request.quotas.memoryBytes,
-        limitNativeMemory: request.limitNativeMemory,
-        noDeadlineChecks: request.noDeadlineChecks === true,
-      }),
-    );
-    if (opened.kind === GO_REPLY.refused) throw refusalOf(opened);
+    const opened = await openInHost(request, artifact, step, { limitNativeMemory: request.limitNativeMemory });
     const found = JSON.parse(opened.payload.toString()) as Opened;
     let imported: Set<Capability> | undefined;
     if (request.boundary === 'native') checkNativeAbi(found.abi!);
@@ -242,22 +253,12 @@ async function openExtismPlugin(
     WebAssembly.Module.exports(module).map((e) => e.name),
     extism,
   );
-  const opened = await step(
-    GO_REQUEST.open,
-    jsonBytes({
-      boundary: request.boundary,
-      file: join(request.dir, artifact.file),
-      sha256: artifact.sha256,
-      maxOutputBytes: request.maxOutputBytes,
-      memoryBytes: request.quotas.memoryBytes,
-      limitNativeMemory: false,
-      noDeadlineChecks: request.noDeadlineChecks === true,
-      abi: 'extism',
-      wasi: extism.wasi,
-      ops: extism.ops.map((op) => op.name),
-    }),
-  );
-  if (opened.kind === GO_REPLY.refused) throw refusalOf(opened);
+  await openInHost(request, artifact, step, {
+    limitNativeMemory: false,
+    abi: 'extism',
+    wasi: extism.wasi,
+    ops: extism.ops.map((op) => op.name),
+  });
   await initInHost(request, step);
   return { type: 'ready', manifest: extismManifest(meta, extism, capabilities) };
 }
