@@ -152,10 +152,10 @@ const row = (cells: Array<string | number>) =>
     cells
       .map((c, i) =>
         String(c)
-          .padStart(i === 0 ? 0 : 11)
+          .padStart(i === 0 ? 0 : 12)
           .padEnd(i === 0 ? 9 : 0),
       )
-      .join(''),
+      .join(' '),
   );
 console.log(
   `\nper-call p50, median of ${rounds} interleaved rounds, ${seconds} s each (closed loop, one caller, unbatched)`,
