@@ -66,11 +66,7 @@ export class SupervisedLane implements BatchingLane {
   readonly recycles: Recycle[] = [];
   #endpoint: Endpoint;
   #ready: Promise<void> = Promise.resolve();
-  /** No replacement under way: a step can be sent without waiting for one. */
-  #readyNow = true;
   #queue: Promise<unknown> = Promise.resolve();
-  /** Steps and exchanges queued or in flight: with none, a step is sent at once (no promise hop). */
-  #queued = 0;
   #nextId = 0;
   #pending = new Map<number, (reply: Reply) => void>();
   #spare: { endpoint: Endpoint; ready: Promise<boolean> } | undefined;
@@ -172,8 +168,7 @@ export class SupervisedLane implements BatchingLane {
     const spare = this.#spare;
     this.#spare = undefined;
     this.#retired.add(previous);
-    this.#readyNow = false;
-    const ready = (async () => {
+    this.#ready = (async () => {
       await previous.kill();
       // A spare that died while it waited is not adopted.
       let endpoint = spare && (await spare.ready) ? spare.endpoint : undefined;
@@ -190,8 +185,6 @@ export class SupervisedLane implements BatchingLane {
       this.recycles.push({ cause, ms: performance.now() - started });
       if (!this.#closed) this.prepareSpare();
     })();
-    this.#ready = ready;
-    void ready.finally(() => (this.#readyNow ||= this.#ready === ready)).catch(() => {});
   }
 
   /** The pid of the current child process (`@process` lanes). */
@@ -216,21 +209,9 @@ export class SupervisedLane implements BatchingLane {
     if (deadlineMs !== undefined && !this.deadline.enforced) {
       throw new UsageError(`lane \`${this.name}\` cannot enforce a deadline: ${this.deadline.why}`);
     }
-    const result =
-      this.#queued === 0 && this.#readyNow && !this.#closed
-        ? this.sendStep(request, deadlineMs)
-        : this.#queue.then(() => this.stepNow(request, deadlineMs));
-    this.#queue = this.counted(result);
+    const result = this.#queue.then(() => this.stepNow(request, deadlineMs));
+    this.#queue = result.catch(() => {});
     return result;
-  }
-
-  /** Counts a queued step or exchange until it settles; what the next one queues behind. */
-  private counted(result: Promise<unknown>): Promise<unknown> {
-    this.#queued++;
-    return result.then(
-      () => void this.#queued--,
-      () => void this.#queued--,
-    );
   }
 
   private async stepNow(request: (id: number) => StepRequest, deadlineMs: number | undefined): Promise<LaneCall> {
@@ -307,7 +288,7 @@ export class SupervisedLane implements BatchingLane {
     };
     if (!queued) return send();
     const result = this.#queue.then(send);
-    this.#queue = this.counted(result);
+    this.#queue = result.catch(() => {});
     return result;
   }
 
