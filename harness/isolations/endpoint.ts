@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import type { Duplex } from 'node:stream';
 import { CHILD_FRAME_FD, CHILD_REGION_FD, FrameCallClient } from './call-frames.ts';
@@ -8,6 +8,29 @@ import type { Channel, Reply } from './protocol.ts';
 import { newSharedCallBuffer, SharedBufferMemory, SharedCallClient } from './shared-calls.ts';
 
 /** How a worker or child ended: an exit code, a signal, or an error the runtime raised. */
+/** How long a child's pipes may stay open after it exited before its ending is reported anyway, in ms. */
+const PIPES_AFTER_EXIT_MS = 200;
+
+/**
+ * A child's ending, once its pipes are drained ('close': every frame it wrote has been read),
+ * or shortly after its exit when something it forked still holds them open: a plugin that
+ * forked and died must not leave the harness waiting for the grandchild.
+ */
+export function endingOf(child: ChildProcess): Promise<Ending> {
+  return new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      const held = setTimeout(() => {
+        for (const stream of child.stdio) stream?.destroy();
+        resolve({ code, signal });
+      }, PIPES_AFTER_EXIT_MS);
+      child.once('close', () => {
+        clearTimeout(held);
+        resolve({ code, signal });
+      });
+    });
+  });
+}
+
 export interface Ending {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -100,8 +123,7 @@ export function spawnChild(): Endpoint {
   const alive = () => child.exitCode === null && child.signalCode === null;
   // A broken answer is a broken child: ended, it answers the call with `crash`.
   const calls: SharedCallClient = new SharedCallClient(memory, () => alive() && child.kill('SIGKILL'), pipe);
-  // 'close': every frame the child wrote has been read before its ending is reported.
-  const ended = new Promise<Ending>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  const ended = endingOf(child);
   // A child gone while the harness waits for its answer releases the wait at once.
   void ended.then(() => calls.close());
   return {

@@ -13,7 +13,7 @@ import { checkCoreExports } from '../engines/wasm-core.ts';
 import { wazeroEngine } from '../engines/wazero.ts';
 import { type LoadDelta } from './host-load-lane.ts';
 import { onCpu } from './cpu-pin.ts';
-import { type Endpoint, type Ending, STDERR_TAIL_BYTES } from './endpoint.ts';
+import { type Endpoint, endingOf, type Ending, STDERR_TAIL_BYTES } from './endpoint.ts';
 import {
   decodeBatched,
   decodeOutcome,
@@ -57,7 +57,7 @@ export function spawnGoHost(binary: string, cpu?: number): Endpoint {
     .on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES)));
   // The harness going away closes the socket: the host exits. Writes after it died are dropped.
   channel.on('error', () => {});
-  const ended = new Promise<Ending>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  const ended = endingOf(child);
   const handlers: Array<(reply: Reply) => void> = [];
   const emit = (reply: Reply) => handlers.forEach((h) => h(reply));
   let opening: ((frame: Frame) => void) | undefined;
