@@ -19,6 +19,7 @@ const PIPES_AFTER_EXIT_MS = 200;
 export function endingOf(child: ChildProcess): Promise<Ending> {
   return new Promise((resolve) => {
     child.once('exit', (code, signal) => {
+      killGroup(child);
       const held = setTimeout(() => {
         for (const stream of child.stdio) stream?.destroy();
         resolve({ code, signal });
@@ -29,6 +30,40 @@ export function endingOf(child: ChildProcess): Promise<Ending> {
       });
     });
   });
+}
+
+/**
+ * Spawn options that give a child a process group of its own (it leads a new session), so that
+ * what a plugin starts in it can be killed with it: see `killGroup`.
+ */
+export const OWN_GROUP = { detached: true } as const;
+
+/**
+ * Children spawned with OWN_GROUP that have not exited. Out of the terminal's process group, a
+ * Ctrl-C no longer reaches them, so the harness kills them when it exits: a child stuck in a
+ * plugin's call would not notice that its pipes closed.
+ */
+const liveGroups = new Set<ChildProcess>();
+process.once('exit', () => liveGroups.forEach(killGroup));
+
+/** Registers a child spawned with OWN_GROUP, so that the harness's exit kills its group. */
+export function ownGroup<C extends ChildProcess>(child: C): C {
+  liveGroups.add(child);
+  child.once('exit', () => liveGroups.delete(child));
+  return child;
+}
+
+/**
+ * SIGKILL to a child's process group (spawned with OWN_GROUP): the child and whatever its
+ * plugin started and left behind, which would otherwise outlive it holding its pipes.
+ */
+export function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // ESRCH: the group is gone already.
+  }
 }
 
 export interface Ending {
@@ -101,12 +136,15 @@ export function spawnWorker(maxHeapMb: number): Endpoint {
  */
 export function spawnChild(): Endpoint {
   const region = createRegion(REGION_BYTES);
-  const child = fork(new URL('./child-entry.mjs', import.meta.url), [], {
-    serialization: 'advanced',
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc', 'pipe', region.fd],
-    // `gc` lets a memory sample free Node's own garbage first (instance-server.ts).
-    execArgv: ['--expose-gc'],
-  });
+  const child = ownGroup(
+    fork(new URL('./child-entry.mjs', import.meta.url), [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc', 'pipe', region.fd],
+      ...OWN_GROUP,
+      // `gc` lets a memory sample free Node's own garbage first (instance-server.ts).
+      execArgv: ['--expose-gc'],
+    }),
+  );
   let stderr = '';
   child
     .stderr!.setEncoding('utf8')
@@ -122,7 +160,7 @@ export function spawnChild(): Endpoint {
   });
   const alive = () => child.exitCode === null && child.signalCode === null;
   // A broken answer is a broken child: ended, it answers the call with `crash`.
-  const calls: SharedCallClient = new SharedCallClient(memory, () => alive() && child.kill('SIGKILL'), pipe);
+  const calls: SharedCallClient = new SharedCallClient(memory, () => killGroup(child), pipe);
   const ended = endingOf(child);
   // A child gone while the harness waits for its answer releases the wait at once.
   void ended.then(() => calls.close());
@@ -139,7 +177,7 @@ export function spawnChild(): Endpoint {
     },
     onMessage: (handler) => handlers.push(handler),
     kill: async () => {
-      if (alive()) child.kill('SIGKILL');
+      killGroup(child);
       await ended;
     },
     stderrTail: () => stderr,

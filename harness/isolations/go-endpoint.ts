@@ -13,7 +13,7 @@ import { checkCoreExports } from '../engines/wasm-core.ts';
 import { wazeroEngine } from '../engines/wazero.ts';
 import { type LoadDelta } from './host-load-lane.ts';
 import { onCpu } from './cpu-pin.ts';
-import { type Endpoint, endingOf, type Ending, STDERR_TAIL_BYTES } from './endpoint.ts';
+import { type Endpoint, endingOf, type Ending, killGroup, OWN_GROUP, ownGroup, STDERR_TAIL_BYTES } from './endpoint.ts';
 import {
   decodeBatched,
   decodeOutcome,
@@ -49,7 +49,7 @@ interface Opened {
 export function spawnGoHost(binary: string, cpu?: number): Endpoint {
   const [command, args] = onCpu(binary, cpu);
   // Frames travel on fd 3 (a socket pair), so a native plugin printing to stdout cannot corrupt them.
-  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  const child = ownGroup(spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], ...OWN_GROUP }));
   const channel = child.stdio[3] as Duplex;
   let stderr = '';
   child
@@ -86,7 +86,7 @@ export function spawnGoHost(binary: string, cpu?: number): Endpoint {
       else write(requestFrame(message as Request));
     },
     kill: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      killGroup(child);
       await ended;
     },
     stderrTail: () => stderr,

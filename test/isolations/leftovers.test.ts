@@ -69,4 +69,35 @@ test('a call in flight when the process dies is answered with a structured crash
   await lane.close();
 });
 
+/** Whether a process is there and not a zombie. */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+for (const isolation of ['process', 'go'] as const) {
+  test(`a process the plugin started dies with its host, which then crashes and closes on time (native@${isolation})`, async () => {
+    const lane = await openLane(fixture('faulty'), { boundary: 'native', isolation }, { trusted });
+    const started = await lane.call('orphan', new Uint8Array());
+    assert.ok(started.outcome.ok, JSON.stringify(started.outcome));
+    const orphan = Number(Buffer.from(started.outcome.output).readBigUInt64LE());
+    assert.ok(running(orphan), 'the plugin started a process');
+    // The orphan holds the host's pipes: the crash must still be noticed, and the orphan killed with its host.
+    const crashed = await lane.call('abort', new Uint8Array(), { deadlineMs: 2000 });
+    assert.is(!crashed.outcome.ok && crashed.outcome.failure.kind, 'crash');
+    for (let i = 0; i < 20 && running(orphan); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.not.ok(running(orphan), `the plugin's process ${orphan} outlived its host`);
+    const again = await lane.call('orphan', new Uint8Array());
+    assert.ok(again.outcome.ok);
+    const second = Number(Buffer.from(again.outcome.output).readBigUInt64LE());
+    await lane.close();
+    for (let i = 0; i < 20 && running(second); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.not.ok(running(second), `the plugin's process ${second} outlived the lane's close`);
+  });
+}
+
 test.run();
