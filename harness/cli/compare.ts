@@ -45,9 +45,10 @@ function decidedLine(result: CompareResult): string {
     ? `; ${FIGURE[other.metric]} beside it: ${pct(other.change.estimate)} (${interval(other.change)})`
     : '';
   const fresh = result.freshImagesEachRound ? '; both sides loaded afresh every round (placement is noise)' : '';
-  const cpu = result.sharedCpu !== undefined ? `; both Go hosts on CPU ${result.sharedCpu}` : '';
+  const swapped = result.swappedHosts ? '; the sides swapped hosts every round, judged over pairs of rounds' : '';
+  const cpu = result.sharedCpu !== undefined ? `; both sides on CPU ${result.sharedCpu}` : '';
   const timed = `p${BLOCK_PERCENTILE} of each block, timed ${result.timedWhere}`;
-  return `decided by ${FIGURE[result.decidedBy]} (${timed})${beside}${fresh}${cpu}`;
+  return `decided by ${FIGURE[result.decidedBy]} (${timed})${beside}${fresh}${swapped}${cpu}`;
 }
 
 /** Why sampling stopped, with how long it took. */

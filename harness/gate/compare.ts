@@ -2,7 +2,7 @@ import type { TrustedKey } from '../contract/keys.ts';
 import type { HostPolicy } from '../contract/policy.ts';
 import { sharedCpu } from '../isolations/cpu-pin.ts';
 import { openLane } from '../lanes/open-lane.ts';
-import { canBatch, type Lane, type LaneId } from '../isolations/lane.ts';
+import { canBatch, canReload, type Lane, type LaneId, type ReloadingLane } from '../isolations/lane.ts';
 import { closedLoop } from '../load/closed-loop.ts';
 import { hostLoad } from '../load/host-load.ts';
 import { type RunBound, canRunLoad } from '../isolations/host-load-lane.ts';
@@ -99,12 +99,17 @@ export interface CompareResult {
   interval: 'confidence sequence' | 't interval';
   stoppedBy: StoppedBy;
   /**
-   * `@go`: the CPU both Go hosts ran on, so that each pair of blocks ran on one CPU at one speed
-   * (see `compareInterleaved`); undefined where they ran on any.
+   * `@worker`, `@process`, `@go`: the CPU both sides' plugins ran on, so that each pair of blocks
+   * ran on one CPU at one speed (see `compareInterleaved`); undefined where they ran on any.
    */
   sharedCpu?: number;
-  /** Whether every round loaded both sides afresh, so that their code's placement is noise, not bias. */
+  /**
+   * Whether every round loaded both sides' native images afresh (new lanes, or new instances in
+   * their worker or child), so that their code's placement is noise, not bias.
+   */
   freshImagesEachRound: boolean;
+  /** Whether the sides swapped their worker or child every round, judged over pairs of rounds (`relayoutOf`). */
+  swappedHosts: boolean;
   elapsedMs: number;
 }
 
@@ -265,7 +270,7 @@ async function closeSides(sides: Sides): Promise<void> {
 }
 
 /**
- * Whether every round opens both sides afresh. Each load of a native library is its own image,
+ * How every round gets both sides' native images afresh, if it does. Each load of a native library is its own image,
  * at other addresses and on other physical pages, and two images of one build run at speeds
  * that differ by an accident of that placement, fixed for as long as they stay loaded
  * (native@inproc A/A, 8 comparisons of 20 rounds: offsets from −1.5 % to +0.7 %, three of
@@ -277,10 +282,45 @@ async function closeSides(sides: Sides): Promise<void> {
  * that it is noise instead of bias. The same holds in a Go host, one per side (native@go A/A
  * at 0.5 %, loaded once: +1.05 % [+0.51 … +1.59] flagged, and +1 % planted read as −0.38 %), where
  * a reload is a new host, tens of ms a side; in the harness's thread it is two ms or so. A
- * worker or a child, which loads the harness first, would cost more than a round.
+ * worker or a child keeps its thread or process and loads a new instance (`reload`), whose
+ * library is a new image too: a new worker or child would cost more than a round (0.5–0.7 s to
+ * open in a checkout). But two processes, or two workers, differ by more than their images
+ * (native@process A/A with a new image every round: +1.7 % in one pair of children, −0.5 %
+ * [−0.9 … −0.1] in another), so there the sides also swap hosts every round, a crossover
+ * design (AB/BA): the verdict is taken over pairs of rounds, in which each host served each
+ * side once and went first once, so what differs between the hosts cancels out of every pair.
  */
-const freshImagesEachRound = (id: LaneId) =>
-  id.boundary === 'native' && (id.isolation === 'inproc' || id.isolation === 'go');
+function relayoutOf(lane: Lane): Relayout | undefined {
+  if (lane.id.boundary !== 'native') return undefined;
+  if (lane.id.isolation === 'inproc' || lane.id.isolation === 'go') return 'reopen';
+  return canReload(lane) ? 'swap' : undefined;
+}
+
+/** How a round gets fresh images: new lanes, or new instances with the sides' hosts swapped. */
+type Relayout = 'reopen' | 'swap';
+
+interface Side {
+  dir: string;
+  config: string | undefined;
+}
+
+/** Round `n`'s hosts, in base-head order: the first host serves base in odd rounds, head in even ones. */
+async function swapHosts(hosts: Sides, n: number, sides: [Side, Side]): Promise<Sides> {
+  const swapped = n % 2 === 0;
+  const order: Sides = swapped ? [hosts[1], hosts[0]] : hosts;
+  for (const [which, host] of order.entries()) {
+    const { dir, config } = sides[which]!;
+    const { outcome } = await (host as ReloadingLane).reload(dir, config ?? '{}');
+    if (!outcome.ok) throw new Error(`reloading ${dir} on ${host.name} failed: ${outcome.failure.message}`);
+  }
+  return order;
+}
+
+/** The samples an interval is taken over: rounds, or with swapped hosts, the means of pairs of rounds. */
+function unitsOf(logs: readonly number[], relayout: Relayout | undefined): number[] {
+  if (relayout !== 'swap') return [...logs];
+  return Array.from({ length: logs.length >> 1 }, (_, i) => (logs[2 * i]! + logs[2 * i + 1]!) / 2);
+}
 
 /** A block whose times are dropped: a freshly opened side's first calls fault its pages in. */
 async function warmUp(lane: Lane, plan: Plan): Promise<void> {
@@ -299,12 +339,14 @@ async function warmUp(lane: Lane, plan: Plan): Promise<void> {
  * anytime-valid interval clears the threshold on one side, is narrower than a quarter of it,
  * or the budget runs out (then `warn`, with the interval): looking after every round keeps its
  * 95 % coverage (see `anytimeHalfWidthInSe`). Native libraries on `@inproc` and `@go` are
- * loaded afresh every round (see `freshImagesEachRound`). On `@go` both Go hosts run on one
- * CPU: each side is its own process, and left to the kernel the two blocks of a pair ran on
+ * loaded afresh every round (see `relayoutOf`). Off `@inproc` both sides' plugins run on one
+ * CPU (the Go hosts, the workers' threads, the children's main threads): each side is its own
+ * process or thread, and left to the kernel the two blocks of a pair ran on
  * whichever CPU was free, whose speed of the moment differed by up to 40 % for whole blocks on
  * a shared 2-vCPU machine (wasm-core@go tokenize, p0 of a block from 633 to 881 µs); on one
  * CPU both blocks of a pair see the same one (A/A, 10 rounds under a load of 9–12: intervals
- * ±0.7 … ±3.6 % instead of ±2 … ±7 %).
+ * ±0.7 … ±3.6 % instead of ±2 … ±7 %; wasm-core@worker on a quiet machine, A/A and +2 %
+ * planted at 1 %: pass in 10 s and flagged in 5 s, where both were `warn` after 60 s unpinned).
  */
 export async function compareInterleaved(options: CompareOptions): Promise<CompareResult> {
   const roundMs = options.roundMs ?? COMPARE_DEFAULTS.roundMs;
@@ -314,11 +356,11 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
   const fixed = options.rounds !== undefined;
   const interval = fixed ? fixedChange : anytimeChange;
   const { lane } = options;
-  const cpu = lane.isolation === 'go' ? sharedCpu() : undefined;
+  const cpu = lane.isolation === 'inproc' ? undefined : sharedCpu();
   const laneOptions = {
     trusted: options.trusted,
     ...(options.policy ? { policy: options.policy } : {}),
-    ...(cpu !== undefined ? { goHostCpu: cpu } : {}),
+    ...(cpu !== undefined ? { hostCpu: cpu } : {}),
   };
   const openSide = (dir: string, config: string | undefined) =>
     openLane(dir, lane, { ...laneOptions, ...configured(config) });
@@ -343,25 +385,38 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
     const series = { base: [] as number[], head: [] as number[], logs: [] as number[], besideLogs: [] as number[] };
     const startedMs = performance.now();
     let stoppedBy: StoppedBy = 'rounds';
-    const relayout = freshImagesEachRound(lane);
+    const relayout = relayoutOf(base);
+    const hosts = sides;
+    const dirs: [Side, Side] = [
+      { dir: options.baseDir, config: options.baseConfig },
+      { dir: options.headDir, config: options.headConfig },
+    ];
+    // An interval needs two samples: with swapped hosts, two pairs of rounds.
+    const minRounds = relayout === 'swap' ? 4 : 2;
+    const rounds =
+      fixed && relayout === 'swap' ? Math.max(minRounds, options.rounds! + (options.rounds! % 2)) : options.rounds;
     for (let n = 1; ; n++) {
       const headFirst = n % 2 === 0;
-      if (relayout && n > 1) {
+      if (relayout === 'reopen' && n > 1) {
         await closeSides(sides);
         sides = await openSides(headFirst);
-        for (const side of sides) await warmUp(side, plan);
       }
+      if (relayout === 'swap' && n > 1) sides = await swapHosts(hosts, n, dirs);
+      if (relayout && n > 1) for (const side of sides) await warmUp(side, plan);
       const r = await round(sides, plan, roundMs, headFirst);
       series.base.push(r.baseP50Ns);
       series.head.push(r.headP50Ns);
       series.logs.push(r.logRatio);
       if (r.besideLogRatio !== undefined) series.besideLogs.push(r.besideLogRatio);
-      const change = n >= 2 ? interval(series.logs) : undefined;
+      const units = unitsOf(series.logs, relayout);
+      // With swapped hosts, only whole pairs of rounds are judged, and sampling stops only after one.
+      const whole = relayout !== 'swap' || n % 2 === 0;
+      const change = whole && units.length >= 2 ? interval(units) : undefined;
       const shown = change ? `, change ${pct(change.estimate)} (${pct(change.low)} … ${pct(change.high)})` : '';
-      const of = fixed ? `/${options.rounds}` : '';
+      const of = fixed ? `/${rounds}` : '';
       options.progress?.(`round ${n}${of}: base p50 ${r.baseP50Ns} ns, head p50 ${r.headP50Ns} ns${shown}`);
       if (fixed) {
-        if (n >= options.rounds!) break;
+        if (n >= rounds!) break;
         continue;
       }
       const state = change ? sequentialState(change, threshold) : 'continue';
@@ -371,14 +426,15 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
       }
       // Stop before a round that would overrun the budget, but not before the two an interval needs.
       const elapsedMs = performance.now() - startedMs;
-      if (n >= 2 && elapsedMs + elapsedMs / n > maxTimeMs) {
+      if (whole && n >= minRounds && elapsedMs + elapsedMs / n > maxTimeMs) {
         stoppedBy = 'budget';
         break;
       }
     }
-    const change = interval(series.logs);
+    const change = interval(unitsOf(series.logs, relayout));
     const other: CompareMetric = metric === 'inner' ? 'roundtrip' : 'inner';
-    const beside = series.besideLogs.length >= 2 ? { metric: other, change: interval(series.besideLogs) } : undefined;
+    const besideUnits = unitsOf(series.besideLogs, relayout);
+    const beside = besideUnits.length >= 2 ? { metric: other, change: interval(besideUnits) } : undefined;
     const byHarness = metric === 'roundtrip' && plan.timing === 'crossing';
     return {
       rounds: series.base.length,
@@ -394,7 +450,8 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
       interval: fixed ? 't interval' : 'confidence sequence',
       stoppedBy,
       ...(cpu !== undefined ? { sharedCpu: cpu } : {}),
-      freshImagesEachRound: relayout,
+      freshImagesEachRound: relayout !== undefined,
+      swappedHosts: relayout === 'swap',
       elapsedMs: performance.now() - startedMs,
     };
   } finally {

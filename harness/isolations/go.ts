@@ -44,7 +44,7 @@ export const goIsolation: IsolationDescriptor = {
     return GoHostLane.open(
       id,
       { ...request, ...(checks ? {} : { noDeadlineChecks: true }) },
-      () => spawnGoHost(binary, options.goHostCpu),
+      () => spawnGoHost(binary, options.hostCpu),
       checks ? goIsolation.promises(engine).deadline : { enforced: false, why: NO_DEADLINE_CHECKS },
     );
   },

@@ -7,6 +7,7 @@ import type { BatchResult } from './lane.ts';
 import { openAnyInstance, type OpenOptions } from '../engines/open-instance.ts';
 import { mallocInUseBytes } from '../engines/native-memory.ts';
 import { limitDataSegment } from './rlimit.ts';
+import { pinThisThread } from './thread-affinity.ts';
 import { ChildFramePipe } from './call-frames.ts';
 import { ChildRegionMemory } from './mapped-calls.ts';
 import { mapRegion } from './mapped-region.ts';
@@ -107,10 +108,19 @@ export function serveInstance(channel: Channel): void {
   let handled = Promise.resolve();
   const inTurn = (work: () => Promise<void>) => {
     busy++;
-    handled = handled.then(work).finally(() => {
-      busy--;
-      resume();
-    });
+    handled = handled
+      .then(work)
+      // A handler that throws is a harness bug: the worker or child dies of it, loudly, and its
+      // supervisor reports the crash; a rejection kept in the chain would ignore every later request.
+      .catch((e: unknown) =>
+        process.nextTick(() => {
+          throw e;
+        }),
+      )
+      .finally(() => {
+        busy--;
+        resume();
+      });
   };
 
   const recycle = async (): Promise<number> => {
@@ -185,6 +195,7 @@ export function serveInstance(channel: Channel): void {
       ({ source: calls, reply: fastReply } = callSourceOf(message.calls!));
       try {
         let memoryLimit: string | undefined;
+        if (message.cpu !== undefined) pinThisThread(message.cpu);
         if (message.limitNativeMemory) memoryLimit = limitDataSegment(vmDataBytes() + message.quotas.memoryBytes);
         config = message.config;
         if (message.coverage) slot = await openSlotWriter(message.coverage.slot);
@@ -204,13 +215,22 @@ export function serveInstance(channel: Channel): void {
       if (message.type === 'init' && outcome.ok) config = message.config;
       const recycleMs = !outcome.ok && POISONING_KINDS.has(outcome.failure.kind) ? await recycle() : undefined;
       reply({ type: 'called', id: message.id, outcome, innerNs, recycleMs });
-    } else if (message.type === 'reset') {
+    } else if (message.type === 'reset' || message.type === 'reload') {
       // Shut down first: a native library stays loaded, and its state with it, until then.
       instance.shutdown();
       instance.close();
-      config = undefined;
-      instance = await openAndInit(open, config);
-      reply({ type: 'called', id: message.id, outcome: { ok: true, output: new Uint8Array() }, innerNs: 0 });
+      const next = message.type === 'reload' ? { ...open, dir: message.dir } : open;
+      const nextConfig = message.type === 'reload' ? message.config : undefined;
+      let outcome: CallOutcome = { ok: true, output: new Uint8Array() };
+      try {
+        instance = await openAndInit(next, nextConfig);
+        [open, config] = [next, nextConfig];
+      } catch (e) {
+        // Refused (not signed, incompatible), or not there at all (a usage error on the harness's side).
+        const kind = e instanceof PluginLoadError ? e.kind : 'rejected';
+        outcome = { ok: false, failure: { kind, message: (e as Error).message } };
+      }
+      reply({ type: 'called', id: message.id, outcome, innerNs: 0 });
     } else if (message.type === 'coverage-begin') {
       session = new GuidedSession(message, target, slot!);
       reply({ type: 'coverage-sliced', id: message.id, result: session.slice(0) });

@@ -20,8 +20,12 @@ export interface LaneOptions {
    * lane then cannot enforce a deadline. @default true
    */
   goDeadlineChecks?: boolean;
-  /** `@go`: the one CPU the Go host runs on (`sharedCpu()`). @default undefined: any the kernel picks */
-  goHostCpu?: number;
+  /**
+   * `@worker`, `@process`, `@go`: the one CPU the plugin runs on (`sharedCpu()`): the worker's
+   * thread, the child's main thread, or the Go host and all its threads.
+   * @default undefined: any the kernel picks
+   */
+  hostCpu?: number;
 }
 
 /** A promise a lane keeps, and by what; or the reason it cannot, which `check` reports as `unsupported`. */

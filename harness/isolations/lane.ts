@@ -72,6 +72,18 @@ export interface SequencingLane extends Lane {
 export const canSequence = (lane: Lane): lane is SequencingLane =>
   typeof (lane as Partial<SequencingLane>).reset === 'function';
 
+/**
+ * An optional ability: another plugin (or build) in the same worker or child, for `compare`,
+ * which swaps its two sides' hosts so that what differs between two processes cancels out.
+ */
+export interface ReloadingLane extends Lane {
+  /** Replaces the instance with the plugin in `dir`, initialised with `config`; respawns load it too. */
+  reload(dir: string, config: string): Promise<LaneCall>;
+}
+
+export const canReload = (lane: Lane): lane is ReloadingLane =>
+  typeof (lane as Partial<ReloadingLane>).reload === 'function';
+
 /** Memory of a lane's instance and of whatever holds it. */
 export interface LaneMemory {
   /** The plugin's linear memory (wasm lanes). */

@@ -1,4 +1,4 @@
-import type { CallOptions, LaneCall, SequencingLane } from './lane.ts';
+import type { CallOptions, LaneCall, ReloadingLane, SequencingLane } from './lane.ts';
 import { SupervisedLane } from './supervised-lane.ts';
 
 /**
@@ -7,7 +7,7 @@ import { SupervisedLane } from './supervised-lane.ts';
  * start afresh, for the fuzz's init/call/shutdown sequences. Each step is held to a deadline
  * like a call: past it the worker or child is killed and replaced.
  */
-export class NodeHostLane extends SupervisedLane implements SequencingLane {
+export class NodeHostLane extends SupervisedLane implements SequencingLane, ReloadingLane {
   init(config: string, options: CallOptions = {}): Promise<LaneCall> {
     return this.step((id) => ({ type: 'init', id, config }), options.deadlineMs);
   }
@@ -18,5 +18,11 @@ export class NodeHostLane extends SupervisedLane implements SequencingLane {
 
   reset(options: CallOptions = {}): Promise<LaneCall> {
     return this.step((id) => ({ type: 'reset', id }), options.deadlineMs);
+  }
+
+  async reload(dir: string, config: string): Promise<LaneCall> {
+    const reloaded = await this.step((id) => ({ type: 'reload', id, dir, config }), undefined);
+    if (reloaded.outcome.ok) this.retarget(dir, config);
+    return reloaded;
   }
 }

@@ -27,5 +27,6 @@ export function openRequestOf(
     maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     ...(config !== undefined ? { config } : {}),
     limitNativeMemory,
+    ...(options.hostCpu !== undefined ? { cpu: options.hostCpu } : {}),
   };
 }

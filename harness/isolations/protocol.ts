@@ -27,6 +27,8 @@ export interface OpenRequest {
   config?: string;
   /** Hold a native plugin's allocations to the memory quota with RLIMIT_DATA (child processes only). */
   limitNativeMemory: boolean;
+  /** The one CPU the thread that calls the plugin runs on (`LaneOptions.hostCpu`). */
+  cpu?: number;
   /** `wasm-core@go` only: compile without wazero's termination checks, so deadlines cannot stop calls. */
   noDeadlineChecks?: boolean;
   /** Load the plugin's coverage build and serve the guided fuzz loop (`wasm-core` and `native`). */
@@ -52,6 +54,11 @@ export type Request =
   | { type: 'shutdown'; id: number }
   /** Shuts the instance down and replaces it with a fresh one that waits for `init` (the config is forgotten). */
   | { type: 'reset'; id: number }
+  /**
+   * Replaces the instance with one of the plugin in `dir`, loaded as at open (signature, ABI)
+   * and initialised with `config`; recycles load that one from then on.
+   */
+  | { type: 'reload'; id: number; dir: string; config: string }
   | { type: 'memory'; id: number }
   /** A load model run by the host itself (hosts that can: see HostLoadLane). */
   | ({ type: 'load'; id: number } & HostLoadRequest)

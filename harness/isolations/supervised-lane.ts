@@ -12,7 +12,7 @@ export const OPEN_TIMEOUT_MS = 30_000;
 export const HOST_DEADLINE_GRACE_MS = 1000;
 
 /** Requests that run plugin code and are answered by `called`: each is held to a deadline. */
-type StepRequest = Extract<Request, { type: 'call' | 'init' | 'shutdown' | 'reset' }>;
+type StepRequest = Extract<Request, { type: 'call' | 'init' | 'shutdown' | 'reset' | 'reload' }>;
 
 /** What a native allocation failure prints before the process aborts. */
 const ALLOCATION_FAILED = /memory allocation of \d+ bytes failed/;
@@ -79,7 +79,7 @@ export class SupervisedLane implements BatchingLane {
     readonly manifest: Manifest,
     readonly deadline: BatchingLane['deadline'],
     private readonly spawn: () => Endpoint,
-    private readonly request: OpenRequest,
+    private request: OpenRequest,
     endpoint: Endpoint,
     /** How the memory quota is enforced in the child, if it is. */
     readonly memoryLimit: string | undefined,
@@ -142,6 +142,14 @@ export class SupervisedLane implements BatchingLane {
         answer({ type: 'called', id: -1, outcome: failed(failure), innerNs: 0 });
       this.replace(failure.kind);
     });
+  }
+
+  /** What a new worker or process loads from now on: the plugin in `dir`, initialised with `config`. */
+  protected retarget(dir: string, config: string): void {
+    this.request = { ...this.request, dir, config };
+    // A spare holds the plugin it was loaded with: the next recycle starts cold and keeps a new one.
+    void this.#spare?.endpoint.kill();
+    this.#spare = undefined;
   }
 
   /** A worker or process loaded ahead, so a recycle is a swap instead of a cold start. */

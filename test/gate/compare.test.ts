@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { nativeLibrariesOpened } from '../../harness/engines/native.ts';
 import { compareInterleaved } from '../../harness/gate/compare.ts';
+import { sharedCpu } from '../../harness/isolations/cpu-pin.ts';
 import type { RelativeChange } from '../../harness/gate/statistics.ts';
 import { parseLane } from '../../harness/lanes/registry.ts';
 import { initHistograms } from '../../harness/measure/latency.ts';
@@ -45,6 +46,16 @@ test("on an isolated lane the plugin's own time decides, and the round trip is r
   assert.is(roundTrip.decidedBy, 'roundtrip');
   assert.is(roundTrip.timedWhere, 'around the crossing, by the harness');
   assert.is(roundTrip.beside?.metric, 'inner');
+});
+
+test('native@process: the sides swap children every round and are judged over pairs; the planted change reads on its side', async () => {
+  const result = await slowerBy(25, 'native@process', { threshold: 0.1 });
+  assert.ok(result.swappedHosts && result.freshImagesEachRound);
+  assert.is(result.rounds % 2, 0, 'whole pairs of rounds');
+  assert.is(result.status, 'fail', JSON.stringify(result.change));
+  // A host swapped without its side's label would read the change as about 0 (or flip it).
+  assert.ok(result.change.low > 0.1, JSON.stringify(result.change));
+  if (sharedCpu() !== undefined) assert.is(result.sharedCpu, sharedCpu(), "both children's plugins on one CPU");
 });
 
 test('native@inproc A/A: each round loads both sides afresh, so no placement accident is flagged as a change', async () => {

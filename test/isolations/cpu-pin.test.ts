@@ -23,14 +23,31 @@ test('without a CPU the Go host starts as it is; with one, through taskset on th
   assert.equal(args, ['--cpu-list', '1', '/bin/host']);
 });
 
-test('a Go host opened with `goHostCpu` runs on that CPU alone, and calls work', async () => {
+test('a Go host opened with `hostCpu` runs on that CPU alone, and calls work', async () => {
   const cpu = sharedCpu();
   if (cpu === undefined) return; // one CPU, or no taskset: nothing to pin
   const lane = (await openLane(fixture('textkit'), parseLane('native@go'), {
     trusted,
-    goHostCpu: cpu,
+    hostCpu: cpu,
   })) as SupervisedLane;
   try {
+    assert.is(allowedCpusOf(lane.pid!), String(cpu));
+    const { outcome } = await lane.call('tokenize', new TextEncoder().encode('one two'));
+    assert.ok(outcome.ok);
+  } finally {
+    await lane.close();
+  }
+});
+
+test("a child opened with `hostCpu` calls its plugin on that CPU alone (sched_setaffinity on its own thread)", async () => {
+  const cpu = sharedCpu();
+  if (cpu === undefined) return;
+  const lane = (await openLane(fixture('textkit'), parseLane('native@process'), {
+    trusted,
+    hostCpu: cpu,
+  })) as SupervisedLane;
+  try {
+    // The main thread's id is the process id: the thread that calls the plugin.
     assert.is(allowedCpusOf(lane.pid!), String(cpu));
     const { outcome } = await lane.call('tokenize', new TextEncoder().encode('one two'));
     assert.ok(outcome.ok);
