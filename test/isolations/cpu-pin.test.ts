@@ -23,37 +23,21 @@ test('without a CPU the Go host starts as it is; with one, through taskset on th
   assert.equal(args, ['--cpu-list', '1', '/bin/host']);
 });
 
-test('a Go host opened with `hostCpu` runs on that CPU alone, and calls work', async () => {
-  const cpu = sharedCpu();
-  if (cpu === undefined) return; // one CPU, or no taskset: nothing to pin
-  const lane = (await openLane(fixture('textkit'), parseLane('native@go'), {
-    trusted,
-    hostCpu: cpu,
-  })) as SupervisedLane;
-  try {
-    assert.is(allowedCpusOf(lane.pid!), String(cpu));
-    const { outcome } = await lane.call('tokenize', new TextEncoder().encode('one two'));
-    assert.ok(outcome.ok);
-  } finally {
-    await lane.close();
-  }
-});
-
-test("a child opened with `hostCpu` calls its plugin on that CPU alone (sched_setaffinity on its own thread)", async () => {
-  const cpu = sharedCpu();
-  if (cpu === undefined) return;
-  const lane = (await openLane(fixture('textkit'), parseLane('native@process'), {
-    trusted,
-    hostCpu: cpu,
-  })) as SupervisedLane;
-  try {
-    // The main thread's id is the process id: the thread that calls the plugin.
-    assert.is(allowedCpusOf(lane.pid!), String(cpu));
-    const { outcome } = await lane.call('tokenize', new TextEncoder().encode('one two'));
-    assert.ok(outcome.ok);
-  } finally {
-    await lane.close();
-  }
-});
+// The Go host and all its threads through taskset; a child's main thread (whose id is the
+// process id), the one that calls the plugin, with sched_setaffinity on itself.
+for (const lane of ['native@go', 'native@process']) {
+  test(`${lane} opened with \`hostCpu\` calls its plugin on that CPU alone`, async () => {
+    const cpu = sharedCpu();
+    if (cpu === undefined) return; // one CPU, or no taskset: nothing to pin
+    const opened = (await openLane(fixture('textkit'), parseLane(lane), { trusted, hostCpu: cpu })) as SupervisedLane;
+    try {
+      assert.is(allowedCpusOf(opened.pid!), String(cpu));
+      const { outcome } = await opened.call('tokenize', new TextEncoder().encode('one two'));
+      assert.ok(outcome.ok);
+    } finally {
+      await opened.close();
+    }
+  });
+}
 
 test.run();
