@@ -23,7 +23,10 @@ const env: NodeJS.ProcessEnv = {
 };
 delete env.PLUGBENCH_HOME;
 
-const CARGO_TOML = `[package]
+// A workspace root of its own, as many plugin repositories are: the SDK under node_modules then
+// becomes a member of it and must not inherit from a workspace it is not in.
+const CARGO_TOML = `[workspace]
+[package]
 name = "shouty"
 version = "0.3.0"
 edition = "2021"
