@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { CHILD_FRAME_FD, CHILD_REGION_FD, FrameCallClient } from './call-frames.ts';
 import { HarnessRegionMemory, REGION_BYTES } from './mapped-calls.ts';
 import { createRegion } from './mapped-region.ts';
+import { adoptOrphans, killOrphans } from './orphans.ts';
 import type { Channel, Reply } from './protocol.ts';
 import { newSharedCallBuffer, SharedBufferMemory, SharedCallClient } from './shared-calls.ts';
 
@@ -44,12 +45,23 @@ export const OWN_GROUP = { detached: true } as const;
  * plugin's call would not notice that its pipes closed.
  */
 const liveGroups = new Set<ChildProcess>();
-process.once('exit', () => liveGroups.forEach(killGroup));
+const isHost = (pid: number) => [...liveGroups].some((child) => child.pid === pid);
+process.once('exit', () => {
+  liveGroups.forEach(killGroup);
+  killOrphans(() => false);
+});
 
-/** Registers a child spawned with OWN_GROUP, so that the harness's exit kills its group. */
+/**
+ * Registers a child spawned with OWN_GROUP: its group is killed when it ends and when the
+ * harness exits, and so is what its plugin moved out of the group (orphans.ts).
+ */
 export function ownGroup<C extends ChildProcess>(child: C): C {
+  adoptOrphans();
   liveGroups.add(child);
-  child.once('exit', () => liveGroups.delete(child));
+  child.once('exit', () => {
+    liveGroups.delete(child);
+    killOrphans(isHost);
+  });
   return child;
 }
 

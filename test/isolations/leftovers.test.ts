@@ -91,6 +91,13 @@ for (const isolation of ['process', 'go'] as const) {
     assert.is(!crashed.outcome.ok && crashed.outcome.failure.kind, 'crash');
     for (let i = 0; i < 20 && running(orphan); i++) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.not.ok(running(orphan), `the plugin's process ${orphan} outlived its host`);
+    // One that left its host's process group is adopted by the harness when its host dies, and killed.
+    const ran = await lane.call('runaway', new Uint8Array());
+    assert.ok(ran.outcome.ok, JSON.stringify(ran.outcome));
+    const runaway = Number(Buffer.from(ran.outcome.output).readBigUInt64LE());
+    await lane.call('abort', new Uint8Array(), { deadlineMs: 2000 });
+    for (let i = 0; i < 20 && running(runaway); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.not.ok(running(runaway), `the process ${runaway} that left its host's group outlived its host`);
     const again = await lane.call('orphan', new Uint8Array());
     assert.ok(again.outcome.ok);
     const second = Number(Buffer.from(again.outcome.output).readBigUInt64LE());
