@@ -5,6 +5,8 @@
 // round, each figure the median over the rounds.
 // Run: node --import tsx bench/crossings.ts [--rounds 5] [--seconds 1]
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { trustedKeys } from '../harness/contract/keys.ts';
 import { runScenario } from '../harness/scenario/run-scenario.ts';
@@ -14,6 +16,19 @@ import { measuredOrThrow } from '../harness/report/results.ts';
 import { resolveScenario } from '../harness/scenario/scenario.ts';
 
 const SIZES = [64, 1024, 64 * 1024];
+
+/**
+ * What decides a wake-up's cost here, printed with the figures: on a VM whose idle vCPUs halt
+ * at once (haltpoll with guest_halt_poll_ns=0, as on this Firecracker machine), waking one takes
+ * 50–100 µs, and every crossing that sleeps on both sides pays it, floors included.
+ */
+function machineLine(): string {
+  const read = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined);
+  const driver = read('/sys/devices/system/cpu/cpuidle/current_driver') ?? 'unknown';
+  const poll = read('/sys/module/haltpoll/parameters/guest_halt_poll_ns');
+  const idle = poll === undefined ? `cpuidle ${driver}` : `cpuidle ${driver}, guest_halt_poll_ns ${poll}`;
+  return `machine: ${cpus().length} CPUs, ${idle}, load ${loadavg()[0]!.toFixed(1)}`;
+}
 const flag = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
   return at < 0 ? fallback : Number(process.argv[at + 1]);
@@ -157,8 +172,9 @@ const row = (cells: Array<string | number>) =>
       )
       .join(' '),
   );
+console.log(`\n${machineLine()}`);
 console.log(
-  `\nper-call p50, median of ${rounds} interleaved rounds, ${seconds} s each (closed loop, one caller, unbatched)`,
+  `per-call p50, median of ${rounds} interleaved rounds, ${seconds} s each (closed loop, one caller, unbatched)`,
 );
 row([
   'size',

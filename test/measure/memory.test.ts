@@ -6,7 +6,7 @@ import { evaluateGate } from '../../harness/gate/evaluate.ts';
 import { runScenario } from '../../harness/scenario/run-scenario.ts';
 import { environment } from '../../harness/measure/environment.ts';
 import { initHistograms } from '../../harness/measure/latency.ts';
-import { pluginBytes } from '../../harness/measure/memory.ts';
+import { MIN_SLOPE_SAMPLES, pluginBytes } from '../../harness/measure/memory.ts';
 import { renderHtml } from '../../harness/report/report-html.ts';
 import { type MeasuredLane, RESULTS_SCHEMA, type Results, type ScenarioResult } from '../../harness/report/results.ts';
 import { renderSummaryMarkdown } from '../../harness/report/summary-markdown.ts';
@@ -64,8 +64,10 @@ test('a short run of a leaking op measures the leak: sampled by calls, not only 
     const measured = measuredLanes(result)[0]!;
     assert.is.not(measured.memory.slopeBytesPerCall, 0, `${lane}: a leaking op never reads as 0`);
     assertLeakRead(measured, LEAK, lane);
+    // A 100 ms tick would take one or two over a run this short; a loaded machine (CI, load 3)
+    // coalesces some of a fast Go host's by-call samples (9 seen once), never down to that.
     assert.ok(
-      measured.memory.samples.length >= 10,
+      measured.memory.samples.length >= 2 * MIN_SLOPE_SAMPLES,
       `${lane}: ${measured.memory.samples.length} samples over ${measured.load.durationMs.toFixed(0)} ms`,
     );
     // Calls on the harness's own thread are sampled between calls: always enough for a figure.
