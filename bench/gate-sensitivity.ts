@@ -4,8 +4,8 @@
 // of each input once more), so base and head run the same code and only the planted cost differs.
 // P is calibrated per lane first: a fixed 30-round comparison of P = 10 on the lane itself gives
 // the cost one unit of P adds to the whole call there, and each planted cost is then P = target /
-// unit (calibrated on @inproc alone, "1 %" read as +0.4 % on wasm-core@go, whose engine and
-// crossing spend another share of the call outside the tokenizer).
+// unit: each engine and crossing spends its own share of the call outside the tokenizer (on this
+// machine the shares came out close: P = 10 read +8.4 % on wasm-core@inproc, +8.2 % on wasm-core@go).
 // Thresholds: 0.5 % on @inproc and @go, 1 % on @worker and @process (the acceptance).
 // Verdicts run interleaved across lanes and costs, so a machine's load hits every cell alike.
 // Run: node --import tsx bench/gate-sensitivity.ts [--runs 5] [--lanes L,L] [--costs 0,1,2,5 | acceptance]
