@@ -1,4 +1,4 @@
-import { erroredLabel, formatNs, formatRate, formatSlope, timingLabel } from '../report/format.ts';
+import { erroredLabel, formatRate, formatSlope, formatTimed, timingLabel } from '../report/format.ts';
 import { isMeasured, type Results } from '../report/results.ts';
 import { colour } from './progress.ts';
 
@@ -28,7 +28,11 @@ export function printRunSummary(results: Results): void {
       const mode =
         lane.load.timing.mode === 'per-call' && lane.load.driver !== 'go-host' ? '' : ` (${timingLabel(lane.load)})`;
       const { p50, p99, max } = lane.latency;
-      const figures = columns([String(lane.load.calls), formatRate(rate), ...[p50, p99, max].map(formatNs)]);
+      const figures = columns([
+        String(lane.load.calls),
+        formatRate(rate),
+        ...[p50, p99, max].map((ns) => formatTimed(lane.latency, ns)),
+      ]);
       console.log(`  ${lane.lane.padEnd(24)}${figures}  ${errors}, ${formatSlope(lane.memory)}${mode}`);
     }
   }

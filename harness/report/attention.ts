@@ -1,5 +1,5 @@
 import { checkKeys, fuzzKeys, isInformational } from './informational.ts';
-import { erroredLabel, formatGateValue, formatNs, formatSlope } from './format.ts';
+import { erroredLabel, formatGateValue, formatSlope, formatTimed } from './format.ts';
 import { type GateResult, isMeasured, type LaneResult, type Results } from './results.ts';
 
 /** One thing a reader must look at: a failed or warned gate row, a failed check or fuzz property. */
@@ -66,6 +66,9 @@ export function laneLine(lane: LaneResult, scenario: string, gate: readonly Gate
     .filter((g) => g.scenario === scenario && g.lane === lane.lane)
     .filter((g) => g.metric.startsWith('regression.') && g.value !== null)
     .map((g) => `${g.metric.slice('regression.'.length)} ${formatGateValue(g)} vs baseline`);
-  const latency = [`p50 ${formatNs(lane.latency.p50)}`, `p99 ${formatNs(lane.latency.p99)}`];
+  const latency = [
+    `p50 ${formatTimed(lane.latency, lane.latency.p50)}`,
+    `p99 ${formatTimed(lane.latency, lane.latency.p99)}`,
+  ];
   return [...latency, errors, formatSlope(lane.memory), ...changes].join(' · ');
 }

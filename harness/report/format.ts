@@ -9,6 +9,9 @@ export function formatNs(ns: number): string {
   return `${(ns / 1e9).toFixed(2)} s`;
 }
 
+/** A latency figure of a lane, or — where it timed no call (every call crashed before it could be). */
+export const formatTimed = (latency: { count: number }, ns: number) => (latency.count === 0 ? '—' : formatNs(ns));
+
 export function formatBytes(bytes: number): string {
   const abs = Math.abs(bytes);
   if (abs < 1024) return `${bytes.toFixed(abs < 10 ? 1 : 0)} B`;

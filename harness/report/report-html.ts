@@ -1,6 +1,14 @@
 import { LatencyHistogram } from '../measure/latency.ts';
 import { pluginBytes } from '../measure/memory.ts';
-import { erroredLabel, formatBytes, formatGateValue, formatNs, formatSlope, timingLabel } from './format.ts';
+import {
+  erroredLabel,
+  formatBytes,
+  formatGateValue,
+  formatNs,
+  formatSlope,
+  formatTimed,
+  timingLabel,
+} from './format.ts';
 import { attentionOf, laneLine } from './attention.ts';
 import {
   type GateResult,
@@ -185,7 +193,9 @@ function laneTable(lanes: LaneResult[]): string {
         : l.load.model === 'closed'
           ? `closed ×${l.load.concurrency}`
           : `ramp (sustained ${l.sustainedRate ?? 'none'}/s)`;
-    const latency = [l.latency.p50, l.latency.p99, l.latency.p999, l.latency.max].map(formatNs);
+    const latency = [l.latency.p50, l.latency.p99, l.latency.p999, l.latency.max].map((ns) =>
+      formatTimed(l.latency, ns),
+    );
     const cells = [esc(l.lane), `${esc(model)}, ${esc(timingLabel(l.load))}`, String(l.load.calls), ...latency];
     const inner = l.latencyInner ? formatNs(l.latencyInner.p50) : '';
     return tr([

@@ -6,6 +6,7 @@ import {
   formatNs,
   formatRate,
   formatSlope,
+  formatTimed,
   timingLabel,
 } from './format.ts';
 import {
@@ -95,7 +96,7 @@ function scenarioLines(scenario: ScenarioResult, gate: readonly GateResult[]): s
         .map(([k, n]) => `${k} ${n}`)
         .join(', ') || '0';
     const { p50, p99, p999, max } = lane.latency;
-    const latency = [p50, p99, p999, max].map(formatNs).join(' | ');
+    const latency = [p50, p99, p999, max].map((ns) => formatTimed(lane.latency, ns)).join(' | ');
     const cells = [lane.lane, loadLabel(lane.load), lane.load.calls, latency, errors, formatSlope(lane.memory)];
     return `| ${cells.join(' | ')} |`;
   };

@@ -11,6 +11,7 @@ import { renderHtml } from '../../harness/report/report-html.ts';
 import { type MeasuredLane, RESULTS_SCHEMA, type Results, type ScenarioResult } from '../../harness/report/results.ts';
 import { renderSummaryMarkdown } from '../../harness/report/summary-markdown.ts';
 import { resolveScenario, type ScenarioOptions } from '../../harness/scenario/scenario.ts';
+import { printedBy } from '../helpers/cli.ts';
 import { trusted, u64 } from '../helpers/plugins.ts';
 import { measuredLanes } from '../helpers/lanes.ts';
 
@@ -99,15 +100,8 @@ test('too few samples: the slope is null with a reason, the gate warns, and ever
   const gated = { ...measured, gate: evaluateGate(measured) };
   assert.match(renderSummaryMarkdown(gated), '| not enough samples |');
   assert.match(renderHtml(gated), '>not enough samples</td>');
-  const printed: string[] = [];
-  const log = console.log;
-  console.log = (line: string) => printed.push(line);
-  try {
-    printRunSummary(gated);
-  } finally {
-    console.log = log;
-  }
-  assert.match(printed.join('\n'), 'no errors, not enough samples');
+  const printed = await printedBy(() => printRunSummary(gated));
+  assert.match(printed, 'no errors, not enough samples');
   assert.not.match(JSON.stringify(gated), '0.0 B');
 });
 
