@@ -65,10 +65,11 @@ test('a short run of a leaking op measures the leak: sampled by calls, not only 
     const measured = measuredLanes(result)[0]!;
     assert.is.not(measured.memory.slopeBytesPerCall, 0, `${lane}: a leaking op never reads as 0`);
     assertLeakRead(measured, LEAK, lane);
-    // A 100 ms tick would take one or two over a run this short; a loaded machine (CI, load 3)
-    // coalesces some of a fast Go host's by-call samples (9 seen once), never down to that.
+    // Sampled by time alone, a run this short (30–70 ms) would hold 2 or 3: its start, its end, a
+    // 100 ms tick. By calls it asks for 40; a fast Go host gets fewer, as many as its encoder can
+    // send (8–26 seen; a busy encoder's tick waits for the next batch instead of being dropped).
     assert.ok(
-      measured.memory.samples.length >= 2 * MIN_SLOPE_SAMPLES,
+      measured.memory.samples.length >= MIN_SLOPE_SAMPLES + 2,
       `${lane}: ${measured.memory.samples.length} samples over ${measured.load.durationMs.toFixed(0)} ms`,
     );
     // Calls on the harness's own thread are sampled between calls: always enough for a figure.

@@ -214,10 +214,12 @@ func (l *loadRun) done(elapsedNs int64) bool {
 
 func (l *loadRun) tick() {
 	if t := now(); t >= l.nextTick || (l.tickCalls > 0 && l.issued >= l.nextTickCalls) {
-		l.nextTick = t + l.tickNs
-		l.nextTickCalls = l.issued + l.tickCalls
 		l.storeMemory()
-		l.rec.tick()
+		// A tick the encoder had no room for is due again at the next batch, not dropped.
+		if l.rec.tick() {
+			l.nextTick = t + l.tickNs
+			l.nextTickCalls = l.issued + l.tickCalls
+		}
 	}
 }
 
@@ -320,6 +322,10 @@ func (l *loadRun) closed(batch int) {
 		n := int64(batch)
 		if l.request.Calls > 0 {
 			n = min(n, l.calls-l.issued)
+		}
+		// A batch ends where a tick by calls is due, so a short run gets the memory samples it asked for.
+		if l.tickCalls > 0 {
+			n = max(1, min(n, l.nextTickCalls-l.issued))
 		}
 		l.issued += n
 		start := now()

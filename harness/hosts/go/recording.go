@@ -165,14 +165,16 @@ func (r *recording) outcome(o outcome, recycleNs int64) {
 }
 
 // tick hands the window to the encoder and goes on in the spare; while the encoder is still
-// busy with the last one, this window keeps filling until the next tick.
-func (r *recording) tick() {
+// busy with the last one, this window keeps filling, and tick says it did not tick.
+func (r *recording) tick() bool {
 	select {
 	case next := <-r.spare:
 		r.window.memory = sampleMemory().forHarness()
 		r.flushes <- flush{window: r.window}
 		r.window = next
+		return true
 	default:
+		return false
 	}
 }
 
