@@ -299,17 +299,18 @@ function relayoutOf(lane: Lane): Relayout | undefined {
 /** How a round gets fresh images: new lanes, or new instances with the sides' hosts swapped. */
 type Relayout = 'reopen' | 'swap';
 
-interface Side {
+/** What one side loads: its plugin's directory and `init` config. */
+interface SidePlugin {
   dir: string;
   config: string | undefined;
 }
 
 /** Round `n`'s hosts, in base-head order: the first host serves base in odd rounds, head in even ones. */
-async function swapHosts(hosts: Sides, n: number, sides: [Side, Side]): Promise<Sides> {
+async function swapHosts(hosts: Sides, n: number, plugins: [SidePlugin, SidePlugin]): Promise<Sides> {
   const swapped = n % 2 === 0;
   const order: Sides = swapped ? [hosts[1], hosts[0]] : hosts;
   for (const [which, host] of order.entries()) {
-    const { dir, config } = sides[which]!;
+    const { dir, config } = plugins[which]!;
     const { outcome } = await (host as ReloadingLane).reload(dir, config ?? '{}');
     if (!outcome.ok) throw new Error(`reloading ${dir} on ${host.name} failed: ${outcome.failure.message}`);
   }
@@ -387,7 +388,7 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
     let stoppedBy: StoppedBy = 'rounds';
     const relayout = relayoutOf(base);
     const hosts = sides;
-    const dirs: [Side, Side] = [
+    const plugins: [SidePlugin, SidePlugin] = [
       { dir: options.baseDir, config: options.baseConfig },
       { dir: options.headDir, config: options.headConfig },
     ];
@@ -401,7 +402,7 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
         await closeSides(sides);
         sides = await openSides(headFirst);
       }
-      if (relayout === 'swap' && n > 1) sides = await swapHosts(hosts, n, dirs);
+      if (relayout === 'swap' && n > 1) sides = await swapHosts(hosts, n, plugins);
       if (relayout && n > 1) for (const side of sides) await warmUp(side, plan);
       const r = await round(sides, plan, roundMs, headFirst);
       series.base.push(r.baseP50Ns);
