@@ -279,20 +279,23 @@ async function closeSides(sides: Sides): Promise<void> {
  * Loaded once, that accident is a bias no interval sees. Loaded afresh every round, it is
  * drawn anew each time and becomes per-round noise, which the interval accounts for: the idea
  * of Stabilizer (Curtsinger & Berger, ASPLOS 2013), re-randomising layout during the run so
- * that it is noise instead of bias. The same holds in a Go host, one per side (native@go A/A
- * at 0.5 %, loaded once: +1.05 % [+0.51 … +1.59] flagged, and +1 % planted read as −0.38 %), where
- * a reload is a new host, tens of ms a side; in the harness's thread it is two ms or so. A
- * worker or a child keeps its thread or process and loads a new instance (`reload`), whose
- * library is a new image too: a new worker or child would cost more than a round (0.5–0.7 s to
- * open in a checkout). But two processes, or two workers, differ by more than their images
+ * that it is noise instead of bias. The same holds in a Go host (native@go A/A at 0.5 %, one
+ * host per side loaded once: +1.05 % [+0.51 … +1.59] flagged, and +1 % planted read as −0.38 %).
+ * In the harness's thread a new load is two ms or so. A worker, a child or a Go host keeps its
+ * thread or process and loads a new instance (`reload`), whose library is a new image too: a
+ * new worker or child would cost more than a round (0.5–0.7 s to open in a checkout), a new Go
+ * host tens of ms a side. But two processes, or two workers, differ by more than their images
  * (native@process A/A with a new image every round: +1.7 % in one pair of children, −0.5 %
  * [−0.9 … −0.1] in another), so there the sides also swap hosts every round, a crossover
  * design (AB/BA): the verdict is taken over pairs of rounds, in which each host served each
  * side once and went first once, so what differs between the hosts cancels out of every pair.
+ * A core module on `@go` swaps too: its reload compiles the module again in wazero (machine
+ * code at new addresses), and its two Go hosts differ as any two processes do.
  */
 function relayoutOf(lane: Lane): Relayout | undefined {
-  if (lane.id.boundary !== 'native') return undefined;
-  if (lane.id.isolation === 'inproc' || lane.id.isolation === 'go') return 'reopen';
+  const { boundary, isolation } = lane.id;
+  if (boundary === 'native' && isolation === 'inproc') return 'reopen';
+  if (boundary !== 'native' && isolation !== 'go') return undefined;
   return canReload(lane) ? 'swap' : undefined;
 }
 
@@ -339,7 +342,7 @@ async function warmUp(lane: Lane, plan: Plan): Promise<void> {
  * from the paired per-round ratios. Without a fixed `rounds`, a round is added until the
  * anytime-valid interval clears the threshold on one side, is narrower than a quarter of it,
  * or the budget runs out (then `warn`, with the interval): looking after every round keeps its
- * 95 % coverage (see `anytimeHalfWidthInSe`). Native libraries on `@inproc` and `@go` are
+ * 95 % coverage (see `anytimeHalfWidthInSe`). Native libraries, and core modules on `@go`, are
  * loaded afresh every round (see `relayoutOf`). Off `@inproc` both sides' plugins run on one
  * CPU (the Go hosts, the workers' threads, the children's main threads): each side is its own
  * process or thread, and left to the kernel the two blocks of a pair ran on

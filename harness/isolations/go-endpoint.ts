@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
-import { PluginLoadError, UsageError } from '../contract/errors.ts';
+import { type CallOutcome, failed, PluginLoadError, UsageError } from '../contract/errors.ts';
 import { checkNativeAbi, checkWasmImports, negotiate } from '../contract/negotiation.ts';
 import type { Capability } from '../contract/policy.ts';
 import { type PluginMeta, readSignedPluginMeta, readVerifiedArtifact } from '../contract/provenance.ts';
@@ -43,8 +43,9 @@ interface Opened {
  * frames on its fd 3. It translates the supervisor's requests and replies, and runs the loading
  * steps here — signature, then the host hashes the exact bytes it loads, then imports or
  * `plugbench_abi()` are checked, then `describe` and negotiation, then `init` — so a Go lane
- * refuses exactly what a Node lane refuses, with the same messages. With `cpu`, the host and
- * all its threads run on that CPU alone (Go then runs one goroutine at a time).
+ * refuses exactly what a Node lane refuses, with the same messages. A `reload` runs the same
+ * steps on the plugin in another directory, in the same host. With `cpu`, the host and all its
+ * threads run on that CPU alone (Go then runs one goroutine at a time).
  */
 export function spawnGoHost(binary: string, cpu?: number): Endpoint {
   const [command, args] = onCpu(binary, cpu);
@@ -61,6 +62,8 @@ export function spawnGoHost(binary: string, cpu?: number): Endpoint {
   const handlers: Array<(reply: Reply) => void> = [];
   const emit = (reply: Reply) => handlers.forEach((h) => h(reply));
   let opening: ((frame: Frame) => void) | undefined;
+  /** The open request, which a reload repeats with another plugin. */
+  let open: OpenRequest | undefined;
   const reader = new FrameReader();
   channel.on('data', (chunk: Buffer) => {
     for (const frame of reader.push(chunk)) {
@@ -82,8 +85,13 @@ export function spawnGoHost(binary: string, cpu?: number): Endpoint {
     pid: child.pid,
     onMessage: (handler) => handlers.push(handler),
     send: (message: OpenRequest | Request | Reply) => {
-      if (message.type === 'open') void openPlugin(message, step).then(emit);
-      else write(requestFrame(message as Request));
+      if (message.type === 'open') {
+        open = message;
+        void openPlugin(message, step).then(emit);
+      } else if (message.type === 'reload') {
+        if (open === undefined) throw new Error('harness bug: a reload before the open');
+        void reloadPlugin(open, message, step).then(emit);
+      } else write(requestFrame(message as Request));
     },
     kill: async () => {
       killGroup(child);
@@ -213,6 +221,23 @@ async function openPlugin(
     if (e instanceof UsageError) return { type: 'refused', kind: 'rejected', message: e.message };
     throw e;
   }
+}
+
+/**
+ * A `reload`: the loading steps again, for the plugin in `dir` (the host unloads the one it has
+ * first), answered like a call, as a Node worker or child answers it (instance-server.ts).
+ */
+async function reloadPlugin(
+  open: OpenRequest,
+  { id, dir, config }: Extract<Request, { type: 'reload' }>,
+  step: (kind: number, payload?: Uint8Array) => Promise<Frame>,
+): Promise<Reply> {
+  const loaded = await openPlugin({ ...open, dir, config }, step);
+  const outcome: CallOutcome =
+    loaded.type === 'refused'
+      ? failed({ kind: loaded.kind, message: loaded.message })
+      : { ok: true, output: new Uint8Array() };
+  return { type: 'called', id, outcome, innerNs: 0 };
 }
 
 async function initInHost(

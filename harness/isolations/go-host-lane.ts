@@ -1,11 +1,13 @@
 import { type HostLoadRequest, type LoadDelta, type HostLoadEnd, type HostLoadLane } from './host-load-lane.ts';
+import type { ReloadingLane } from './lane.ts';
 import { SupervisedLane } from './supervised-lane.ts';
 
 /**
  * A lane in the Go host (wazero or cgo, harness/hosts/go): supervised like a child process,
- * and able to run a load model inside the host, where a Go service would call the plugin.
+ * able to `reload` (SupervisedLane's) in the same host, and able to run a load model inside the
+ * host, where a Go service would call the plugin.
  */
-export class GoHostLane extends SupervisedLane implements HostLoadLane {
+export class GoHostLane extends SupervisedLane implements HostLoadLane, ReloadingLane {
   runLoad(request: HostLoadRequest, onDelta: (delta: LoadDelta) => void, signal?: AbortSignal): Promise<HostLoadEnd> {
     let stop: (() => void) | undefined;
     return this.exchange<HostLoadEnd>(

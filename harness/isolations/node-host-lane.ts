@@ -3,9 +3,10 @@ import { SupervisedLane } from './supervised-lane.ts';
 
 /**
  * A lane in a Node worker thread or child process (harness/isolations/instance-server.ts):
- * supervised, and able to run a plugin's `init` and `shutdown` as steps of their own and to
- * start afresh, for the fuzz's init/call/shutdown sequences. Each step is held to a deadline
- * like a call: past it the worker or child is killed and replaced.
+ * supervised, able to `reload` (SupervisedLane's), and able to run a plugin's `init` and
+ * `shutdown` as steps of their own and to start afresh, for the fuzz's init/call/shutdown
+ * sequences. Each step is held to a deadline like a call: past it the worker or child is killed
+ * and replaced.
  */
 export class NodeHostLane extends SupervisedLane implements SequencingLane, ReloadingLane {
   init(config: string, options: CallOptions = {}): Promise<LaneCall> {
@@ -18,11 +19,5 @@ export class NodeHostLane extends SupervisedLane implements SequencingLane, Relo
 
   reset(options: CallOptions = {}): Promise<LaneCall> {
     return this.step((id) => ({ type: 'reset', id }), options.deadlineMs);
-  }
-
-  async reload(dir: string, config: string): Promise<LaneCall> {
-    const reloaded = await this.step((id) => ({ type: 'reload', id, dir, config }), undefined);
-    if (reloaded.outcome.ok) this.retarget(dir, config);
-    return reloaded;
   }
 }

@@ -144,8 +144,19 @@ export class SupervisedLane implements BatchingLane {
     });
   }
 
+  /**
+   * `ReloadingLane.reload` (NodeHostLane and GoHostLane declare it): the plugin in `dir`,
+   * initialised with `config`, in the same worker or process; once that succeeds, a recycle
+   * loads it too. Queued like a call, with no deadline.
+   */
+  async reload(dir: string, config: string): Promise<LaneCall> {
+    const reloaded = await this.step((id) => ({ type: 'reload', id, dir, config }), undefined);
+    if (reloaded.outcome.ok) this.retarget(dir, config);
+    return reloaded;
+  }
+
   /** What a new worker or process loads from now on: the plugin in `dir`, initialised with `config`. */
-  protected retarget(dir: string, config: string): void {
+  private retarget(dir: string, config: string): void {
     this.request = { ...this.request, dir, config };
     // A spare holds the plugin it was loaded with: the next recycle starts cold and keeps a new one.
     void this.#spare?.endpoint.kill();

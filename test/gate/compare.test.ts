@@ -48,15 +48,17 @@ test("on an isolated lane the plugin's own time decides, and the round trip is r
   assert.is(roundTrip.beside?.metric, 'inner');
 });
 
-test('native@process: the sides swap children every round and are judged over pairs; the planted change reads on its side', async () => {
-  const result = await slowerBy(25, 'native@process', { threshold: 0.1 });
-  assert.ok(result.swappedHosts && result.freshImagesEachRound);
-  assert.is(result.rounds % 2, 0, 'whole pairs of rounds');
-  assert.is(result.status, 'fail', JSON.stringify(result.change));
-  // A host swapped without its side's label would read the change as about 0 (or flip it).
-  assert.ok(result.change.low > 0.1, JSON.stringify(result.change));
-  if (sharedCpu() !== undefined) assert.is(result.sharedCpu, sharedCpu(), "both children's plugins on one CPU");
-});
+for (const lane of ['native@process', 'native@go', 'wasm-core@go']) {
+  test(`${lane}: the sides swap hosts every round and are judged over pairs; the planted change reads on its side`, async () => {
+    const result = await slowerBy(25, lane, { threshold: 0.1 });
+    assert.ok(result.swappedHosts && result.freshImagesEachRound);
+    assert.is(result.rounds % 2, 0, 'whole pairs of rounds');
+    assert.is(result.status, 'fail', JSON.stringify(result.change));
+    // A host swapped without its side's label would read the change as about 0 (or flip it).
+    assert.ok(result.change.low > 0.1, JSON.stringify(result.change));
+    if (sharedCpu() !== undefined) assert.is(result.sharedCpu, sharedCpu(), "both hosts' plugins on one CPU");
+  });
+}
 
 test('native@inproc A/A: each round loads both sides afresh, so no placement accident is flagged as a change', async () => {
   // Loaded once, two images of one build differed by up to 1.5 % for a whole comparison, with

@@ -5,7 +5,7 @@ import { openLane } from '../../harness/lanes/open-lane.ts';
 import { parseLane } from '../../harness/lanes/registry.ts';
 import { fixture, trusted } from '../helpers/plugins.ts';
 
-for (const lane of ['native@process', 'wasm-core@worker']) {
+for (const lane of ['native@process', 'wasm-core@worker', 'wasm-core@go', 'native@go']) {
   test(`${lane}: reload puts another plugin in the same host, and a crash's replacement loads that one`, async () => {
     const opened = await openLane(fixture('textkit'), parseLane(lane), { trusted });
     try {

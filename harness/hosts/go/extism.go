@@ -67,6 +67,9 @@ var (
 // instantiate returns an instance whose plugin is made by `init`, which carries the config.
 func (a *extismArtifact) instantiate() (instance, error) { return &extismInstance{artifact: a}, nil }
 
+// close frees the compiled plugin and its runtime.
+func (a *extismArtifact) close() { a.compiled.Close(context.Background()) }
+
 type extismInstance struct {
 	artifact *extismArtifact
 	plugin   *extism.Plugin

@@ -14,7 +14,7 @@ import (
 // are binary; everything rare is JSON. harness/isolations/go-frames.ts is the other side.
 //
 // Payloads by frame type (the numbers are generated into contract_gen.go):
-//   reqOpen      JSON openRequest
+//   reqOpen      JSON openRequest; once a plugin is loaded, it is unloaded first (a reload)
 //   reqDescribe  empty
 //   reqInit      the config, UTF-8 JSON
 //   reqCall      u32 deadlineMs (0: none) | u16 opLen | op | input

@@ -41,6 +41,8 @@ func (a *fakeArtifact) instantiate() (instance, error) {
 	return &next, nil
 }
 
+func (a *fakeArtifact) close() {}
+
 func fakePlugins(t *testing.T, a *fakeArtifact, n int) []*plugin {
 	t.Helper()
 	plugins := make([]*plugin, n)

@@ -1,7 +1,8 @@
 // plugbench-go-host loads one plugin the way a Go service would — a core module through
 // wazero, a shared library through cgo — and serves the harness in frames: loading and
-// negotiation steps, single calls, batches, loads run here, memory samples. The frames travel
-// on fd 3; stdout is the plugin's to scribble on, stderr is kept for crash reports.
+// negotiation steps, single calls, batches, loads run here, memory samples. Another open
+// replaces the plugin with another one in the same process (the harness's `reload`). The
+// frames travel on fd 3; stdout is the plugin's to scribble on, stderr is kept for crash reports.
 package main
 
 import (
@@ -74,7 +75,7 @@ type server struct {
 
 // instances is the plugin and at least n-1 siblings, one per caller.
 func (s *server) instances(n int) []*plugin {
-	if _, native := s.plugin.current.(*nativeInstance); native && n > 1 {
+	if _, native := s.loaded().current.(*nativeInstance); native && n > 1 {
 		fatal("a native plugin is one library per process: run %d Go hosts, not %d callers in one", n, n)
 	}
 	for 1+len(s.siblings) < n {
@@ -143,6 +144,8 @@ func (s *server) handleOpen(request frame) {
 	if err := json.Unmarshal(request.payload, &open); err != nil {
 		fatal("bad open request: %v", err)
 	}
+	// An open after the first is a reload: the plugin loaded so far goes first.
+	s.unload()
 	reply, err := s.open(open)
 	if err != nil {
 		s.refuse(request.id, err)
@@ -190,6 +193,14 @@ func (s *server) init(request frame) {
 	s.sendOutcome(request.id, result, 0, -1)
 }
 
+// loaded is the plugin that `init` made, which calls and loads run on.
+func (s *server) loaded() *plugin {
+	if s.plugin == nil {
+		fatal("a call arrived with no plugin loaded (the last open or `init` was refused)")
+	}
+	return s.plugin
+}
+
 func (s *server) call(request frame) {
 	if len(request.payload) < 4 {
 		fatal("call request of %d bytes", len(request.payload))
@@ -200,7 +211,7 @@ func (s *server) call(request frame) {
 		fatal("bad call request: %v", err)
 	}
 	start := now()
-	result, recycleNs := s.plugin.call(op, input, deadline)
+	result, recycleNs := s.loaded().call(op, input, deadline)
 	innerNs := now() - start
 	if recycleNs >= 0 {
 		innerNs -= recycleNs
@@ -221,14 +232,28 @@ func (s *server) load(request frame) {
 }
 
 func (s *server) close(request frame) {
+	s.unload()
+	s.w.send(repClosed, request.id)
+	os.Exit(0)
+}
+
+// unload shuts down and closes every instance, then the artifact, and forgets them: the host
+// is as it was before its first open.
+func (s *server) unload() {
 	if s.plugin != nil {
 		for _, p := range s.pool() {
 			p.current.shutdown()
 			p.current.close()
 		}
+	} else if s.first != nil {
+		// Loaded but never initialised (refused at negotiation or `init`): nothing to shut down.
+		s.first.close()
 	}
-	s.w.send(repClosed, request.id)
-	os.Exit(0)
+	if s.artifact != nil {
+		s.artifact.close()
+	}
+	s.artifact, s.first, s.plugin, s.siblings = nil, nil, nil, nil
+	wasmMemoryBytes.Store(-1)
 }
 
 func (s *server) open(request openRequest) (openedReply, error) {
@@ -304,7 +329,7 @@ func (s *server) batch(request frame) {
 	recycleNs := int64(-1)
 	for done := 0; done < count; done++ {
 		start := now()
-		result, recycled := s.plugin.call(op, input, 0)
+		result, recycled := s.loaded().call(op, input, 0)
 		elapsed := now() - start
 		if recycled >= 0 {
 			elapsed -= recycled

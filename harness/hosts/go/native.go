@@ -90,6 +90,9 @@ func (n *nativeInstance) abi() uint32 { return uint32(C.pb_abi(n.exports)) }
 
 func (a *nativeArtifact) instantiate() (instance, error) { return a.open() }
 
+// close has nothing to free: each instance's copy stays mapped until the process ends.
+func (a *nativeArtifact) close() {}
+
 // nativeInstance calls a cdylib through cgo. A native fault ends this process: the harness
 // sees the signal. Every buffer the plugin returns is copied through the kernel, so a lying
 // pointer is a protocol failure, not a crash.

@@ -59,13 +59,17 @@ func copyPluginMemory(address uintptr, length int) ([]byte, bool) {
 // does not come from malloc, so this is the native plugin's memory, to the byte.
 func mallocInUseBytes() int64 { return int64(C.pb_malloc_in_use()) }
 
-// crashWithSignal makes a native fault end the process with its own signal.
+// crashWithSignal makes a native fault end the process with its own signal. Installing the
+// same handlers again (a reload) changes nothing.
 func crashWithSignal() { C.pb_crash_with_signal() }
 
 var vmData = regexp.MustCompile(`VmData:\s+(\d+) kB`)
 
 // limitDataSegment caps RLIMIT_DATA at what the process holds now plus the quota, so a native
-// plugin's allocations fail at the quota instead of exhausting the machine.
+// plugin's allocations fail at the quota instead of exhausting the machine. Each open sets it
+// again, a reload relative to what the process holds by then. Only the soft limit, which is
+// what allocations hit, is lowered: a hard limit lowered too could not be raised again for the
+// next plugin without privilege.
 func limitDataSegment(quotaBytes int64) (string, error) {
 	status, err := os.ReadFile("/proc/self/status")
 	if err != nil {
@@ -77,7 +81,11 @@ func limitDataSegment(quotaBytes int64) (string, error) {
 	}
 	kb, _ := strconv.ParseInt(string(match[1]), 10, 64)
 	limit := uint64(kb*1024 + quotaBytes)
-	if err := syscall.Setrlimit(unix.RLIMIT_DATA, &syscall.Rlimit{Cur: limit, Max: limit}); err != nil {
+	var current syscall.Rlimit
+	if err := syscall.Getrlimit(unix.RLIMIT_DATA, &current); err != nil {
+		return "", err
+	}
+	if err := syscall.Setrlimit(unix.RLIMIT_DATA, &syscall.Rlimit{Cur: limit, Max: max(current.Max, limit)}); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("RLIMIT_DATA %d bytes", limit), nil

@@ -23,6 +23,8 @@ type instance interface {
 // artifact is a verified, compiled or opened plugin that makes instances.
 type artifact interface {
 	instantiate() (instance, error)
+	// close releases what the artifact holds, once its instances are closed.
+	close()
 }
 
 // describer is an instance before negotiation: `describe` is the only plugin code run then.

@@ -122,6 +122,9 @@ func (a *wasmArtifact) instantiate() (instance, error) {
 	return w, nil
 }
 
+// close frees the compiled module and the runtime, with any module still in it.
+func (a *wasmArtifact) close() { a.runtime.Close(context.Background()) }
+
 type wasmInstance struct {
 	artifact *wasmArtifact
 	module   api.Module
