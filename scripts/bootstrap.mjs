@@ -3,7 +3,9 @@
 // and allowed). Plain JavaScript: it runs before any dependency exists.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -12,8 +14,8 @@ const lockHash = createHash('sha256')
   .update(readFileSync(`${root}package-lock.json`))
   .digest('hex');
 
-function run(command, args) {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+function run(command, args, cwd = root) {
+  const result = spawnSync(command, args, { cwd, stdio: 'inherit' });
   if (result.status !== 0) {
     console.error(`bootstrap: \`${command} ${args.join(' ')}\` failed (exit ${result.status ?? result.signal})`);
     process.exit(result.status || 3);
@@ -23,8 +25,22 @@ function run(command, args) {
 if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash) {
   console.error('bootstrap: installing npm packages (npm ci)');
   run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error']);
+  warmNpmCacheForPackageTest();
   writeFileSync(stamp, lockHash);
 }
+// `npm ci` caches tarballs but not the registry's package documents, and the package test
+// installs the packed tarball into a new project offline (no network in tests), which resolves
+// plugbench's dependencies against those documents: installing the same dependencies once fills them.
+function warmNpmCacheForPackageTest() {
+  const { dependencies } = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+  const project = mkdtempSync(join(tmpdir(), 'plugbench-npm-cache-'));
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'warm-cache', private: true, dependencies }));
+  console.error("bootstrap: caching the registry's documents for the package test (npm install in a scratch project)");
+  const flags = ['--no-audit', '--no-fund', '--loglevel=error', '--ignore-scripts', '--package-lock=false'];
+  run('npm', ['install', ...flags], project);
+  rmSync(project, { recursive: true, force: true });
+}
+
 // Debian's Chromium renders report.html in the report test; installed like the Rust toolchain.
 const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].some((p) =>
   existsSync(p),
