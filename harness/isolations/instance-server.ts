@@ -133,8 +133,10 @@ export function serveInstance(channel: Channel): void {
   const timedCall = (op: string, input: Uint8Array) => {
     const started = process.hrtime.bigint();
     const answer = instance.call(op, input);
-    const timed = (outcome: CallOutcome) => ({ outcome, innerNs: Number(process.hrtime.bigint() - started) });
-    return answer instanceof Promise ? answer.then(timed) : timed(answer);
+    // The clock is read before anything else runs: a closure made per call (which tsx's
+    // keep-names helper also renames) cost a 64-byte echo 300 ns, inside its measured time.
+    if (!(answer instanceof Promise)) return { outcome: answer, innerNs: Number(process.hrtime.bigint() - started) };
+    return answer.then((outcome) => ({ outcome, innerNs: Number(process.hrtime.bigint() - started) }));
   };
 
   /** `count` calls, each timed; a poisoning failure ends them (the caller then recycles). */
