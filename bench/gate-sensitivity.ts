@@ -3,9 +3,11 @@
 // The variants are one slowpoke build configured with `{"costPercent": P}` (it tokenizes P % more
 // of each input once more), so base and head run the same code and only the planted cost differs.
 // P is calibrated per lane first: a fixed 30-round comparison of P = 10 on the lane itself gives
-// the cost one unit of P adds to the whole call there, and each planted cost is then P = target /
-// unit: each engine and crossing spends its own share of the call outside the tokenizer (on this
-// machine the shares came out close: P = 10 read +8.4 % on wasm-core@inproc, +8.2 % on wasm-core@go).
+// the cost one unit of P adds to the whole call there (each engine and crossing spends its own
+// share of the call outside the tokenizer), so a target's first guess is P = target / unit. The
+// cost is not linear in P on every engine (on wazero P = 10 read +7.6 % but P = 1.31 read +0.54 %),
+// so each guess is then measured in 60 rounds and scaled by target / measured when that interval
+// is narrow enough to say (half-width under a quarter of the target); else the guess stands, said so.
 // Thresholds: 0.5 % on @inproc and @go, 1 % on @worker and @process (the issue's acceptance).
 // Verdicts run interleaved across lanes and costs, so a machine's load hits every cell alike.
 // Run: node --import tsx bench/gate-sensitivity.ts [--runs 5] [--lanes L,L] [--costs 0,1,2,5 | acceptance]
@@ -26,15 +28,28 @@ import { parseDurationMs } from '../harness/contract/duration.ts';
 
 /** The issue's acceptance: every @inproc and @go lane, and one @worker and one @process lane. */
 const DEFAULT_LANES = 'wasm-core@inproc,native@inproc,wasm-core@go,native@go,wasm-core@worker,native@process';
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '5' },
-    lanes: { type: 'string', default: DEFAULT_LANES },
-    costs: { type: 'string', default: 'acceptance' },
-    'max-time': { type: 'string', default: '60s' },
-    out: { type: 'string', default: 'reports/gate-sensitivity.json' },
-  },
-});
+const USAGE = `usage: node --import tsx bench/gate-sensitivity.ts [--runs 5] [--lanes ${DEFAULT_LANES}]
+         [--costs acceptance | 0,1,2,5] [--max-time 60s] [--out reports/gate-sensitivity.json]`;
+const options = {
+  runs: { type: 'string', default: '5' },
+  lanes: { type: 'string', default: DEFAULT_LANES },
+  costs: { type: 'string', default: 'acceptance' },
+  'max-time': { type: 'string', default: '60s' },
+  out: { type: 'string', default: 'reports/gate-sensitivity.json' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+let parsed: ReturnType<typeof parseArgs<{ options: typeof options }>>;
+try {
+  parsed = parseArgs({ options });
+} catch (e) {
+  console.error(`gate-sensitivity: ${(e as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+const { values } = parsed;
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const runs = Number(values.runs);
 const lanes = parseLanes([values.lanes]);
 /** `acceptance`: per lane, A/A and the issue's planted cost, twice the lane's threshold. */
@@ -97,9 +112,44 @@ for (const lane of lanes) {
       ` [${pct(result.change.low)} … ${pct(result.change.high)}]: 1 % of the call is costPercent ${(0.01 / unitByLane[laneName(lane)]!).toFixed(3)}`,
   );
 }
+
+/** `costPercent` per lane and planted cost (in percent of the call): the linear guess, checked where it is planted. */
+const plantedByLane: Record<
+  string,
+  Record<number, { costPercent: number; guessMeasured: number; scaled: boolean }>
+> = {};
+for (const lane of lanes) {
+  const name = laneName(lane);
+  plantedByLane[name] = {};
+  for (const target of costsOf(lane.isolation).filter((c) => c > 0)) {
+    const guess = target / 100 / unitByLane[name]!;
+    const check = await compareInterleaved({
+      baseDir: dir,
+      headDir: dir,
+      op: 'tokenize',
+      lane,
+      trusted,
+      rounds: 60,
+      baseConfig: '{"costPercent": 0}',
+      headConfig: `{"costPercent": ${guess}}`,
+    });
+    const { estimate, low, high } = check.change;
+    const scaled = estimate > 0 && (high - low) / 2 < target / 100 / 4;
+    const costPercent = scaled ? Math.min(95, guess * (target / 100 / estimate)) : guess;
+    plantedByLane[name][target] = { costPercent, guessMeasured: estimate, scaled };
+    console.error(
+      `planted +${target}% on ${name}: costPercent ${guess.toFixed(3)} measured ${pct(estimate)} [${pct(low)} … ${pct(high)}]` +
+        (scaled ? `, so costPercent ${costPercent.toFixed(3)}` : ', too wide to scale: the guess stands'),
+    );
+  }
+}
+const costPercentOf = (lane: string, target: number) => (target === 0 ? 0 : plantedByLane[lane]![target]!.costPercent);
 const save = () => {
   mkdirSync(dirname(values.out), { recursive: true });
-  writeFileAtomically(values.out, `${JSON.stringify({ startedAt, runs, maxTimeMs, unitByLane, verdicts }, null, 2)}\n`);
+  writeFileAtomically(
+    values.out,
+    `${JSON.stringify({ startedAt, runs, maxTimeMs, unitByLane, plantedByLane, verdicts }, null, 2)}\n`,
+  );
 };
 
 for (let run = 1; run <= runs; run++) {
@@ -116,7 +166,7 @@ for (let run = 1; run <= runs; run++) {
         threshold,
         maxTimeMs,
         baseConfig: '{"costPercent": 0}',
-        headConfig: `{"costPercent": ${costPercent / 100 / unitByLane[laneName(lane)]!}}`,
+        headConfig: `{"costPercent": ${costPercentOf(laneName(lane), costPercent)}}`,
       });
       const verdict: Verdict = {
         lane: laneName(lane),
