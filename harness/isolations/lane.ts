@@ -30,6 +30,14 @@ export interface LaneCall {
 export interface CallOptions {
   /** Stop the call after this many ms. Lanes that cannot stop a call reject a deadline (see `canEnforceDeadline`). */
   deadlineMs?: number;
+  /**
+   * How long the caller's thread may block for the answer before it waits in its event loop,
+   * in ms, where the lane crosses through shared memory: what else is due on that loop (a
+   * tick, the open loop's next send) runs at most this late. The load model knows; a short
+   * bound where nothing else is due costs a wake-up that a blocked thread does not pay.
+   * @default BLOCKING_WAIT_MS (shared-calls.ts)
+   */
+  holdMs?: number;
 }
 
 /** A replacement of a lane's instance, worker or process, and how long it took. */

@@ -40,8 +40,18 @@ export interface OpenRequest {
   calls?: { sharedBuffer: SharedArrayBuffer } | { regionFd: number; regionBytes: number; frameFd: number };
 }
 
-/** `deadlineMs` goes only to a host that stops calls itself (deadline `by: 'host'`). */
-export type CallRequest = { type: 'call'; id: number; op: string; input: Uint8Array; deadlineMs?: number };
+/**
+ * `deadlineMs` goes only to a host that stops calls itself (deadline `by: 'host'`); `holdMs`
+ * stays with the harness's end of a shared-memory channel (CallOptions.holdMs).
+ */
+export type CallRequest = {
+  type: 'call';
+  id: number;
+  op: string;
+  input: Uint8Array;
+  deadlineMs?: number;
+  holdMs?: number;
+};
 
 /** `count` calls of one op in one crossing, each timed inside. */
 export type BatchRequest = { type: 'batch'; id: number; op: string; input: Uint8Array; count: number };

@@ -8,8 +8,9 @@ import type { BatchRequest, BlockingCallSource, CallRequest, Reply } from './pro
  * Calls between the harness and a worker thread or a child process through shared memory: a
  * header of Int32 and Float64 words, then one slot that holds a call's op and input (or a
  * batch's), then its outcome. The far end blocks on the doorbell word between calls; the
- * harness blocks for its answer at most BLOCKING_WAIT_MS, then sleeps in its event loop, so
- * timers (deadlines, the event-loop-delay sampler, other lanes) are never held longer. Where
+ * harness blocks for its answer at most BLOCKING_WAIT_MS, or the call's holdMs where its load
+ * model knows nothing else is due sooner, then sleeps in its event loop, so timers (deadlines,
+ * the event-loop-delay sampler, other lanes) are never held longer. Where
  * the memory lives and how each end waits is a CallMemory: a growable SharedArrayBuffer for a
  * worker, a region mapped by both processes for a child (mapped-calls.ts), whose payloads
  * too large for it spill to the child's frame pipe.
@@ -174,7 +175,7 @@ export class SharedCallClient {
     // Alone in flight, a short blocking wait answers a call sooner than the event loop can (a batch outlasts it).
     const first = Atomics.load(words, ANSWER_SEQ);
     if (first !== seq && callsInFlight === 0 && request.type === 'call')
-      memory.block(ANSWER_SEQ, first, BLOCKING_WAIT_MS);
+      memory.block(ANSWER_SEQ, first, request.holdMs ?? BLOCKING_WAIT_MS);
     if (Atomics.load(words, ANSWER_SEQ) === seq) {
       const answer = this.#read(request.id);
       if (answer !== ON_THE_PIPE) return answer;

@@ -212,7 +212,10 @@ export class SupervisedLane implements BatchingLane {
   }
 
   call(op: string, input: Uint8Array, options: CallOptions = {}): Promise<LaneCall> {
-    return this.step((id) => ({ type: 'call', id, op, input }), options.deadlineMs);
+    const { deadlineMs, holdMs } = options;
+    // Never blocked past the deadline: its timer must run when it is due.
+    const hold = holdMs === undefined ? {} : { holdMs: Math.min(holdMs, deadlineMs ?? holdMs) };
+    return this.step((id) => ({ type: 'call', id, op, input, ...hold }), deadlineMs);
   }
 
   /** Waits for the latest replacement: one can start while an earlier one finishes. */

@@ -73,7 +73,10 @@ export async function openLoop(
       const timing = { intendedNs, startNs, clock, recording };
       if (target.sync) await syncCall(target, op, input, timing);
       else {
-        const done: Promise<void> = asyncCall(target, op, input, timing).then(() => void inFlight.delete(done));
+        // Blocking for the answer may last until the next send or tick is due, no longer.
+        const nextSendMs = (t0 + issued * intervalNs - startNs) / 1e6;
+        const holdMs = ticker.msUntilDue(startNs, nextSendMs);
+        const done: Promise<void> = asyncCall(target, op, input, timing, holdMs).then(() => void inFlight.delete(done));
         inFlight.add(done);
         // Let replies in while calls are due back to back.
         if (issued % 64 === 0) await yieldToEventLoop();
@@ -130,8 +133,9 @@ async function asyncCall(
   op: string,
   input: Uint8Array,
   timing: CallTiming,
+  holdMs: number,
 ): Promise<void> {
-  const { outcome, innerNs } = await target.call(op, input);
+  const { outcome, innerNs } = await target.call(op, input, holdMs);
   recordEnd(timing);
   timing.recording.inner.recordNs(innerNs);
   timing.recording.recordOutcome(outcome);

@@ -11,7 +11,8 @@ export type CallTarget =
   | { sync: true; call(op: string, input: Uint8Array): CallOutcome; recycle(outcome: CallOutcome): Promise<void> }
   | {
       sync: false;
-      call(op: string, input: Uint8Array): Promise<{ outcome: CallOutcome; innerNs: number }>;
+      /** `holdMs`: how long the caller may block for the answer (CallOptions.holdMs). */
+      call(op: string, input: Uint8Array, holdMs?: number): Promise<{ outcome: CallOutcome; innerNs: number }>;
       batch?: BatchingLane['callBatch'];
     };
 
@@ -26,7 +27,7 @@ export function targetOf(lane: Lane): CallTarget {
   }
   return {
     sync: false,
-    call: (op, input) => lane.call(op, input),
+    call: (op, input, holdMs) => lane.call(op, input, holdMs === undefined ? {} : { holdMs }),
     ...(canBatch(lane)
       ? { batch: (op: string, input: Uint8Array, count: number) => lane.callBatch(op, input, count) }
       : {}),

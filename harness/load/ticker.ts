@@ -40,6 +40,12 @@ export class Ticker {
     return this.#hooks.tick!(this.#recording.calls);
   }
 
+  /** Ms until a tick by time is due at `nowNs` (0 when it is), capped at `capMs`; the cap without a `tick` hook. */
+  msUntilDue(nowNs: number, capMs: number): number {
+    const untilTickMs = this.#hooks.tick === undefined ? capMs : (this.#nextNs - nowNs) / 1e6;
+    return Math.max(0, Math.min(capMs, untilTickMs));
+  }
+
   /** Calls until a tick by calls is due, so a timed batch ends there; unbounded without a `tick` hook. */
   untilTick(): number {
     return this.#hooks.tick === undefined

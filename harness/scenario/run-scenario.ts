@@ -104,7 +104,10 @@ async function openLanes(dir: string, id: LaneId, scenario: Scenario, options: R
 
 function withDeadline(target: CallTarget, deadlineMs: number | undefined, lane: Lane): CallTarget {
   if (deadlineMs === undefined || target.sync) return target;
-  return { sync: false, call: (op, input) => lane.call(op, input, { deadlineMs }) };
+  return {
+    sync: false,
+    call: (op, input, holdMs) => lane.call(op, input, holdMs === undefined ? { deadlineMs } : { deadlineMs, holdMs }),
+  };
 }
 
 /** One load model run on a lane: the harness's loops, or the lane's own host. */

@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { type Endpoint, spawnChild, spawnWorker } from '../../harness/isolations/endpoint.ts';
 import { NodeHostLane } from '../../harness/isolations/node-host-lane.ts';
 import { openLane } from '../../harness/lanes/open-lane.ts';
+import { parseLane } from '../../harness/lanes/registry.ts';
 import { openRequestOf } from '../../harness/isolations/open-request.ts';
 import type { Reply } from '../../harness/isolations/protocol.ts';
 import { SharedBufferMemory, SharedCallClient, SharedCallSource } from '../../harness/isolations/shared-calls.ts';
@@ -98,6 +99,22 @@ test('a worker terminated in the middle of a call (deadline) is replaced, and th
     await lane.close();
   }
 });
+
+for (const lane of ['wasm-core@worker', 'native@process'] as const) {
+  test(`${lane}: a call's hold never outlasts its deadline (the deadline's timer runs on the blocked thread)`, async () => {
+    const opened = await openLane(fixture('faulty'), parseLane(lane), { trusted });
+    try {
+      const started = performance.now();
+      const spun = await opened.call('spin', new Uint8Array(), { deadlineMs: 300, holdMs: 60_000 });
+      const elapsedMs = performance.now() - started;
+      assert.is(failureKind(spun), 'timeout');
+      // Held for the whole hold, the timer would have run after 60 s.
+      assert.ok(elapsedMs < 10_000, `stopped after ${elapsedMs.toFixed(0)} ms`);
+    } finally {
+      await opened.close();
+    }
+  });
+}
 
 test('a worker that ends while the harness waits for its answer ends the wait at once', async () => {
   const endpoint = spawnWorker(256);

@@ -6,8 +6,8 @@ import { parseLane } from '../../harness/lanes/registry.ts';
 import { closedLoop } from '../../harness/load/closed-loop.ts';
 import { TICK_EVERY_MS } from '../../harness/load/model.ts';
 import { openLoop } from '../../harness/load/open-loop.ts';
-import { targetOf } from '../../harness/load/target.ts';
-import type { Clock } from '../../harness/measure/clock.ts';
+import { type CallTarget, targetOf } from '../../harness/load/target.ts';
+import { type Clock, hrClock } from '../../harness/measure/clock.ts';
 import { LaneRecording } from '../../harness/measure/recording.ts';
 import { fixture, trusted } from '../helpers/plugins.ts';
 
@@ -114,5 +114,56 @@ test(
     recording.destroy();
   }),
 );
+
+/** A worker lane's target that records the hold each call is given. */
+async function holdsOf(run: (target: CallTarget) => Promise<unknown>): Promise<(number | undefined)[]> {
+  const lane = await openLane(fixture('textkit'), parseLane('wasm-core@worker'), { trusted });
+  try {
+    const real = targetOf(lane) as Extract<CallTarget, { sync: false }>;
+    const holds: (number | undefined)[] = [];
+    await run({ sync: false, call: (op, in_, holdMs) => (holds.push(holdMs), real.call(op, in_, holdMs)) });
+    return holds;
+  } finally {
+    await lane.close();
+  }
+}
+
+test('a lone closed-loop caller blocks until its next tick at most; callers sharing a loop keep the short default', async () => {
+  const closed = (targets: CallTarget[]) => {
+    const recording = new LaneRecording(false);
+    const tick = async () => {};
+    return closedLoop(targets, 'echo', input, { bound: { calls: 200 }, clock: hrClock, tick }, recording).finally(() =>
+      recording.destroy(),
+    );
+  };
+  const lone = await holdsOf((target) => closed([target]));
+  assert.is(lone.length, 200);
+  assert.ok(
+    lone.every((h) => h !== undefined && h >= 0 && h <= TICK_EVERY_MS),
+    `holds within the tick: ${lone.slice(0, 5)}`,
+  );
+  assert.ok(
+    lone.some((h) => h! > TICK_EVERY_MS / 2),
+    'and long where the tick is far',
+  );
+  const shared = await holdsOf((target) => closed([target, target]));
+  assert.ok(
+    shared.every((h) => h === undefined),
+    'two callers on one loop: no hold given',
+  );
+});
+
+test('an open-loop call blocks until the next send is due at most', async () => {
+  const holds = await holdsOf((target) => {
+    const recording = new LaneRecording(true);
+    const options = { ratePerSec: 500, bound: { calls: 100 }, clock: hrClock };
+    return openLoop(target, 'echo', input, options, recording).finally(() => recording.destroy());
+  });
+  assert.is(holds.length, 100);
+  assert.ok(
+    holds.every((h) => h !== undefined && h >= 0 && h <= 2),
+    `within the 2 ms between sends: ${holds.filter((h) => !(h! <= 2)).slice(0, 5)}`,
+  );
+});
 
 test.run();
