@@ -53,4 +53,34 @@ for (const g of frames.filter((f) => f.direction === 'reply')) {
   });
 }
 
+test('a large frame read in many chunks is joined once, and the frames around it come out whole', () => {
+  const big = Buffer.alloc(4 << 20, 0xab);
+  const stream = Buffer.concat([encodeFrame(1, 7, big), encodeFrame(2, 8, Buffer.from('after')), encodeFrame(3, 9)]);
+  const reader = new FrameReader();
+  const concat = Buffer.concat;
+  let copied = 0;
+  Buffer.concat = (list: readonly Uint8Array[], length?: number) => {
+    copied += length ?? list.reduce((n, b) => n + b.length, 0);
+    return concat(list, length);
+  };
+  const frames = [];
+  try {
+    for (let at = 0; at < stream.length; at += 64 * 1024)
+      frames.push(...reader.push(stream.subarray(at, at + 64 * 1024)));
+  } finally {
+    Buffer.concat = concat;
+  }
+  assert.equal(
+    frames.map((f) => [f.kind, f.id, f.payload.length]),
+    [
+      [1, 7, big.length],
+      [2, 8, 5],
+      [3, 9, 0],
+    ],
+  );
+  assert.ok(frames[0]!.payload.equals(big));
+  // Joined at every chunk, 64 chunks would copy about 32 times the frame.
+  assert.ok(copied <= 2 * stream.length, `copied ${copied} bytes for a ${stream.length}-byte stream`);
+});
+
 test.run();
