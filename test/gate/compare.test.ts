@@ -85,7 +85,9 @@ test('native@inproc A/A: each round loads both sides afresh, so no placement acc
   const flagged = changes.filter((c) => c.low > threshold || c.high < -threshold);
   assert.is(flagged.length, 0, `A/A changes ${shown}: an interval lies beyond ±0.5 %`);
   const wasm = await slowerBy(0, 'wasm-core@inproc', { maxTimeMs: 600 });
-  assert.is(wasm.freshImagesEachRound, false, 'a wasm module is compiled once per side');
+  assert.ok(wasm.freshImagesEachRound, 'a core module in-process is opened afresh every round too');
+  const component = await slowerBy(0, 'wasm-component@inproc', { maxTimeMs: 600 });
+  assert.is(component.freshImagesEachRound, false, 'a component is opened once per side');
 });
 
 test('a budget that runs out before the interval can decide is a warning with the interval, not a guess', async () => {
