@@ -16,7 +16,11 @@ export type CallTarget =
       batch?: BatchingLane['callBatch'];
     };
 
-export function targetOf(lane: Lane): CallTarget {
+/**
+ * `deadlineMs`: held to every call, where the lane enforces one (a synchronous inproc lane
+ * cannot, and the scenario refuses it first); calls under a deadline cross one at a time.
+ */
+export function targetOf(lane: Lane, deadlineMs?: number): CallTarget {
   // An async instance (an Extism SDK) goes through `call` like an isolated lane; its kind never changes on recycle.
   if (lane instanceof InprocLane && !isAsyncInstance(lane.instance)) {
     return {
@@ -27,8 +31,8 @@ export function targetOf(lane: Lane): CallTarget {
   }
   return {
     sync: false,
-    call: (op, input, holdMs) => lane.call(op, input, holdMs === undefined ? {} : { holdMs }),
-    ...(canBatch(lane)
+    call: (op, input, holdMs) => lane.call(op, input, { deadlineMs, holdMs }),
+    ...(canBatch(lane) && deadlineMs === undefined
       ? { batch: (op: string, input: Uint8Array, count: number) => lane.callBatch(op, input, count) }
       : {}),
   };

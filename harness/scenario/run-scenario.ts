@@ -25,7 +25,6 @@ import { cycle, inputPool } from '../load/inputs.ts';
 import { type RunBound, type TimingMode, type HostLoadLane, canRunLoad } from '../isolations/host-load-lane.ts';
 import { type LoadModel, type LoopHooks, warmupFor } from '../load/model.ts';
 import { openLoop } from '../load/open-loop.ts';
-import type { CallTarget } from '../load/target.ts';
 import { targetOf } from '../load/target.ts';
 import { hostLoad } from '../load/host-load.ts';
 import { laneKind } from '../lanes/registry.ts';
@@ -102,14 +101,6 @@ async function openLanes(dir: string, id: LaneId, scenario: Scenario, options: R
   return opened;
 }
 
-function withDeadline(target: CallTarget, deadlineMs: number | undefined, lane: Lane): CallTarget {
-  if (deadlineMs === undefined || target.sync) return target;
-  return {
-    sync: false,
-    call: (op, input, holdMs) => lane.call(op, input, holdMs === undefined ? { deadlineMs } : { deadlineMs, holdMs }),
-  };
-}
-
 /** One load model run on a lane: the harness's loops, or the lane's own host. */
 type SteadyModel = Extract<LoadModel, { model: 'open' | 'closed' }>;
 type Drive = (model: SteadyModel, bound: RunBound, recording: LaneRecording, hooks: LoopHooks) => Promise<DriveReport>;
@@ -132,7 +123,7 @@ async function harnessDrive(
   clock: Clock,
 ): Promise<Drive> {
   const next = cycle(pool);
-  const targets = lanes.map((lane) => withDeadline(targetOf(lane), scenario.deadlineMs, lane));
+  const targets = lanes.map((lane) => targetOf(lane, scenario.deadlineMs));
   const closed = scenario.load.model === 'closed';
   const batchSize = closed
     ? batchSizeFor(await typicalCallNs(targets[0]!, scenario.op, next, clock), calibrateClock(clock))
