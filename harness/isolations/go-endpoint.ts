@@ -45,12 +45,24 @@ interface Opened {
  * `plugbench_abi()` are checked, then `describe` and negotiation, then `init` — so a Go lane
  * refuses exactly what a Node lane refuses, with the same messages. A `reload` runs the same
  * steps on the plugin in another directory, in the same host. With `cpu`, the host and all its
- * threads run on that CPU alone (Go then runs one goroutine at a time).
+ * threads run on that CPU alone.
  */
+/**
+ * Pinned to one CPU, Go would run with GOMAXPROCS=1, and then sysmon takes the only P from every
+ * cgo call longer than its 20 µs tick and hands it to a new spinning thread on that same CPU
+ * (runtime/proc.go, retake and handoffp), which preempts the plugin's call: A/A rounds of a
+ * native@go compare read ±8–13 %. With a second P idle, sysmon leaves a call's P alone for 10 ms.
+ */
+function goEnv(cpu: number | undefined): NodeJS.ProcessEnv {
+  return cpu === undefined ? process.env : { ...process.env, GOMAXPROCS: '2' };
+}
+
 export function spawnGoHost(binary: string, cpu?: number): Endpoint {
   const [command, args] = onCpu(binary, cpu);
   // Frames travel on fd 3 (a socket pair), so a native plugin printing to stdout cannot corrupt them.
-  const child = ownGroup(spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], ...OWN_GROUP }));
+  const child = ownGroup(
+    spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: goEnv(cpu), ...OWN_GROUP }),
+  );
   const channel = child.stdio[3] as Duplex;
   let stderr = '';
   child

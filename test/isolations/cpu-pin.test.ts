@@ -24,7 +24,8 @@ test('without a CPU the Go host starts as it is; with one, through taskset on th
 });
 
 // The Go host and all its threads through taskset; a child's main thread (whose id is the
-// process id), the one that calls the plugin, with sched_setaffinity on itself.
+// process id), the one that calls the plugin, with sched_setaffinity on itself. A pinned Go host
+// keeps a second P, so that sysmon does not hand a cgo call's P to a thread on the same CPU.
 for (const lane of ['native@go', 'native@process']) {
   test(`${lane} opened with \`hostCpu\` calls its plugin on that CPU alone`, async () => {
     const cpu = sharedCpu();
@@ -32,6 +33,9 @@ for (const lane of ['native@go', 'native@process']) {
     const opened = (await openLane(fixture('textkit'), parseLane(lane), { trusted, hostCpu: cpu })) as SupervisedLane;
     try {
       assert.is(allowedCpusOf(opened.pid!), String(cpu));
+      if (lane === 'native@go') {
+        assert.match(readFileSync(`/proc/${opened.pid}/environ`, 'latin1'), /(^|\0)GOMAXPROCS=2\0/);
+      }
       const { outcome } = await opened.call('tokenize', new TextEncoder().encode('one two'));
       assert.ok(outcome.ok);
     } finally {
