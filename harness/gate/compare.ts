@@ -311,16 +311,20 @@ interface SidePlugin {
   config: string | undefined;
 }
 
-/** Round `n`'s hosts, in base-head order: the first host serves base in odd rounds, head in even ones. */
+/**
+ * Round `n`'s hosts, in base-head order: the first host serves base in odd rounds, head in even
+ * ones. The first host reloads first in every round, so the two rounds of a pair differ only in
+ * which plugin each host serves: reloaded in base-head order, head was always the side loaded
+ * last, a difference no pair cancels.
+ */
 async function swapHosts(hosts: Sides, n: number, plugins: [SidePlugin, SidePlugin]): Promise<Sides> {
   const swapped = n % 2 === 0;
-  const order: Sides = swapped ? [hosts[1], hosts[0]] : hosts;
-  for (const [which, host] of order.entries()) {
-    const { dir, config } = plugins[which]!;
+  for (const [which, host] of hosts.entries()) {
+    const { dir, config } = plugins[swapped ? 1 - which : which]!;
     const { outcome } = await (host as ReloadingLane).reload(dir, config ?? '{}');
     if (!outcome.ok) throw new Error(`reloading ${dir} on ${host.name} failed: ${outcome.failure.message}`);
   }
-  return order;
+  return swapped ? [hosts[1], hosts[0]] : hosts;
 }
 
 /** The samples an interval is taken over: rounds, or with swapped hosts, the means of pairs of rounds. */
