@@ -7,6 +7,7 @@ import { createRegion } from './mapped-region.ts';
 import { adoptOrphans, killOrphans } from './orphans.ts';
 import type { Channel, Reply } from './protocol.ts';
 import { newSharedCallBuffer, SharedBufferMemory, SharedCallClient } from './shared-calls.ts';
+import { StderrFile } from './stderr-file.ts';
 
 /** How a worker or child ended: an exit code, a signal, or an error the runtime raised. */
 /** How long a child's pipes may stay open after it exited before its ending is reported anyway, in ms. */
@@ -95,9 +96,6 @@ export interface Endpoint extends Channel {
   stderrTail(): string;
 }
 
-/** How much of a child's stderr is kept for its failure message, in bytes (the last of it). */
-export const STDERR_TAIL_BYTES = 4096;
-
 /** Hands a shared-memory answer on, at once when it is already there (no promise hop on the fast path). */
 function answered(answer: ReturnType<SharedCallClient['call']>, emit: (reply: Reply) => void): void {
   if (answer instanceof Promise) void answer.then((reply) => reply && emit(reply));
@@ -148,19 +146,16 @@ export function spawnWorker(maxHeapMb: number): Endpoint {
  */
 export function spawnChild(): Endpoint {
   const region = createRegion(REGION_BYTES);
+  const stderr = new StderrFile();
   const child = ownGroup(
     fork(new URL('./child-entry.mjs', import.meta.url), [], {
       serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc', 'pipe', region.fd],
+      stdio: ['ignore', 'ignore', stderr.fd, 'ipc', 'pipe', region.fd],
       ...OWN_GROUP,
       // `gc` lets a memory sample free Node's own garbage first (instance-server.ts).
       execArgv: ['--expose-gc'],
     }),
   );
-  let stderr = '';
-  child
-    .stderr!.setEncoding('utf8')
-    .on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES)));
   const handlers: Array<(reply: Reply) => void> = [];
   const emit = (reply: Reply) => handlers.forEach((h) => h(reply));
   region.closeFd();
@@ -175,7 +170,10 @@ export function spawnChild(): Endpoint {
   const calls: SharedCallClient = new SharedCallClient(memory, () => killGroup(child), pipe);
   const ended = endingOf(child);
   // A child gone while the harness waits for its answer releases the wait at once.
-  void ended.then(() => calls.close());
+  void ended.then(() => {
+    calls.close();
+    stderr.close();
+  });
   return {
     ended,
     pid: child.pid,
@@ -192,6 +190,6 @@ export function spawnChild(): Endpoint {
       killGroup(child);
       await ended;
     },
-    stderrTail: () => stderr,
+    stderrTail: () => stderr.tail(),
   };
 }

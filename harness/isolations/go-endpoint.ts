@@ -13,7 +13,8 @@ import { checkCoreExports } from '../engines/wasm-core.ts';
 import { wazeroEngine } from '../engines/wazero.ts';
 import { type LoadDelta } from './host-load-lane.ts';
 import { onCpu } from './cpu-pin.ts';
-import { type Endpoint, endingOf, type Ending, killGroup, OWN_GROUP, ownGroup, STDERR_TAIL_BYTES } from './endpoint.ts';
+import { type Endpoint, endingOf, type Ending, killGroup, OWN_GROUP, ownGroup } from './endpoint.ts';
+import { StderrFile } from './stderr-file.ts';
 import {
   decodeBatched,
   decodeOutcome,
@@ -59,18 +60,16 @@ function goEnv(cpu: number | undefined): NodeJS.ProcessEnv {
 
 export function spawnGoHost(binary: string, cpu?: number): Endpoint {
   const [command, args] = onCpu(binary, cpu);
+  const stderr = new StderrFile();
   // Frames travel on fd 3 (a socket pair), so a native plugin printing to stdout cannot corrupt them.
   const child = ownGroup(
-    spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: goEnv(cpu), ...OWN_GROUP }),
+    spawn(command, args, { stdio: ['ignore', 'ignore', stderr.fd, 'pipe'], env: goEnv(cpu), ...OWN_GROUP }),
   );
   const channel = child.stdio[3] as Duplex;
-  let stderr = '';
-  child
-    .stderr!.setEncoding('utf8')
-    .on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES)));
   // The harness going away closes the socket: the host exits. Writes after it died are dropped.
   channel.on('error', () => {});
   const ended = endingOf(child);
+  void ended.then(() => stderr.close());
   const handlers: Array<(reply: Reply) => void> = [];
   const emit = (reply: Reply) => handlers.forEach((h) => h(reply));
   let opening: ((frame: Frame) => void) | undefined;
@@ -109,7 +108,7 @@ export function spawnGoHost(binary: string, cpu?: number): Endpoint {
       killGroup(child);
       await ended;
     },
-    stderrTail: () => stderr,
+    stderrTail: () => stderr.tail(),
   };
 }
 

@@ -173,8 +173,9 @@ export class SharedCallClient {
     Atomics.store(words, CALL_SEQ, seq);
     ring(memory);
     // Alone in flight, a short blocking wait answers a call sooner than the event loop can (a batch outlasts it).
+    // Not a spilled one: its input is still on its way through the event loop's writes to the pipe.
     const first = Atomics.load(words, ANSWER_SEQ);
-    if (first !== seq && callsInFlight === 0 && request.type === 'call')
+    if (first !== seq && callsInFlight === 0 && request.type === 'call' && bytes !== undefined)
       memory.block(ANSWER_SEQ, first, request.holdMs ?? BLOCKING_WAIT_MS);
     if (Atomics.load(words, ANSWER_SEQ) === seq) {
       const answer = this.#read(request.id);
