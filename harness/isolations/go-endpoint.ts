@@ -40,15 +40,6 @@ interface Opened {
 }
 
 /**
- * The Go host (harness/hosts/go) as a supervisor's endpoint: a child process spoken to in
- * frames on its fd 3. It translates the supervisor's requests and replies, and runs the loading
- * steps here — signature, then the host hashes the exact bytes it loads, then imports or
- * `plugbench_abi()` are checked, then `describe` and negotiation, then `init` — so a Go lane
- * refuses exactly what a Node lane refuses, with the same messages. A `reload` runs the same
- * steps on the plugin in another directory, in the same host. With `cpu`, the host and all its
- * threads run on that CPU alone.
- */
-/**
  * Pinned to one CPU, Go would run with GOMAXPROCS=1, and then sysmon takes the only P from every
  * cgo call longer than its 20 µs tick and hands it to a new spinning thread on that same CPU
  * (runtime/proc.go, retake and handoffp), which preempts the plugin's call: A/A rounds of a
@@ -58,6 +49,15 @@ function goEnv(cpu: number | undefined): NodeJS.ProcessEnv {
   return cpu === undefined ? process.env : { ...process.env, GOMAXPROCS: '2' };
 }
 
+/**
+ * The Go host (harness/hosts/go) as a supervisor's endpoint: a child process spoken to in
+ * frames on its fd 3. It translates the supervisor's requests and replies, and runs the loading
+ * steps here — signature, then the host hashes the exact bytes it loads, then imports or
+ * `plugbench_abi()` are checked, then `describe` and negotiation, then `init` — so a Go lane
+ * refuses exactly what a Node lane refuses, with the same messages. A `reload` runs the same
+ * steps on the plugin in another directory, in the same host. With `cpu`, the host and all its
+ * threads run on that CPU alone.
+ */
 export function spawnGoHost(binary: string, cpu?: number): Endpoint {
   const [command, args] = onCpu(binary, cpu);
   const stderr = new StderrFile();
