@@ -6,6 +6,7 @@ import {
   type CompareMetric,
   type CompareResult,
   compareInterleaved,
+  type Hosts,
 } from '../gate/compare.ts';
 import type { RelativeChange } from '../gate/statistics.ts';
 import { parseLane } from '../lanes/registry.ts';
@@ -38,6 +39,13 @@ const interval = (c: RelativeChange) => `${pct(c.low)} … ${pct(c.high)}`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const FIGURE: Record<CompareMetric, string> = { inner: "the plugin's own time", roundtrip: 'the round trip' };
 
+const HOSTS_SHOWN: Record<Hosts, string> = {
+  harness: '',
+  one: '; both sides held in one Go host',
+  swapped: '; the sides swapped hosts every round, judged over pairs of rounds',
+  own: '',
+};
+
 /** Which figure decided, where it was timed, and the other one beside it. */
 function decidedLine(result: CompareResult): string {
   const other = result.beside;
@@ -45,10 +53,9 @@ function decidedLine(result: CompareResult): string {
     ? `; ${FIGURE[other.metric]} beside it: ${pct(other.change.estimate)} (${interval(other.change)})`
     : '';
   const fresh = result.freshImagesEachRound ? '; both sides loaded afresh every round (placement is noise)' : '';
-  const swapped = result.swappedHosts ? '; the sides swapped hosts every round, judged over pairs of rounds' : '';
   const cpu = result.sharedCpu !== undefined ? `; both sides on CPU ${result.sharedCpu}` : '';
   const timed = `p${BLOCK_PERCENTILE} of each block, timed ${result.timedWhere}`;
-  return `decided by ${FIGURE[result.decidedBy]} (${timed})${beside}${fresh}${swapped}${cpu}`;
+  return `decided by ${FIGURE[result.decidedBy]} (${timed})${beside}${fresh}${HOSTS_SHOWN[result.hosts]}${cpu}`;
 }
 
 /** Why sampling stopped, with how long it took. */

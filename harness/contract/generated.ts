@@ -55,6 +55,8 @@ export const GO_REQUEST = {
   load: 7,
   stop: 8,
   close: 9,
+  hold: 10,
+  paired: 11,
 } as const;
 export const GO_REPLY = {
   opened: 101,
@@ -65,6 +67,7 @@ export const GO_REPLY = {
   memory: 106,
   loadTick: 107,
   closed: 108,
+  paired: 109,
 } as const;
 /** Frame types only a `@process` child sends (harness/isolation/call-frames.ts), numbered apart from the above. */
 export const CHILD_FRAME = { reply: 120, answered: 121 } as const;

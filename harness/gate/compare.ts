@@ -2,7 +2,15 @@ import type { TrustedKey } from '../contract/keys.ts';
 import type { HostPolicy } from '../contract/policy.ts';
 import { sharedCpu } from '../isolations/cpu-pin.ts';
 import { openLane } from '../lanes/open-lane.ts';
-import { canBatch, canReload, type Lane, type LaneId, type ReloadingLane } from '../isolations/lane.ts';
+import {
+  canBatch,
+  canHoldBeside,
+  canReload,
+  type HoldingLane,
+  type Lane,
+  type LaneId,
+  type ReloadingLane,
+} from '../isolations/lane.ts';
 import { closedLoop } from '../load/closed-loop.ts';
 import { hostLoad } from '../load/host-load.ts';
 import { type RunBound, canRunLoad } from '../isolations/host-load-lane.ts';
@@ -77,6 +85,8 @@ export interface CompareSeries {
   change: RelativeChange;
 }
 
+export type Hosts = 'harness' | 'one' | 'swapped' | 'own';
+
 /** Why a comparison stopped sampling: a fixed count, a decision, a precise enough interval, or its budget. */
 export type StoppedBy = 'rounds' | 'fail' | 'pass' | 'precise' | 'budget';
 
@@ -108,8 +118,12 @@ export interface CompareResult {
    * their worker or child), so that their code's placement is noise, not bias.
    */
   freshImagesEachRound: boolean;
-  /** Whether the sides swapped their worker or child every round, judged over pairs of rounds (`relayoutOf`). */
-  swappedHosts: boolean;
+  /**
+   * Where the sides ran (`relayoutOf`): `harness`, in its thread; `one`, both in one Go host;
+   * `swapped`, each in a worker or child of its own, swapped every round and judged over pairs
+   * of rounds; `own`, each in a worker or child of its own for the whole comparison.
+   */
+  hosts: Hosts;
   elapsedMs: number;
 }
 
@@ -138,17 +152,22 @@ interface Inputs {
 
 /**
  * How a side's calls are timed: `sync`, on the harness's thread (`@inproc`: the call is its own
- * round trip); `host`, by the Go host's own load loop; `batch`, a block's calls sent in one
+ * round trip); `host`, by the Go host's own load loop; `paired`, by a Go host that holds both
+ * sides and alternates their calls one by one (`callPaired`), a pair of blocks in one request
+ * (both warm up and are sized by its load loop, as `host`): native@go A/A, 40 rounds, per-round
+ * spread 0.40–0.59 % against 2.2–2.7 % with blocks of 5 ms taken in turn, intervals ±0.12–0.18 %
+ * against ±0.68–0.84 % (and ±0.57–1.17 % with a host per side, swapped); `batch`, a block's calls sent in one
  * crossing and timed one by one inside the worker or child, plus a few single crossings for the
  * round trip beside; `crossing`, one call per crossing, timed inside and around. Inner time
  * comes from `host` or `batch`: a call alone in its crossing finds its caches cold after every
  * wake-up, which measured 30–130 µs for a 47 µs call on a loaded machine, noise that drowns 1 %.
  */
-type Timing = 'sync' | 'host' | 'batch' | 'crossing';
+type Timing = 'sync' | 'host' | 'paired' | 'batch' | 'crossing';
 
 function timingOf(lane: Lane, metric: CompareMetric): Timing {
   if (lane.id.isolation === 'inproc') return 'sync';
   if (metric === 'roundtrip') return 'crossing';
+  if (canHoldBeside(lane)) return 'paired';
   return canRunLoad(lane) ? 'host' : canBatch(lane) ? 'batch' : 'crossing';
 }
 
@@ -174,7 +193,7 @@ interface Plan {
 }
 
 async function calls(lane: Lane, timing: Timing, plan: Plan, bound: RunBound, recording: LaneRecording): Promise<void> {
-  if (timing === 'host' && canRunLoad(lane)) {
+  if ((timing === 'host' || timing === 'paired') && canRunLoad(lane)) {
     await hostLoad([lane], plan.op, plan.inputs.pool, { model: 'closed' }, bound, recording, { clock: hrClock });
     return;
   }
@@ -207,6 +226,29 @@ async function block(lane: Lane, plan: Plan, total: LatencyHistogram): Promise<B
     recording.destroy();
     roundTrips?.destroy();
   }
+}
+
+/**
+ * A pair of blocks in one request to the host that holds both sides (`paired` timing), its
+ * calls alternating: each side's BLOCK_PERCENTILE, its times added to its total.
+ */
+async function pairedBlocks(
+  host: HoldingLane,
+  plan: Plan,
+  totals: readonly LatencyHistogram[],
+): Promise<BlockFigures[]> {
+  const { innerNs, failures } = await host.callPaired(plan.op, plan.inputs.pool, plan.blockCalls);
+  if (failures.length > 0) throw new Error(`a call failed while comparing on ${host.name}: ${failures[0]!.message}`);
+  return innerNs.map((times, which) => {
+    const block = LatencyHistogram.create();
+    try {
+      for (const ns of times) block.recordNs(ns);
+      totals[which]!.add(block);
+      return { decide: block.percentileNs(BLOCK_PERCENTILE) };
+    } finally {
+      block.destroy();
+    }
+  });
 }
 
 async function measureCallNs(lane: Lane, plan: Plan): Promise<number> {
@@ -242,8 +284,10 @@ async function round(sides: Sides, plan: Plan, roundMs: number, headFirst: boole
   try {
     const end = performance.now() + roundMs;
     while (logs.length < MIN_PAIRS || performance.now() < end) {
-      const pair: BlockFigures[] = [];
-      for (const which of headFirst ? [1, 0] : [0, 1]) pair[which] = await block(sides[which]!, plan, totals[which]!);
+      let pair: BlockFigures[] = [];
+      if (plan.timing === 'paired') pair = await pairedBlocks(sides[0] as HoldingLane, plan, totals);
+      else
+        for (const which of headFirst ? [1, 0] : [0, 1]) pair[which] = await block(sides[which]!, plan, totals[which]!);
       const [b, h] = [pair[0]!, pair[1]!];
       // A block that timed nothing (every call failed) pairs with nothing.
       if (b.decide > 0 && h.decide > 0) logs.push(Math.log(h.decide / b.decide));
@@ -282,28 +326,36 @@ async function closeSides(sides: Sides): Promise<void> {
  * that it is noise instead of bias. The same holds in a Go host (native@go A/A at 0.5 %, one
  * host per side loaded once: +1.05 % [+0.51 … +1.59] flagged, and +1 % planted read as −0.38 %).
  * In the harness's thread a new load is two ms or so. A worker, a child or a Go host keeps its
- * thread or process and loads a new instance (`reload`), whose library is a new image too: a
- * new worker or child would cost more than a round (0.5–0.7 s to open in a checkout), a new Go
- * host tens of ms a side. But two processes, or two workers, differ by more than their images
- * (native@process A/A with a new image every round: +1.7 % in one pair of children, −0.5 %
- * [−0.9 … −0.1] in another), so there the sides also swap hosts every round, a crossover
- * design (AB/BA): the verdict is taken over pairs of rounds, in which each host served each
- * side once and went first once, so what differs between the hosts cancels out of every pair.
- * A core module on `@go` swaps too: its reload compiles the module again in wazero (machine
- * code at new addresses), and its two Go hosts differ as any two processes do. In the harness's
- * thread a core module is reopened every round like a library: two instances opened once read
- * +0.85 % [+0.53 … +1.16] in one A/A of ten at 0.5 % (flagged) and +0.53 % in another; reopened
- * every round, ten A/A read −0.11 … +0.18 %, none flagged (bench/gate-sensitivity.ts).
+ * thread or process and loads a new instance (`reload`), whose library is a new image too (a
+ * core module in wazero is compiled again, at new addresses): a new worker or child would cost
+ * more than a round (0.5–0.7 s to open in a checkout). But two processes, or two workers, differ
+ * by more than their images (native@process A/A with a new image every round: +1.7 % in one
+ * pair of children, −0.5 % [−0.9 … −0.1] in another), so there the sides also swap hosts every
+ * round, a crossover design (AB/BA): the verdict is taken over pairs of rounds, in which each
+ * host served each side once and went first once, so what differs between the hosts cancels out
+ * of every pair. It cancels from the mean, not from the noise: two Go hosts ran whole rounds
+ * 3–10 % apart, through their reloads (native@go A/A). So a Go host holds both sides
+ * (`holdBeside`) and reloads both every round, and each round is judged on its own: one process
+ * has nothing to differ in. In the harness's thread a core module is reopened every round like a
+ * library: two instances opened once read +0.85 % [+0.53 … +1.16] in one A/A of ten at 0.5 %
+ * (flagged) and +0.53 % in another; reopened every round, ten A/A read −0.11 … +0.18 %, none
+ * flagged (bench/gate-sensitivity.ts).
  */
 function relayoutOf(lane: Lane): Relayout | undefined {
   const { boundary, isolation } = lane.id;
   if ((boundary === 'native' || boundary === 'wasm-core') && isolation === 'inproc') return 'reopen';
-  if (boundary !== 'native' && isolation !== 'go') return undefined;
+  if (canHoldBeside(lane)) return 'reload';
+  if (boundary !== 'native') return undefined;
   return canReload(lane) ? 'swap' : undefined;
 }
 
-/** How a round gets fresh images: new lanes, or new instances with the sides' hosts swapped. */
-type Relayout = 'reopen' | 'swap';
+/**
+ * How a round gets fresh images: new lanes (`reopen`), new instances in the one host that holds
+ * both sides (`reload`), or new instances with the sides' hosts swapped (`swap`).
+ */
+type Relayout = 'reopen' | 'reload' | 'swap';
+
+const HOSTS: Record<Relayout, Hosts> = { reopen: 'harness', reload: 'one', swap: 'swapped' };
 
 /** What one side loads: its plugin's directory and `init` config. */
 interface SidePlugin {
@@ -319,12 +371,18 @@ interface SidePlugin {
  */
 async function swapHosts(hosts: Sides, n: number, plugins: [SidePlugin, SidePlugin]): Promise<Sides> {
   const swapped = n % 2 === 0;
-  for (const [which, host] of hosts.entries()) {
-    const { dir, config } = plugins[swapped ? 1 - which : which]!;
-    const { outcome } = await (host as ReloadingLane).reload(dir, config ?? '{}');
-    if (!outcome.ok) throw new Error(`reloading ${dir} on ${host.name} failed: ${outcome.failure.message}`);
-  }
+  for (const [which, host] of hosts.entries()) await reloadOn(host, plugins[swapped ? 1 - which : which]!);
   return swapped ? [hosts[1], hosts[0]] : hosts;
+}
+
+async function reloadOn(lane: Lane, { dir, config }: SidePlugin): Promise<void> {
+  const { outcome } = await (lane as ReloadingLane).reload(dir, config ?? '{}');
+  if (!outcome.ok) throw new Error(`reloading ${dir} on ${lane.name} failed: ${outcome.failure.message}`);
+}
+
+/** Each side's plugin loaded afresh in its host; the side loaded second lands at other addresses, as in `openSides`. */
+async function reloadSides(sides: Sides, plugins: [SidePlugin, SidePlugin], headFirst: boolean): Promise<void> {
+  for (const which of headFirst ? [1, 0] : [0, 1]) await reloadOn(sides[which]!, plugins[which]!);
 }
 
 /** The samples an interval is taken over: rounds, or with swapped hosts, the means of pairs of rounds. */
@@ -350,9 +408,9 @@ async function warmUp(lane: Lane, plan: Plan): Promise<void> {
  * anytime-valid interval clears the threshold on one side, is narrower than a quarter of it,
  * or the budget runs out (then `warn`, with the interval): looking after every round keeps its
  * 95 % coverage (see `anytimeHalfWidthInSe`). Native libraries, and core modules on `@go`, are
- * loaded afresh every round (see `relayoutOf`). Off `@inproc` both sides' plugins run on one
- * CPU (the Go hosts, the workers' threads, the children's main threads): each side is its own
- * process or thread, and left to the kernel the two blocks of a pair ran on
+ * loaded afresh every round, on `@go` both in one host (see `relayoutOf`). Off `@inproc` both
+ * sides' plugins run on one CPU (the Go host, the workers' threads, the children's main
+ * threads): where each side is its own process or thread, left to the kernel the two blocks of a pair ran on
  * whichever CPU was free, whose speed of the moment differed by up to 40 % for whole blocks on
  * a shared 2-vCPU machine (wasm-core@go tokenize, p0 of a block from 633 to 881 µs); on one
  * CPU both blocks of a pair see the same one (A/A, 10 rounds under a load of 9–12: intervals
@@ -384,9 +442,18 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
     const head = await openSide(options.headDir, options.headConfig);
     return [await openSide(options.baseDir, options.baseConfig), head];
   };
-  let sides = await openSides(false);
+  const base = await openSide(options.baseDir, options.baseConfig);
+  // A Go host holds the head beside the base: what differs between two processes cannot differ between the sides.
+  const head = await (
+    canHoldBeside(base)
+      ? base.holdBeside(options.headDir, options.headConfig ?? '{}')
+      : openSide(options.headDir, options.headConfig)
+  ).catch(async (e: unknown) => {
+    await base.close();
+    throw e;
+  });
+  let sides: Sides = [base, head];
   try {
-    const [base, head] = sides;
     const kind = base.manifest.ops.find((o) => o.name === options.op)?.input ?? 'bytes';
     const pool = inputPool(kind, options.input ?? { sizeBytes: COMPARE_DEFAULTS.inputSizeBytes });
     const inputs = { pool, next: cycle(pool) };
@@ -413,6 +480,7 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
         sides = await openSides(headFirst);
       }
       if (relayout === 'swap' && n > 1) sides = await swapHosts(hosts, n, plugins);
+      if (relayout === 'reload' && n > 1) await reloadSides(sides, plugins, headFirst);
       if (relayout && n > 1) for (const side of sides) await warmUp(side, plan);
       const r = await round(sides, plan, roundMs, headFirst);
       series.base.push(r.baseP50Ns);
@@ -462,7 +530,7 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
       stoppedBy,
       ...(cpu !== undefined ? { sharedCpu: cpu } : {}),
       freshImagesEachRound: relayout !== undefined,
-      swappedHosts: relayout === 'swap',
+      hosts: relayout ? HOSTS[relayout] : 'own',
       elapsedMs: performance.now() - startedMs,
     };
   } finally {

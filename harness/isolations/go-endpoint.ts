@@ -18,6 +18,7 @@ import { StderrFile } from './stderr-file.ts';
 import {
   decodeBatched,
   decodeOutcome,
+  decodePaired,
   encodeFrame,
   encodeOpInput,
   type Frame,
@@ -27,7 +28,7 @@ import {
   jsonBytes,
 } from './go-frames.ts';
 import { optionsOf } from './instance-server.ts';
-import type { OpenRequest, Reply, Request } from './protocol.ts';
+import type { Beside, OpenRequest, Reply, Request } from './protocol.ts';
 
 /** Frame ids of the loading steps; calls use the supervisor's ids, which start at 1. */
 const OPENING_ID = 0;
@@ -75,6 +76,8 @@ export function spawnGoHost(binary: string, cpu?: number): Endpoint {
   let opening: ((frame: Frame) => void) | undefined;
   /** The open request, which a reload repeats with another plugin. */
   let open: OpenRequest | undefined;
+  /** Which held plugin the host's requests address now: its first, or the one `beside` it. */
+  let besideHeld = false;
   const reader = new FrameReader();
   channel.on('data', (chunk: Buffer) => {
     for (const frame of reader.push(chunk)) {
@@ -96,9 +99,14 @@ export function spawnGoHost(binary: string, cpu?: number): Endpoint {
     pid: child.pid,
     onMessage: (handler) => handlers.push(handler),
     send: (message: OpenRequest | Request | Reply) => {
+      if (ADDRESSED.has(message.type)) {
+        const beside = (message as Beside).beside === true;
+        if (beside !== besideHeld) write(encodeFrame(GO_REQUEST.hold, OPENING_ID, Uint8Array.of(beside ? 1 : 0)));
+        besideHeld = beside;
+      }
       if (message.type === 'open') {
-        open = message;
-        void openPlugin(message, step).then(emit);
+        if (!(message as OpenRequest).beside) open = message as OpenRequest;
+        void openPlugin(message as OpenRequest, step).then(emit);
       } else if (message.type === 'reload') {
         if (open === undefined) throw new Error('harness bug: a reload before the open');
         void reloadPlugin(open, message, step).then(emit);
@@ -111,6 +119,9 @@ export function spawnGoHost(binary: string, cpu?: number): Endpoint {
     stderrTail: () => stderr.tail(),
   };
 }
+
+/** Requests that run plugin code, addressed to one of the plugins the host holds (`Beside`). */
+const ADDRESSED = new Set(['open', 'reload', 'call', 'batch', 'load']);
 
 function requestFrame(request: Request): Buffer {
   switch (request.type) {
@@ -125,12 +136,11 @@ function requestFrame(request: Request): Buffer {
     case 'memory':
       return encodeFrame(GO_REQUEST.memory, request.id);
     case 'load': {
-      const { id, type, inputs, bound, ...rest } = request;
-      const header = jsonBytes({ ...rest, ...bound, inputLengths: inputs.map((i) => i.length) });
-      const length = Buffer.allocUnsafe(4);
-      length.writeUInt32LE(header.length);
-      return encodeFrame(GO_REQUEST.load, id, length, header, ...inputs);
+      const { id, type, inputs, bound, beside, ...rest } = request;
+      return loadFrame(GO_REQUEST.load, id, { ...rest, ...bound }, inputs);
     }
+    case 'paired':
+      return loadFrame(GO_REQUEST.paired, request.id, { op: request.op, calls: request.calls }, request.inputs);
     case 'stop-load':
       return encodeFrame(GO_REQUEST.stop, request.id);
     case 'close':
@@ -141,6 +151,14 @@ function requestFrame(request: Request): Buffer {
           `workers and children)`,
       );
   }
+}
+
+/** u32 jsonLen | JSON header, with the inputs' lengths | the inputs, back to back. */
+function loadFrame(kind: number, id: number, header: object, inputs: Uint8Array[]): Buffer {
+  const json = jsonBytes({ ...header, inputLengths: inputs.map((i) => i.length) });
+  const length = Buffer.allocUnsafe(4);
+  length.writeUInt32LE(json.length);
+  return encodeFrame(kind, id, length, json, ...inputs);
 }
 
 function replyOf({ kind, id, payload }: Frame): Reply {
@@ -162,6 +180,8 @@ function replyOf({ kind, id, payload }: Frame): Reply {
       return { type: 'load-tick', id, delta: JSON.parse(payload.toString()) as LoadDelta };
     case GO_REPLY.closed:
       return { type: 'closed', id };
+    case GO_REPLY.paired:
+      return { type: 'paired', id, paired: decodePaired(payload) };
     default:
       throw new Error(`harness bug: the Go host sent frame type ${kind} for request ${id}`);
   }

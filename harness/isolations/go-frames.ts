@@ -7,7 +7,7 @@ import {
   FAILURE_KINDS,
   type FailureKind,
 } from '../contract/errors.ts';
-import type { BatchResult } from './lane.ts';
+import type { BatchResult, PairedCalls } from './lane.ts';
 
 /**
  * The wire format between the harness and the Go host (harness/hosts/go/frames.go is the
@@ -198,6 +198,16 @@ export function encodeBatched(batch: BatchResult): Buffer {
   else writeU64(body, 4 + 8 * n, Math.round(batch.recycleMs * 1e6));
   body.set(failures, 12 + 8 * n);
   return body;
+}
+
+/** A paired frame: u32 n | n × u64 innerNs of the first plugin | n × u64 of the second | JSON failures. */
+export function decodePaired(payload: Buffer): PairedCalls {
+  const n = payload.readUInt32LE(0);
+  const innerNs: PairedCalls['innerNs'] = [new Float64Array(n), new Float64Array(n)];
+  for (const [which, times] of innerNs.entries())
+    for (let i = 0; i < n; i++) times[i] = readU64(payload, 4 + 8 * (which * n + i));
+  const failures = (JSON.parse(payload.subarray(4 + 16 * n).toString()) as FailureJson[]).map(failureFrom);
+  return { innerNs, failures };
 }
 
 /** A batched frame: u32 n | n × u64 innerNs | i64 recycleNs | JSON failures. */

@@ -92,6 +92,30 @@ export interface ReloadingLane extends Lane {
 export const canReload = (lane: Lane): lane is ReloadingLane =>
   typeof (lane as Partial<ReloadingLane>).reload === 'function';
 
+/**
+ * An optional ability: a second plugin held in the same host process as the lane's own, for
+ * `compare`, which then runs both sides in one process (the Go host: GoHostLane).
+ */
+export interface HoldingLane extends ReloadingLane {
+  /** Loads the plugin in `dir`, initialised with `config`, beside the lane's own; the lane's close unloads both. */
+  holdBeside(dir: string, config: string): Promise<ReloadingLane>;
+  /**
+   * `calls` calls of `op` on each held plugin, alternating call by call (inputs in turn), each
+   * timed in the host: both plugins meet the machine as it is at that moment.
+   */
+  callPaired(op: string, inputs: Uint8Array[], calls: number): Promise<PairedCalls>;
+}
+
+/** What `callPaired` timed: ns of each whole pair's calls, in order, and the failure that ended it early. */
+export interface PairedCalls {
+  /** The lane's own plugin's calls, and those of the one held beside it. */
+  innerNs: [Float64Array, Float64Array];
+  failures: CallFailure[];
+}
+
+export const canHoldBeside = (lane: Lane): lane is HoldingLane =>
+  typeof (lane as Partial<HoldingLane>).holdBeside === 'function';
+
 /** Memory of a lane's instance and of whatever holds it. */
 export interface LaneMemory {
   /** The plugin's linear memory (wasm lanes). */

@@ -1,5 +1,5 @@
 import type { CallOutcome } from '../contract/errors.ts';
-import type { BatchResult } from './lane.ts';
+import type { BatchResult, PairedCalls } from './lane.ts';
 import { type HostLoadRequest, type LoadDelta } from './host-load-lane.ts';
 import type { Manifest } from '../contract/manifest.ts';
 import type { Capability, Quotas } from '../contract/policy.ts';
@@ -38,7 +38,15 @@ export interface OpenRequest {
    * mapped from `regionFd` beside its frame pipe (payloads too large for the region, replies).
    */
   calls?: { sharedBuffer: SharedArrayBuffer } | { regionFd: number; regionBytes: number; frameFd: number };
+  /** Load it beside the plugin the Go host holds, as its second (`Beside`), keeping the first. */
+  beside?: true;
 }
+
+/**
+ * A request to the second plugin of a Go host that holds two (`GoHostLane.holdBeside`, for
+ * `compare`); without it, a request is the first's.
+ */
+export type Beside = { beside?: true };
 
 /**
  * `deadlineMs` goes only to a host that stops calls itself (deadline `by: 'host'`); `holdMs`
@@ -51,7 +59,7 @@ export type CallRequest = {
   input: Uint8Array;
   deadlineMs?: number;
   holdMs?: number;
-};
+} & Beside;
 
 /** `count` calls of one op in one crossing, each timed inside. */
 export type BatchRequest = { type: 'batch'; id: number; op: string; input: Uint8Array; count: number };
@@ -68,11 +76,13 @@ export type Request =
    * Replaces the instance with one of the plugin in `dir`, loaded as at open (signature, ABI)
    * and initialised with `config`; recycles load that one from then on.
    */
-  | { type: 'reload'; id: number; dir: string; config: string }
+  | ({ type: 'reload'; id: number; dir: string; config: string } & Beside)
   | { type: 'memory'; id: number }
   /** A load model run by the host itself (hosts that can: see HostLoadLane). */
-  | ({ type: 'load'; id: number } & HostLoadRequest)
+  | ({ type: 'load'; id: number } & HostLoadRequest & Beside)
   | { type: 'stop-load'; id: number }
+  /** `calls` calls on each of a Go host's two held plugins, alternating (`HoldingLane.callPaired`). */
+  | { type: 'paired'; id: number; op: string; inputs: Uint8Array[]; calls: number }
   | { type: 'close'; id: number }
   | CoverageRequest;
 
@@ -90,6 +100,7 @@ export type Reply =
       goHeapBytes?: number;
     }
   | { type: 'load-tick'; id: number; delta: LoadDelta }
+  | { type: 'paired'; id: number; paired: PairedCalls }
   | { type: 'closed'; id: number }
   | CoverageReply;
 

@@ -3,7 +3,7 @@ import type { Manifest } from '../contract/manifest.ts';
 import type { BatchingLane, BatchResult, CallOptions, LaneCall, LaneId, LaneMemory, Recycle } from './lane.ts';
 import { laneName } from './lane.ts';
 import type { Endpoint, Ending } from './endpoint.ts';
-import type { OpenRequest, Reply, Request } from './protocol.ts';
+import type { Beside, OpenRequest, Reply, Request } from './protocol.ts';
 
 /** Longest wait for a worker or child to load and negotiate a plugin, in ms. */
 export const OPEN_TIMEOUT_MS = 30_000;
@@ -79,7 +79,7 @@ export class SupervisedLane implements BatchingLane {
     readonly manifest: Manifest,
     readonly deadline: BatchingLane['deadline'],
     private readonly spawn: () => Endpoint,
-    private request: OpenRequest,
+    protected request: OpenRequest,
     endpoint: Endpoint,
     /** How the memory quota is enforced in the child, if it is. */
     readonly memoryLimit: string | undefined,
@@ -101,9 +101,20 @@ export class SupervisedLane implements BatchingLane {
   }
 
   private static async handshake(endpoint: Endpoint, request: OpenRequest): Promise<Extract<Reply, { type: 'ready' }>> {
+    const reply = await SupervisedLane.loadOn(endpoint, request);
+    if (reply.type === 'ready') return reply;
+    await endpoint.kill();
+    throw new PluginLoadError(reply.kind, reply.message);
+  }
+
+  /** Sends an open request and waits for its answer, the end of the endpoint, or OPEN_TIMEOUT_MS. */
+  protected static async loadOn(
+    endpoint: Endpoint,
+    request: OpenRequest,
+  ): Promise<Extract<Reply, { type: 'ready' | 'refused' }>> {
     let timer: NodeJS.Timeout | undefined;
     const reply = await Promise.race([
-      new Promise<Reply>((resolve) => {
+      new Promise<Extract<Reply, { type: 'ready' | 'refused' }>>((resolve) => {
         endpoint.onMessage((m: Reply) => (m.type === 'ready' || m.type === 'refused') && resolve(m));
         endpoint.send(request);
       }),
@@ -115,7 +126,7 @@ export class SupervisedLane implements BatchingLane {
             message: `the plugin's host ended while loading: ${endingFailure(ending, endpoint.stderrTail()).message}`,
           }) as const,
       ),
-      new Promise<Reply>(
+      new Promise<Extract<Reply, { type: 'refused' }>>(
         (resolve) =>
           (timer = setTimeout(
             () =>
@@ -125,10 +136,12 @@ export class SupervisedLane implements BatchingLane {
       ),
     ]);
     clearTimeout(timer);
-    if (reply.type === 'ready') return reply;
-    await endpoint.kill();
-    if (reply.type === 'refused') throw new PluginLoadError(reply.kind, reply.message);
-    throw new Error(`harness bug: unexpected ${reply.type} while opening`);
+    return reply;
+  }
+
+  /** Loads what this lane runs on a new worker or process: `request`, and what a subclass holds beside it. */
+  protected async loadInto(endpoint: Endpoint): Promise<void> {
+    await SupervisedLane.handshake(endpoint, this.request);
   }
 
   private watch(endpoint: Endpoint): void {
@@ -158,7 +171,11 @@ export class SupervisedLane implements BatchingLane {
   /** What a new worker or process loads from now on: the plugin in `dir`, initialised with `config`. */
   private retarget(dir: string, config: string): void {
     this.request = { ...this.request, dir, config };
-    // A spare holds the plugin it was loaded with: the next recycle starts cold and keeps a new one.
+    this.dropSpare();
+  }
+
+  /** A spare holds the plugins it was loaded with: after a reload the next recycle starts cold and keeps a new one. */
+  protected dropSpare(): void {
     void this.#spare?.endpoint.kill();
     this.#spare = undefined;
   }
@@ -170,7 +187,7 @@ export class SupervisedLane implements BatchingLane {
     void endpoint.ended.then(() => (alive = false));
     this.#spare = {
       endpoint,
-      ready: SupervisedLane.handshake(endpoint, this.request).then(
+      ready: this.loadInto(endpoint).then(
         () => alive,
         () => false,
       ),
@@ -196,7 +213,7 @@ export class SupervisedLane implements BatchingLane {
         endpoint = this.spawn();
         this.#endpoint = endpoint;
         this.watch(endpoint);
-        await SupervisedLane.handshake(endpoint, this.request);
+        await this.loadInto(endpoint);
       } else {
         this.#endpoint = endpoint;
         this.watch(endpoint);
@@ -212,10 +229,25 @@ export class SupervisedLane implements BatchingLane {
   }
 
   call(op: string, input: Uint8Array, options: CallOptions = {}): Promise<LaneCall> {
+    return this.callOf({}, op, input, options);
+  }
+
+  /** A call of the plugin `to` names (a Go host's first, or the one beside it). */
+  protected callOf(to: Beside, op: string, input: Uint8Array, options: CallOptions): Promise<LaneCall> {
     const { deadlineMs, holdMs } = options;
     // Never blocked past the deadline: its timer must run when it is due.
     const hold = holdMs === undefined ? {} : { holdMs: Math.min(holdMs, deadlineMs ?? holdMs) };
-    return this.step((id) => ({ type: 'call', id, op, input, ...hold }), deadlineMs);
+    return this.step((id) => ({ type: 'call', id, op, input, ...hold, ...to }), deadlineMs);
+  }
+
+  /** Runs `task` with the current worker or process, queued like a call. */
+  protected queued<T>(task: (endpoint: Endpoint) => Promise<T>): Promise<T> {
+    const result = this.#queue.then(async () => {
+      await this.settled();
+      return task(this.#endpoint);
+    });
+    this.#queue = result.catch(() => {});
+    return result;
   }
 
   /** Waits for the latest replacement: one can start while an earlier one finishes. */
@@ -231,15 +263,10 @@ export class SupervisedLane implements BatchingLane {
     if (deadlineMs !== undefined && !this.deadline.enforced) {
       throw new UsageError(`lane \`${this.name}\` cannot enforce a deadline: ${this.deadline.why}`);
     }
-    const result = this.#queue.then(() => this.stepNow(request, deadlineMs));
-    this.#queue = result.catch(() => {});
-    return result;
-  }
-
-  private async stepNow(request: (id: number) => StepRequest, deadlineMs: number | undefined): Promise<LaneCall> {
-    await this.settled();
-    if (this.#closed) throw new Error(`harness bug: lane ${this.name} called after close`);
-    return this.sendStep(request, deadlineMs);
+    return this.queued(() => {
+      if (this.#closed) throw new Error(`harness bug: lane ${this.name} called after close`);
+      return this.sendStep(request, deadlineMs);
+    });
   }
 
   private sendStep(request: (id: number) => StepRequest, deadlineMs: number | undefined): Promise<LaneCall> {
@@ -296,8 +323,7 @@ export class SupervisedLane implements BatchingLane {
     request: (id: number) => Request,
     onReply: (reply: Reply, finish: (value: T) => void) => void,
   ): Promise<T> {
-    const send = async () => {
-      await this.settled();
+    const send = () => {
       const id = ++this.#nextId;
       return new Promise<T>((resolve) => {
         const finish = (value: T) => {
@@ -308,10 +334,7 @@ export class SupervisedLane implements BatchingLane {
         this.#endpoint.send(request(id));
       });
     };
-    if (!queued) return send();
-    const result = this.#queue.then(send);
-    this.#queue = result.catch(() => {});
-    return result;
+    return queued ? this.queued(send) : this.settled().then(send);
   }
 
   /** Sends a message on the current worker or process, outside any exchange. */

@@ -8,6 +8,8 @@ import { PluginLoadError } from '../../harness/contract/errors.ts';
 import { DEFAULT_POLICY } from '../../harness/contract/policy.ts';
 import { runFuzz } from '../../harness/fuzz/run-fuzz.ts';
 import { encodeFrame, FrameReader } from '../../harness/isolations/go-frames.ts';
+import { canHoldBeside } from '../../harness/isolations/lane.ts';
+import type { SupervisedLane } from '../../harness/isolations/supervised-lane.ts';
 import { openLane } from '../../harness/lanes/open-lane.ts';
 import { parseLane, parseLanes } from '../../harness/lanes/registry.ts';
 import { type HostLoadLane } from '../../harness/isolations/host-load-lane.ts';
@@ -222,7 +224,45 @@ test('a duration-bounded load in a fresh Go host runs for its duration, calibrat
   }
 });
 
-test('compare on a Go lane runs base and head in their own hosts, interleaved, and flags slowpoke', async () => {
+test('a Go host holds a second plugin beside its own: requests reach the one they name, alternate, and survive a crash', async () => {
+  const lane = await openLane(fixture('textkit'), parseLane('native@go'), { trusted });
+  const host = lane as SupervisedLane;
+  try {
+    assert.ok(canHoldBeside(lane));
+    const beside = await lane.holdBeside(fixture('faulty'), '{}');
+    assert.is(beside.manifest.name, 'faulty');
+    const input = new TextEncoder().encode('held beside');
+    const both = async () => {
+      const echoed = await beside.call('echo', input);
+      assert.ok(echoed.outcome.ok && Buffer.from(echoed.outcome.output).equals(input), 'faulty echoes');
+      const tokenized = await beside.call('tokenize', input);
+      assert.ok(!tokenized.outcome.ok && tokenized.outcome.failure.kind === 'plugin', 'faulty has no `tokenize`');
+      assert.ok((await lane.call('tokenize', input)).outcome.ok, 'textkit tokenizes');
+    };
+    await both();
+    const paired = await lane.callPaired('echo', [input], 10);
+    assert.equal([paired.innerNs[0].length, paired.innerNs[1].length, paired.failures], [10, 10, []]);
+    assert.ok(
+      [...paired.innerNs[0], ...paired.innerNs[1]].every((ns) => ns > 0),
+      'every call timed',
+    );
+    const broken = await lane.callPaired('tokenize', [input], 10);
+    assert.equal(
+      [broken.innerNs[0].length, broken.failures.map((f) => f.kind)],
+      [0, ['plugin']],
+      'ends at its failure',
+    );
+    const pid = host.pid;
+    const crashed = await beside.call('segv', new Uint8Array());
+    assert.ok(!crashed.outcome.ok && crashed.outcome.failure.kind === 'crash');
+    await both();
+    assert.is.not(host.pid, pid, 'a new host, which loaded both plugins again');
+  } finally {
+    await lane.close();
+  }
+});
+
+test('compare on a Go lane holds base and head in one host, interleaved, and flags slowpoke', async () => {
   const { compareInterleaved } = await import('../../harness/gate/compare.ts');
   // slowpoke is about 45 % slower under wazero (its wasted pass meets the deadline checks); on cgo only ~25 %, too close to the 10 % threshold for a short test on a noisy machine.
   const result = await compareInterleaved({

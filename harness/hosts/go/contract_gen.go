@@ -91,6 +91,8 @@ const (
 	reqLoad      = 7
 	reqStop      = 8
 	reqClose     = 9
+	reqHold      = 10
+	reqPaired    = 11
 	repOpened    = 101
 	repDescribed = 102
 	repRefused   = 103
@@ -99,6 +101,7 @@ const (
 	repMemory    = 106
 	repLoadTick  = 107
 	repClosed    = 108
+	repPaired    = 109
 )
 
 // Frame types only a Node `@process` child sends: reserved here so that the two tables never collide.

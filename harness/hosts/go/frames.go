@@ -23,6 +23,8 @@ import (
 //   reqLoad      u32 jsonLen | JSON loadRequest | the inputs, back to back
 //   reqStop      empty; id names the load to stop
 //   reqClose     empty
+//   reqHold      u8 which: the held plugin (0 or 1) that the requests after it address
+//   reqPaired    as reqLoad, with calls: that many calls on each held plugin, alternating
 //   repOpened    JSON openedReply
 //   repDescribed the manifest, valid UTF-8
 //   repRefused   JSON refusal
@@ -31,6 +33,7 @@ import (
 //   repMemory    JSON memorySample
 //   repLoadTick  JSON loadDelta
 //   repClosed    empty
+//   repPaired    u32 n | n × u64 innerNs of the first | n × u64 of the second | JSON failures
 
 // Largest frame accepted from the harness: inputs of a load pool are the biggest thing sent.
 const maxFrameBytes = 1 << 30

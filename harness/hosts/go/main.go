@@ -1,7 +1,8 @@
 // plugbench-go-host loads one plugin the way a Go service would — a core module through
 // wazero, a shared library through cgo — and serves the harness in frames: loading and
 // negotiation steps, single calls, batches, loads run here, memory samples. Another open
-// replaces the plugin with another one in the same process (the harness's `reload`). The
+// replaces the plugin with another one in the same process (the harness's `reload`); a hold
+// request moves requests to a second plugin held beside the first (`compare`'s other side). The
 // frames travel on fd 3; stdout is the plugin's to scribble on, stderr is kept for crash reports.
 package main
 
@@ -35,6 +36,7 @@ func main() {
 	w := &writer{out: bufio.NewWriterSize(channel, 1<<16)}
 	wasmMemoryBytes.Store(-1)
 	s := &server{w: w}
+	s.at = &s.held[0]
 	requests := make(chan frame, 16)
 	// Memory samples and stops are answered at once, even while a load runs.
 	go func() {
@@ -61,8 +63,22 @@ func main() {
 	}
 }
 
+// maxHeld is how many plugins a host holds at once: one, or two for `compare`, which runs
+// base and head in one process so that what differs between two processes cannot differ
+// between its sides.
+const maxHeld = 2
+
 type server struct {
-	w        *writer
+	w    *writer
+	held [maxHeld]heldPlugin
+	// at is the held plugin that requests address (reqHold moves it).
+	at       *heldPlugin
+	stopLoad atomic.Bool
+}
+
+// heldPlugin is one plugin the host holds: its artifact, then its first instance, then (after
+// `init`) the plugin its calls and loads run on.
+type heldPlugin struct {
 	artifact artifact
 	// The first instance, between load and `init` (a describer for contract v1).
 	first  instance
@@ -70,33 +86,45 @@ type server struct {
 	// siblings are further instances for a load's extra callers, kept for later loads as a
 	// service keeps its pool.
 	siblings []*plugin
-	stopLoad atomic.Bool
 }
 
 // instances is the plugin and at least n-1 siblings, one per caller.
-func (s *server) instances(n int) []*plugin {
-	if _, native := s.loaded().current.(*nativeInstance); native && n > 1 {
+func (h *heldPlugin) instances(n int) []*plugin {
+	if _, native := h.loaded().current.(*nativeInstance); native && n > 1 {
 		fatal("a native plugin is one library per process: run %d Go hosts, not %d callers in one", n, n)
 	}
-	for 1+len(s.siblings) < n {
-		sibling, err := s.plugin.sibling()
+	for 1+len(h.siblings) < n {
+		sibling, err := h.plugin.sibling()
 		if err != nil {
-			fatal("cannot start instance %d of %d for the load's callers: %v", 2+len(s.siblings), n, err)
+			fatal("cannot start instance %d of %d for the load's callers: %v", 2+len(h.siblings), n, err)
 		}
-		s.siblings = append(s.siblings, sibling)
+		h.siblings = append(h.siblings, sibling)
 	}
-	return s.pool()
+	return h.pool()
 }
 
-// pool is every live instance: the plugin and its siblings.
-func (s *server) pool() []*plugin { return append([]*plugin{s.plugin}, s.siblings...) }
+// pool is every live instance: the plugin and its siblings (none before `init`).
+func (h *heldPlugin) pool() []*plugin {
+	if h.plugin == nil {
+		return nil
+	}
+	return append([]*plugin{h.plugin}, h.siblings...)
+}
 
-// memoryBytes is the linear memory of every live instance (-1 for native). Runs after every
-// call, so it does not allocate.
+// memoryBytes is the linear memory of every live instance of every held plugin (-1 for
+// native). Runs after every call, so it does not allocate. A load publishes only its own
+// plugin's (storeMemory): two are held only by `compare`, which samples no memory.
 func (s *server) memoryBytes() int64 {
-	total := s.plugin.current.memoryBytes()
-	for _, sibling := range s.siblings {
-		total += sibling.current.memoryBytes()
+	total, wasm := int64(0), false
+	for i := range s.held {
+		for _, p := range s.held[i].pool() {
+			if bytes := p.current.memoryBytes(); bytes >= 0 {
+				total, wasm = total+bytes, true
+			}
+		}
+	}
+	if !wasm {
+		return -1
 	}
 	return total
 }
@@ -132,8 +160,15 @@ func (s *server) handle(request frame) {
 		s.batch(request)
 	case reqLoad:
 		s.load(request)
+	case reqPaired:
+		s.paired(request)
 	case reqClose:
 		s.close(request)
+	case reqHold:
+		if len(request.payload) != 1 || int(request.payload[0]) >= maxHeld {
+			fatal("a hold request names plugin %v of %d", request.payload, maxHeld)
+		}
+		s.at = &s.held[request.payload[0]]
 	default:
 		fatal("unknown request type %d", request.kind)
 	}
@@ -145,8 +180,9 @@ func (s *server) handleOpen(request frame) {
 		fatal("bad open request: %v", err)
 	}
 	// An open after the first is a reload: the plugin loaded so far goes first.
-	s.unload()
-	reply, err := s.open(open)
+	s.at.unload()
+	wasmMemoryBytes.Store(s.memoryBytes())
+	reply, err := s.at.open(open)
 	if err != nil {
 		s.refuse(request.id, err)
 		return
@@ -156,15 +192,15 @@ func (s *server) handleOpen(request frame) {
 
 // instantiateFirst makes the first instance unless there is one; false when it was refused (and said so).
 func (s *server) instantiateFirst(id uint32) bool {
-	if s.first != nil {
+	if s.at.first != nil {
 		return true
 	}
-	created, err := s.artifact.instantiate()
+	created, err := s.at.artifact.instantiate()
 	if err != nil {
 		s.refuse(id, err)
 		return false
 	}
-	s.first = created
+	s.at.first = created
 	return true
 }
 
@@ -172,7 +208,7 @@ func (s *server) describe(request frame) {
 	if !s.instantiateFirst(request.id) {
 		return
 	}
-	manifest, err := s.first.(describer).describeManifest()
+	manifest, err := s.at.first.(describer).describeManifest()
 	if err != nil {
 		s.refuse(request.id, err)
 		return
@@ -185,20 +221,21 @@ func (s *server) init(request frame) {
 	if !s.instantiateFirst(request.id) {
 		return
 	}
-	result := s.first.init(request.payload)
+	h := s.at
+	result := h.first.init(request.payload)
 	if result.kind == kindOK {
-		s.plugin = &plugin{artifact: s.artifact, current: s.first, config: request.payload}
-		wasmMemoryBytes.Store(s.first.memoryBytes())
+		h.plugin = &plugin{artifact: h.artifact, current: h.first, config: request.payload}
+		wasmMemoryBytes.Store(s.memoryBytes())
 	}
 	s.sendOutcome(request.id, result, 0, -1)
 }
 
 // loaded is the plugin that `init` made, which calls and loads run on.
-func (s *server) loaded() *plugin {
-	if s.plugin == nil {
+func (h *heldPlugin) loaded() *plugin {
+	if h.plugin == nil {
 		fatal("a call arrived with no plugin loaded (the last open or `init` was refused)")
 	}
-	return s.plugin
+	return h.plugin
 }
 
 func (s *server) call(request frame) {
@@ -211,7 +248,7 @@ func (s *server) call(request frame) {
 		fatal("bad call request: %v", err)
 	}
 	start := now()
-	result, recycleNs := s.loaded().call(op, input, deadline)
+	result, recycleNs := s.at.loaded().call(op, input, deadline)
 	innerNs := now() - start
 	if recycleNs >= 0 {
 		innerNs -= recycleNs
@@ -227,36 +264,37 @@ func (s *server) load(request frame) {
 	}
 	s.stopLoad.Store(false)
 	send := func(d loadDelta) { s.w.sendJSON(repLoadTick, request.id, d) }
-	runLoad(s.instances(max(load.Callers, 1)), load, inputs, &s.stopLoad, send)
+	runLoad(s.at.instances(max(load.Callers, 1)), load, inputs, &s.stopLoad, send)
 	wasmMemoryBytes.Store(s.memoryBytes())
 }
 
 func (s *server) close(request frame) {
-	s.unload()
+	for i := range s.held {
+		s.held[i].unload()
+	}
 	s.w.send(repClosed, request.id)
 	os.Exit(0)
 }
 
-// unload shuts down and closes every instance, then the artifact, and forgets them: the host
-// is as it was before its first open.
-func (s *server) unload() {
-	if s.plugin != nil {
-		for _, p := range s.pool() {
+// unload shuts down and closes every instance, then the artifact, and forgets them: this
+// held plugin is as it was before its first open.
+func (h *heldPlugin) unload() {
+	if h.plugin != nil {
+		for _, p := range h.pool() {
 			p.current.shutdown()
 			p.current.close()
 		}
-	} else if s.first != nil {
+	} else if h.first != nil {
 		// Loaded but never initialised (refused at negotiation or `init`): nothing to shut down.
-		s.first.close()
+		h.first.close()
 	}
-	if s.artifact != nil {
-		s.artifact.close()
+	if h.artifact != nil {
+		h.artifact.close()
 	}
-	s.artifact, s.first, s.plugin, s.siblings = nil, nil, nil, nil
-	wasmMemoryBytes.Store(-1)
+	*h = heldPlugin{}
 }
 
-func (s *server) open(request openRequest) (openedReply, error) {
+func (h *heldPlugin) open(request openRequest) (openedReply, error) {
 	bytes, err := readVerified(request)
 	if err != nil {
 		return openedReply{}, err
@@ -266,7 +304,7 @@ func (s *server) open(request openRequest) (openedReply, error) {
 		if err != nil {
 			return openedReply{}, err
 		}
-		s.artifact = extismPlugin
+		h.artifact = extismPlugin
 		return openedReply{}, nil
 	}
 	switch request.Boundary {
@@ -275,7 +313,7 @@ func (s *server) open(request openRequest) (openedReply, error) {
 		if err != nil {
 			return openedReply{}, err
 		}
-		s.artifact = wasm
+		h.artifact = wasm
 		return openedReply{Imports: imports, Exports: exports}, nil
 	case "native":
 		crashWithSignal()
@@ -293,7 +331,7 @@ func (s *server) open(request openRequest) (openedReply, error) {
 			return openedReply{}, err
 		}
 		abi := first.abi()
-		s.artifact, s.first, reply.Abi = native, first, &abi
+		h.artifact, h.first, reply.Abi = native, first, &abi
 		return reply, nil
 	default:
 		why := "the Go host loads the boundaries `wasm-core` (wazero) and `native` (cgo), not `" + request.Boundary + "`"
@@ -329,7 +367,7 @@ func (s *server) batch(request frame) {
 	recycleNs := int64(-1)
 	for done := 0; done < count; done++ {
 		start := now()
-		result, recycled := s.loaded().call(op, input, 0)
+		result, recycled := s.at.loaded().call(op, input, 0)
 		elapsed := now() - start
 		if recycled >= 0 {
 			elapsed -= recycled
@@ -348,4 +386,48 @@ func (s *server) batch(request frame) {
 	var n [4]byte
 	binary.LittleEndian.PutUint32(n[:], uint32(len(times)/8))
 	s.w.send(repBatched, request.id, n[:], times, u64le(uint64(recycleNs)), failuresJSON)
+}
+
+// paired runs the request's calls on each of the two held plugins, alternating call by call,
+// each call timed here: both plugins meet the machine as it is at that moment, where blocks of
+// a few ms taken in turn met a machine whose speed moved by 15 % and more between two of them
+// (a shared vCPU). The order goes ABBA, so
+// each plugin follows itself as often as the other. A failure ends it after the last whole pair.
+func (s *server) paired(request frame) {
+	load, inputs, err := parseLoad(request.payload)
+	if err != nil || load.Calls <= 0 {
+		fatal("bad paired request (%v): it needs calls", err)
+	}
+	plugins := [maxHeld]*plugin{s.held[0].loaded(), s.held[1].loaded()}
+	op := []byte(load.Op)
+	var times [maxHeld][]byte
+	for i := range times {
+		times[i] = make([]byte, 0, 8*load.Calls)
+	}
+	failures := []sample{}
+	for n := int64(0); n < load.Calls && len(failures) == 0; n++ {
+		input := inputs[n%int64(len(inputs))]
+		var elapsed [maxHeld]int64
+		for k := range maxHeld {
+			which := k ^ int(n&1)
+			start := now()
+			// A poisoning failure recycles the instance inside `call`, and ends the pairs.
+			result, _ := plugins[which].call(op, input, 0)
+			elapsed[which] = now() - start
+			if result.kind != kindOK {
+				failures = append(failures, result.sample())
+				break
+			}
+		}
+		if len(failures) == 0 {
+			for i := range times {
+				times[i] = binary.LittleEndian.AppendUint64(times[i], uint64(elapsed[i]))
+			}
+		}
+	}
+	wasmMemoryBytes.Store(s.memoryBytes())
+	failuresJSON, _ := json.Marshal(failures)
+	var n [4]byte
+	binary.LittleEndian.PutUint32(n[:], uint32(len(times[0])/8))
+	s.w.send(repPaired, request.id, n[:], times[0], times[1], failuresJSON)
 }
