@@ -391,8 +391,8 @@ func (s *server) batch(request frame) {
 // paired runs the request's calls on each of the two held plugins, alternating call by call,
 // each call timed here: both plugins meet the machine as it is at that moment, where blocks of
 // a few ms taken in turn met a machine whose speed moved by 15 % and more between two of them
-// (a shared vCPU). The order goes ABBA, so
-// each plugin follows itself as often as the other. A failure ends it after the last whole pair.
+// (a shared vCPU). The order goes ABBA, so each plugin follows itself as often as the other. A
+// failure ends it after the last whole pair.
 func (s *server) paired(request frame) {
 	load, inputs, err := parseLoad(request.payload)
 	if err != nil || load.Calls <= 0 {
