@@ -76,7 +76,9 @@ export class GoHostLane extends SupervisedLane implements HostLoadLane, HoldingL
     await super.loadInto(endpoint);
     if (this.#beside === undefined) return;
     const reply = await SupervisedLane.loadOn(endpoint, this.#beside);
-    if (reply.type === 'refused') throw new PluginLoadError(reply.kind, reply.message);
+    if (reply.type === 'ready') return;
+    await endpoint.kill();
+    throw new PluginLoadError(reply.kind, reply.message);
   }
 
   private runLoadOf(

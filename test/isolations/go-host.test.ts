@@ -246,11 +246,14 @@ test('a Go host holds a second plugin beside its own: requests reach the one the
       [...paired.innerNs[0], ...paired.innerNs[1]].every((ns) => ns > 0),
       'every call timed',
     );
-    const broken = await lane.callPaired('tokenize', [input], 10);
+    // faulty has no `tokenize`: an error is timed like any call. Its `panic` poisons it and ends the pairs.
+    const erring = await lane.callPaired('tokenize', [input], 10);
+    assert.equal([erring.innerNs[1].length, erring.failures.length], [10, 10]);
+    const broken = await lane.callPaired('panic', [input], 10);
     assert.equal(
       [broken.innerNs[0].length, broken.failures.map((f) => f.kind)],
-      [0, ['plugin']],
-      'ends at its failure',
+      [0, ['plugin', 'panic']],
+      'textkit has no `panic` either; faulty panics in the first pair',
     );
     const pid = host.pid;
     const crashed = await beside.call('segv', new Uint8Array());

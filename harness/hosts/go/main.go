@@ -392,7 +392,8 @@ func (s *server) batch(request frame) {
 // each call timed here: both plugins meet the machine as it is at that moment, where blocks of
 // a few ms taken in turn met a machine whose speed moved by 15 % and more between two of them
 // (a shared vCPU). The order goes ABBA, so each plugin follows itself as often as the other. A
-// failure ends it after the last whole pair.
+// failed call is timed like any other; one that poisons its instance ends the pairs after the
+// last whole pair.
 func (s *server) paired(request frame) {
 	load, inputs, err := parseLoad(request.payload)
 	if err != nil || load.Calls <= 0 {
@@ -405,21 +406,22 @@ func (s *server) paired(request frame) {
 		times[i] = make([]byte, 0, 8*load.Calls)
 	}
 	failures := []sample{}
-	for n := int64(0); n < load.Calls && len(failures) == 0; n++ {
+	poisoned := false
+	for n := int64(0); n < load.Calls && !poisoned; n++ {
 		input := inputs[n%int64(len(inputs))]
 		var elapsed [maxHeld]int64
-		for k := range maxHeld {
+		for k := 0; k < maxHeld && !poisoned; k++ {
 			which := k ^ int(n&1)
 			start := now()
-			// A poisoning failure recycles the instance inside `call`, and ends the pairs.
+			// A poisoning failure recycles the instance inside `call`.
 			result, _ := plugins[which].call(op, input, 0)
 			elapsed[which] = now() - start
-			if result.kind != kindOK {
+			poisoned = result.kind.poisons()
+			if result.kind != kindOK && len(failures) < batchFailuresKept {
 				failures = append(failures, result.sample())
-				break
 			}
 		}
-		if len(failures) == 0 {
+		if !poisoned {
 			for i := range times {
 				times[i] = binary.LittleEndian.AppendUint64(times[i], uint64(elapsed[i]))
 			}
