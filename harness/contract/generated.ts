@@ -36,6 +36,7 @@ export const CONTRACT_TIMING = {
   batchMinReads: 100,
   clockCalibrationReads: 20000,
   calibrationCalls: 201,
+  calibrationBudgetNs: 50000000,
   maxBatch: 10000,
   sleepAboveNs: 2000000,
   tickMs: 100,

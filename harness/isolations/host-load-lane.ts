@@ -29,6 +29,11 @@ export interface HostLoadRequest {
   tickEveryCalls?: number;
   /** Closed loop: callers at once in the host, each with an instance of its own. @default 1 */
   callers?: number;
+  /**
+   * Time every call on its own, without the calibration's calls, which are real ones: a load
+   * that goes on in a new host after its last one died, maybe of them.
+   */
+  perCall?: true;
 }
 
 /** What a host measured since its previous delta (harness/hosts/go/recording.go). */

@@ -7,9 +7,10 @@ import type { CallTarget } from './target.ts';
 export const CALIBRATION_CALLS = CONTRACT_TIMING.calibrationCalls;
 /**
  * Time spent calibrating, at most, in ns. A call too slow to fit many in it is timed on its
- * own anyway, and CALIBRATION_CALLS calls of an op that takes seconds would take minutes.
+ * own anyway, and CALIBRATION_CALLS calls of an op that takes seconds would take minutes (the
+ * Go host's calibration keeps to it too).
  */
-export const CALIBRATION_BUDGET_NS = 50e6;
+export const CALIBRATION_BUDGET_NS = CONTRACT_TIMING.calibrationBudgetNs;
 
 /** Median time of a few calls on a sync target, to choose per-call or batched timing; infinite on others. */
 export async function typicalCallNs(

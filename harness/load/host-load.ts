@@ -97,6 +97,7 @@ async function runShare(run: HostLoadRun, index: number, share: RunBound): Promi
   const { hooks } = run;
   let calls = 0;
   let elapsedNs = 0;
+  let died = false;
   for (;;) {
     const remaining: RunBound =
       'calls' in share ? { calls: share.calls - calls } : { durationMs: share.durationMs - elapsedNs / 1e6 };
@@ -106,7 +107,8 @@ async function runShare(run: HostLoadRun, index: number, share: RunBound): Promi
       calls += delta.calls;
       mergeDelta(run, delta, index);
     };
-    const end = await run.lanes[index]!.runLoad(requestFor(run, remaining, calls), onDelta, hooks.signal);
+    const request = requestFor(run, remaining, calls);
+    const end = await run.lanes[index]!.runLoad(died ? { ...request, perCall: true } : request, onDelta, hooks.signal);
     if ('final' in end) {
       elapsedNs += end.final.elapsedNs ?? 0;
       if (!end.final.stuck) return elapsedNs;
@@ -114,6 +116,7 @@ async function runShare(run: HostLoadRun, index: number, share: RunBound): Promi
     } else {
       // The host died: its last memory is no longer anyone's.
       run.memories[index] = undefined;
+      died = true;
       run.recording.recordOutcome({ ok: false, failure: end.ended });
       calls++;
       elapsedNs += hooks.clock.nowNs() - startedNs;

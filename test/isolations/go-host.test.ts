@@ -295,6 +295,22 @@ test('a crash in the middle of a Go-hosted load is counted, contained and surviv
   assert.match(lane.failureSamples[0]!.message, 'killed by SIGSEGV');
 });
 
+test('a Go-hosted load of an op that keeps 4 MiB a call counts its calls: a new host after each exhaustion, timed per call', async () => {
+  // 201 calibration calls would keep 804 MiB, past the 256 MiB quota: every new host died calibrating.
+  const result = await run({
+    id: 'go-hoard',
+    plugin: 'faulty',
+    op: 'leak',
+    lanes: ['native@go'],
+    input: { bytes: [u64(4 << 20)] },
+    calls: 100,
+  });
+  const lane = measuredLanes(result)[0]!;
+  assert.is(lane.load.calls, 100);
+  const exhausted = lane.errors['resource-exhausted'] ?? 0;
+  assert.ok(exhausted >= 1 && exhausted <= 3, `resource-exhausted ${exhausted} of 100: the quota holds about 60 calls`);
+});
+
 test('deadlines in a Go-hosted load: wazero stops the call in place, a stuck cgo call gets its host killed, and the load goes on', async () => {
   const input = { bytes: [u64(0), u64(0), u64(0), u64(2000)] };
   for (const laneName of GO_LANES) {

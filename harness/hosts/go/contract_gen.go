@@ -71,6 +71,7 @@ const (
 	batchMinReads         = 100
 	clockCalibrationReads = 20000
 	calibrationCalls      = 201
+	calibrationBudgetNs   = 50000000
 	maxBatch              = 10000
 	sleepAboveNs          = 2000000
 	tickMs                = 100

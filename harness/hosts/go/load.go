@@ -27,6 +27,9 @@ type loadRequest struct {
 	TickEveryCalls int64   `json:"tickEveryCalls,omitempty"`
 	// Closed loop: goroutines calling at once, each with an instance of its own (wasm). @default 1
 	Callers int `json:"callers,omitempty"`
+	// PerCall times every call on its own without calibrating: a load that goes on in a new host
+	// after its last one died, maybe of the calibration's own calls.
+	PerCall bool `json:"perCall,omitempty"`
 }
 
 // perCallMinReads, batchMinReads, maxBatch (clock reads) and sleepAboveNs come from contract_gen.go.
@@ -126,7 +129,7 @@ func runLoad(plugins []*plugin, request loadRequest, inputs [][]byte, stop *atom
 	}
 	mode := timing{Mode: "per-call"}
 	batch := 1
-	if request.Model != "open" && request.DeadlineMs == 0 {
+	if request.Model != "open" && request.DeadlineMs == 0 && !request.PerCall {
 		if batch = runs[0].batchSize(); batch > 1 {
 			mode = timing{Mode: "batched", Size: batch}
 		}
@@ -275,6 +278,9 @@ func (l *loadRun) watch(done <-chan struct{}) {
 
 // calibrate picks per-call or batched timing like harness/measure/clock.ts: a call shorter
 // than perCallMinReads clock reads is timed in batches lasting at least batchMinReads reads.
+// Its calls are real ones, for at most calibrationBudgetNs as in harness/load/calibration.ts:
+// without a budget, 201 calls of an op that keeps 4 MiB each ran a native host out of its
+// quota before the load began, in every replacement host, and the load never counted a call.
 func (l *loadRun) calibrate() int {
 	start := now()
 	for i := 0; i < clockCalibrationReads; i++ {
@@ -282,7 +288,7 @@ func (l *loadRun) calibrate() int {
 	}
 	readNs := float64(now()-start) / clockCalibrationReads
 	times := make([]int64, 0, calibrationCalls)
-	for i := 0; i < calibrationCalls; i++ {
+	for started := now(); len(times) < calibrationCalls && (len(times) == 0 || now()-started < calibrationBudgetNs); {
 		input := l.input()
 		t := now()
 		result, _ := l.plugin.call(l.op, input, l.deadline)
