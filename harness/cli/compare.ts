@@ -6,8 +6,10 @@ import {
   type CompareMetric,
   type CompareResult,
   compareInterleaved,
+  HeadFailed,
   type Hosts,
 } from '../gate/compare.ts';
+import type { GateResult } from '../report/results.ts';
 import type { RelativeChange } from '../gate/statistics.ts';
 import { parseLane } from '../lanes/registry.ts';
 import { initHistograms } from '../measure/latency.ts';
@@ -138,7 +140,7 @@ export const compareCommand: CliCommand<CompareArgs> = {
     await initHistograms();
     const startedAt = new Date().toISOString();
     const lane = parseLane(args.lane);
-    const result = await compareInterleaved({
+    const compared = await compareInterleaved({
       baseDir: resolvePluginDir(args.base),
       headDir: resolvePluginDir(args.head),
       op: args.op,
@@ -152,36 +154,54 @@ export const compareCommand: CliCommand<CompareArgs> = {
       threshold: Number(threshold[1]) / 100,
       input: { sizeBytes: args.inputSize },
       progress: (line) => console.error(line),
+    }).catch((e: unknown) => {
+      if (e instanceof HeadFailed) return e;
+      throw e;
     });
-    const { change } = result;
-    const p50s = `p50 ${formatNs(median(result.headP50Ns))} vs ${formatNs(median(result.baseP50Ns))}`;
-    const kind = result.interval === 't interval' ? 'CI' : 'CS';
-    const shown =
-      `change ${pct(change.estimate)} (95% ${kind} ${interval(change)})` + ` over ${result.rounds} interleaved rounds`;
-    console.log(`${args.head} vs ${args.base}, ${args.op} on ${args.lane}: ${p50s}, ${shown}`);
-    console.log(decidedLine(result));
-    console.log(stoppedLine(result, args.threshold, args.maxTime));
-    console.log(verdictLine(result, args.threshold));
-    const detail =
-      `${result.decidedBy} p${BLOCK_PERCENTILE} of blocks, 95% ${result.interval} ${interval(change)} after ` +
-      `${result.rounds} rounds` +
-      ` (${result.stoppedBy}); rounds base ${result.baseP50Ns.join(',')} ns, head ${result.headP50Ns.join(',')} ns`;
-    const gate = [
-      {
-        metric: `regression.p${BLOCK_PERCENTILE}`,
-        scenario: `${args.base}→${args.head}:${args.op}`,
-        lane: args.lane,
-        threshold: `< ${args.threshold}`,
-        value: change.estimate,
-        status: result.status,
-        detail,
-        samples: result.rounds,
-        interval: { low: change.low, high: change.high, confidence: change.confidence, method: result.interval },
-        decidedBy: result.decidedBy,
-      },
-    ];
-    const { results } = await applyGate(resultsEnvelope({ command: commandLine, startedAt }), { decided: gate });
+    const row = {
+      metric: `regression.p${BLOCK_PERCENTILE}`,
+      scenario: `${args.base}→${args.head}:${args.op}`,
+      lane: args.lane,
+      threshold: `< ${args.threshold}`,
+    };
+    const gate =
+      compared instanceof HeadFailed ? headFailedVerdict(compared, row) : measuredVerdict(compared, args, row);
+    const { results } = await applyGate(resultsEnvelope({ command: commandLine, startedAt }), { decided: [gate] });
     report(args.out, results);
     return results.verdict === 'pass' ? EXIT.pass : EXIT.gateFailed;
   },
 };
+
+type RowHead = Pick<GateResult, 'metric' | 'scenario' | 'lane' | 'threshold'>;
+
+/** Prints the verdict on a head whose op fails where base's succeeds: a fail, with no time to judge. */
+function headFailedVerdict(failed: HeadFailed, row: RowHead): GateResult {
+  console.log(`REGRESSED: ${failed.message}`);
+  return { ...row, value: null, status: 'fail', detail: failed.message, samples: 0 };
+}
+
+/** Prints what the rounds measured and their verdict, and returns its gate row. */
+function measuredVerdict(result: CompareResult, args: CompareArgs, row: RowHead): GateResult {
+  const { change } = result;
+  const p50s = `p50 ${formatNs(median(result.headP50Ns))} vs ${formatNs(median(result.baseP50Ns))}`;
+  const kind = result.interval === 't interval' ? 'CI' : 'CS';
+  const shown =
+    `change ${pct(change.estimate)} (95% ${kind} ${interval(change)})` + ` over ${result.rounds} interleaved rounds`;
+  console.log(`${args.head} vs ${args.base}, ${args.op} on ${args.lane}: ${p50s}, ${shown}`);
+  console.log(decidedLine(result));
+  console.log(stoppedLine(result, args.threshold, args.maxTime));
+  console.log(verdictLine(result, args.threshold));
+  const detail =
+    `${result.decidedBy} p${BLOCK_PERCENTILE} of blocks, 95% ${result.interval} ${interval(change)} after ` +
+    `${result.rounds} rounds` +
+    ` (${result.stoppedBy}); rounds base ${result.baseP50Ns.join(',')} ns, head ${result.headP50Ns.join(',')} ns`;
+  return {
+    ...row,
+    value: change.estimate,
+    status: result.status,
+    detail,
+    samples: result.rounds,
+    interval: { low: change.low, high: change.high, confidence: change.confidence, method: result.interval },
+    decidedBy: result.decidedBy,
+  };
+}

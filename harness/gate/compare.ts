@@ -1,5 +1,6 @@
+import { type CallFailure, UsageError } from '../contract/errors.ts';
 import type { TrustedKey } from '../contract/keys.ts';
-import type { HostPolicy } from '../contract/policy.ts';
+import { DEFAULT_POLICY, type HostPolicy } from '../contract/policy.ts';
 import { sharedCpu } from '../isolations/cpu-pin.ts';
 import { openLane } from '../lanes/open-lane.ts';
 import {
@@ -127,6 +128,51 @@ export interface CompareResult {
   elapsedMs: number;
 }
 
+/**
+ * A call of the compared op failed on head, where base's succeeded: head regressed beyond any
+ * threshold. (A failure on base is the user's to fix: a `UsageError`.)
+ */
+export class HeadFailed extends Error {
+  constructor(
+    readonly failure: Failure,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HeadFailed';
+  }
+}
+
+const SIDE_NAMES = ['base', 'head'] as const;
+
+type Failure = Pick<CallFailure, 'kind' | 'message'>;
+
+/** Ends the comparison: it times an op that succeeds, and a failed call is no time of it. */
+function sideFailed(which: number, failure: Failure, where: string): never {
+  const side = SIDE_NAMES[which]!;
+  const what = `${side}'s call ${where} failed (${failure.kind}): ${failure.message}`;
+  if (side === 'head') throw new HeadFailed(failure, `${what}; base's succeeds, so head regressed`);
+  throw new UsageError(
+    `${what}. compare times an op that succeeds on both sides: pick another op, input size or config`,
+  );
+}
+
+/**
+ * Calls each side once with every input before anything is timed, each held to `stallMs`
+ * where the lane can stop a call: an op that fails or hangs on these inputs is reported as
+ * such, instead of its failures being timed (or compare hanging). The slowest call sets
+ * `plan.callNs` until it is measured. On `@inproc` nothing can stop a call that hangs.
+ */
+async function probe(sides: Sides, plan: Plan): Promise<void> {
+  for (const [which, side] of sides.entries())
+    for (const [i, input] of plan.inputs.pool.entries()) {
+      const held = side.deadline.enforced ? { deadlineMs: plan.stallMs } : {};
+      const { outcome, roundTripNs } = await side.call(plan.op, input, held);
+      plan.callNs = Math.max(plan.callNs, roundTripNs);
+      if (!outcome.ok)
+        sideFailed(which, outcome.failure, `of \`${plan.op}\` with input ${i + 1} of ${plan.inputs.pool.length}`);
+    }
+}
+
 /** Length of a block: short, so both blocks of a pair see the same machine. */
 const BLOCK_MS = 5;
 
@@ -190,15 +236,40 @@ interface Plan {
   op: string;
   inputs: Inputs;
   blockCalls: number;
+  /** The slower side's p50 per call, in ns, as measured before the rounds. */
+  callNs: number;
+  /** A call that takes longer is a hang: the policy's deadline quota, the longest a plugin may ask for. */
+  stallMs: number;
 }
 
-async function calls(lane: Lane, timing: Timing, plan: Plan, bound: RunBound, recording: LaneRecording): Promise<void> {
+/** How long `calls` calls may take before their worker, child or host is taken for stuck, in ms. */
+const stallLimitMs = (plan: Plan, calls: number) => plan.stallMs + (10 * calls * plan.callNs) / 1e6;
+
+/**
+ * Runs `bound` on side `which`, each call held to `plan.stallMs` where the lane stops calls, and
+ * a batch to its `stallLimitMs`; a failed call ends the comparison (`sideFailed`).
+ */
+async function calls(
+  sides: Sides,
+  which: number,
+  timing: Timing,
+  plan: Plan,
+  bound: RunBound,
+  recording: LaneRecording,
+): Promise<void> {
+  const lane = sides[which]!;
+  const deadline = lane.deadline.enforced ? { deadlineMs: plan.stallMs } : {};
   if ((timing === 'host' || timing === 'paired') && canRunLoad(lane)) {
-    await hostLoad([lane], plan.op, plan.inputs.pool, { model: 'closed' }, bound, recording, { clock: hrClock });
-    return;
+    const hooks = { clock: hrClock, ...deadline };
+    await hostLoad([lane], plan.op, plan.inputs.pool, { model: 'closed' }, bound, recording, hooks);
+  } else {
+    const crossingBatch = timing === 'batch' ? ('calls' in bound ? bound.calls : 100) : 1;
+    const target =
+      crossingBatch > 1 ? targetOf(lane, undefined, (n) => stallLimitMs(plan, n)) : targetOf(lane, deadline.deadlineMs);
+    await closedLoop([target], plan.op, plan.inputs.next, { bound, clock: hrClock, crossingBatch }, recording);
   }
-  const crossingBatch = timing === 'batch' ? ('calls' in bound ? bound.calls : 100) : 1;
-  await closedLoop([targetOf(lane)], plan.op, plan.inputs.next, { bound, clock: hrClock, crossingBatch }, recording);
+  const failure = recording.failureSamples[0];
+  if (failure) sideFailed(which, failure, `of \`${plan.op}\` on ${lane.name} while comparing`);
 }
 
 /** A block's BLOCK_PERCENTILE times: the deciding figure, and the other where this timing measures it. */
@@ -207,13 +278,13 @@ interface BlockFigures {
   beside?: number;
 }
 
-/** Runs one block on a side and adds the deciding figure's times to `total`. */
-async function block(lane: Lane, plan: Plan, total: LatencyHistogram): Promise<BlockFigures> {
+/** Runs one block on side `which` and adds the deciding figure's times to `total`. */
+async function block(sides: Sides, which: number, plan: Plan, total: LatencyHistogram): Promise<BlockFigures> {
   const recording = new LaneRecording(false);
   const roundTrips = plan.timing === 'batch' ? new LaneRecording(false) : undefined;
   try {
-    await calls(lane, plan.timing, plan, { calls: plan.blockCalls }, recording);
-    if (roundTrips) await calls(lane, 'crossing', plan, { calls: ROUND_TRIPS_PER_BLOCK }, roundTrips);
+    await calls(sides, which, plan.timing, plan, { calls: plan.blockCalls }, recording);
+    if (roundTrips) await calls(sides, which, 'crossing', plan, { calls: ROUND_TRIPS_PER_BLOCK }, roundTrips);
     const crossing = plan.timing === 'crossing';
     const decided = crossing && plan.metric === 'inner' ? recording.inner : recording.latency;
     total.add(decided);
@@ -237,11 +308,15 @@ async function pairedBlocks(
   plan: Plan,
   totals: readonly LatencyHistogram[],
 ): Promise<BlockFigures[]> {
-  const { innerNs, failures } = await host.callPaired(plan.op, plan.inputs.pool, plan.blockCalls);
-  // A call that broke its instance (or its host) ends the pairs: a comparison of a plugin that does is no measurement.
-  if (innerNs[0].length < plan.blockCalls)
-    throw new Error(
-      `a call broke its plugin while comparing on ${host.name}: ${failures.at(-1)?.message ?? 'no failure'}`,
+  // A host that takes stallMs longer than ten times the pairs' time is stuck in a call.
+  const limitMs = plan.stallMs + (10 * 2 * plan.blockCalls * plan.callNs) / 1e6;
+  const { innerNs, failures, ended } = await host.callPaired(plan.op, plan.inputs.pool, plan.blockCalls, limitMs);
+  const where = `of \`${plan.op}\` on ${host.name} while comparing`;
+  for (const [which, kept] of failures.entries()) if (kept[0]) sideFailed(which, kept[0], where);
+  if (ended)
+    throw new UsageError(
+      `a call ${where} ended its host, on base or head (both run in it): ${ended.message}; ` +
+        'compare each side alone on a lane of its own (e.g. `@process`) to tell which',
     );
   return innerNs.map((times, which) => {
     const block = LatencyHistogram.create();
@@ -255,10 +330,10 @@ async function pairedBlocks(
   });
 }
 
-async function measureCallNs(lane: Lane, plan: Plan): Promise<number> {
+async function measureCallNs(sides: Sides, which: number, plan: Plan): Promise<number> {
   const recording = new LaneRecording(false);
   try {
-    await calls(lane, plan.timing, plan, { durationMs: 50 }, recording);
+    await calls(sides, which, plan.timing, plan, { durationMs: 50 }, recording);
     return recording.latency.percentileNs(50);
   } finally {
     recording.destroy();
@@ -291,7 +366,7 @@ async function round(sides: Sides, plan: Plan, roundMs: number, headFirst: boole
       let pair: BlockFigures[] = [];
       if (plan.timing === 'paired') pair = await pairedBlocks(sides[0] as HoldingLane, plan, totals);
       else
-        for (const which of headFirst ? [1, 0] : [0, 1]) pair[which] = await block(sides[which]!, plan, totals[which]!);
+        for (const which of headFirst ? [1, 0] : [0, 1]) pair[which] = await block(sides, which, plan, totals[which]!);
       const [b, h] = [pair[0]!, pair[1]!];
       // A block that timed nothing (every call failed) pairs with nothing.
       if (b.decide > 0 && h.decide > 0) logs.push(Math.log(h.decide / b.decide));
@@ -396,10 +471,10 @@ function unitsOf(logs: readonly number[], relayout: Relayout | undefined): numbe
 }
 
 /** A block whose times are dropped: a freshly opened side's first calls fault its pages in. */
-async function warmUp(lane: Lane, plan: Plan): Promise<void> {
+async function warmUp(sides: Sides, which: number, plan: Plan): Promise<void> {
   const recording = new LaneRecording(false);
   try {
-    await calls(lane, plan.timing, plan, { calls: plan.blockCalls }, recording);
+    await calls(sides, which, plan.timing, plan, { calls: plan.blockCalls }, recording);
   } finally {
     recording.destroy();
   }
@@ -461,9 +536,19 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
     const kind = base.manifest.ops.find((o) => o.name === options.op)?.input ?? 'bytes';
     const pool = inputPool(kind, options.input ?? { sizeBytes: COMPARE_DEFAULTS.inputSizeBytes });
     const inputs = { pool, next: cycle(pool) };
-    const plan: Plan = { timing: timingOf(base, metric), metric, op: options.op, inputs, blockCalls: 1 };
-    const callNs = Math.max(await measureCallNs(base, plan), await measureCallNs(head, plan));
-    plan.blockCalls = Math.max(MIN_BLOCK_CALLS, Math.round((BLOCK_MS * 1e6) / Math.max(callNs, 1)));
+    const stallMs = (options.policy ?? DEFAULT_POLICY).quotas.callTimeoutMs;
+    const plan: Plan = {
+      timing: timingOf(base, metric),
+      metric,
+      op: options.op,
+      inputs,
+      blockCalls: 1,
+      callNs: 0,
+      stallMs,
+    };
+    await probe(sides, plan);
+    plan.callNs = Math.max(await measureCallNs(sides, 0, plan), await measureCallNs(sides, 1, plan));
+    plan.blockCalls = Math.max(MIN_BLOCK_CALLS, Math.round((BLOCK_MS * 1e6) / Math.max(plan.callNs, 1)));
     const series = { base: [] as number[], head: [] as number[], logs: [] as number[], besideLogs: [] as number[] };
     const startedMs = performance.now();
     let stoppedBy: StoppedBy = 'rounds';
@@ -485,7 +570,7 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
       }
       if (relayout === 'swap' && n > 1) sides = await swapHosts(hosts, n, plugins);
       if (relayout === 'reload' && n > 1) await reloadSides(sides, plugins, headFirst);
-      if (relayout && n > 1) for (const side of sides) await warmUp(side, plan);
+      if (relayout && n > 1) for (const which of [0, 1]) await warmUp(sides, which, plan);
       const r = await round(sides, plan, roundMs, headFirst);
       series.base.push(r.baseP50Ns);
       series.head.push(r.headP50Ns);

@@ -200,14 +200,14 @@ export function encodeBatched(batch: BatchResult): Buffer {
   return body;
 }
 
-/** A paired frame: u32 n | n × u64 innerNs of the first plugin | n × u64 of the second | JSON failures. */
+/** A paired frame: u32 n | n × u64 innerNs of the first plugin | n × u64 of the second | JSON [failures of each]. */
 export function decodePaired(payload: Buffer): PairedCalls {
   const n = payload.readUInt32LE(0);
   const innerNs: PairedCalls['innerNs'] = [new Float64Array(n), new Float64Array(n)];
   for (const [which, times] of innerNs.entries())
     for (let i = 0; i < n; i++) times[i] = readU64(payload, 4 + 8 * (which * n + i));
-  const failures = (JSON.parse(payload.subarray(4 + 16 * n).toString()) as FailureJson[]).map(failureFrom);
-  return { innerNs, failures };
+  const [first, second] = JSON.parse(payload.subarray(4 + 16 * n).toString()) as [FailureJson[], FailureJson[]];
+  return { innerNs, failures: [first.map(failureFrom), second.map(failureFrom)] };
 }
 
 /** A batched frame: u32 n | n × u64 innerNs | i64 recycleNs | JSON failures. */

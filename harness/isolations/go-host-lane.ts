@@ -49,17 +49,20 @@ export class GoHostLane extends SupervisedLane implements HostLoadLane, HoldingL
     };
   }
 
-  callPaired(op: string, inputs: Uint8Array[], calls: number): Promise<PairedCalls> {
+  callPaired(op: string, inputs: Uint8Array[], calls: number, limitMs: number): Promise<PairedCalls> {
     if (this.#beside === undefined) throw new Error('harness bug: paired calls with no plugin held beside');
     return this.exchange<PairedCalls>(
       true,
       (id) => ({ type: 'paired', id, op, inputs, calls }),
       (reply, finish) => {
-        if (reply.type === 'called' && !reply.outcome.ok)
-          return finish({ innerNs: [new Float64Array(), new Float64Array()], failures: [reply.outcome.failure] });
+        if (reply.type === 'called' && !reply.outcome.ok) {
+          const ended = reply.outcome.failure;
+          return finish({ innerNs: [new Float64Array(), new Float64Array()], failures: [[], []], ended });
+        }
         if (reply.type !== 'paired') throw new Error(`harness bug: ${reply.type} answered paired calls`);
         finish(reply.paired);
       },
+      limitMs,
     );
   }
 

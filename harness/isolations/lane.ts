@@ -56,9 +56,13 @@ export interface BatchResult {
   recycleMs?: number;
 }
 
-/** An optional ability: many calls per crossing, for throughput where a round trip would dominate. */
+/**
+ * An optional ability: many calls per crossing, for throughput where a round trip would
+ * dominate. A batch not answered within `limitMs` has its worker or process killed and
+ * replaced, and ends as `timeout`.
+ */
 export interface BatchingLane extends Lane {
-  callBatch(op: string, input: Uint8Array, count: number): Promise<BatchResult>;
+  callBatch(op: string, input: Uint8Array, count: number, limitMs?: number): Promise<BatchResult>;
 }
 
 export const canBatch = (lane: Lane): lane is BatchingLane =>
@@ -101,16 +105,21 @@ export interface HoldingLane extends ReloadingLane {
   holdBeside(dir: string, config: string): Promise<ReloadingLane>;
   /**
    * `calls` calls of `op` on each held plugin, alternating call by call (inputs in turn), each
-   * timed in the host: both plugins meet the machine as it is at that moment.
+   * timed in the host: both plugins meet the machine as it is at that moment. Not answered
+   * within `limitMs`, the host is killed and replaced, and the pairs end as `timeout`.
    */
-  callPaired(op: string, inputs: Uint8Array[], calls: number): Promise<PairedCalls>;
+  callPaired(op: string, inputs: Uint8Array[], calls: number, limitMs: number): Promise<PairedCalls>;
 }
 
-/** What `callPaired` timed: ns of each whole pair's calls, in order, and the failure that ended it early. */
+/**
+ * What `callPaired` timed: ns of each whole pair's calls, in order, and each plugin's failures
+ * (the lane's own, then the one beside it); a failure that poisoned an instance ended it early.
+ */
 export interface PairedCalls {
-  /** The lane's own plugin's calls, and those of the one held beside it. */
   innerNs: [Float64Array, Float64Array];
-  failures: CallFailure[];
+  failures: [CallFailure[], CallFailure[]];
+  /** The host died or was killed: which plugin's call did it is not known. */
+  ended?: CallFailure;
 }
 
 export const canHoldBeside = (lane: Lane): lane is HoldingLane =>

@@ -316,21 +316,33 @@ export class SupervisedLane implements BatchingLane {
   /**
    * Sends one request on the current worker or process and hands every reply to it to
    * `onReply` until that calls `finish`; a worker or process that ends first answers with a
-   * `called` failure. Queued behind other calls when `queued`, else sent at once.
+   * `called` failure. Queued behind other calls when `queued`, else sent at once. Not finished
+   * within `limitMs`, the worker or process is killed and replaced, and `onReply` gets a
+   * `timeout` failure.
    */
   protected exchange<T>(
     queued: boolean,
     request: (id: number) => Request,
     onReply: (reply: Reply, finish: (value: T) => void) => void,
+    limitMs?: number,
   ): Promise<T> {
     const send = () => {
       const id = ++this.#nextId;
       return new Promise<T>((resolve) => {
+        let timer: NodeJS.Timeout | undefined;
         const finish = (value: T) => {
+          clearTimeout(timer);
           this.#pending.delete(id);
           resolve(value);
         };
-        this.#pending.set(id, (reply) => onReply(reply, finish));
+        const answer = (reply: Reply) => onReply(reply, finish);
+        this.#pending.set(id, answer);
+        if (limitMs !== undefined)
+          timer = setTimeout(() => {
+            this.replace('timeout');
+            const message = `no answer within ${limitMs} ms, so the plugin's process was killed`;
+            answer({ type: 'called', id, outcome: failed({ kind: 'timeout', message }), innerNs: 0 });
+          }, limitMs);
         this.#endpoint.send(request(id));
       });
     };
@@ -343,7 +355,7 @@ export class SupervisedLane implements BatchingLane {
   }
 
   /** `count` calls in one crossing; a crash or a poisoning failure ends the batch early. */
-  callBatch(op: string, input: Uint8Array, count: number): Promise<BatchResult> {
+  callBatch(op: string, input: Uint8Array, count: number, limitMs?: number): Promise<BatchResult> {
     return this.exchange<BatchResult>(
       true,
       (id) => ({ type: 'batch', id, op, input, count }),
@@ -356,6 +368,7 @@ export class SupervisedLane implements BatchingLane {
         if (batch.recycleMs !== undefined && last) this.recycles.push({ cause: last.kind, ms: batch.recycleMs });
         finish(batch);
       },
+      limitMs,
     );
   }
 

@@ -19,8 +19,9 @@ export type CallTarget =
 /**
  * `deadlineMs`: held to every call, where the lane enforces one (a synchronous inproc lane
  * cannot, and the scenario refuses it first); calls under a deadline cross one at a time.
+ * `batchLimitMs`: how long a batch of n calls may take before its worker or child is killed.
  */
-export function targetOf(lane: Lane, deadlineMs?: number): CallTarget {
+export function targetOf(lane: Lane, deadlineMs?: number, batchLimitMs?: (calls: number) => number): CallTarget {
   // An async instance (an Extism SDK) goes through `call` like an isolated lane; its kind never changes on recycle.
   if (lane instanceof InprocLane && !isAsyncInstance(lane.instance)) {
     return {
@@ -33,7 +34,10 @@ export function targetOf(lane: Lane, deadlineMs?: number): CallTarget {
     sync: false,
     call: (op, input, holdMs) => lane.call(op, input, { deadlineMs, holdMs }),
     ...(canBatch(lane) && deadlineMs === undefined
-      ? { batch: (op: string, input: Uint8Array, count: number) => lane.callBatch(op, input, count) }
+      ? {
+          batch: (op: string, input: Uint8Array, count: number) =>
+            lane.callBatch(op, input, count, batchLimitMs?.(count)),
+        }
       : {}),
   };
 }

@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { nativeLibrariesOpened } from '../../harness/engines/native.ts';
-import { compareInterleaved } from '../../harness/gate/compare.ts';
+import { UsageError } from '../../harness/contract/errors.ts';
+import { applyPolicy, DEFAULT_POLICY } from '../../harness/contract/policy.ts';
+import { compareInterleaved, HeadFailed } from '../../harness/gate/compare.ts';
 import { sharedCpu } from '../../harness/isolations/cpu-pin.ts';
 import type { RelativeChange } from '../../harness/gate/statistics.ts';
 import { parseLane } from '../../harness/lanes/registry.ts';
@@ -115,3 +117,53 @@ test('compare names a malformed `--max-time` and exits 2', () => {
 });
 
 test.run();
+
+/** slowpoke against itself, its head broken by `headConfig` (`breakAfter` or `hangAfter` calls). */
+const brokenHead = (headConfig: string, lane: string) =>
+  compareInterleaved({
+    baseDir: fixture('slowpoke'),
+    headDir: fixture('slowpoke'),
+    op: 'tokenize',
+    lane: parseLane(lane),
+    trusted,
+    headConfig,
+    // What slowpoke asks for: a call longer than this is a hang.
+    policy: applyPolicy(DEFAULT_POLICY, { callTimeoutMs: 1000 }),
+    maxTimeMs: 20_000,
+  }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+
+test('a head whose op fails or hangs where base succeeds is a regression named as such, in every way compare times calls', async () => {
+  const cases: Array<[lane: string, config: string, kind: string]> = [
+    ['wasm-core@inproc', '{"breakAfter": 0}', 'plugin'], // its first call, before anything is timed
+    ['native@process', '{"breakAfter": 200}', 'plugin'], // in a batch
+    ['native@process', '{"hangAfter": 1}', 'timeout'], // a batch that never answers
+    ['native@worker', '{"hangAfter": 0}', 'timeout'], // its first call, under a deadline
+    ['wasm-core@go', '{"hangAfter": 1}', 'timeout'], // in the Go host's load loop
+    ['native@go', '{"hangAfter": 1}', 'timeout'],
+    ['native@go', '{"breakAfter": 1000}', 'plugin'], // in paired calls, or the load loop before them
+  ];
+  for (const [lane, config, kind] of cases) {
+    const error = await brokenHead(config, lane);
+    assert.instance(error, HeadFailed, `${lane} ${config}: ${String(error)}`);
+    assert.is((error as HeadFailed).failure.kind, kind, `${lane} ${config}: ${String(error)}`);
+    assert.match((error as HeadFailed).message, /^head's call of `tokenize`/);
+  }
+});
+
+test("an op that fails on base is the user's to fix: a usage error that says so", async () => {
+  const error = await compareInterleaved({
+    baseDir: fixture('faulty'),
+    headDir: fixture('faulty'),
+    op: 'panic',
+    lane: parseLane('wasm-core@inproc'),
+    trusted,
+  }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.instance(error, UsageError);
+  assert.match(String(error), /base's call of `panic` with input 1 of 1 failed \(panic\).*pick another op/);
+});

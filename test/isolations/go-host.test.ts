@@ -240,21 +240,27 @@ test('a Go host holds a second plugin beside its own: requests reach the one the
       assert.ok((await lane.call('tokenize', input)).outcome.ok, 'textkit tokenizes');
     };
     await both();
-    const paired = await lane.callPaired('echo', [input], 10);
-    assert.equal([paired.innerNs[0].length, paired.innerNs[1].length, paired.failures], [10, 10, []]);
+    const paired = await lane.callPaired('echo', [input], 10, 10_000);
+    assert.equal([paired.innerNs[0].length, paired.innerNs[1].length, paired.failures], [10, 10, [[], []]]);
     assert.ok(
       [...paired.innerNs[0], ...paired.innerNs[1]].every((ns) => ns > 0),
       'every call timed',
     );
-    // faulty has no `tokenize`: an error is timed like any call. Its `panic` poisons it and ends the pairs.
-    const erring = await lane.callPaired('tokenize', [input], 10);
-    assert.equal([erring.innerNs[1].length, erring.failures.length], [10, 10]);
-    const broken = await lane.callPaired('panic', [input], 10);
+    // faulty has no `tokenize`: an error is timed like any call, and kept as faulty's. Its `panic` poisons it and ends the pairs.
+    const erring = await lane.callPaired('tokenize', [input], 10, 10_000);
+    assert.equal([erring.innerNs[1].length, erring.failures[0].length, erring.failures[1].length], [10, 0, 10]);
+    const broken = await lane.callPaired('panic', [input], 10, 10_000);
     assert.equal(
-      [broken.innerNs[0].length, broken.failures.map((f) => f.kind)],
-      [0, ['plugin', 'panic']],
+      [broken.innerNs[0].length, broken.failures.map((kept) => kept.map((f) => f.kind))],
+      [0, [['plugin'], ['panic']]],
       'textkit has no `panic` either; faulty panics in the first pair',
     );
+    // faulty's `spin` never returns: the host is killed at the limit, and replaced with both plugins.
+    const stuckPid = host.pid;
+    const stuck = await lane.callPaired('spin', [input], 10, 300);
+    assert.equal([stuck.innerNs[0].length, stuck.ended?.kind], [0, 'timeout']);
+    await both();
+    assert.is.not(host.pid, stuckPid, 'the stuck host was replaced');
     const pid = host.pid;
     const crashed = await beside.call('segv', new Uint8Array());
     assert.ok(!crashed.outcome.ok && crashed.outcome.failure.kind === 'crash');

@@ -33,7 +33,7 @@ import (
 //   repMemory    JSON memorySample
 //   repLoadTick  JSON loadDelta
 //   repClosed    empty
-//   repPaired    u32 n | n × u64 innerNs of the first | n × u64 of the second | JSON failures
+//   repPaired    u32 n | n × u64 innerNs of the first | n × u64 of the second | JSON [failures of each]
 
 // Largest frame accepted from the harness: inputs of a load pool are the biggest thing sent.
 const maxFrameBytes = 1 << 30

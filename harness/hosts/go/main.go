@@ -392,8 +392,8 @@ func (s *server) batch(request frame) {
 // each call timed here: both plugins meet the machine as it is at that moment, where blocks of
 // a few ms taken in turn met a machine whose speed moved by 15 % and more between two of them
 // (a shared vCPU). The order goes ABBA, so each plugin follows itself as often as the other. A
-// failed call is timed like any other; one that poisons its instance ends the pairs after the
-// last whole pair.
+// failed call is timed like any other and kept among its plugin's failures; one that poisons
+// its instance ends the pairs after the last whole pair.
 func (s *server) paired(request frame) {
 	load, inputs, err := parseLoad(request.payload)
 	if err != nil || load.Calls <= 0 {
@@ -405,7 +405,7 @@ func (s *server) paired(request frame) {
 	for i := range times {
 		times[i] = make([]byte, 0, 8*load.Calls)
 	}
-	failures := []sample{}
+	failures := [maxHeld][]sample{{}, {}}
 	poisoned := false
 	for n := int64(0); n < load.Calls && !poisoned; n++ {
 		input := inputs[n%int64(len(inputs))]
@@ -417,8 +417,8 @@ func (s *server) paired(request frame) {
 			result, _ := plugins[which].call(op, input, 0)
 			elapsed[which] = now() - start
 			poisoned = result.kind.poisons()
-			if result.kind != kindOK && len(failures) < batchFailuresKept {
-				failures = append(failures, result.sample())
+			if result.kind != kindOK && len(failures[which]) < batchFailuresKept {
+				failures[which] = append(failures[which], result.sample())
 			}
 		}
 		if !poisoned {
