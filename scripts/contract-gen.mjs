@@ -48,6 +48,8 @@ function typescript() {
     `export const CONTRACT_LIMITS = ${object(table.limits)} as const;`,
     '/** Timing rules shared by the harness and the Go host (clock reads, ns, ms, counts). */',
     `export const CONTRACT_TIMING = ${object(table.timing)} as const;`,
+    '/** Exit codes of a Go host that cannot go on: `quota`, when the memory quota leaves no room to go on. */',
+    `export const GO_HOST_EXIT = ${object(table.hostExit)} as const;`,
     "/** Frame types of the Go host's wire protocol. */",
     `export const GO_REQUEST = ${object(table.frames.request)} as const;`,
     `export const GO_REPLY = ${object(table.frames.reply)} as const;`,
@@ -116,6 +118,10 @@ function go() {
     ...constBlock(
       'Timing rules shared with the harness.',
       Object.entries(table.timing).map(([name, value]) => [camel(name), goValue(value)]),
+    ),
+    ...constBlock(
+      'Exit codes of a host that cannot go on (harness/isolations/supervised-lane.ts reads them).',
+      Object.entries(table.hostExit).map(([name, value]) => [`exit${pascal(name)}`, value]),
     ),
     ...constBlock('Frame types of the wire protocol (harness/isolations/go-frames.ts is the other side).', [
       ...Object.entries(table.frames.request).map(([name, value]) => [`req${pascal(name)}`, value]),

@@ -45,6 +45,8 @@ export const CONTRACT_TIMING = {
   failureSamplesPerKind: 3,
   batchFailuresKept: 16,
 } as const;
+/** Exit codes of a Go host that cannot go on: `quota`, when the memory quota leaves no room to go on. */
+export const GO_HOST_EXIT = { fatal: 3, quota: 4 } as const;
 /** Frame types of the Go host's wire protocol. */
 export const GO_REQUEST = {
   open: 1,

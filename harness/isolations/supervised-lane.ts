@@ -1,4 +1,5 @@
 import { type CallFailure, type CallOutcome, failed, PluginLoadError, UsageError } from '../contract/errors.ts';
+import { GO_HOST_EXIT } from '../contract/generated.ts';
 import type { Manifest } from '../contract/manifest.ts';
 import type { BatchingLane, BatchResult, CallOptions, LaneCall, LaneId, LaneMemory, Recycle } from './lane.ts';
 import { laneName } from './lane.ts';
@@ -14,8 +15,19 @@ export const HOST_DEADLINE_GRACE_MS = 1000;
 /** Requests that run plugin code and are answered by `called`: each is held to a deadline. */
 type StepRequest = Extract<Request, { type: 'call' | 'init' | 'shutdown' | 'reset' | 'reload' }>;
 
-/** What a native allocation failure prints before the process aborts. */
-const ALLOCATION_FAILED = /memory allocation of \d+ bytes failed/;
+/**
+ * What a process prints as it dies for want of memory (or of threads, whose stacks count toward
+ * the quota): Rust's allocation failure, glibc's for thread-local data, the Go runtime's.
+ */
+const ALLOCATION_FAILED = new RegExp(
+  [
+    'memory allocation of \\d+ bytes failed',
+    'cannot allocate memory for thread-local data',
+    '^fatal error: runtime: out of memory',
+    '^runtime/cgo: pthread_create failed',
+  ].join('|'),
+  'm',
+);
 
 /** A JavaScript error the Node child died of (its last lines are only `}` and the Node version). */
 const THROWN = /^(?:[A-Z]\w*)?Error\b.*$/m;
@@ -31,12 +43,13 @@ export function stderrExcerpt(stderr: string): string {
   return stderr.trim().split('\n').slice(-3).join(' | ');
 }
 
-function endingFailure(ending: Ending, stderr: string): CallFailure {
+/** The failure a worker or process that ended mid-call stands for, from how it ended and its stderr. */
+export function endingFailure(ending: Ending, stderr: string): CallFailure {
   const tail = stderrExcerpt(stderr);
   if (ending.error && (ending.error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
     return { kind: 'resource-exhausted', message: `the worker's JS heap limit was reached (${ending.error.message})` };
   }
-  if (ALLOCATION_FAILED.test(stderr))
+  if (ALLOCATION_FAILED.test(stderr) || ending.code === GO_HOST_EXIT.quota)
     return {
       kind: 'resource-exhausted',
       message: `memory quota: ${tail}`,

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { stderrExcerpt } from '../../harness/isolations/supervised-lane.ts';
+import { GO_HOST_EXIT } from '../../harness/contract/generated.ts';
+import { endingFailure, stderrExcerpt } from '../../harness/isolations/supervised-lane.ts';
 
 // What a native@process child printed when a plugin closed fds 3..64 in a call (a user's plugin, by hand).
 const CLOSED_FDS = `node:fs:933
@@ -34,6 +35,28 @@ test("a plugin's own output keeps its last lines", () => {
     stderrExcerpt('thread caused non-unwinding panic. aborting.'),
     'thread caused non-unwinding panic. aborting.',
   );
+});
+
+// How a native@go host died under its memory quota in a user's trial (a plugin that leaves a thread running per call).
+const OUT_OF_QUOTA: Array<[code: number | null, signal: NodeJS.Signals | null, stderr: string]> = [
+  [
+    GO_HOST_EXIT.quota,
+    null,
+    'plugbench-go-host: cannot replace the instance after a panic: the memory quota leaves no room to map a fresh copy',
+  ],
+  [127, null, 'cannot allocate memory for thread-local data: ABORT'],
+  [null, 'SIGABRT', 'runtime/cgo: pthread_create failed: Resource temporarily unavailable'],
+  [2, null, 'fatal error: runtime: out of memory\n\ngoroutine 1 [running]:'],
+  [null, 'SIGABRT', 'memory allocation of 786432 bytes failed'],
+];
+
+test('a process that died for want of memory under its quota is resource-exhausted; any other death is a crash', () => {
+  for (const [code, signal, stderr] of OUT_OF_QUOTA)
+    assert.is(endingFailure({ code, signal }, stderr).kind, 'resource-exhausted', stderr);
+  const fatal = endingFailure({ code: GO_HOST_EXIT.fatal, signal: null }, 'plugbench-go-host: bad frame');
+  assert.is(fatal.kind, 'crash');
+  assert.match(fatal.message, /exited with code 3; stderr: plugbench-go-host: bad frame/);
+  assert.is(endingFailure({ code: null, signal: 'SIGSEGV' }, '').kind, 'crash');
 });
 
 test.run();

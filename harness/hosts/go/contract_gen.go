@@ -81,6 +81,12 @@ const (
 	batchFailuresKept     = 16
 )
 
+// Exit codes of a host that cannot go on (harness/isolations/supervised-lane.ts reads them).
+const (
+	exitFatal = 3
+	exitQuota = 4
+)
+
 // Frame types of the wire protocol (harness/isolations/go-frames.ts is the other side).
 const (
 	reqOpen      = 1

@@ -18,9 +18,11 @@ typedef struct {
 	void (*shutdown)(void);
 } pb_exports;
 
-// Opens a library and looks up every export; returns NULL, or what is missing.
-static const char *pb_open(const char *path, pb_exports *e) {
+// Opens a library and looks up every export; returns NULL, or why dlopen failed (*loaded is
+// then 0), or the export that is missing.
+static const char *pb_open(const char *path, pb_exports *e, int *loaded) {
 	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	*loaded = h != NULL;
 	if (h == NULL) return dlerror();
 	static const char *names[] = {
 		"plugbench_abi", "plugbench_describe", "plugbench_init",
@@ -51,6 +53,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 	"unsafe"
 )
@@ -76,13 +79,29 @@ func (a *nativeArtifact) open() (*nativeInstance, error) {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
 	exports := (*C.pb_exports)(C.malloc(C.sizeof_pb_exports))
-	if missing := C.pb_open(cpath, exports); missing != nil {
+	var loaded C.int
+	if missing := C.pb_open(cpath, exports, &loaded); missing != nil {
 		C.free(unsafe.Pointer(exports))
-		why := fmt.Sprintf("the shared library does not load or lacks a contract export (%s); "+
+		if loaded == 0 {
+			return nil, dlopenRefusal(C.GoString(missing), dataSegmentLimited())
+		}
+		why := fmt.Sprintf("the shared library lacks the contract export `%s`; "+
 			"it must export every function of harness/contract/plugbench.h", C.GoString(missing))
 		return nil, refusal{"protocol", why}
 	}
 	return &nativeInstance{exports: exports, maxOutput: a.maxOutput, out: (*C.pb_buf)(C.malloc(C.sizeof_pb_buf))}, nil
+}
+
+// dlopenRefusal says why a library did not load. Under RLIMIT_DATA a library whose segments
+// cannot be mapped is out of quota, not broken: what earlier calls allocated, or the threads
+// they left running (whose stacks count, and whose library glibc keeps mapped), hold the room.
+func dlopenRefusal(dlerror string, limited bool) refusal {
+	if limited && strings.Contains(dlerror, "failed to map segment") {
+		why := "the memory quota leaves no room to map a fresh copy of the library (" + dlerror + "): " +
+			"what earlier calls allocated and kept, or threads they left running, hold it"
+		return refusal{kindNames[kindResourceExhausted], why}
+	}
+	return refusal{"protocol", "the shared library does not load: " + dlerror}
 }
 
 // abi is `plugbench_abi()`, called before any other function of the library.

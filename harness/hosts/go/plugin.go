@@ -126,13 +126,18 @@ func (p *plugin) call(op, input []byte, deadline time.Duration) (result outcome,
 		return result, -1
 	}
 	ns, err := p.recycle()
+	if out, ok := err.(refusal); ok && out.Kind == kindNames[kindResourceExhausted] {
+		exit(exitQuota, "cannot replace the instance after a %s: %v", result.kind, err)
+	}
 	if err != nil {
 		fatal("cannot replace the instance after a %s: %v", result.kind, err)
 	}
 	return result, ns
 }
 
-func fatal(format string, args ...any) {
+func fatal(format string, args ...any) { exit(exitFatal, format, args...) }
+
+func exit(code int, format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "plugbench-go-host: "+format+"\n", args...)
-	os.Exit(3)
+	os.Exit(code)
 }
