@@ -470,13 +470,28 @@ function unitsOf(logs: readonly number[], relayout: Relayout | undefined): numbe
   return Array.from({ length: logs.length >> 1 }, (_, i) => (logs[2 * i]! + logs[2 * i + 1]!) / 2);
 }
 
-/** A block whose times are dropped: a freshly opened side's first calls fault its pages in. */
-async function warmUp(sides: Sides, which: number, plan: Plan): Promise<void> {
-  const recording = new LaneRecording(false);
-  try {
-    await calls(sides, which, plan.timing, plan, { calls: plan.blockCalls }, recording);
-  } finally {
-    recording.destroy();
+/**
+ * A block of each side whose times are dropped: a freshly opened side's first calls fault its
+ * pages in. Paired, as the rounds' are: a host's load loop that meets a hung call goes on in a
+ * new host for the rest of its calls, and would meet it again for each of them.
+ */
+async function warmUp(sides: Sides, plan: Plan): Promise<void> {
+  if (plan.timing === 'paired') {
+    const dropped = [LatencyHistogram.create(), LatencyHistogram.create()] as const;
+    try {
+      await pairedBlocks(sides[0] as HoldingLane, plan, dropped);
+    } finally {
+      for (const d of dropped) d.destroy();
+    }
+    return;
+  }
+  for (const which of [0, 1]) {
+    const recording = new LaneRecording(false);
+    try {
+      await calls(sides, which, plan.timing, plan, { calls: plan.blockCalls }, recording);
+    } finally {
+      recording.destroy();
+    }
   }
 }
 
@@ -570,7 +585,7 @@ export async function compareInterleaved(options: CompareOptions): Promise<Compa
       }
       if (relayout === 'swap' && n > 1) sides = await swapHosts(hosts, n, plugins);
       if (relayout === 'reload' && n > 1) await reloadSides(sides, plugins, headFirst);
-      if (relayout && n > 1) for (const which of [0, 1]) await warmUp(sides, which, plan);
+      if (relayout && n > 1) await warmUp(sides, plan);
       const r = await round(sides, plan, roundMs, headFirst);
       series.base.push(r.baseP50Ns);
       series.head.push(r.headP50Ns);
