@@ -160,7 +160,7 @@ function sideFailed(which: number, failure: Failure, where: string): never {
  * Calls each side once with every input before anything is timed, each held to `stallMs`
  * where the lane can stop a call: an op that fails or hangs on these inputs is reported as
  * such, instead of its failures being timed (or compare hanging). The slowest call sets
- * `plan.callNs` until it is measured. On `@inproc` nothing can stop a call that hangs.
+ * `plan.callNs` until it is measured. On `@inproc` and `native@worker` nothing can stop a call that hangs.
  */
 async function probe(sides: Sides, plan: Plan): Promise<void> {
   for (const [which, side] of sides.entries())

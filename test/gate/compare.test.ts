@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { nativeLibrariesOpened } from '../../harness/engines/native.ts';
 import { UsageError } from '../../harness/contract/errors.ts';
-import { applyPolicy, DEFAULT_POLICY } from '../../harness/contract/policy.ts';
+import { applyPolicy, DEFAULT_POLICY, type HostPolicy } from '../../harness/contract/policy.ts';
 import { compareInterleaved, HeadFailed } from '../../harness/gate/compare.ts';
 import { sharedCpu } from '../../harness/isolations/cpu-pin.ts';
 import type { RelativeChange } from '../../harness/gate/statistics.ts';
@@ -16,9 +16,10 @@ await initHistograms();
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}%`;
 
-/** slowpoke against itself, its tokenizer `costPercent` % slower on the head side. */
-type More = { threshold?: number; maxTimeMs?: number; metric?: 'inner' | 'roundtrip' };
-const slowerBy = (costPercent: number, lane: string, more: More = {}) =>
+type More = { threshold?: number; maxTimeMs?: number; metric?: 'inner' | 'roundtrip'; policy?: HostPolicy };
+
+/** slowpoke's tokenizer against itself, configured by `headConfig` on the head side. */
+const slowpokeAgainst = (headConfig: string, lane: string, more: More = {}) =>
   compareInterleaved({
     baseDir: fixture('slowpoke'),
     headDir: fixture('slowpoke'),
@@ -26,9 +27,13 @@ const slowerBy = (costPercent: number, lane: string, more: More = {}) =>
     lane: parseLane(lane),
     trusted,
     baseConfig: '{"costPercent": 0}',
-    headConfig: `{"costPercent": ${costPercent}}`,
+    headConfig,
     ...more,
   });
+
+/** slowpoke against itself, its tokenizer `costPercent` % slower on the head side. */
+const slowerBy = (costPercent: number, lane: string, more: More = {}) =>
+  slowpokeAgainst(`{"costPercent": ${costPercent}}`, lane, more);
 
 test('sequential compare: a 25 % slower tokenizer is flagged once the confidence sequence clears 10 %', async () => {
   const result = await slowerBy(25, 'wasm-core@inproc', { threshold: 0.1 });
@@ -116,18 +121,10 @@ test('compare names a malformed `--max-time` and exits 2', () => {
   assert.match(run.stderr, '`--max-time soon` is not a duration: write `60s`, `500ms` or `2m`');
 });
 
-test.run();
-
-/** slowpoke against itself, its head broken by `headConfig` (`breakAfter` or `hangAfter` calls). */
+/** slowpoke against itself, its head broken by `headConfig` (`breakAfter` or `hangAfter` calls): what it threw. */
 const brokenHead = (headConfig: string, lane: string) =>
-  compareInterleaved({
-    baseDir: fixture('slowpoke'),
-    headDir: fixture('slowpoke'),
-    op: 'tokenize',
-    lane: parseLane(lane),
-    trusted,
-    headConfig,
-    // What slowpoke asks for: a call longer than this is a hang.
+  // What slowpoke asks for: a call longer than this is a hang.
+  slowpokeAgainst(headConfig, lane, {
     policy: applyPolicy(DEFAULT_POLICY, { callTimeoutMs: 1000 }),
     maxTimeMs: 20_000,
   }).then(
@@ -140,7 +137,7 @@ test('a head whose op fails or hangs where base succeeds is a regression named a
     ['wasm-core@inproc', '{"breakAfter": 0}', 'plugin'], // its first call, before anything is timed
     ['native@process', '{"breakAfter": 200}', 'plugin'], // in a batch
     ['native@process', '{"hangAfter": 1}', 'timeout'], // a batch that never answers
-    ['native@worker', '{"hangAfter": 0}', 'timeout'], // its first call, under a deadline
+    ['wasm-core@worker', '{"hangAfter": 0}', 'timeout'], // its first call, under a deadline
     ['wasm-core@go', '{"hangAfter": 1}', 'timeout'], // in the Go host's load loop
     ['native@go', '{"hangAfter": 1}', 'timeout'],
     ['native@go', '{"breakAfter": 1000}', 'plugin'], // in paired calls, or the load loop before them
@@ -167,3 +164,5 @@ test("an op that fails on base is the user's to fix: a usage error that says so"
   assert.instance(error, UsageError);
   assert.match(String(error), /base's call of `panic` with input 1 of 1 failed \(panic\).*pick another op/);
 });
+
+test.run();
