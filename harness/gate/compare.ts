@@ -409,8 +409,10 @@ async function closeSides(sides: Sides): Promise<void> {
  * core module in wazero is compiled again, at new addresses): a new worker or child would cost
  * more than a round (0.5–0.7 s to open in a checkout). But two processes, or two workers, differ
  * by more than their images (native@process A/A with a new image every round: +1.7 % in one
- * pair of children, −0.5 % [−0.9 … −0.1] in another), so there the sides also swap hosts every
- * round, a crossover design (AB/BA): the verdict is taken over pairs of rounds, in which each
+ * pair of children, −0.5 % [−0.9 … −0.1] in another; wasm-core@worker, 10 A/A with a worker per
+ * side for good: −0.97 … +0.33 %, and a planted +2 % read as −1.24 % [−3.40 … +0.98]; swapped:
+ * −0.29 … +0.35 %, the +2 % 10 of 10), so there the sides also swap hosts every round, a
+ * crossover design (AB/BA): the verdict is taken over pairs of rounds, in which each
  * host served each side once and went first once, so what differs between the hosts cancels out
  * of every pair. It cancels from the mean, not from the noise: two Go hosts ran whole rounds
  * 3–10 % apart, through their reloads (native@go A/A). So a Go host holds both sides
@@ -424,7 +426,7 @@ function relayoutOf(lane: Lane): Relayout | undefined {
   const { boundary, isolation } = lane.id;
   if ((boundary === 'native' || boundary === 'wasm-core') && isolation === 'inproc') return 'reopen';
   if (canHoldBeside(lane)) return 'reload';
-  if (boundary !== 'native') return undefined;
+  if (boundary !== 'native' && boundary !== 'wasm-core') return undefined;
   return canReload(lane) ? 'swap' : undefined;
 }
 

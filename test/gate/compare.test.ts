@@ -45,6 +45,7 @@ test('sequential compare: a 25 % slower tokenizer is flagged once the confidence
 
 test("on an isolated lane the plugin's own time decides, and the round trip is reported beside it", async () => {
   const inner = await slowerBy(25, 'wasm-core@worker', { threshold: 0.1 });
+  assert.is(inner.hosts, 'swapped', 'two workers differ as two children do: the sides swap them every round');
   assert.is(inner.decidedBy, 'inner');
   assert.is(inner.timedWhere, 'inside the worker');
   assert.is(inner.beside?.metric, 'roundtrip');
