@@ -236,7 +236,7 @@ interface Plan {
   op: string;
   inputs: Inputs;
   blockCalls: number;
-  /** The slower side's p50 per call, in ns, as measured before the rounds. */
+  /** The slower side's p50 per call, in ns, measured before the rounds (until then, the slowest probe call). */
   callNs: number;
   /** A call that takes longer is a hang: the policy's deadline quota, the longest a plugin may ask for. */
   stallMs: number;
@@ -308,8 +308,7 @@ async function pairedBlocks(
   plan: Plan,
   totals: readonly LatencyHistogram[],
 ): Promise<BlockFigures[]> {
-  // A host that takes stallMs longer than ten times the pairs' time is stuck in a call.
-  const limitMs = plan.stallMs + (10 * 2 * plan.blockCalls * plan.callNs) / 1e6;
+  const limitMs = stallLimitMs(plan, 2 * plan.blockCalls);
   const { innerNs, failures, ended } = await host.callPaired(plan.op, plan.inputs.pool, plan.blockCalls, limitMs);
   const where = `of \`${plan.op}\` on ${host.name} while comparing`;
   for (const [which, kept] of failures.entries()) if (kept[0]) sideFailed(which, kept[0], where);
@@ -368,7 +367,7 @@ async function round(sides: Sides, plan: Plan, roundMs: number, headFirst: boole
       else
         for (const which of headFirst ? [1, 0] : [0, 1]) pair[which] = await block(sides, which, plan, totals[which]!);
       const [b, h] = [pair[0]!, pair[1]!];
-      // A block that timed nothing (every call failed) pairs with nothing.
+      // A block that timed nothing pairs with nothing (a failed call has ended the comparison before).
       if (b.decide > 0 && h.decide > 0) logs.push(Math.log(h.decide / b.decide));
       if (b.beside && h.beside) besideLogs.push(Math.log(h.beside / b.beside));
     }

@@ -70,12 +70,6 @@ var vmData = regexp.MustCompile(`VmData:\s+(\d+) kB`)
 // again, a reload relative to what the process holds by then. Only the soft limit, which is
 // what allocations hit, is lowered: a hard limit lowered too could not be raised again for the
 // next plugin without privilege.
-// dataSegmentLimited says whether this process runs under an RLIMIT_DATA (`limitDataSegment`).
-func dataSegmentLimited() bool {
-	var current syscall.Rlimit
-	return syscall.Getrlimit(unix.RLIMIT_DATA, &current) == nil && current.Cur != unix.RLIM_INFINITY
-}
-
 func limitDataSegment(quotaBytes int64) (string, error) {
 	status, err := os.ReadFile("/proc/self/status")
 	if err != nil {
@@ -95,4 +89,10 @@ func limitDataSegment(quotaBytes int64) (string, error) {
 		return "", err
 	}
 	return fmt.Sprintf("RLIMIT_DATA %d bytes", limit), nil
+}
+
+// dataSegmentLimited says whether this process runs under an RLIMIT_DATA (`limitDataSegment`).
+func dataSegmentLimited() bool {
+	var current syscall.Rlimit
+	return syscall.Getrlimit(unix.RLIMIT_DATA, &current) == nil && current.Cur != unix.RLIM_INFINITY
 }
